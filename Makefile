@@ -1,0 +1,38 @@
+# gov-assistant: the two commands are `make demo` (set up, ingest the demo knowledge base, serve)
+# and `make test` (every test). Everything installs into .venv/ from PyPI packages; nothing is
+# downloaded at run time.
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: install demo serve test lint clean
+
+$(BIN)/govassist: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# CPU torch first, from the local wheel: anything that pulls torch later is then satisfied.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/govassist
+
+demo: install
+	$(BIN)/govassist ingest ingest/demo_kb --prune || test $$? -eq 2
+	$(BIN)/govassist kb stats
+	$(BIN)/govassist search "办理居住证需要哪些材料？"
+	$(BIN)/govassist serve --host $(HOST) --port $(PORT)
+
+serve: install
+	$(BIN)/govassist serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

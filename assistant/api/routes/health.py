@@ -1,0 +1,26 @@
+"""``/healthz`` (the process is up) and ``/readyz`` (models and stores are loaded)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from assistant.api.deps import ServicesDep
+from assistant.errors import AssistantError
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(services: ServicesDep) -> JSONResponse:
+    try:
+        services.embedder.embed_query("就绪检查")
+        stats = services.knowledge_base.stats()
+    except AssistantError as exc:
+        return JSONResponse({"status": "not_ready", "reason": str(exc)}, status_code=503)
+    return JSONResponse({"status": "ready", "documents": stats.documents, "chunks": stats.chunks})

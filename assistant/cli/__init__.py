@@ -1,0 +1,45 @@
+"""The ``govassist`` command line: one Typer app, one module per area.
+
+The entry point configures logging and turns every ``AssistantError`` into one clear line on
+stderr and exit code 1; nothing below it prints tracebacks for expected failures.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+from rich.console import Console
+
+from assistant.cli import bench, knowledge, service
+from assistant.errors import AssistantError
+
+app = typer.Typer(
+    name="govassist",
+    help="gov-assistant：政务服务知识库、智能问答、12345 热线助手与政策匹配（离线运行）。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+knowledge.register(app)
+app.add_typer(bench.app, name="bench")
+app.command("serve")(service.serve)
+
+_errors = Console(stderr=True)
+
+
+@app.callback()
+def _configure(verbose: bool = typer.Option(False, "--verbose", "-v", help="输出调试日志")) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def main() -> None:
+    try:
+        app()
+    except AssistantError as exc:
+        _errors.print(f"[bold red]错误：[/]{exc}", highlight=False)
+        sys.exit(1)

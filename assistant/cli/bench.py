@@ -1,0 +1,45 @@
+"""``govassist bench ...``: benchmark commands that print a table, or one JSON object with --json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="基准测试：在真实数据上测量质量与速度。", no_args_is_help=True)
+console = Console()
+
+
+def _print_rows(title: str, rows: list[dict[str, Any]]) -> None:
+    table = Table(title=title)
+    for column in rows[0]:
+        table.add_column(column, justify="left" if column == "system" else "right")
+    for row in rows:
+        table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()))
+    console.print(table)
+
+
+@app.command("retrieval")
+def retrieval(
+    docs: Path = typer.Option(..., exists=True, dir_okay=False, help="文档 JSONL（id、title、text）"),
+    questions: Path = typer.Option(..., exists=True, dir_okay=False, help="问题 JSONL（question 与 source_doc_id 或 answer）"),
+    kind: str = typer.Option("policy", help="文档类型：policy / faq / guide"),
+    limit: int | None = typer.Option(None, help="只用前 N 个问题"),
+    llama_index: bool = typer.Option(True, help="同时测 llama-index 默认 VectorStoreIndex 基线"),
+    as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
+) -> None:
+    """检索质量（hit@1/5/10、MRR@10）与查询延迟：混合检索、BM25、向量、llama-index 基线。"""
+    from eval_sets import retrieval as bench
+
+    result = bench.run(docs, questions, kind=kind, limit=limit, with_llama_index=llama_index)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    _print_rows(f"检索基准：{docs.parent.name}（{result['questions']} 个问题）", result["rows"])
+    console.print(
+        f"文档 {result['documents']} 篇，分段 {result['chunks']} 个，导入用时 {result['ingest_s']} 秒，失败文件 {result['failed_files']} 个"
+    )

@@ -1,0 +1,143 @@
+"""``KnowledgeBase``: chunks in, consistent index out; the one writer of index and manifest.
+
+It owns the write protocol that keeps the knowledge base whole (see ``retrieval.manifest``):
+embed and upsert the new chunks → atomically replace the manifest → delete superseded chunks.
+Reading files and chunking them is ``ingest``'s job; ranking is ``retrieval.search``'s.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from assistant.documents import Chunk, chunk_point_id
+from assistant.retrieval import lexical
+from assistant.retrieval.embedding import Embedder
+from assistant.retrieval.index import IndexPoint, VectorIndex
+from assistant.retrieval.manifest import Manifest, ManifestEntry, ManifestStore
+
+logger = logging.getLogger(__name__)
+ProgressCallback = Callable[[int], None]
+
+
+@dataclass
+class DocumentVersion:
+    """All chunks of one document version, ready to store."""
+
+    doc_id: str
+    content_hash: str
+    chunks: list[Chunk]
+
+
+@dataclass
+class KnowledgeBaseStats:
+    documents: int
+    chunks: int
+    points: int
+    embedder: str
+    by_kind: dict[str, int]
+
+
+class KnowledgeBase:
+    def __init__(self, index: VectorIndex, embedder: Embedder, manifests: ManifestStore) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.manifests = manifests
+
+    def manifest(self) -> Manifest:
+        return self.manifests.load()
+
+    def is_current(self, doc_id: str, content_hash: str) -> bool:
+        entry = self.manifest().documents.get(doc_id)
+        return entry is not None and entry.content_hash == content_hash
+
+    def store(self, versions: Sequence[DocumentVersion], on_chunks: ProgressCallback | None = None) -> None:
+        """Make these document versions live, replacing any older versions of the same documents."""
+        if not versions:
+            return
+        manifest = copy.deepcopy(self.manifest())
+        manifest.check_embedder(self.embedder.name, self.embedder.dimension)
+        self.index.ensure_collection(self.embedder.dimension)
+        chunks = [chunk for version in versions for chunk in version.chunks]
+        tokens = [lexical.tokenize(chunk.search_text) for chunk in chunks]
+        average = manifest.average_chunk_tokens or (sum(map(len, tokens)) / max(len(tokens), 1))
+        points: list[IndexPoint] = []
+        for start in range(0, len(chunks), 64):
+            batch = chunks[start : start + 64]
+            vectors = self.embedder.embed_documents([chunk.search_text for chunk in batch])
+            for offset, (chunk, vector) in enumerate(zip(batch, vectors, strict=True)):
+                sparse = lexical.encode_document(tokens[start + offset], average, chunk.metadata.kind)
+                points.append(IndexPoint(chunk.point_id, vector, sparse, chunk.to_payload()))
+            if on_chunks:
+                on_chunks(len(batch))
+        self.index.upsert(points)
+        superseded = self._commit(manifest, versions, tokens)
+        self.index.delete(superseded)
+
+    def _commit(
+        self, manifest: Manifest, versions: Sequence[DocumentVersion], tokens: list[list[str]]
+    ) -> list[str]:
+        """Write the new manifest; return the point ids of the versions it replaced."""
+        superseded: list[str] = []
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        token_counts = iter(map(len, tokens))
+        for version in versions:
+            old = manifest.documents.get(version.doc_id)
+            if old and old.content_hash != version.content_hash:
+                superseded += _point_ids(old)
+            first = version.chunks[0]
+            manifest.documents[version.doc_id] = ManifestEntry(
+                doc_id=version.doc_id,
+                content_hash=version.content_hash,
+                chunk_count=len(version.chunks),
+                token_count=sum(next(token_counts) for _ in version.chunks),
+                title=first.metadata.title,
+                kind=first.metadata.kind,
+                source=first.metadata.source,
+                ingested_at=now,
+            )
+        manifest.embedder, manifest.dimension = self.embedder.name, self.embedder.dimension
+        self.manifests.save(manifest)
+        return superseded
+
+    def delete(self, doc_ids: Sequence[str]) -> list[str]:
+        """Remove documents; returns the ids that were actually present."""
+        manifest = copy.deepcopy(self.manifest())
+        removed = [doc_id for doc_id in doc_ids if doc_id in manifest.documents]
+        stale = [pid for doc_id in removed for pid in _point_ids(manifest.documents.pop(doc_id))]
+        if removed:
+            self.manifests.save(manifest)
+            self.index.delete(stale)
+        return removed
+
+    def collect_garbage(self) -> int:
+        """Delete points no live document version owns (left by an interrupted run)."""
+        manifest = self.manifest()
+        if self.index.count() == manifest.chunk_count:
+            return 0
+        live = manifest.live_versions()
+        orphans = [pid for pid, payload in self.index.scroll() if live.get(payload.get("doc_id")) != payload.get("content_hash")]
+        self.index.delete(orphans)
+        if orphans:
+            logger.info("Removed %d leftover chunks of interrupted or superseded runs", len(orphans))
+        return len(orphans)
+
+    def stats(self) -> KnowledgeBaseStats:
+        manifest = self.manifest()
+        by_kind: dict[str, int] = {}
+        for entry in manifest.documents.values():
+            by_kind[entry.kind] = by_kind.get(entry.kind, 0) + 1
+        return KnowledgeBaseStats(
+            documents=len(manifest.documents),
+            chunks=manifest.chunk_count,
+            points=self.index.count(),
+            embedder=manifest.embedder or self.embedder.name,
+            by_kind=by_kind,
+        )
+
+
+def _point_ids(entry: ManifestEntry) -> list[str]:
+    return [chunk_point_id(entry.doc_id, entry.content_hash, number) for number in range(entry.chunk_count)]

@@ -1,0 +1,146 @@
+"""``EdgeIndex``: the embedded default, Qdrant's own engine in-process (qdrant-edge).
+
+Chosen by measurement over qdrant-client's local mode (../shared/MODELS.md and
+``govassist bench retrieval``): the same data upserts ~25x faster and queries in milliseconds
+instead of a Python brute-force scan. The shard lives in one directory under ``data_dir``; one
+process at a time should write to it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import qdrant_edge as qe
+
+from assistant.errors import BackendUnavailable
+from assistant.retrieval.index import (
+    DENSE,
+    INDEXED_INTEGERS,
+    INDEXED_KEYWORDS,
+    SPARSE,
+    FilterSpec,
+    IndexMatch,
+    IndexPoint,
+    with_filter_fields,
+)
+from assistant.retrieval.lexical import SparseVector
+
+logger = logging.getLogger(__name__)
+_UPSERT_BATCH = 256
+
+
+def _edge_filter(spec: FilterSpec) -> qe.Filter | None:
+    must: list[Any] = [
+        qe.FieldCondition(key=key, match=qe.MatchAny(any=values)) for key, values in spec.any_of.items()
+    ]
+    if spec.expiry_day_min is not None:
+        must.append(qe.FieldCondition(key="expiry_day", range=qe.RangeFloat(gte=spec.expiry_day_min)))
+    if spec.effective_day_max is not None:
+        must.append(qe.FieldCondition(key="effective_day", range=qe.RangeFloat(lte=spec.effective_day_max)))
+    if spec.point_ids:
+        must.append(qe.HasIdCondition(point_ids=set(spec.point_ids)))
+    return qe.Filter(must=must) if must else None
+
+
+class EdgeIndex:
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._shard: qe.EdgeShard | None = None
+
+    def _open(self) -> qe.EdgeShard | None:
+        if self._shard is None and (self._path / "segments").is_dir():
+            try:
+                self._shard = qe.EdgeShard.load(str(self._path))
+            except Exception as exc:  # the Rust binding raises plain Exception subclasses
+                raise BackendUnavailable(f"Cannot open the embedded index at {self._path}: {exc}") from exc
+        return self._shard
+
+    def ensure_collection(self, dense_dimension: int) -> None:
+        if self._open() is not None:
+            return
+        self._path.mkdir(parents=True, exist_ok=True)
+        config = qe.EdgeConfig(
+            vectors={DENSE: qe.EdgeVectorParams(size=dense_dimension, distance=qe.Distance.Cosine)},
+            sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+        )
+        self._shard = qe.EdgeShard.create(str(self._path), config)
+        for key in INDEXED_KEYWORDS:
+            self._shard.update(qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Keyword))
+        for key in INDEXED_INTEGERS:
+            self._shard.update(qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Integer))
+
+    def _require(self) -> qe.EdgeShard:
+        shard = self._open()
+        if shard is None:
+            raise BackendUnavailable(f"The knowledge base at {self._path} is empty: run `govassist ingest` first.")
+        return shard
+
+    def upsert(self, points: Sequence[IndexPoint]) -> None:
+        shard = self._require()
+        for start in range(0, len(points), _UPSERT_BATCH):
+            batch = [
+                qe.Point(
+                    id=point.point_id,
+                    vector={
+                        DENSE: point.dense.astype(np.float32).tolist(),
+                        SPARSE: qe.SparseVector(indices=point.sparse.indices, values=point.sparse.values),
+                    },
+                    payload=with_filter_fields(point.payload),
+                )
+                for point in points[start : start + _UPSERT_BATCH]
+            ]
+            shard.update(qe.UpdateOperation.upsert_points(batch))
+        shard.flush()
+
+    def delete(self, point_ids: Sequence[str]) -> None:
+        if not point_ids:
+            return
+        shard = self._require()
+        shard.update(qe.UpdateOperation.delete_points(list(point_ids)))
+        shard.flush()
+
+    def _query(self, query: Any, limit: int, filters: FilterSpec) -> list[IndexMatch]:
+        shard = self._open()
+        if shard is None:
+            return []
+        request = qe.QueryRequest(limit=limit, query=query, filter=_edge_filter(filters), with_payload=True)
+        return [IndexMatch(str(hit.id), float(hit.score), dict(hit.payload or {})) for hit in shard.query(request)]
+
+    def search_dense(self, vector: np.ndarray, limit: int, filters: FilterSpec) -> list[IndexMatch]:
+        return self._query(qe.Query.Nearest(vector.astype(np.float32).tolist(), using=DENSE), limit, filters)
+
+    def search_sparse(self, vector: SparseVector, limit: int, filters: FilterSpec) -> list[IndexMatch]:
+        if not vector.indices:
+            return []
+        query = qe.Query.Nearest(qe.SparseVector(indices=vector.indices, values=vector.values), using=SPARSE)
+        return self._query(query, limit, filters)
+
+    def scroll(self, batch_size: int = 512) -> Iterator[tuple[str, dict[str, Any]]]:
+        shard = self._open()
+        if shard is None:
+            return
+        offset = None
+        while True:
+            records, offset = shard.scroll(qe.ScrollRequest(offset=offset, limit=batch_size, with_payload=True))
+            for record in records:
+                yield str(record.id), dict(record.payload or {})
+            if offset is None:
+                return
+
+    def count(self) -> int:
+        shard = self._open()
+        return 0 if shard is None else int(shard.count(qe.CountRequest(exact=True)))
+
+    def optimize(self) -> None:
+        shard = self._open()
+        if shard is not None:
+            shard.optimize()
+
+    def close(self) -> None:
+        if self._shard is not None:
+            self._shard.close()
+            self._shard = None

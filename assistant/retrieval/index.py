@@ -1,0 +1,114 @@
+"""The vector-index seam: what the knowledge base needs from Qdrant, in our own types.
+
+Two implementations speak it: ``EdgeIndex`` (qdrant-edge, the embedded default: Qdrant's engine
+in-process) and ``QdrantServerIndex`` (qdrant-client against a server or cluster, or its
+in-process stand-in). Both store, per chunk, one dense vector (cosine), one BM25 sparse vector
+(IDF applied by Qdrant) and the chunk payload. Fusion happens above this seam, in
+``assistant.retrieval.search``, so both backends rank identically and every channel's score is
+visible to the retrieval inspector.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+import numpy as np
+
+from assistant.documents import SearchFilters
+from assistant.retrieval.lexical import SparseVector
+
+DENSE = "dense"
+SPARSE = "bm25"
+# Dates are also stored as yyyymmdd integers so range filters work the same on every backend.
+NO_EXPIRY = 99991231
+INDEXED_KEYWORDS = ("doc_id", "kind", "region", "category", "content_hash")
+INDEXED_INTEGERS = ("expiry_day", "effective_day")
+
+
+@dataclass
+class IndexPoint:
+    point_id: str
+    dense: np.ndarray
+    sparse: SparseVector
+    payload: dict[str, Any]
+
+
+@dataclass
+class IndexMatch:
+    point_id: str
+    score: float
+    payload: dict[str, Any]
+
+
+def day_number(value: date | str | None, default: int) -> int:
+    if value is None or value == "":
+        return default
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return value.year * 10000 + value.month * 100 + value.day
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    """Backend-neutral filter: each backend translates it to its own Filter type."""
+
+    any_of: dict[str, list[str]]
+    expiry_day_min: int | None  # keep points whose expiry_day >= this
+    effective_day_max: int | None  # keep points whose effective_day <= this
+    point_ids: tuple[str, ...] = ()  # if set, only these points
+
+    def restricted_to(self, point_ids: list[str]) -> FilterSpec:
+        return FilterSpec(self.any_of, self.expiry_day_min, self.effective_day_max, tuple(point_ids))
+
+    @classmethod
+    def from_filters(cls, filters: SearchFilters | None, today: date | None = None) -> FilterSpec:
+        filters = filters or SearchFilters()
+        any_of = {
+            key: values
+            for key, values in (("kind", filters.kinds), ("region", filters.regions), ("category", filters.categories))
+            if values
+        }
+        if filters.include_expired:
+            return cls(any_of, None, None)
+        on = filters.valid_on or today or date.today()
+        # Not-yet-effective documents are hidden only when a date is asked for explicitly.
+        effective_max = day_number(on, 0) if filters.valid_on else None
+        return cls(any_of, day_number(on, 0), effective_max)
+
+
+class VectorIndex(Protocol):
+    def ensure_collection(self, dense_dimension: int) -> None:
+        """Create the collection (dense + sparse vectors, payload indexes) if it is missing."""
+        ...
+
+    def upsert(self, points: Sequence[IndexPoint]) -> None: ...
+
+    def delete(self, point_ids: Sequence[str]) -> None: ...
+
+    def search_dense(self, vector: np.ndarray, limit: int, filters: FilterSpec) -> list[IndexMatch]: ...
+
+    def search_sparse(self, vector: SparseVector, limit: int, filters: FilterSpec) -> list[IndexMatch]: ...
+
+    def scroll(self, batch_size: int = 512) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every point id with its payload."""
+        ...
+
+    def count(self) -> int: ...
+
+    def optimize(self) -> None:
+        """Build search structures after a large ingest (a no-op where the server does it)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def with_filter_fields(payload: dict[str, Any]) -> dict[str, Any]:
+    """Add the integer date fields that ``FilterSpec`` ranges run on."""
+    return {
+        **payload,
+        "expiry_day": day_number(payload.get("expiry_date"), NO_EXPIRY),
+        "effective_day": day_number(payload.get("effective_date"), 0),
+    }

@@ -1,0 +1,99 @@
+"""The knowledge-base manifest: which document versions are live, and which embedder built them.
+
+The manifest is the source of truth for what the knowledge base contains. Ingestion writes new
+chunks first, then replaces the manifest atomically (write + rename), then deletes the old
+chunks; search ignores chunks whose document version is not in the manifest. So a run that is
+interrupted at any point leaves the previous knowledge base searchable, and the next run
+removes the leftovers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from assistant.errors import IndexMismatch
+
+
+@dataclass
+class ManifestEntry:
+    doc_id: str
+    content_hash: str
+    chunk_count: int
+    token_count: int
+    title: str = ""
+    kind: str = ""
+    source: str = ""
+    ingested_at: str = ""
+
+
+@dataclass
+class Manifest:
+    embedder: str = ""
+    dimension: int = 0
+    documents: dict[str, ManifestEntry] = field(default_factory=dict)
+
+    @property
+    def chunk_count(self) -> int:
+        return sum(entry.chunk_count for entry in self.documents.values())
+
+    @property
+    def average_chunk_tokens(self) -> float:
+        chunks = self.chunk_count
+        return sum(e.token_count for e in self.documents.values()) / chunks if chunks else 0.0
+
+    def live_versions(self) -> dict[str, str]:
+        return {doc_id: entry.content_hash for doc_id, entry in self.documents.items()}
+
+    def check_embedder(self, name: str, dimension: int) -> None:
+        """Refuse to mix embedders in one index."""
+        if self.embedder and (self.embedder != name or self.dimension != dimension):
+            raise IndexMismatch(
+                f"知识库由嵌入模型 {self.embedder}（{self.dimension} 维）构建，当前配置为 {name}（{dimension} 维），"
+                "不能混用。请改回原配置（GOVASSIST_EMBEDDING__BACKEND / GOVASSIST_EMBEDDING__MODEL），"
+                "或换一个 GOVASSIST_QDRANT__COLLECTION 重新导入。"
+            )
+
+
+class ManifestStore:
+    """Reads and atomically replaces the manifest file; re-reads it when another process changed it."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._lock = threading.Lock()
+        self._cached: Manifest | None = None
+        self._cached_mtime: float | None = None
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    def load(self) -> Manifest:
+        with self._lock:
+            mtime = self._path.stat().st_mtime if self._path.exists() else None
+            if self._cached is None or mtime != self._cached_mtime:
+                self._cached = self._read() if mtime is not None else Manifest()
+                self._cached_mtime = mtime
+            return self._cached
+
+    def _read(self) -> Manifest:
+        raw = json.loads(self._path.read_text(encoding="utf-8"))
+        documents = {doc_id: ManifestEntry(**entry) for doc_id, entry in raw.get("documents", {}).items()}
+        return Manifest(embedder=raw.get("embedder", ""), dimension=raw.get("dimension", 0), documents=documents)
+
+    def save(self, manifest: Manifest) -> None:
+        with self._lock:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self._path.with_suffix(".tmp")
+            payload = {
+                "embedder": manifest.embedder,
+                "dimension": manifest.dimension,
+                "documents": {doc_id: asdict(entry) for doc_id, entry in manifest.documents.items()},
+            }
+            temporary.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+            os.replace(temporary, self._path)
+            self._cached = manifest
+            self._cached_mtime = self._path.stat().st_mtime

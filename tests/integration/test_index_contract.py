@@ -1,0 +1,116 @@
+"""One contract, every ``VectorIndex`` implementation: the embedded engine (qdrant-edge) and
+qdrant-client (its in-process mode standing in for a server) must return the same results."""
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from assistant.documents import SearchFilters
+from assistant.retrieval import lexical
+from assistant.retrieval.edge_index import EdgeIndex
+from assistant.retrieval.index import FilterSpec, IndexPoint
+from assistant.retrieval.qdrant_index import QdrantServerIndex
+
+pytestmark = pytest.mark.integration
+
+TEXTS = [
+    ("p1", "住房公积金提取需要身份证和购房合同", "policy", "示例市", None),
+    ("p2", "居住证申领需要居住登记满半年", "policy", "示例市", "2024-12-31"),
+    ("f1", "社保补贴如何申请", "faq", "示例市", None),
+    ("f2", "公积金贷款额度怎么计算", "faq", "其他市", None),
+]
+
+
+def _vector(seed: int) -> np.ndarray:
+    vector = np.random.default_rng(seed).normal(size=8).astype(np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def _points() -> list[IndexPoint]:
+    tokens = [lexical.tokenize(text) for _, text, *_ in TEXTS]
+    average = sum(map(len, tokens)) / len(tokens)
+    return [
+        IndexPoint(
+            point_id=f"00000000-0000-0000-0000-00000000000{number}",
+            dense=_vector(number),
+            sparse=lexical.encode_document(tokens[number], average),
+            payload={"doc_id": doc_id, "text": text, "kind": kind, "region": region, "expiry_date": expiry},
+        )
+        for number, (doc_id, text, kind, region, expiry) in enumerate(TEXTS)
+    ]
+
+
+@pytest.fixture(params=["edge", "qdrant-client"])
+def index(request, tmp_path):
+    if request.param == "edge":
+        implementation = EdgeIndex(tmp_path / "shard")
+    else:
+        implementation = QdrantServerIndex.connect(":memory:", "contract")
+    implementation.ensure_collection(8)
+    implementation.upsert(_points())
+    yield implementation
+    implementation.close()
+
+
+def _ids(matches):
+    return [match.payload["doc_id"] for match in matches]
+
+
+TODAY = FilterSpec.from_filters(SearchFilters(), today=date(2025, 6, 1))
+EVERYTHING = FilterSpec.from_filters(SearchFilters(include_expired=True))
+
+
+def test_count_and_scroll_return_every_point_with_payload(index):
+    assert index.count() == 4
+    payloads = {pid: payload for pid, payload in index.scroll(batch_size=3)}
+    assert {p["doc_id"] for p in payloads.values()} == {"p1", "p2", "f1", "f2"}
+    assert all("expiry_day" in p for p in payloads.values())
+
+
+def test_sparse_search_finds_keyword_matches_with_idf(index):
+    matches = index.search_sparse(lexical.encode_query("公积金提取"), 10, EVERYTHING)
+    assert _ids(matches)[0] == "p1"
+    assert set(_ids(matches)) == {"p1", "f2"}
+
+
+def test_dense_search_ranks_by_cosine(index):
+    matches = index.search_dense(_vector(2), 2, EVERYTHING)
+    assert _ids(matches)[0] == "f1"
+    assert matches[0].score == pytest.approx(1.0, abs=1e-4)
+
+
+def test_filters_by_kind_region_and_expiry(index):
+    query = _vector(1)
+    faq = FilterSpec.from_filters(SearchFilters(kinds=["faq"], include_expired=True))
+    assert set(_ids(index.search_dense(query, 10, faq))) == {"f1", "f2"}
+    region = FilterSpec.from_filters(SearchFilters(regions=["其他市"], include_expired=True))
+    assert _ids(index.search_dense(query, 10, region)) == ["f2"]
+    assert "p2" not in _ids(index.search_dense(query, 10, TODAY))  # expired on 2024-12-31
+    old = FilterSpec.from_filters(SearchFilters(valid_on=date(2024, 6, 1)))
+    assert "p2" in _ids(index.search_dense(query, 10, old))
+
+
+def test_restricting_to_point_ids(index):
+    restricted = EVERYTHING.restricted_to(["00000000-0000-0000-0000-000000000003"])
+    assert _ids(index.search_dense(_vector(0), 10, restricted)) == ["f2"]
+
+
+def test_delete_removes_points(index):
+    index.delete(["00000000-0000-0000-0000-000000000000"])
+    assert index.count() == 3
+    assert "p1" not in _ids(index.search_sparse(lexical.encode_query("公积金提取"), 10, EVERYTHING))
+
+
+def test_both_implementations_agree():
+    edge_dir = __import__("tempfile").mkdtemp()
+    implementations = [EdgeIndex(__import__("pathlib").Path(edge_dir) / "s"), QdrantServerIndex.connect(":memory:", "c")]
+    results = []
+    for implementation in implementations:
+        implementation.ensure_collection(8)
+        implementation.upsert(_points())
+        sparse = implementation.search_sparse(lexical.encode_query("公积金 居住证 社保"), 10, EVERYTHING)
+        dense = implementation.search_dense(_vector(3), 10, EVERYTHING)
+        results.append(([(m.point_id, round(m.score, 4)) for m in sparse], [(m.point_id, round(m.score, 4)) for m in dense]))
+        implementation.close()
+    assert results[0] == results[1]

@@ -1,0 +1,29 @@
+from pathlib import Path
+
+from assistant.config import Settings
+
+
+def test_defaults_are_offline_and_embedded():
+    settings = Settings(_env_file=None)
+    assert settings.offline is True
+    assert settings.qdrant.url == ""
+    assert settings.embedding.backend == "use"
+    assert settings.reranker.model == ""
+
+
+def test_nested_environment_variables(monkeypatch, tmp_path):
+    monkeypatch.setenv("GOVASSIST_QDRANT__URL", "http://qdrant:6333")
+    monkeypatch.setenv("GOVASSIST_SEARCH__TOP_K", "7")
+    monkeypatch.setenv("GOVASSIST_DATA_DIR", str(tmp_path))
+    settings = Settings(_env_file=None)
+    assert settings.qdrant.url == "http://qdrant:6333"
+    assert settings.search.top_k == 7
+    assert settings.data_dir == Path(tmp_path)
+
+
+def test_dotenv_file_is_read(tmp_path, monkeypatch):
+    env_file = tmp_path / ".env"
+    env_file.write_text("GOVASSIST_EMBEDDING__BACKEND=sentence-transformers\nGOVASSIST_EMBEDDING__MODEL=/models/bge\n")
+    settings = Settings(_env_file=env_file)
+    assert settings.embedding.backend == "sentence-transformers"
+    assert settings.embedding.model == "/models/bge"

@@ -1,0 +1,31 @@
+from assistant.retrieval import lexical
+
+
+def test_tokenize_keeps_government_terms_and_drops_stop_words():
+    tokens = lexical.tokenize("请问办理居住证需要哪些材料？")
+    assert "居住证" in tokens
+    assert "材料" in tokens
+    assert not {"请问", "哪些", "？", "需要"} & set(tokens)
+
+
+def test_query_expands_synonyms_at_lower_weight():
+    vector = lexical.encode_query("公积金怎么提取")
+    weights = dict(zip(vector.indices, vector.values, strict=True))
+    assert weights[lexical.token_id("公积金")] == 1.0
+    assert weights[lexical.token_id("住房公积金")] == lexical.SYNONYM_WEIGHT
+    plain = lexical.encode_query("公积金怎么提取", use_synonyms=False)
+    assert lexical.token_id("住房公积金") not in plain.indices
+
+
+def test_bm25_weight_saturates_with_term_frequency_and_penalises_length():
+    once = lexical.encode_document(["社保", "补贴"], average_length=2)
+    many = lexical.encode_document(["社保"] * 10 + ["补贴"], average_length=2)
+    long = lexical.encode_document(["社保", "补贴"] + ["其他"] * 40, average_length=2)
+    weight = lambda vector: dict(zip(vector.indices, vector.values, strict=True))[lexical.token_id("社保")]  # noqa: E731
+    assert weight(once) < weight(many) < 1.2 + 1  # bounded by k1 + 1
+    assert weight(long) < weight(once)
+
+
+def test_token_ids_are_stable_and_fit_qdrant_indices():
+    assert lexical.token_id("居住证") == lexical.token_id("居住证")
+    assert 0 <= lexical.token_id("居住证") < 2**31

@@ -37,7 +37,8 @@ class DocumentMetadata:
     expiry_date: date | None = None  # None: no known expiry
     region: str = ""
     category: str = ""
-    source: str = ""  # URL or file path
+    source: str = ""  # the file (or other origin) the document was read from
+    url: str = ""  # where the public can read it, when the source says so
     department: str = ""  # handling department (承办单位) named by the source, if any
 
     def to_payload(self) -> dict[str, Any]:
@@ -52,7 +53,7 @@ class DocumentMetadata:
         values = {key: payload.get(key) for key in cls.__dataclass_fields__ if key in payload}
         for key in ("publish_date", "effective_date", "expiry_date"):
             if values.get(key):
-                values[key] = date.fromisoformat(values[key])
+                values[key] = date.fromisoformat(str(values[key]))
         return cls(**{k: v for k, v in values.items() if v is not None})
 
 

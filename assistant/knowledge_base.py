@@ -11,7 +11,7 @@ import copy
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from assistant.documents import Chunk, chunk_point_id
 from assistant.retrieval import lexical
@@ -82,7 +82,7 @@ class KnowledgeBase:
     ) -> list[str]:
         """Write the new manifest; return the point ids of the versions it replaced."""
         superseded: list[str] = []
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         token_counts = iter(map(len, tokens))
         for version in versions:
             old = manifest.documents.get(version.doc_id)
@@ -119,7 +119,11 @@ class KnowledgeBase:
         if self.index.count() == manifest.chunk_count:
             return 0
         live = manifest.live_versions()
-        orphans = [pid for pid, payload in self.index.scroll() if live.get(payload.get("doc_id")) != payload.get("content_hash")]
+        orphans = [
+            point_id
+            for point_id, payload in self.index.scroll()
+            if live.get(str(payload.get("doc_id"))) != payload.get("content_hash")
+        ]
         self.index.delete(orphans)
         if orphans:
             logger.info("Removed %d leftover chunks of interrupted or superseded runs", len(orphans))

@@ -12,13 +12,18 @@ from __future__ import annotations
 import json
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from assistant.config import Settings
 from assistant.documents import SearchFilters
+from assistant.retrieval import lexical
+from assistant.retrieval.index import IndexPoint
 from assistant.retrieval.search import HybridSearcher
 from assistant.wiring import Services
 from eval_sets.metrics import latency_metrics, rank_of, ranking_metrics
@@ -35,7 +40,7 @@ class Question:
 
 
 def load_questions(questions_path: Path, docs_path: Path, limit: int | None = None) -> list[Question]:
-    by_text = {}
+    by_text: dict[str, str] = {}
     for line in docs_path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             record = json.loads(line)
@@ -78,12 +83,40 @@ def _llama_index_search(services: Services, docs_path: Path) -> SearchFunction:
     return build_llama_index_retriever(services.embedder, docs_path)
 
 
+def _pad_index(services: Services, target_chunks: int, seed: int = 0) -> int:
+    """Grow the index to ``target_chunks`` points with synthetic chunks, for latency at scale.
+
+    Each filler point reuses the BM25 vector of a random real chunk (so posting lists keep their
+    real shape) and a random unit dense vector. Fillers belong to no live document version, so
+    they cost search time but never appear in results.
+    """
+    real = list(services.index.scroll())
+    missing = target_chunks - len(real)
+    if missing <= 0 or not real:
+        return 0
+    rng = np.random.default_rng(seed)
+    average = services.knowledge_base.manifest().average_chunk_tokens
+    sparse = [lexical.encode_document(lexical.tokenize(payload["text"]), average) for _, payload in real]
+    for start in range(0, missing, 2048):
+        count = min(2048, missing - start)
+        dense = rng.normal(size=(count, services.embedder.dimension)).astype(np.float32)
+        dense /= np.linalg.norm(dense, axis=1, keepdims=True)
+        points = [
+            IndexPoint(str(uuid.UUID(int=start + offset + 1)), dense[offset], sparse[int(rng.integers(len(sparse)))],
+                       {"doc_id": f"filler-{start + offset}", "content_hash": "filler", "text": ""})
+            for offset in range(count)
+        ]
+        services.index.upsert(points)
+    return missing
+
+
 def run(
     docs_path: Path,
     questions_path: Path,
     kind: str = "policy",
     limit: int | None = None,
     with_llama_index: bool = True,
+    scale_to: int = 0,
 ) -> dict[str, Any]:
     questions = load_questions(questions_path, docs_path, limit)
     with tempfile.TemporaryDirectory(prefix="govassist-bench-") as work_dir:
@@ -103,6 +136,13 @@ def run(
         if with_llama_index:
             systems.append(("llama-index", _llama_index_search(services, docs_path)))
         rows = [_evaluate(name, search, questions) for name, search in systems]
+        if scale_to:
+            _pad_index(services, scale_to)
+            started = time.perf_counter()
+            services.index.optimize()
+            optimize_seconds = time.perf_counter() - started
+            scaled = _evaluate(f"hybrid@{services.index.count()}", _pipeline_search(services), questions)
+            rows.append({**scaled, "hit@1": None, "hit@5": None, "hit@10": None, "mrr@10": None})
         services.close()
     return {
         "docs": str(docs_path),
@@ -111,5 +151,6 @@ def run(
         "chunks": stats.chunks,
         "ingest_s": round(ingest_seconds, 1),
         "failed_files": len(report.failed),
+        "optimize_s": round(optimize_seconds, 1) if scale_to else None,
         "rows": rows,
     }

@@ -19,7 +19,7 @@ def _print_rows(title: str, rows: list[dict[str, Any]]) -> None:
     for column in rows[0]:
         table.add_column(column, justify="left" if column == "system" else "right")
     for row in rows:
-        table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()))
+        table.add_row(*("-" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()))
     console.print(table)
 
 
@@ -30,12 +30,13 @@ def retrieval(
     kind: str = typer.Option("policy", help="文档类型：policy / faq / guide"),
     limit: int | None = typer.Option(None, help="只用前 N 个问题"),
     llama_index: bool = typer.Option(True, help="同时测 llama-index 默认 VectorStoreIndex 基线"),
+    scale_to: int = typer.Option(0, help="再把索引扩充到 N 个分段（合成填充）测大规模查询延迟，0 为不测"),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
 ) -> None:
     """检索质量（hit@1/5/10、MRR@10）与查询延迟：混合检索、BM25、向量、llama-index 基线。"""
     from eval_sets import retrieval as bench
 
-    result = bench.run(docs, questions, kind=kind, limit=limit, with_llama_index=llama_index)
+    result = bench.run(docs, questions, kind=kind, limit=limit, with_llama_index=llama_index, scale_to=scale_to)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
         return

@@ -20,7 +20,7 @@ from ingest.readers import ReadOptions
 
 console = Console()
 kb_app = typer.Typer(help="查看和管理知识库。", no_args_is_help=True)
-STATUS_LABELS = {"added": "新增", "updated": "更新", "unchanged": "未变", "failed": "失败"}
+STATUS_LABELS: dict[pipeline.FileStatus, str] = {"added": "新增", "updated": "更新", "unchanged": "未变", "failed": "失败"}
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,43 @@
+"""Shared fixtures: a fresh settings object per test (own data dir), the demo knowledge base,
+and the shared data directory when it exists."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.wiring import Services
+
+PROJECT = Path(__file__).resolve().parent.parent
+DEMO_KB = PROJECT / "ingest" / "demo_kb"
+SHARED_DATA = PROJECT.parent / "shared" / "data"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(_env_file=None, data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def services(settings: Settings):
+    services = Services(settings)
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def demo_copy(tmp_path: Path) -> Path:
+    """A private copy of the demo knowledge base that a test may change."""
+    target = tmp_path / "demo_kb"
+    shutil.copytree(DEMO_KB, target)
+    return target
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared data not found at {SHARED_DATA}")
+    return SHARED_DATA

@@ -67,7 +67,8 @@ class SearchSettings(BaseModel):
     )
     rescore_depth: int = Field(30, ge=1, description="BM25 candidates whose dense similarity is added ('score').")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant ('rrf').")
-    sparse_weight: float = Field(1.0, ge=0, description="Weight of the BM25 channel; 0 turns it off.")
+    sparse_weight: float = Field(1.0, ge=0, description="Weight of BM25 over jieba words; 0 turns it off.")
+    bigram_weight: float = Field(1.0, ge=0, description="Weight of BM25 over character bigrams; 0 turns it off.")
     dense_weight: float = Field(0.4, ge=0, description="Weight of the dense channel; 0 turns it off.")
     use_synonyms: bool = Field(True, description="Expand queries with the government synonym lexicon.")
 

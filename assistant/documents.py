@@ -169,8 +169,10 @@ class ScoreBreakdown:
     """Why a chunk ranked where it did: the raw score and rank of each channel."""
 
     fused: float = 0.0
-    sparse: float | None = None
+    sparse: float | None = None  # BM25 over jieba words
     sparse_rank: int | None = None
+    bigram: float | None = None  # BM25 over character bigrams
+    bigram_rank: int | None = None
     dense: float | None = None
     dense_rank: int | None = None
     rerank: float | None = None

@@ -62,38 +62,52 @@ class KnowledgeBase:
         manifest.check_embedder(self.embedder.name, self.embedder.dimension)
         self.index.ensure_collection(self.embedder.dimension)
         chunks = [chunk for version in versions for chunk in version.chunks]
-        tokens = [lexical.tokenize(chunk.search_text) for chunk in chunks]
-        average = manifest.average_chunk_tokens or (sum(map(len, tokens)) / max(len(tokens), 1))
-        points: list[IndexPoint] = []
-        for start in range(0, len(chunks), 64):
-            batch = chunks[start : start + 64]
-            vectors = self.embedder.embed_documents([chunk.search_text for chunk in batch])
-            for offset, (chunk, vector) in enumerate(zip(batch, vectors, strict=True)):
-                sparse = lexical.encode_document(tokens[start + offset], average, chunk.metadata.kind)
-                points.append(IndexPoint(chunk.point_id, vector, sparse, chunk.to_payload()))
-            if on_chunks:
-                on_chunks(len(batch))
+        tokens = [lexical.analyse(chunk.search_text) for chunk in chunks]
+        points = self._points(chunks, tokens, _averages(manifest, tokens), on_chunks)
         self.index.upsert(points)
         superseded = self._commit(manifest, versions, tokens)
         self.index.delete(superseded)
 
+    def _points(
+        self,
+        chunks: list[Chunk],
+        tokens: list[dict[str, list[str]]],
+        averages: dict[str, float],
+        on_chunks: ProgressCallback | None,
+    ) -> list[IndexPoint]:
+        points: list[IndexPoint] = []
+        for start in range(0, len(chunks), 64):
+            batch = chunks[start : start + 64]
+            vectors = self.embedder.embed_documents([chunk.search_text for chunk in batch])
+            for chunk, vector, analysed in zip(batch, vectors, tokens[start : start + 64], strict=True):
+                sparse = {
+                    channel: lexical.encode_document(analysed[channel], averages[channel], chunk.metadata.kind)
+                    for channel in lexical.CHANNELS
+                }
+                points.append(IndexPoint(chunk.point_id, vector, sparse, chunk.to_payload()))
+            if on_chunks:
+                on_chunks(len(batch))
+        return points
+
     def _commit(
-        self, manifest: Manifest, versions: Sequence[DocumentVersion], tokens: list[list[str]]
+        self, manifest: Manifest, versions: Sequence[DocumentVersion], tokens: list[dict[str, list[str]]]
     ) -> list[str]:
         """Write the new manifest; return the point ids of the versions it replaced."""
         superseded: list[str] = []
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        token_counts = iter(map(len, tokens))
+        analysed = iter(tokens)
         for version in versions:
             old = manifest.documents.get(version.doc_id)
             if old and old.content_hash != version.content_hash:
                 superseded += _point_ids(old)
+            counted = [next(analysed) for _ in version.chunks]
             first = version.chunks[0]
             manifest.documents[version.doc_id] = ManifestEntry(
                 doc_id=version.doc_id,
                 content_hash=version.content_hash,
                 chunk_count=len(version.chunks),
-                token_count=sum(next(token_counts) for _ in version.chunks),
+                token_count=sum(len(chunk_tokens["words"]) for chunk_tokens in counted),
+                bigram_count=sum(len(chunk_tokens["bigrams"]) for chunk_tokens in counted),
                 title=first.metadata.title,
                 kind=first.metadata.kind,
                 source=first.metadata.source,
@@ -141,6 +155,15 @@ class KnowledgeBase:
             embedder=manifest.embedder or self.embedder.name,
             by_kind=by_kind,
         )
+
+
+def _averages(manifest: Manifest, tokens: list[dict[str, list[str]]]) -> dict[str, float]:
+    """Average chunk length per channel: the knowledge base's so far, else this batch's."""
+    averages = {}
+    for channel in lexical.CHANNELS:
+        batch = sum(len(chunk_tokens[channel]) for chunk_tokens in tokens) / max(len(tokens), 1)
+        averages[channel] = manifest.average_chunk_length(channel) or batch
+    return averages
 
 
 def _point_ids(entry: ManifestEntry) -> list[str]:

@@ -1,8 +1,8 @@
 """``govassist bench retrieval``: hit@k, MRR and latency of the search pipeline and baselines.
 
 The documents are ingested with the real pipeline into a fresh embedded index; then the same
-questions run through: the hybrid pipeline (default settings), hybrid with RRF fusion, BM25
-alone, dense alone, and a plain llama-index ``VectorStoreIndex`` with the same embedder and
+questions run through: the hybrid pipeline (default settings), hybrid with RRF fusion, BM25 over
+jieba words alone, BM25 over words and character bigrams, dense alone, and a plain llama-index ``VectorStoreIndex`` with the same embedder and
 default settings (what a user would build in ten minutes). Gold: each question's
 ``source_doc_id``, or the document whose text equals its ``answer`` (FAQ sets).
 """
@@ -95,8 +95,12 @@ def _pad_index(services: Services, target_chunks: int, seed: int = 0) -> int:
     if missing <= 0 or not real:
         return 0
     rng = np.random.default_rng(seed)
-    average = services.knowledge_base.manifest().average_chunk_tokens
-    sparse = [lexical.encode_document(lexical.tokenize(payload["text"]), average) for _, payload in real]
+    manifest = services.knowledge_base.manifest()
+    averages = {channel: manifest.average_chunk_length(channel) for channel in lexical.CHANNELS}
+    sparse = [
+        {channel: lexical.encode_document(tokens, averages[channel]) for channel, tokens in lexical.analyse(payload["text"]).items()}
+        for _, payload in real
+    ]
     for start in range(0, missing, 2048):
         count = min(2048, missing - start)
         dense = rng.normal(size=(count, services.embedder.dimension)).astype(np.float32)
@@ -130,8 +134,9 @@ def run(
         systems: list[tuple[str, SearchFunction]] = [
             ("hybrid", _pipeline_search(services)),
             ("hybrid-rrf", _pipeline_search(services, fusion="rrf", dense_weight=1.0)),
-            ("bm25", _pipeline_search(services, dense_weight=0.0)),
-            ("dense", _pipeline_search(services, sparse_weight=0.0)),
+            ("bm25", _pipeline_search(services, dense_weight=0.0, bigram_weight=0.0)),
+            ("bm25+bigrams", _pipeline_search(services, dense_weight=0.0)),
+            ("dense", _pipeline_search(services, sparse_weight=0.0, bigram_weight=0.0)),
         ]
         if with_llama_index:
             systems.append(("llama-index", _llama_index_search(services, docs_path)))

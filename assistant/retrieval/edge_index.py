@@ -21,7 +21,7 @@ from assistant.retrieval.index import (
     DENSE,
     INDEXED_INTEGERS,
     INDEXED_KEYWORDS,
-    SPARSE,
+    SPARSE_VECTORS,
     FilterSpec,
     IndexMatch,
     IndexPoint,
@@ -65,7 +65,9 @@ class EdgeIndex:
         self._path.mkdir(parents=True, exist_ok=True)
         config = qe.EdgeConfig(
             vectors={DENSE: qe.EdgeVectorParams(size=dense_dimension, distance=qe.Distance.Cosine)},
-            sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+            sparse_vectors={
+                name: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf) for name in SPARSE_VECTORS.values()
+            },
         )
         self._shard = qe.EdgeShard.create(str(self._path), config)
         for key in INDEXED_KEYWORDS:
@@ -87,7 +89,10 @@ class EdgeIndex:
                     id=point.point_id,
                     vector={
                         DENSE: point.dense.astype(np.float32).tolist(),
-                        SPARSE: qe.SparseVector(indices=point.sparse.indices, values=point.sparse.values),
+                        **{
+                            SPARSE_VECTORS[channel]: qe.SparseVector(indices=vector.indices, values=vector.values)
+                            for channel, vector in point.sparse.items()
+                        },
                     },
                     payload=with_filter_fields(point.payload),
                 )
@@ -113,10 +118,11 @@ class EdgeIndex:
     def search_dense(self, vector: np.ndarray, limit: int, filters: FilterSpec) -> list[IndexMatch]:
         return self._query(qe.Query.Nearest(vector.astype(np.float32).tolist(), using=DENSE), limit, filters)
 
-    def search_sparse(self, vector: SparseVector, limit: int, filters: FilterSpec) -> list[IndexMatch]:
+    def search_sparse(self, channel: str, vector: SparseVector, limit: int, filters: FilterSpec) -> list[IndexMatch]:
         if not vector.indices:
             return []
-        query = qe.Query.Nearest(qe.SparseVector(indices=vector.indices, values=vector.values), using=SPARSE)
+        sparse = qe.SparseVector(indices=vector.indices, values=vector.values)
+        query = qe.Query.Nearest(sparse, using=SPARSE_VECTORS[channel])
         return self._query(query, limit, filters)
 
     def scroll(self, batch_size: int = 512) -> Iterator[tuple[str, dict[str, Any]]]:

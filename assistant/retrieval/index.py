@@ -3,7 +3,7 @@
 Two implementations speak it: ``EdgeIndex`` (qdrant-edge, the embedded default: Qdrant's engine
 in-process) and ``QdrantServerIndex`` (qdrant-client against a server or cluster, or its
 in-process stand-in). Both store, per chunk, one dense vector (cosine), one BM25 sparse vector
-(IDF applied by Qdrant) and the chunk payload. Fusion happens above this seam, in
+per lexical channel (jieba words, character bigrams; IDF applied by Qdrant) and the chunk payload. Fusion happens above this seam, in
 ``assistant.retrieval.search``, so both backends rank identically and every channel's score is
 visible to the retrieval inspector.
 """
@@ -21,7 +21,7 @@ from assistant.documents import SearchFilters
 from assistant.retrieval.lexical import SparseVector
 
 DENSE = "dense"
-SPARSE = "bm25"
+SPARSE_VECTORS = {"words": "bm25", "bigrams": "bm25_bigrams"}  # lexical channel -> vector name
 # Dates are also stored as yyyymmdd integers so range filters work the same on every backend.
 NO_EXPIRY = 99991231
 INDEXED_KEYWORDS = ("doc_id", "kind", "region", "category", "content_hash")
@@ -32,7 +32,7 @@ INDEXED_INTEGERS = ("expiry_day", "effective_day")
 class IndexPoint:
     point_id: str
     dense: np.ndarray
-    sparse: SparseVector
+    sparse: dict[str, SparseVector]  # lexical channel -> BM25 vector
     payload: dict[str, Any]
 
 
@@ -90,7 +90,9 @@ class VectorIndex(Protocol):
 
     def search_dense(self, vector: np.ndarray, limit: int, filters: FilterSpec) -> list[IndexMatch]: ...
 
-    def search_sparse(self, vector: SparseVector, limit: int, filters: FilterSpec) -> list[IndexMatch]: ...
+    def search_sparse(
+        self, channel: str, vector: SparseVector, limit: int, filters: FilterSpec
+    ) -> list[IndexMatch]: ...
 
     def scroll(self, batch_size: int = 512) -> Iterator[tuple[str, dict[str, Any]]]:
         """Every point id with its payload."""

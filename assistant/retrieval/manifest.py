@@ -23,7 +23,8 @@ class ManifestEntry:
     doc_id: str
     content_hash: str
     chunk_count: int
-    token_count: int
+    token_count: int  # jieba words in all chunks
+    bigram_count: int = 0  # character bigrams in all chunks
     title: str = ""
     kind: str = ""
     source: str = ""
@@ -40,10 +41,11 @@ class Manifest:
     def chunk_count(self) -> int:
         return sum(entry.chunk_count for entry in self.documents.values())
 
-    @property
-    def average_chunk_tokens(self) -> float:
+    def average_chunk_length(self, channel: str) -> float:
+        """Average tokens per chunk in a lexical channel (BM25's length normalisation); 0 when empty."""
         chunks = self.chunk_count
-        return sum(e.token_count for e in self.documents.values()) / chunks if chunks else 0.0
+        field = "token_count" if channel == "words" else "bigram_count"
+        return sum(getattr(e, field) for e in self.documents.values()) / chunks if chunks else 0.0
 
     def live_versions(self) -> dict[str, str]:
         return {doc_id: entry.content_hash for doc_id, entry in self.documents.items()}

@@ -20,7 +20,7 @@ from assistant.retrieval.index import (
     DENSE,
     INDEXED_INTEGERS,
     INDEXED_KEYWORDS,
-    SPARSE,
+    SPARSE_VECTORS,
     FilterSpec,
     IndexMatch,
     IndexPoint,
@@ -76,7 +76,9 @@ class QdrantServerIndex:
             self._client.create_collection,
             self._collection,
             vectors_config={DENSE: models.VectorParams(size=dense_dimension, distance=models.Distance.COSINE)},
-            sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+            sparse_vectors_config={
+                name: models.SparseVectorParams(modifier=models.Modifier.IDF) for name in SPARSE_VECTORS.values()
+            },
         )
         for key in INDEXED_KEYWORDS:
             self._client.create_payload_index(self._collection, key, models.PayloadSchemaType.KEYWORD)
@@ -90,7 +92,10 @@ class QdrantServerIndex:
                     id=point.point_id,
                     vector={
                         DENSE: point.dense.astype(np.float32).tolist(),
-                        SPARSE: models.SparseVector(indices=point.sparse.indices, values=point.sparse.values),
+                        **{
+                            SPARSE_VECTORS[channel]: models.SparseVector(indices=vector.indices, values=vector.values)
+                            for channel, vector in point.sparse.items()
+                        },
                     },
                     payload=with_filter_fields(point.payload),
                 )
@@ -121,11 +126,11 @@ class QdrantServerIndex:
     def search_dense(self, vector: np.ndarray, limit: int, filters: FilterSpec) -> list[IndexMatch]:
         return self._query(vector.astype(np.float32).tolist(), DENSE, limit, filters)
 
-    def search_sparse(self, vector: SparseVector, limit: int, filters: FilterSpec) -> list[IndexMatch]:
+    def search_sparse(self, channel: str, vector: SparseVector, limit: int, filters: FilterSpec) -> list[IndexMatch]:
         if not vector.indices:
             return []
         query = models.SparseVector(indices=vector.indices, values=vector.values)
-        return self._query(query, SPARSE, limit, filters)
+        return self._query(query, SPARSE_VECTORS[channel], limit, filters)
 
     def scroll(self, batch_size: int = 512) -> Iterator[tuple[str, dict[str, Any]]]:
         if not self._exists():

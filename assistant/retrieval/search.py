@@ -1,14 +1,15 @@
-"""Hybrid search: BM25 over jieba tokens plus dense vectors, fused, filtered, optionally reranked.
+"""Hybrid search: BM25 over jieba words and over character bigrams, plus dense vectors; fused,
+filtered, optionally reranked.
 
-Steps, each a small function: encode the query (tokens + synonyms, embedding) → fetch candidates
-per channel with the payload filters → drop chunks of document versions that are not live →
-fuse → optionally rerank → top k. Every hit keeps each channel's score and rank, so the staff
-console can show exactly why it ranked where it did.
+Steps, each a small function: fetch candidates per channel with the payload filters → drop
+chunks of document versions that are not live → fuse → optionally rerank → top k. Every hit
+keeps each channel's score and rank, so the staff console can show why it ranked where it did.
 
 Two fusions (``search.fusion``), chosen by measurement (``govassist bench retrieval``):
-- ``score`` (default): BM25 score / best BM25 score + ``dense_weight`` x cosine. The cosine is
-  fetched for the top ``rescore_depth`` BM25 candidates too, so dense similarity re-orders the
-  keyword candidates. The packaged dense model is weak on Chinese; used this way it still helps.
+- ``score`` (default): Σ weight x (channel score / best score in that channel) over the two BM25
+  channels, plus ``dense_weight`` x cosine. The cosine is fetched for the top ``rescore_depth``
+  BM25 candidates too, so dense similarity re-orders the keyword candidates. The packaged dense
+  model is weak on Chinese; used this way it still helps on both dev sets.
 - ``rrf``: weighted reciprocal-rank fusion, Σ weight / (rrf_k + rank). With the packaged model it
   ranks below BM25 alone on both dev sets; with a strong embedder (bge-m3) it is the usual choice.
 """
@@ -17,8 +18,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-
-import numpy as np
 
 from assistant.config import SearchSettings
 from assistant.documents import Chunk, ScoreBreakdown, SearchFilters, SearchHit
@@ -41,8 +40,17 @@ class SearchResult:
 
 @dataclass
 class Candidates:
-    sparse: list[IndexMatch]
-    dense: list[IndexMatch]
+    """Each channel's matches, best first: BM25 over words and bigrams, and dense."""
+
+    words: list[IndexMatch] = field(default_factory=list)
+    bigrams: list[IndexMatch] = field(default_factory=list)
+    dense: list[IndexMatch] = field(default_factory=list)
+
+    def live_only(self, live: dict[str, str]) -> Candidates:
+        def keep(matches: list[IndexMatch]) -> list[IndexMatch]:
+            return [m for m in matches if live.get(m.payload.get("doc_id", "")) == m.payload.get("content_hash")]
+
+        return Candidates(keep(self.words), keep(self.bigrams), keep(self.dense))
 
 
 class HybridSearcher:
@@ -66,78 +74,84 @@ class HybridSearcher:
         if manifest.documents:
             manifest.check_embedder(self._embedder.name, self._embedder.dimension)
         spec = FilterSpec.from_filters(filters)
-        candidates = self._fetch(query, spec)
-        live = manifest.live_versions()
-        candidates = Candidates(_live_only(candidates.sparse, live), _live_only(candidates.dense, live))
-        hits = self._fuse(candidates)
+        candidates = self._fetch(query, spec).live_only(manifest.live_versions())
+        hits = fuse(candidates, self._settings)
         if self._reranker is not None and hits:
             hits = self._reranker.rerank(query, hits[: self._reranker.top_n])
         return SearchResult(query, hits[:top_k], lexical.tokenize(query), spec)
 
     def _fetch(self, query: str, spec: FilterSpec) -> Candidates:
         settings = self._settings
-        sparse: list[IndexMatch] = []
+        candidates = Candidates()
         if settings.sparse_weight:
-            sparse_query = lexical.encode_query(query, use_synonyms=settings.use_synonyms)
-            sparse = self._index.search_sparse(sparse_query, settings.candidates, spec)
-        if not settings.dense_weight:
-            return Candidates(sparse, [])
+            vector = lexical.encode_query(query, "words", use_synonyms=settings.use_synonyms)
+            candidates.words = self._index.search_sparse("words", vector, settings.candidates, spec)
+        if settings.bigram_weight:
+            vector = lexical.encode_query(query, "bigrams")
+            candidates.bigrams = self._index.search_sparse("bigrams", vector, settings.candidates, spec)
+        if settings.dense_weight:
+            candidates.dense = self._fetch_dense(query, spec, candidates)
+        return candidates
+
+    def _fetch_dense(self, query: str, spec: FilterSpec, candidates: Candidates) -> list[IndexMatch]:
+        settings = self._settings
         vector = self._embedder.embed_query(query)
         dense = self._index.search_dense(vector, settings.candidates, spec)
         if settings.fusion == "score":
             known = {match.point_id for match in dense}
-            missing = [m.point_id for m in sparse[: settings.rescore_depth] if m.point_id not in known]
+            keyword = candidates.words[: settings.rescore_depth] + candidates.bigrams[: settings.rescore_depth]
+            missing = list(dict.fromkeys(m.point_id for m in keyword if m.point_id not in known))
             if missing:
                 dense += self._index.search_dense(vector, len(missing), spec.restricted_to(missing))
-        return Candidates(sparse, dense)
-
-    def _fuse(self, candidates: Candidates) -> list[SearchHit]:
-        settings = self._settings
-        if settings.fusion == "rrf":
-            return fuse_rrf(candidates, settings.rrf_k, settings.sparse_weight, settings.dense_weight)
-        return fuse_scores(candidates, settings.sparse_weight, settings.dense_weight)
-
-
-def _live_only(matches: list[IndexMatch], live: dict[str, str]) -> list[IndexMatch]:
-    return [m for m in matches if live.get(m.payload.get("doc_id", "")) == m.payload.get("content_hash")]
+        return dense
 
 
 def _breakdowns(candidates: Candidates) -> tuple[dict[str, ScoreBreakdown], dict[str, dict]]:
-    """Each candidate's per-channel score and rank (rank only within the channel's own top list)."""
+    """Each candidate's per-channel score and rank (rank only within the channel's own list)."""
     breakdowns: dict[str, ScoreBreakdown] = {}
     payloads: dict[str, dict] = {}
-    for rank, match in enumerate(candidates.sparse, start=1):
-        entry = breakdowns.setdefault(match.point_id, ScoreBreakdown())
-        entry.sparse, entry.sparse_rank = match.score, rank
-        payloads[match.point_id] = match.payload
-    ranked_dense = sorted(candidates.dense, key=lambda match: match.score, reverse=True)
-    for rank, match in enumerate(ranked_dense, start=1):
-        entry = breakdowns.setdefault(match.point_id, ScoreBreakdown())
-        entry.dense, entry.dense_rank = match.score, rank
-        payloads[match.point_id] = match.payload
+    channels = (
+        ("sparse", candidates.words),
+        ("bigram", candidates.bigrams),
+        ("dense", sorted(candidates.dense, key=lambda match: match.score, reverse=True)),
+    )
+    for name, matches in channels:
+        for rank, match in enumerate(matches, start=1):
+            entry = breakdowns.setdefault(match.point_id, ScoreBreakdown())
+            setattr(entry, name, match.score)
+            setattr(entry, f"{name}_rank", rank)
+            payloads[match.point_id] = match.payload
     return breakdowns, payloads
 
 
-def _ranked(breakdowns: dict[str, ScoreBreakdown], payloads: dict[str, dict]) -> list[SearchHit]:
+def fuse(candidates: Candidates, settings: SearchSettings) -> list[SearchHit]:
+    breakdowns, payloads = _breakdowns(candidates)
+    if settings.fusion == "rrf":
+        _score_rrf(breakdowns, settings)
+    else:
+        _score_normalised(breakdowns, candidates, settings)
     ranked = sorted(breakdowns.items(), key=lambda item: item[1].fused, reverse=True)
     return [SearchHit(Chunk.from_payload(payloads[pid]), scores.fused, scores) for pid, scores in ranked]
 
 
-def fuse_scores(candidates: Candidates, sparse_weight: float, dense_weight: float) -> list[SearchHit]:
-    breakdowns, payloads = _breakdowns(candidates)
-    best_sparse = max((m.score for m in candidates.sparse), default=0.0)
+def _score_normalised(
+    breakdowns: dict[str, ScoreBreakdown], candidates: Candidates, settings: SearchSettings
+) -> None:
+    best_words = max((m.score for m in candidates.words), default=0.0) or 1.0
+    best_bigrams = max((m.score for m in candidates.bigrams), default=0.0) or 1.0
     for entry in breakdowns.values():
-        keyword = (entry.sparse or 0.0) / best_sparse if best_sparse > 0 else 0.0
-        entry.fused = float(sparse_weight * keyword + dense_weight * np.float32(entry.dense or 0.0))
-    return _ranked(breakdowns, payloads)
-
-
-def fuse_rrf(candidates: Candidates, rrf_k: int, sparse_weight: float, dense_weight: float) -> list[SearchHit]:
-    breakdowns, payloads = _breakdowns(candidates)
-    for entry in breakdowns.values():
-        entry.fused = sum(
-            weight / (rrf_k + rank)
-            for weight, rank in ((sparse_weight, entry.sparse_rank), (dense_weight, entry.dense_rank))
-            if rank is not None
+        entry.fused = (
+            settings.sparse_weight * (entry.sparse or 0.0) / best_words
+            + settings.bigram_weight * (entry.bigram or 0.0) / best_bigrams
+            + settings.dense_weight * (entry.dense or 0.0)
         )
-    return _ranked(breakdowns, payloads)
+
+
+def _score_rrf(breakdowns: dict[str, ScoreBreakdown], settings: SearchSettings) -> None:
+    for entry in breakdowns.values():
+        ranks = (
+            (settings.sparse_weight, entry.sparse_rank),
+            (settings.bigram_weight, entry.bigram_rank),
+            (settings.dense_weight, entry.dense_rank),
+        )
+        entry.fused = sum(weight / (settings.rrf_k + rank) for weight, rank in ranks if rank is not None)

@@ -28,13 +28,12 @@ def _vector(seed: int) -> np.ndarray:
 
 
 def _points() -> list[IndexPoint]:
-    tokens = [lexical.tokenize(text) for _, text, *_ in TEXTS]
-    average = sum(map(len, tokens)) / len(tokens)
+    tokens = [lexical.analyse(text) for _, text, *_ in TEXTS]
     return [
         IndexPoint(
             point_id=f"00000000-0000-0000-0000-00000000000{number}",
             dense=_vector(number),
-            sparse=lexical.encode_document(tokens[number], average),
+            sparse={channel: lexical.encode_document(tokens[number][channel], 8.0) for channel in lexical.CHANNELS},
             payload={"doc_id": doc_id, "text": text, "kind": kind, "region": region, "expiry_date": expiry},
         )
         for number, (doc_id, text, kind, region, expiry) in enumerate(TEXTS)
@@ -69,9 +68,11 @@ def test_count_and_scroll_return_every_point_with_payload(index):
 
 
 def test_sparse_search_finds_keyword_matches_with_idf(index):
-    matches = index.search_sparse(lexical.encode_query("公积金提取"), 10, EVERYTHING)
+    matches = index.search_sparse("words", lexical.encode_query("公积金提取"), 10, EVERYTHING)
     assert _ids(matches)[0] == "p1"
     assert set(_ids(matches)) == {"p1", "f2"}
+    bigrams = index.search_sparse("bigrams", lexical.encode_query("公积金提取", "bigrams"), 10, EVERYTHING)
+    assert _ids(bigrams)[0] == "p1" and set(_ids(bigrams)) == {"p1", "f2"}
 
 
 def test_dense_search_ranks_by_cosine(index):
@@ -99,7 +100,7 @@ def test_restricting_to_point_ids(index):
 def test_delete_removes_points(index):
     index.delete(["00000000-0000-0000-0000-000000000000"])
     assert index.count() == 3
-    assert "p1" not in _ids(index.search_sparse(lexical.encode_query("公积金提取"), 10, EVERYTHING))
+    assert "p1" not in _ids(index.search_sparse("words", lexical.encode_query("公积金提取"), 10, EVERYTHING))
 
 
 def test_both_implementations_agree():
@@ -109,7 +110,7 @@ def test_both_implementations_agree():
     for implementation in implementations:
         implementation.ensure_collection(8)
         implementation.upsert(_points())
-        sparse = implementation.search_sparse(lexical.encode_query("公积金 居住证 社保"), 10, EVERYTHING)
+        sparse = implementation.search_sparse("bigrams", lexical.encode_query("公积金 居住证 社保", "bigrams"), 10, EVERYTHING)
         dense = implementation.search_dense(_vector(3), 10, EVERYTHING)
         results.append(([(m.point_id, round(m.score, 4)) for m in sparse], [(m.point_id, round(m.score, 4)) for m in dense]))
         implementation.close()

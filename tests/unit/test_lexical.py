@@ -29,3 +29,14 @@ def test_bm25_weight_saturates_with_term_frequency_and_penalises_length():
 def test_token_ids_are_stable_and_fit_qdrant_indices():
     assert lexical.token_id("居住证") == lexical.token_id("居住证")
     assert 0 <= lexical.token_id("居住证") < 2**31
+
+
+def test_bigrams_cover_chinese_runs_and_keep_latin_words():
+    assert lexical.bigrams("居住证C5驾照") == ["居住", "住证", "c5", "驾照"]
+    assert lexical.bigrams("证") == ["证"]
+    assert set(lexical.analyse("办理居住证")) == set(lexical.CHANNELS)
+
+
+def test_bigram_query_has_one_weight_per_distinct_pair():
+    vector = lexical.encode_query("公积金公积金", "bigrams")
+    assert len(vector.indices) == 3 and set(vector.values) == {1.0}

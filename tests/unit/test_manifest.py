@@ -16,7 +16,7 @@ def test_save_is_atomic_and_reload_sees_changes(tmp_path):
     assert json.loads((tmp_path / "kb.manifest.json").read_text(encoding="utf-8"))["documents"]["d1"]["title"] == "标题"
     other_process = ManifestStore(tmp_path / "kb.manifest.json")
     loaded = other_process.load()
-    assert loaded.chunk_count == 3 and loaded.average_chunk_tokens == 10
+    assert loaded.chunk_count == 3 and loaded.average_chunk_length("words") == 10
     assert loaded.live_versions() == {"d1": "h1"}
 
 

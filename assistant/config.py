@@ -79,6 +79,15 @@ class IngestSettings(BaseModel):
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are rejected.")
 
 
+class DatabaseSettings(BaseModel):
+    url: SecretStr = Field(
+        SecretStr(""),
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user:password@host/govassist. "
+        "Empty: SQLite at <data_dir>/govassist.db.",
+    )
+    echo: bool = Field(False, description="Log every SQL statement (debugging only).")
+
+
 class Settings(BaseSettings):
     """All gov-assistant settings. Every field has a working offline default."""
 
@@ -98,6 +107,10 @@ class Settings(BaseSettings):
     qdrant: QdrantSettings = QdrantSettings()
     search: SearchSettings = SearchSettings()
     ingest: IngestSettings = IngestSettings()
+    database: DatabaseSettings = DatabaseSettings()
+
+    def database_url(self) -> str:
+        return self.database.url.get_secret_value() or f"sqlite:///{self.data_dir / 'govassist.db'}"
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,7 @@ import os
 from functools import lru_cache
 
 from assistant.config import Settings, get_settings
+from assistant.database import Database
 from assistant.knowledge_base import KnowledgeBase
 from assistant.retrieval.embedding import Embedder, SentenceTransformerEmbedder, UseEmbedder
 from assistant.retrieval.index import VectorIndex
@@ -60,6 +61,12 @@ def build_manifests(settings: Settings) -> ManifestStore:
     return ManifestStore(settings.data_dir / f"{settings.qdrant.collection}.manifest.json")
 
 
+def build_database(settings: Settings) -> Database:
+    database = Database(settings.database_url(), echo=settings.database.echo)
+    database.create_tables()
+    return database
+
+
 class Services:
     """The backends of one process, built on first use from one ``Settings``."""
 
@@ -79,6 +86,10 @@ class Services:
         return self._cached("manifests", build_manifests)
 
     @property
+    def database(self) -> Database:
+        return self._cached("database", build_database)
+
+    @property
     def knowledge_base(self) -> KnowledgeBase:
         return KnowledgeBase(self.index, self.embedder, self.manifests)
 
@@ -93,8 +104,9 @@ class Services:
         return self.__dict__[name]
 
     def close(self) -> None:
-        if "index" in self.__dict__:
-            self.__dict__.pop("index").close()
+        for name in ("index", "database"):
+            if name in self.__dict__:
+                self.__dict__.pop(name).close()
 
 
 @lru_cache(maxsize=1)

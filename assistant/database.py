@@ -1,0 +1,69 @@
+"""The application database: one SQLAlchemy engine and session factory for every table.
+
+SQLite under ``data_dir`` by default; any SQLAlchemy URL (PostgreSQL in larger deployments) by
+``GOVASSIST_DATABASE__URL``. Each feature declares its tables on ``Base`` in its own module
+(conversations, audit log, tickets, enterprise profiles ...); ``Database.create_tables`` creates
+whatever is missing. Knowledge-base content lives in Qdrant, not here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from assistant.errors import BackendUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table of gov-assistant."""
+
+
+def _enable_sqlite_foreign_keys(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(connection, _record) -> None:  # type: ignore[no-untyped-def]
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+class Database:
+    def __init__(self, url: str, echo: bool = False) -> None:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine = create_engine(url, echo=echo, pool_pre_ping=True)
+        if self.engine.dialect.name == "sqlite":
+            _enable_sqlite_foreign_keys(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def create_tables(self) -> None:
+        try:
+            Base.metadata.create_all(self.engine)
+        except OperationalError as exc:
+            raise BackendUnavailable(
+                f"Cannot reach the database ({exc.orig}). Check GOVASSIST_DATABASE__URL."
+            ) from exc
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits on success and rolls back on any error."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -79,6 +79,80 @@ class IngestSettings(BaseModel):
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are rejected.")
 
 
+class LlmSettings(BaseModel):
+    backend: Literal["local", "openai", "extractive"] = Field(
+        "local",
+        description="'local': a GGUF model in-process (llama-cpp-python; falls back to 'extractive' when it is "
+        "not installed); 'openai': an OpenAI-compatible server (vLLM, Ollama, Xinference ...); "
+        "'extractive': no LLM, answers quote the sources.",
+    )
+    model_path: str = Field(
+        "",
+        description="GGUF file for 'local'. Empty: the packaged Qwen2.5-Coder-0.5B-Instruct Q4_K_M, assembled "
+        "and checksum-verified under <data_dir>/models.",
+    )
+    context_tokens: int = Field(4096, ge=512, description="Context window of the local model.")
+    threads: int = Field(2, ge=1, description="CPU threads of the local model.")
+    base_url: str = Field("", description="OpenAI-compatible server, e.g. http://vllm:8000/v1.")
+    model: str = Field("", description="Model name on the OpenAI-compatible server.")
+    api_key: SecretStr | None = Field(None, description="API key of the OpenAI-compatible server.")
+    timeout_s: float = Field(60.0, gt=0, description="Request timeout of the server.")
+    max_retries: int = Field(2, ge=0, description="Retries when the server fails before answering.")
+    max_tokens: int = Field(300, ge=16, description="Longest generated answer, in tokens.")
+    temperature: float = Field(0.1, ge=0, le=2, description="Sampling temperature.")
+
+
+class AnswerSettings(BaseModel):
+    faq_min_confidence: float = Field(
+        0.7,
+        ge=0,
+        le=1.1,
+        description="FAQ-first: answer with the official FAQ text when its match confidence (0–1) is at least "
+        "this; above 1 turns FAQ-first off.",
+    )
+    min_evidence: float = Field(
+        0.5, ge=0, le=1, description="Refuse when the best passage covers less than this share of the question's terms."
+    )
+    passages: int = Field(3, ge=1, le=10, description="Passages given to the model (or quoted).")
+    context_chars: int = Field(600, ge=100, description="Characters of source text sent to the model.")
+    min_support: float = Field(
+        0.5, ge=0, le=1, description="A generated sentence is kept when this share of its character bigrams is in its sources."
+    )
+    history_turns: int = Field(3, ge=0, description="Earlier turns used to understand a follow-up question.")
+    hotline: str = Field("12345", description="The hotline citizens are handed to.")
+    service_regions: list[str] = Field(
+        default_factory=lambda: ["示例市", "示例省"],
+        description="Places this deployment serves; questions about another named place are out of scope.",
+    )
+
+
+class AsrSettings(BaseModel):
+    model_dir: str = Field(
+        "",
+        description="A CTranslate2 Whisper model directory (e.g. /models/faster-whisper-large-v3 on a GPU). Empty: the "
+        "packaged Whisper base, assembled and checksum-verified under <data_dir>/models.",
+    )
+    device: Literal["cpu", "cuda", "auto"] = Field("cpu", description="Where Whisper runs.")
+    compute_type: Literal["int8", "int8_float32", "int8_float16", "int8_bfloat16", "float16", "bfloat16", "float32", "default"] = Field(
+        "int8", description="CTranslate2 compute type ('int8' on CPU, 'float16' on a GPU)."
+    )
+    cpu_threads: int = Field(2, ge=1, description="CPU threads of one Whisper model.")
+    beam_size: int = Field(5, ge=1, le=10, description="Beam width for file and final segments (partials use 1).")
+    language: str = Field("zh", description="Spoken language given to Whisper (no detection).")
+    vad_filter: bool = Field(True, description="Skip non-speech with the Silero VAD inside faster-whisper (stops hallucinations).")
+    no_speech_threshold: float = Field(0.6, ge=0, le=1, description="Drop a segment above this no-speech probability when it is also unsure.")
+    log_prob_threshold: float = Field(-1.0, description="Drop a segment below this average token log-probability when it is also likely non-speech.")
+    compression_ratio_threshold: float = Field(2.4, gt=0, description="Drop a segment whose text compresses more than this (loops).")
+    max_audio_seconds: float = Field(3600.0, gt=0, description="Longer recordings are refused.")
+    max_file_mb: float = Field(200.0, gt=0, description="Larger uploads are refused before decoding.")
+    caller_channel: Literal["left", "right"] = Field(
+        "left", description="In two-channel call recordings, the channel of the caller (来电人); the other is the agent (坐席)."
+    )
+    stream_endpoint_silence_s: float = Field(0.6, gt=0, description="Live: silence that closes a segment (final).")
+    stream_max_window_s: float = Field(12.0, ge=2, le=30, description="Live: a segment is closed at this length even without a pause.")
+    stream_partial_interval_s: float = Field(1.0, gt=0, description="Live: new audio between two partial results (longer when the CPU lags).")
+
+
 class DatabaseSettings(BaseModel):
     url: SecretStr = Field(
         SecretStr(""),
@@ -99,6 +173,9 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Field(Path("data"), description="Where the embedded index, manifest and caches live.")
+    models_dir: Path | None = Field(
+        None, description="Where packaged model weights are assembled once. Empty: <data_dir>/models."
+    )
     offline: bool = Field(
         True, description="Forbid model-hub downloads (sets HF_HUB_OFFLINE/TRANSFORMERS_OFFLINE)."
     )
@@ -108,6 +185,12 @@ class Settings(BaseSettings):
     search: SearchSettings = SearchSettings()
     ingest: IngestSettings = IngestSettings()
     database: DatabaseSettings = DatabaseSettings()
+    llm: LlmSettings = LlmSettings()
+    answer: AnswerSettings = AnswerSettings()
+    asr: AsrSettings = AsrSettings()
+
+    def model_cache(self) -> Path:
+        return self.models_dir or self.data_dir / "models"
 
     def database_url(self) -> str:
         return self.database.url.get_secret_value() or f"sqlite:///{self.data_dir / 'govassist.db'}"

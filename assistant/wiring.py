@@ -6,17 +6,28 @@ imports a backend module. Backends are built lazily and cached per process.
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 import os
 from functools import lru_cache
+from pathlib import Path
 
+from assistant.answering.chain import AnswerChain
+from assistant.answering.chat_models import ChatModel, LlamaCppChatModel, OpenAICompatibleChatModel
+from assistant.answering.conversations import ConversationStore
+from assistant.answering.local_model import packaged_model_path
 from assistant.config import Settings, get_settings
 from assistant.database import Database
+from assistant.errors import ConfigurationError
+from assistant.hotline.asr_types import SpeechToText
 from assistant.knowledge_base import KnowledgeBase
 from assistant.retrieval.embedding import Embedder, SentenceTransformerEmbedder, UseEmbedder
 from assistant.retrieval.index import VectorIndex
 from assistant.retrieval.manifest import ManifestStore
 from assistant.retrieval.reranking import CrossEncoderReranker, Reranker
 from assistant.retrieval.search import HybridSearcher
+
+logger = logging.getLogger(__name__)
 
 
 def apply_offline_mode(settings: Settings) -> None:
@@ -67,6 +78,32 @@ def build_database(settings: Settings) -> Database:
     return database
 
 
+def build_chat_model(settings: Settings) -> ChatModel | None:
+    """The configured chat model, or None for extractive answers."""
+    llm = settings.llm
+    match llm.backend:
+        case "extractive":
+            return None
+        case "openai":
+            api_key = llm.api_key.get_secret_value() if llm.api_key else ""
+            return OpenAICompatibleChatModel(llm.base_url, llm.model, api_key, llm.timeout_s, llm.max_retries)
+        case "local":
+            if importlib.util.find_spec("llama_cpp") is None:
+                logger.warning("llama-cpp-python is not installed: answers are extractive (GOVASSIST_LLM__BACKEND)")
+                return None
+            path = Path(llm.model_path) if llm.model_path else packaged_model_path(settings.model_cache())
+            if not path.is_file():
+                raise ConfigurationError(f"GGUF model {path} not found: set GOVASSIST_LLM__MODEL_PATH.")
+            return LlamaCppChatModel(path, llm.context_tokens, llm.threads)
+
+
+def build_speech_to_text(settings: Settings) -> SpeechToText:
+    """faster-whisper with the packaged Whisper base, or any CTranslate2 Whisper directory; loads on first use."""
+    from assistant.hotline.asr_whisper import FasterWhisperRecognizer
+
+    return FasterWhisperRecognizer(settings.asr, settings.model_cache())
+
+
 class Services:
     """The backends of one process, built on first use from one ``Settings``."""
 
@@ -92,6 +129,21 @@ class Services:
     @property
     def knowledge_base(self) -> KnowledgeBase:
         return KnowledgeBase(self.index, self.embedder, self.manifests)
+
+    @property
+    def chat_model(self) -> ChatModel | None:
+        return self._cached("chat_model", build_chat_model)
+
+    @property
+    def answer_chain(self) -> AnswerChain:
+        conversations = ConversationStore(self.database)
+        return AnswerChain(
+            self.searcher, self.embedder, conversations, self.settings.answer, self.settings.llm, self.chat_model
+        )
+
+    @property
+    def speech_to_text(self) -> SpeechToText:
+        return self._cached("speech_to_text", build_speech_to_text)
 
     @property
     def searcher(self) -> HybridSearcher:

@@ -124,7 +124,7 @@ def run(
 ) -> dict[str, Any]:
     questions = load_questions(questions_path, docs_path, limit)
     with tempfile.TemporaryDirectory(prefix="govassist-bench-") as work_dir:
-        settings = Settings(data_dir=Path(work_dir))
+        settings = Settings(data_dir=Path(work_dir), models_dir=Settings().model_cache())
         services = Services(settings)
         started = time.perf_counter()
         report = ingest_paths([docs_path], services.knowledge_base, settings.ingest, ReadOptions.with_overrides({"kind": kind}))

@@ -12,7 +12,7 @@ import sys
 import typer
 from rich.console import Console
 
-from assistant.cli import bench, knowledge, service
+from assistant.cli import ask, asr, bench, knowledge, service
 from assistant.errors import AssistantError
 
 app = typer.Typer(
@@ -25,6 +25,9 @@ app = typer.Typer(
 knowledge.register(app)
 app.add_typer(bench.app, name="bench")
 app.command("serve")(service.serve)
+app.command("ask")(ask.ask)
+app.command("transcribe")(asr.transcribe)
+bench.app.command("asr")(asr.bench_asr)
 
 _errors = Console(stderr=True)
 

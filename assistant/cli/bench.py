@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 app = typer.Typer(help="基准测试：在真实数据上测量质量与速度。", no_args_is_help=True)
-console = Console()
+console = Console(width=200)
 
 
 def _print_rows(title: str, rows: list[dict[str, Any]]) -> None:
@@ -44,3 +44,22 @@ def retrieval(
     console.print(
         f"文档 {result['documents']} 篇，分段 {result['chunks']} 个，导入用时 {result['ingest_s']} 秒，失败文件 {result['failed_files']} 个"
     )
+
+
+@app.command("answers")
+def answers(
+    docs: Path = typer.Option(..., exists=True, dir_okay=False, help="文档 JSONL（id、title、text）"),
+    questions: Path = typer.Option(..., exists=True, dir_okay=False, help="问题 JSONL（question、answer、source_doc_id）"),
+    kind: str = typer.Option("policy", help="文档类型：policy / faq / guide"),
+    limit: int | None = typer.Option(None, help="只用前 N 个问题"),
+    llm_limit: int = typer.Option(40, help="本地大模型模式只测前 N 个问题（CPU 上每题数秒），0 为不测"),
+    as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
+) -> None:
+    """问答质量：原文召回、字符 F1、来源引用率、拒答准确率、回答率、无依据句比例、延迟与首字时间。"""
+    from eval_sets import answers as bench
+
+    result = bench.run(docs, questions, kind=kind, limit=limit, llm_limit=llm_limit)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    _print_rows(f"问答基准：{docs.parent.name}（索引一半文档，另一半的问题应拒答）", result["rows"])

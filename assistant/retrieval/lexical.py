@@ -83,6 +83,24 @@ def tokenize(text: str) -> list[str]:
     return [t for t in (tok.strip() for tok in tokens) if t and _WORD.search(t) and t not in STOP_WORDS]
 
 
+@lru_cache(maxsize=1)
+def _tagger():  # type: ignore[no-untyped-def]
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(_jieba())
+
+
+# What a question asks about a topic, not the topic itself.
+INTENT_WORDS = frozenset(["办理", "申请", "申领", "多长时间", "时间", "时限", "流程", "手续", "材料", "条件", "费用", "收费", "地点", "地址", "电话", "标准", "规定", "要求"])
+
+
+def nouns(text: str) -> list[str]:
+    """The topic nouns of a text (居住证, 公积金, 营业执照), in order, without intent words."""
+    tagged = _tagger().lcut(text.lower())
+    words = (p.word for p in tagged if p.flag.startswith(("n", "vn", "eng")))
+    return list(dict.fromkeys(w for w in words if w not in STOP_WORDS and w not in INTENT_WORDS))
+
+
 def bigrams(text: str) -> list[str]:
     """Overlapping character pairs of each run of Chinese characters; Latin words and numbers whole."""
     tokens: list[str] = []

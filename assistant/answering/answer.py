@@ -1,0 +1,72 @@
+"""The answer types every interface shares: ``Answer``, ``Citation`` and streaming events."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from assistant.documents import Chunk
+
+AnswerStatus = Literal["answered", "no_evidence", "out_of_scope"]
+AnswerMode = Literal["faq", "generated", "extractive", "refusal"]
+
+
+@dataclass
+class Citation:
+    """One numbered source of an answer: what a citizen needs to check it."""
+
+    number: int
+    doc_id: str
+    title: str
+    document_number: str
+    heading_path: list[str]
+    source: str
+    url: str
+    publish_date: str | None
+    quote: str  # the passage the answer relies on
+    kind: str = ""
+    department: str = ""
+
+    @classmethod
+    def from_chunk(cls, number: int, chunk: Chunk, quote: str | None = None) -> Citation:
+        meta = chunk.metadata
+        return cls(
+            number=number,
+            doc_id=chunk.doc_id,
+            title=meta.title or chunk.question,
+            document_number=meta.document_number,
+            heading_path=list(chunk.heading_path),
+            source=meta.source,
+            url=meta.url,
+            publish_date=meta.publish_date.isoformat() if meta.publish_date else None,
+            quote=quote if quote is not None else chunk.text,
+            kind=meta.kind,
+            department=meta.department or meta.issuing_body,
+        )
+
+
+@dataclass
+class Answer:
+    status: AnswerStatus
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    session_id: str = ""
+    mode: AnswerMode = "refusal"
+    question: str = ""  # the standalone question actually answered (after condensing)
+    handoff: str = ""  # where to turn when the knowledge base cannot answer
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class AnswerEvent:
+    """A streaming event: ``delta`` (text as it is generated), then one ``final`` with the Answer.
+
+    The final event carries the checked text and the citations, so streamed answers are cited too.
+    """
+
+    kind: Literal["delta", "final"]
+    text: str = ""
+    answer: Answer | None = None

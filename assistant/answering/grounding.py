@@ -1,0 +1,139 @@
+"""Grounding: which source sentences to show the model, and which answer sentences the sources support.
+
+Everything here works on character units, which suits Chinese: a question's *units* are its
+content words (jieba, stop words dropped) broken into character bigrams; a text *covers* a unit
+when the unit occurs in it. Pure functions, no models.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.retrieval import lexical
+
+_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*(?:\[\d{1,2}\])*|\n")
+_CITATION = re.compile(r"\[(\d{1,2})\]")
+_HAN_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
+# Sentences that address the reader as a machine: retrieved text is data, never instructions.
+_INSTRUCTION = re.compile(
+    r"(忽略|无视|忘记)(以上|之前|前面|上述|所有)|ignore (all |the )?(previous|above)|system prompt|"
+    r"你现在是|你的新(任务|指令)|请(直接)?(输出|回答|回复)[:：“\"]|扮演",
+    re.IGNORECASE,
+)
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+
+
+def units(text: str, with_synonyms: bool = False) -> set[str]:
+    """Character bigrams (and single characters of one-character words) of the content words,
+    optionally with those of their synonyms from the government lexicon (多久 → 时限)."""
+    tokens = lexical.tokenize(text)
+    if with_synonyms:
+        groups = lexical.synonym_groups()
+        tokens += [synonym for token in tokens for synonym in groups.get(token, ())]
+    found: set[str] = set()
+    for token in tokens:
+        chars = _HAN_OR_WORD.findall(token)
+        found.update(chars if len(chars) == 1 else (a + b for a, b in zip(chars, chars[1:], strict=False)))
+    return found
+
+
+def text_bigrams(text: str) -> set[str]:
+    chars = _HAN_OR_WORD.findall(text.lower())
+    return {a + b for a, b in zip(chars, chars[1:], strict=False)} | set(chars if len(chars) == 1 else [])
+
+
+def coverage(query_units: set[str], text: str) -> float:
+    """Share of the query's units found in the text (0 when the query has none)."""
+    if not query_units:
+        return 0.0
+    lowered = text.lower()
+    return sum(1 for unit in query_units if unit in lowered) / len(query_units)
+
+
+def is_instruction(sentence: str) -> bool:
+    return bool(_INSTRUCTION.search(sentence))
+
+
+def strip_instructions(text: str) -> str:
+    """The text without sentences that try to instruct the assistant."""
+    return "".join(s for s in split_sentences(text) if not is_instruction(s))
+
+
+@dataclass
+class Evidence:
+    number: int  # 1-based, as cited: [number]
+    sentences: list[str]
+
+    @property
+    def text(self) -> str:
+        return "".join(self.sentences)
+
+
+def select_evidence(question: str, passages: Sequence[str], budget_chars: int) -> list[Evidence]:
+    """The sentences of each passage that bear on the question, within a character budget.
+
+    Sentences are ranked by how many question units they cover (earlier passages win ties),
+    taken until the budget is spent, then put back in their original order.
+    """
+    wanted = units(question, with_synonyms=True)
+    scored = []
+    for number, passage in enumerate(passages, start=1):
+        for position, sentence in enumerate(split_sentences(strip_instructions(passage))):
+            score = coverage(wanted, sentence)
+            scored.append((score, -number, -position, number, position, sentence))
+    scored.sort(reverse=True)
+    chosen: dict[int, list[tuple[int, str]]] = {}
+    used = 0
+    for score, _, _, number, position, sentence in scored:
+        if score == 0 and chosen:
+            break
+        if used + len(sentence) > budget_chars and chosen:
+            continue
+        chosen.setdefault(number, []).append((position, sentence))
+        used += len(sentence)
+    return [Evidence(n, [s for _, s in sorted(chosen[n])]) for n in sorted(chosen)]
+
+
+def cited_numbers(sentence: str) -> list[int]:
+    return [int(n) for n in _CITATION.findall(sentence)]
+
+
+def support(sentence: str, sources: Sequence[str]) -> float:
+    """Share of the sentence's character bigrams found in the sources (citation marks ignored)."""
+    bigrams = text_bigrams(_CITATION.sub("", sentence))
+    if not bigrams:
+        return 1.0
+    available = set().union(*(text_bigrams(source) for source in sources)) if sources else set()
+    return len(bigrams & available) / len(bigrams)
+
+
+@dataclass
+class CheckedAnswer:
+    text: str
+    kept: int
+    removed: int
+
+
+def check_answer(text: str, evidence: dict[int, str], min_support: float) -> CheckedAnswer:
+    """Keep the sentences their cited passages support (uncited ones: any passage); drop the rest.
+
+    A sentence citing a passage that does not exist is unsupported.
+    """
+    kept: list[str] = []
+    removed = 0
+    for sentence in split_sentences(text):
+        numbers = cited_numbers(sentence)
+        if any(n not in evidence for n in numbers):
+            removed += 1
+            continue
+        sources = [evidence[n] for n in numbers] if numbers else list(evidence.values())
+        if support(sentence, sources) >= min_support:
+            kept.append(sentence)
+        else:
+            removed += 1
+    return CheckedAnswer("".join(kept), len(kept), removed)

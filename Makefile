@@ -5,6 +5,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+LLAMA_CMAKE_ARGS := -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TESTS=OFF \
+	-DLLAMA_BUILD_SERVER=OFF -DLLAVA_BUILD=OFF -DLLAMA_CURL=OFF
 
 .PHONY: install demo serve test lint clean
 
@@ -13,7 +15,9 @@ $(BIN)/govassist: pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	# CPU torch first, from the local wheel: anything that pulls torch later is then satisfied.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	# llama-cpp-python builds from source: only the library, on every core (cached by pip afterwards).
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
+		$(BIN)/pip install --quiet -e '.[dev,llm]'
 	touch $@
 
 install: $(BIN)/govassist

@@ -35,8 +35,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# Chromium and PostgreSQL for the browser and database tests (installed if missing, as root).
 test: lint
-	$(BIN)/pytest
+	GOVASSIST_TEST_POSTGRES_URL="$$(bash scripts/test-services.sh)" $(BIN)/pytest
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -153,6 +153,16 @@ class AsrSettings(BaseModel):
     stream_partial_interval_s: float = Field(1.0, gt=0, description="Live: new audio between two partial results (longer when the CPU lags).")
 
 
+class ApiSettings(BaseModel):
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS; empty: same origin only.")
+    max_body_kb: int = Field(64, ge=1, description="Largest JSON request body, in KB.")
+    max_upload_mb: float = Field(50.0, gt=0, description="Largest document upload, in MB.")
+    public_rate_per_minute: int = Field(60, ge=1, description="Requests per minute per client on public routes.")
+    trust_forwarded_for: bool = Field(
+        False, description="Identify clients by X-Forwarded-For (only behind a trusted reverse proxy)."
+    )
+
+
 class DatabaseSettings(BaseModel):
     url: SecretStr = Field(
         SecretStr(""),
@@ -186,6 +196,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = IngestSettings()
     database: DatabaseSettings = DatabaseSettings()
     llm: LlmSettings = LlmSettings()
+    api: ApiSettings = ApiSettings()
     answer: AnswerSettings = AnswerSettings()
     asr: AsrSettings = AsrSettings()
 

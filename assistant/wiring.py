@@ -73,6 +73,11 @@ def build_manifests(settings: Settings) -> ManifestStore:
 
 
 def build_database(settings: Settings) -> Database:
+    # Importing a feature module declares its tables; create_tables makes the missing ones.
+    import assistant.api.routes.chat  # noqa: F401  (feedback)
+    import assistant.api.security  # noqa: F401  (api keys)
+    import assistant.audit  # noqa: F401  (audit events)
+
     database = Database(settings.database_url(), echo=settings.database.echo)
     database.create_tables()
     return database

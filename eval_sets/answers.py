@@ -157,7 +157,8 @@ def run(
     docs_path: Path, questions_path: Path, kind: str = "policy", limit: int | None = None, llm_limit: int = 40
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="govassist-answers-") as work:
-        settings = Settings(data_dir=Path(work), models_dir=Settings().model_cache())
+        # The dev sets are national documents, not one city's: no "other region" refusals.
+        settings = Settings(data_dir=Path(work), models_dir=Settings().model_cache(), answer={"service_regions": []})
         services = Services(settings)
         half = _half_corpus(docs_path, Path(work))
         ingest_paths([half], services.knowledge_base, settings.ingest, ReadOptions.with_overrides({"kind": kind}))

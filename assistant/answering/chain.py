@@ -175,7 +175,8 @@ class AnswerChain:
         text = ""
         if self._chat_model is not None:
             text = yield from self._stream_model(context, evidence)
-        checked = grounding.check_answer(text, {e.number: hits[e.number - 1].chunk.text for e in evidence}, self._settings.min_support)
+        # Checked against what the model was shown: the evidence sentences, not the whole passages.
+        checked = grounding.check_answer(text, {e.number: e.text for e in evidence}, self._settings.min_support)
         mode: AnswerMode = "generated"
         if checked.kept == 0:
             mode, checked = "extractive", grounding.CheckedAnswer(_quote(evidence), len(evidence), 0)

@@ -1,41 +1,106 @@
-"""The FastAPI application factory and the mapping of our errors to one JSON error shape."""
+"""The FastAPI application: routers, middleware (request ids, body limits, metrics, CORS) and the
+one JSON error shape every failure takes: {"error": {"type", "message", "request_id"}}."""
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.api.routes import health, search
+from assistant.api.deps import RateLimiter
+from assistant.api.metrics import Metrics
+from assistant.api.routes import admin, agent, chat, health, search
 from assistant.config import Settings, get_settings
-from assistant.errors import AssistantError, BackendUnavailable, BadInput, IndexMismatch, NotFound
+from assistant.errors import (
+    AssistantError,
+    BackendUnavailable,
+    BadInput,
+    ConfigurationError,
+    IndexMismatch,
+    NotFound,
+)
 from assistant.wiring import Services
 
-_STATUS = {BadInput: 400, NotFound: 404, IndexMismatch: 409, BackendUnavailable: 503}
+logger = logging.getLogger(__name__)
+_STATUS = {BadInput: 400, NotFound: 404, IndexMismatch: 409, BackendUnavailable: 503, ConfigurationError: 503}
+_UPLOAD_PATHS = ("/v1/admin/documents",)
+
+
+def error_response(status: int, kind: str, message: str, request: Request, headers: dict | None = None) -> JSONResponse:
+    request_id = getattr(request.state, "request_id", uuid.uuid4().hex)
+    body = {"error": {"type": kind, "message": message, "request_id": request_id}}
+    return JSONResponse(body, status_code=status, headers={**(headers or {}), "X-Request-ID": request_id})
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AssistantError)
+    def _assistant_error(request: Request, exc: AssistantError) -> JSONResponse:
+        status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 500)
+        return error_response(status, type(exc).__name__, str(exc), request)
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else "请求无法处理"
+        if exc.status_code == 404 and message == "Not Found":
+            message = "请求的地址不存在"
+        return error_response(exc.status_code, "HTTPError", message, request, dict(exc.headers or {}))
+
+    @app.exception_handler(RequestValidationError)
+    def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = "；".join(f"{'.'.join(str(p) for p in e['loc'][1:])}：{e['msg']}" for e in exc.errors())
+        return error_response(422, "ValidationError", f"请求参数有误：{fields}", request)
+
+
+def _install_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
+    max_body = settings.api.max_body_kb * 1024
+
+    @app.middleware("http")
+    async def _request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        request.state.request_id = request.headers.get("x-request-id", "")[:32] or uuid.uuid4().hex
+        started = time.perf_counter()
+        length = int(request.headers.get("content-length") or 0)
+        if length > max_body and not request.url.path.startswith(_UPLOAD_PATHS):
+            response: Response = error_response(413, "HTTPError", f"请求体过大（上限 {settings.api.max_body_kb} KB）", request)
+        else:
+            response = await call_next(request)
+        route = request.scope.get("route")
+        metrics.observe(request.method, getattr(route, "path", "unmatched"), response.status_code, time.perf_counter() - started)
+        response.headers["X-Request-ID"] = request.state.request_id
+        return response
+
+    if settings.api.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.api.cors_origins, allow_methods=["*"], allow_headers=["*"])
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    services = Services(settings or get_settings())
+    settings = settings or get_settings()
+    services = Services(settings)
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         services.close()
 
-    app = FastAPI(
-        title="gov-assistant", description="政务服务智能助手 API（离线运行）", version="0.1.0", lifespan=lifespan
-    )
+    app = FastAPI(title="gov-assistant", description="政务服务智能助手 API（离线运行）", version="0.1.0", lifespan=lifespan)
     app.state.services = services
-    app.include_router(health.router)
-    app.include_router(search.router)
+    app.state.rate_limiter = RateLimiter(settings.api.public_rate_per_minute)
+    for router in (health.router, search.router, chat.router, agent.router, admin.router):
+        app.include_router(router)
 
-    @app.exception_handler(AssistantError)
-    def _assistant_error(request: Request, exc: AssistantError) -> JSONResponse:
-        status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 500)
-        body = {"error": {"type": type(exc).__name__, "message": str(exc), "request_id": uuid.uuid4().hex}}
-        return JSONResponse(body, status_code=status)
+    @app.get("/metrics", include_in_schema=False)
+    def _metrics() -> Response:
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
+    _install_error_handlers(app)
+    _install_middleware(app, settings, metrics)
     return app
+

@@ -1,11 +1,20 @@
-"""FastAPI dependencies: the process's backends, as ``Annotated`` aliases for route signatures."""
+"""FastAPI dependencies: the process's backends, the caller's identity and role, rate limits.
+
+Route signatures use the ``Annotated`` aliases at the bottom; nothing else reads headers for
+credentials.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 
+from assistant.api.security import Principal, Role, authenticate
+from assistant.audit import AuditEvent, AuditLog
 from assistant.wiring import Services
 
 
@@ -14,3 +23,82 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def client_address(request: Request) -> str:
+    services: Services = request.app.state.services
+    forwarded = request.headers.get("x-forwarded-for", "")
+    if services.settings.api.trust_forwarded_for and forwarded:
+        return forwarded.split(",")[0].strip()
+    return request.client.host if request.client else "unknown"
+
+
+def get_principal(request: Request, services: ServicesDep) -> Principal:
+    """The caller: a key holder (Authorization: Bearer <key>) or the anonymous public."""
+    header = request.headers.get("authorization", "")
+    if not header:
+        return Principal(role="public", name=f"public:{client_address(request)}")
+    scheme, _, key = header.partition(" ")
+    principal = authenticate(services.database, key.strip()) if scheme.lower() == "bearer" else None
+    if principal is None:
+        raise HTTPException(status_code=401, detail="API 密钥无效或已停用", headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require(role: Role) -> Callable[[Principal], Principal]:
+    def check(principal: PrincipalDep) -> Principal:
+        if principal.role == "public" and role != "public":
+            raise HTTPException(status_code=401, detail="需要登录（API 密钥）", headers={"WWW-Authenticate": "Bearer"})
+        if not principal.allows(role):
+            raise HTTPException(status_code=403, detail="当前账号没有此操作的权限")
+        return principal
+
+    return check
+
+
+AgentDep = Annotated[Principal, Depends(require("agent"))]
+AdminDep = Annotated[Principal, Depends(require("admin"))]
+
+
+class RateLimiter:
+    """A token bucket per client: ``per_minute`` requests, refilled continuously. In memory,
+    per process (a multi-process deployment puts its gateway's limiter in front)."""
+
+    def __init__(self, per_minute: int) -> None:
+        self._rate = per_minute / 60.0
+        self._capacity = float(per_minute)
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, client: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(client, (self._capacity, now))
+            tokens = min(self._capacity, tokens + (now - last) * self._rate)
+            allowed = tokens >= 1.0
+            self._buckets[client] = (tokens - 1.0 if allowed else tokens, now)
+            return allowed
+
+
+def rate_limited(request: Request, principal: PrincipalDep) -> Principal:
+    """Public callers are rate limited per client address; key holders are not."""
+    if principal.role == "public" and not request.app.state.rate_limiter.allow(client_address(request)):
+        raise HTTPException(status_code=429, detail="请求过于频繁，请稍后再试", headers={"Retry-After": "10"})
+    return principal
+
+
+PublicDep = Annotated[Principal, Depends(rate_limited)]
+
+
+def get_audit(services: ServicesDep) -> AuditLog:
+    return AuditLog(services.database)
+
+
+AuditDep = Annotated[AuditLog, Depends(get_audit)]
+
+
+def audit_event(request: Request, principal: Principal, action: str, detail: str = "", sources=()) -> AuditEvent:  # type: ignore[no-untyped-def]
+    return AuditEvent(principal.name, principal.role, action, detail, tuple(sources), request.state.request_id)

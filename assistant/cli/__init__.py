@@ -12,7 +12,7 @@ import sys
 import typer
 from rich.console import Console
 
-from assistant.cli import ask, asr, bench, knowledge, service
+from assistant.cli import admin, ask, bench, knowledge, service
 from assistant.errors import AssistantError
 
 app = typer.Typer(
@@ -26,8 +26,7 @@ knowledge.register(app)
 app.add_typer(bench.app, name="bench")
 app.command("serve")(service.serve)
 app.command("ask")(ask.ask)
-app.command("transcribe")(asr.transcribe)
-bench.app.command("asr")(asr.bench_asr)
+admin.register(app)
 
 _errors = Console(stderr=True)
 

@@ -6,10 +6,10 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from assistant.api.deps import ServicesDep
+from assistant.api.deps import AuditDep, PublicDep, ServicesDep, audit_event
 from assistant.documents import SearchFilters
 
 router = APIRouter(prefix="/v1", tags=["search"])
@@ -43,15 +43,18 @@ class SearchResponse(BaseModel):
 
 
 @router.post("/search", response_model=SearchResponse)
-def search(request: SearchRequest, services: ServicesDep) -> SearchResponse:
+def search(
+    body: SearchRequest, request: Request, services: ServicesDep, principal: PublicDep, audit: AuditDep
+) -> SearchResponse:
     filters = SearchFilters(
-        kinds=request.kinds,
-        regions=request.regions,
-        categories=request.categories,
-        valid_on=request.valid_on,
-        include_expired=request.include_expired,
+        kinds=body.kinds,
+        regions=body.regions,
+        categories=body.categories,
+        valid_on=body.valid_on,
+        include_expired=body.include_expired,
     )
-    result = services.searcher.search(request.query, top_k=request.top_k, filters=filters)
+    result = services.searcher.search(body.query, top_k=body.top_k, filters=filters)
+    audit.record(audit_event(request, principal, "search", body.query, [hit.chunk.doc_id for hit in result.hits]))
     hits = [
         SearchHitOut(
             doc_id=hit.chunk.doc_id,
@@ -65,4 +68,4 @@ def search(request: SearchRequest, services: ServicesDep) -> SearchResponse:
         )
         for hit in result.hits
     ]
-    return SearchResponse(query=request.query, terms=result.query_terms, hits=hits)
+    return SearchResponse(query=body.query, terms=result.query_terms, hits=hits)

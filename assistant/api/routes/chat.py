@@ -1,0 +1,114 @@
+"""``POST /v1/chat`` (JSON, or Server-Sent Events when streaming), ``POST /v1/feedback`` and
+``GET /v1/suggestions``: what the citizen page calls."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import Boolean, DateTime, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from assistant.answering.answer import Answer
+from assistant.api.deps import AuditDep, PublicDep, ServicesDep, audit_event
+from assistant.database import Base
+from assistant.errors import AssistantError
+
+router = APIRouter(prefix="/v1", tags=["chat"])
+SUGGESTED_QUESTIONS = [
+    "办理居住证需要哪些材料？",
+    "租房提取住房公积金需要什么条件？",
+    "灵活就业人员怎么参加社保？",
+    "高校毕业生有哪些就业创业补贴？",
+    "新生儿怎么办理出生登记落户？",
+    "个体工商户营业执照怎么办？",
+]
+
+
+class ChatRequest(BaseModel):
+    question: str = Field(..., min_length=1, max_length=500, description="市民的问题")
+    session_id: str | None = Field(None, max_length=64, description="多轮对话的会话 ID")
+    stream: bool = Field(False, description="true：以 Server-Sent Events 逐步返回")
+
+
+class FeedbackRequest(BaseModel):
+    answer_id: str = Field(..., min_length=1, max_length=64)
+    session_id: str = Field(..., min_length=1, max_length=64)
+    helpful: bool
+    reason: str | None = Field(None, max_length=500)
+
+
+class FeedbackRow(Base):
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    answer_id: Mapped[str] = mapped_column(String(64), index=True)
+    session_id: Mapped[str] = mapped_column(String(64))
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(UTC))
+
+
+def _reply(answer: Answer, answer_id: str) -> dict[str, Any]:
+    return {
+        "answer": answer.text,
+        "status": answer.status,
+        "mode": answer.mode,
+        "citations": answer.to_dict()["citations"],
+        "session_id": answer.session_id,
+        "handoff": answer.handoff,
+        "answer_id": answer_id,
+    }
+
+
+def _sse(event: str, data: dict[str, Any]) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+@router.post("/chat")
+def chat(body: ChatRequest, request: Request, services: ServicesDep, principal: PublicDep, audit: AuditDep) -> Any:
+    chain = services.answer_chain
+    answer_id = uuid.uuid4().hex
+
+    def record(answer: Answer) -> None:
+        sources = [citation.doc_id for citation in answer.citations]
+        audit.record(audit_event(request, principal, "chat", f"{body.question} → {answer.status}", sources))
+
+    if not body.stream:
+        answer = chain.answer(body.question, body.session_id)
+        record(answer)
+        return _reply(answer, answer_id)
+
+    def events() -> Iterator[str]:
+        try:
+            for event in chain.stream(body.question, body.session_id):
+                if event.kind == "delta":
+                    yield _sse("delta", {"text": event.text})
+                elif event.answer is not None:
+                    record(event.answer)
+                    yield _sse("final", _reply(event.answer, answer_id))
+        except AssistantError as exc:
+            error = {"type": type(exc).__name__, "message": str(exc), "request_id": request.state.request_id}
+            yield _sse("error", {"error": error})
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+@router.post("/feedback", status_code=201)
+def feedback(body: FeedbackRequest, request: Request, services: ServicesDep, principal: PublicDep, audit: AuditDep) -> dict[str, str]:
+    with services.database.session() as session:
+        session.add(FeedbackRow(answer_id=body.answer_id, session_id=body.session_id, helpful=body.helpful, reason=body.reason or ""))
+    verdict = "有帮助" if body.helpful else f"没帮助：{body.reason or ''}"
+    audit.record(audit_event(request, principal, "feedback", f"{body.answer_id} {verdict}"))
+    return {"status": "recorded"}
+
+
+@router.get("/suggestions")
+def suggestions() -> dict[str, list[str]]:
+    return {"questions": SUGGESTED_QUESTIONS}

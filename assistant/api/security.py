@@ -1,0 +1,88 @@
+"""API keys and roles: who may call what.
+
+Roles, each including the ones before it: ``public`` (no key: chat, search, feedback; rate
+limited per client), ``agent`` (hotline endpoints), ``admin`` (documents, audit log, keys).
+Keys are random 256-bit tokens shown once at creation; only their SHA-256 is stored (a token
+of that strength needs no slow hash). Wrong or missing credentials get 401/403 and nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy import Boolean, DateTime, Integer, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from assistant.database import Base, Database
+from assistant.errors import BadInput
+
+Role = Literal["public", "agent", "admin"]
+ROLES: tuple[Role, ...] = ("public", "agent", "admin")
+_KEY_PREFIX = "gva_"
+
+
+class ApiKeyRow(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(UTC))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a named key holder, or an anonymous public client."""
+
+    role: Role
+    name: str
+    key_id: int | None = None
+
+    def allows(self, needed: Role) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(needed)
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def create_api_key(database: Database, role: Role, name: str) -> str:
+    """Store a new key and return it; it cannot be shown again."""
+    if role not in ("agent", "admin"):
+        raise BadInput(f"角色应为 agent 或 admin，而不是 {role!r}")
+    if not name.strip():
+        raise BadInput("请为密钥填写使用人或用途名称")
+    key = _KEY_PREFIX + secrets.token_urlsafe(32)
+    with database.session() as session:
+        session.add(ApiKeyRow(name=name.strip(), role=role, key_hash=_hash(key)))
+    return key
+
+
+def authenticate(database: Database, key: str) -> Principal | None:
+    if not key.startswith(_KEY_PREFIX):
+        return None
+    with database.session() as session:
+        row = session.scalars(select(ApiKeyRow).where(ApiKeyRow.key_hash == _hash(key))).first()
+    if row is None or row.revoked:
+        return None
+    return Principal(role=row.role, name=row.name, key_id=row.id)  # type: ignore[arg-type]
+
+
+def list_keys(database: Database) -> list[ApiKeyRow]:
+    with database.session() as session:
+        return list(session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.id)))
+
+
+def revoke_key(database: Database, key_id: int) -> bool:
+    with database.session() as session:
+        row = session.get(ApiKeyRow, key_id)
+        if row is None:
+            return False
+        row.revoked = True
+        return True

@@ -1,0 +1,80 @@
+"""The application database, for real, on SQLite and on PostgreSQL (started by
+scripts/test-services.sh; skipped with the reason when it is not available)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.answering.conversations import ConversationStore, Turn
+from assistant.api.app import create_app
+from assistant.api.security import authenticate, create_api_key, revoke_key
+from assistant.audit import AuditEvent, AuditLog
+from assistant.config import Settings
+from assistant.database import Base
+from assistant.wiring import build_database
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(request, tmp_path) -> Settings:
+    if request.param == "sqlite":
+        return Settings(_env_file=None, data_dir=tmp_path, llm={"backend": "extractive"})
+    url = os.environ.get("GOVASSIST_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("GOVASSIST_TEST_POSTGRES_URL is not set (run the tests through `make test`)")
+    settings = Settings(_env_file=None, data_dir=tmp_path, llm={"backend": "extractive"}, database={"url": url})
+    database = build_database(settings)
+    Base.metadata.drop_all(database.engine)  # a clean schema for every test
+    database.close()
+    return settings
+
+
+@pytest.fixture
+def database(settings):
+    database = build_database(settings)
+    yield database
+    database.close()
+
+
+def test_conversations_keep_their_turns_in_order(database):
+    store = ConversationStore(database)
+    session = store.ensure(None)
+    for number in range(4):
+        store.append(session, Turn(f"问题{number}", f"问题{number}", f"回答{number}", "answered"), ["doc"])
+    assert [turn.question for turn in store.history(session, 3)] == ["问题1", "问题2", "问题3"]
+    assert store.ensure(session) == session
+
+
+def test_api_keys_are_stored_hashed_and_can_be_revoked(database):
+    key = create_api_key(database, "agent", "坐席甲")
+    principal = authenticate(database, key)
+    assert principal is not None and principal.role == "agent" and principal.name == "坐席甲"
+    with database.engine.connect() as connection:
+        stored = [row[0] for row in connection.exec_driver_sql("SELECT key_hash FROM api_keys")]
+    assert key not in stored and all(len(value) == 64 for value in stored)
+    assert revoke_key(database, principal.key_id)
+    assert authenticate(database, key) is None
+
+
+def test_audit_log_masks_personal_data(database):
+    log = AuditLog(database)
+    log.record(AuditEvent("public:127.0.0.1", "public", "chat", "我的电话13812345678，居住证怎么办", ("doc-1",)))
+    [event] = list(log.export())
+    assert "13812345678" not in event["detail"] and "138****5678" in event["detail"]
+    assert event["sources"] == ["doc-1"] and event["action"] == "chat"
+
+
+def test_the_service_writes_feedback_and_audit_rows(settings):
+    with TestClient(create_app(settings)) as client:
+        reply = client.post("/v1/chat", json={"question": "办事大厅几点开门？"}).json()
+        feedback = {"answer_id": reply["answer_id"], "session_id": reply["session_id"], "helpful": True}
+        assert client.post("/v1/feedback", json=feedback).status_code == 201
+        database = client.app.state.services.database
+        with database.engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT helpful FROM feedback").all()
+        actions = [event["action"] for event in AuditLog(database).export()]
+    assert rows == [(True,)] and actions == ["chat", "feedback"]

@@ -120,20 +120,32 @@ class CheckedAnswer:
 
 
 def check_answer(text: str, evidence: dict[int, str], min_support: float) -> CheckedAnswer:
-    """Keep the sentences their cited passages support (uncited ones: any passage); drop the rest.
+    """Keep the sentences their cited passages support; drop the rest.
 
-    A sentence citing a passage that does not exist is unsupported.
+    A sentence citing a passage that does not exist is unsupported. A sentence the model left
+    uncited is kept when one passage supports it, and gets that passage's citation mark, so
+    every kept sentence is traceable to a source.
     """
     kept: list[str] = []
     removed = 0
     for sentence in split_sentences(text):
         numbers = cited_numbers(sentence)
-        if any(n not in evidence for n in numbers):
-            removed += 1
-            continue
-        sources = [evidence[n] for n in numbers] if numbers else list(evidence.values())
-        if support(sentence, sources) >= min_support:
+        if numbers and all(n in evidence for n in numbers):
+            supported = support(sentence, [evidence[n] for n in numbers]) >= min_support
+        elif not numbers and evidence:
+            best = max(evidence, key=lambda n: support(sentence, [evidence[n]]))
+            supported = support(sentence, [evidence[best]]) >= min_support
+            sentence = _with_citation(sentence, best)
+        else:
+            supported = False
+        if supported:
             kept.append(sentence)
         else:
             removed += 1
     return CheckedAnswer("".join(kept), len(kept), removed)
+
+
+def _with_citation(sentence: str, number: int) -> str:
+    """'……凭证。' → '……凭证[1]。'"""
+    body = sentence.rstrip("。！？；!?;")
+    return f"{body}[{number}]{sentence[len(body):]}"

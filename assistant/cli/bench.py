@@ -63,3 +63,24 @@ def answers(
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
     _print_rows(f"问答基准：{docs.parent.name}（索引一半文档，另一半的问题应拒答）", result["rows"])
+
+
+@app.command("load")
+def load(
+    clients: int = typer.Option(50, min=1, max=200, help="并发客户端数"),
+    seconds: float = typer.Option(60.0, min=1, max=600, help="持续秒数"),
+    as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
+) -> None:
+    """负载检查：本机回环上并发检索 + 问答 + 反馈，报告错误数、丢失行数与 p50/p95。"""
+    from eval_sets import load as bench
+
+    result = bench.run(clients=clients, seconds=seconds)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    _print_rows(f"负载检查：{clients} 个并发客户端，{seconds:g} 秒", result["rows"])
+    console.print(
+        f"错误 {result['errors']} 个；丢失反馈 {result['feedback_lost']} 条；丢失审计 {result['audit_lost']} 条"
+    )
+    for sample in result["error_samples"]:
+        console.print(f"  {sample}")

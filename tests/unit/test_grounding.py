@@ -31,3 +31,9 @@ def test_check_keeps_supported_sentences_and_removes_the_rest():
 def test_citing_a_passage_that_does_not_exist_is_unsupported():
     checked = grounding.check_answer("办理时限为15个工作日[3]。", {1: PASSAGE}, min_support=0.5)
     assert checked.kept == 0 and checked.removed == 1
+
+
+def test_an_uncited_supported_sentence_gets_the_citation_of_its_source():
+    evidence = {1: "退休人员可以提取住房公积金。", 2: PASSAGE}
+    checked = grounding.check_answer("办理时限为15个工作日。", evidence, min_support=0.5)
+    assert checked.text == "办理时限为15个工作日[2]。"

@@ -1,0 +1,1 @@
+"""The 12345 hotline copilot: speech recognition, classification, field extraction."""

@@ -1,0 +1,165 @@
+"""Speech recognition with the real packaged Whisper base on real Mandarin clips (and made-up noise).
+
+Asserts what an agent relies on: the key words are there, in Simplified Chinese; silence and noise
+give no phantom text; a two-channel call is split into 来电人 / 坐席; bad files get a clear Chinese
+error and the recogniser keeps working. Clips come from ../shared/data/asr_zh/real (skipped when
+absent); quality figures are ``govassist bench asr``'s job, not these tests'.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.cli.asr import CLIP_COLUMNS, SUMMARY_COLUMNS
+from assistant.config import AsrSettings, Settings, get_settings
+from assistant.errors import BadInput, ConfigurationError
+from assistant.hotline import asr_model
+from assistant.hotline.asr_streaming import StreamingTranscriber
+from assistant.hotline.asr_text import to_simplified
+from assistant.hotline.asr_types import AGENT, CALLER
+from assistant.hotline.asr_whisper import FasterWhisperRecognizer
+from assistant.hotline.audio import decode_audio
+from assistant.hotline.audio_telephone import TELEPHONE_RATE, telephone_band, to_pcm16, wav_bytes
+from assistant.wiring import get_services
+
+pytestmark = pytest.mark.integration
+
+WELCOME = ("欢迎大家", "识别模型")  # funasr_asr_example: 欢迎大家来体验达摩院推出的语音识别模型
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="module")
+def recognizer(models_dir) -> FasterWhisperRecognizer:
+    return FasterWhisperRecognizer(AsrSettings(), models_dir)
+
+
+@pytest.fixture
+def clip(shared_data) -> np.ndarray:
+    path = shared_data / "asr_zh" / "real" / "funasr_asr_example.wav"
+    return decode_audio(path, max_seconds=60, max_bytes=10**8).channels[0]
+
+
+def test_packaged_model_is_assembled_and_verified(recognizer, models_dir):
+    recognizer.transcribe_samples(np.zeros(16000, np.float32))  # loads the model
+    assembled = models_dir / asr_model.PACKAGED_DIRECTORY / "model.bin"
+    assert assembled.stat().st_size == asr_model.MODEL_BYTES
+
+
+def test_tampered_weights_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setitem(asr_model.CHECKSUMS, "model.bin", "0" * 64)
+    with pytest.raises(ConfigurationError, match="校验失败"):
+        asr_model.packaged_whisper_dir(tmp_path)
+    assert not list(tmp_path.iterdir())  # nothing half-assembled is left to be trusted later
+
+
+def test_silence_and_noise_give_no_phantom_text(recognizer):
+    rng = np.random.default_rng(0)
+    silence, hiss = np.zeros(5 * 16000), rng.standard_normal(5 * 16000) * 0.03
+    hum = np.sin(2 * np.pi * 50 * np.arange(5 * 16000) / 16000) * 0.1
+    audio = np.concatenate([silence, hiss, hum]).astype(np.float32)
+    transcript = recognizer.transcribe(wav_bytes([audio], 16000))
+    assert transcript.segments == () and transcript.text == ""
+    assert transcript.duration == pytest.approx(15.0, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [(b"", "为空"), (b"\xff\xfb\x90\x00" + bytes(range(256)) * 40, "无法解码"), ("%PDF-1.4 不是音频".encode() * 30, "无法解码")],
+)
+def test_bad_files_get_a_clear_error_and_the_recogniser_keeps_working(recognizer, data, message):
+    with pytest.raises(BadInput, match=message):
+        recognizer.transcribe(data)
+    assert recognizer.transcribe_samples(np.zeros(8000, np.float32)) == []
+
+
+def test_real_clip_has_the_key_words_in_simplified_chinese(recognizer, shared_data):
+    transcript = recognizer.transcribe(shared_data / "asr_zh" / "real" / "paddle_zh.wav")
+    assert "跑步" in transcript.text and "身体健康" in transcript.text
+    assert transcript.text == to_simplified(transcript.text)
+    assert transcript.speakers == () and all(segment.speaker is None for segment in transcript.segments)
+    assert 0 <= transcript.segments[0].start < transcript.segments[-1].end <= transcript.duration + 0.1
+
+
+def test_telephone_quality_still_has_the_key_words(recognizer, clip):
+    transcript = recognizer.transcribe(wav_bytes([telephone_band(clip)], TELEPHONE_RATE))
+    assert all(word in transcript.text for word in WELCOME)
+
+
+@pytest.mark.parametrize(("caller_channel", "speaker"), [("left", CALLER), ("right", AGENT)])
+def test_two_channel_call_labels_the_speaking_channel(models_dir, clip, caller_channel, speaker):
+    recognizer = FasterWhisperRecognizer(AsrSettings(caller_channel=caller_channel), models_dir)
+    transcript = recognizer.transcribe(wav_bytes([clip, np.zeros_like(clip)], 16000))
+    assert transcript.speakers == (CALLER, AGENT)
+    assert transcript.segments and {segment.speaker for segment in transcript.segments} == {speaker}
+    assert all(word in transcript.text for word in WELCOME)
+
+
+def test_live_telephone_stream_gives_finals_with_the_key_words(recognizer, clip):
+    narrow = np.concatenate([np.zeros(4000), telephone_band(clip), np.zeros(12000)])
+    stream = StreamingTranscriber(recognizer, sample_rate=TELEPHONE_RATE)
+    data = to_pcm16(narrow).tobytes()
+    events = [event for start in range(0, len(data), 3200) for event in stream.push(data[start : start + 3200])]
+    events += stream.flush()
+    finals = [event for event in events if event.kind == "final"]
+    assert finals and all(word in "".join(e.segment.text for e in finals) for word in WELCOME)
+    assert finals[-1].segment.end <= len(narrow) / TELEPHONE_RATE + 0.05
+
+
+def test_transcribe_command_prints_speakers_and_refuses_bad_files(tmp_path, models_dir, clip, monkeypatch):
+    call = tmp_path / "call.wav"
+    call.write_bytes(wav_bytes([np.zeros_like(clip), clip], 16000))
+    (tmp_path / "broken.mp3").write_bytes(b"ID3" + bytes(500))
+    monkeypatch.setenv("GOVASSIST_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GOVASSIST_MODELS_DIR", str(models_dir))
+    get_settings.cache_clear()
+    get_services.cache_clear()
+    try:
+        runner = CliRunner()
+        result = runner.invoke(app, ["transcribe", str(call)])
+        assert result.exit_code == 0 and "坐席：" in result.output and "来电人" not in result.output
+        broken = runner.invoke(app, ["transcribe", str(tmp_path / "broken.mp3")])
+        assert broken.exit_code != 0 and isinstance(broken.exception, BadInput)
+    finally:
+        get_settings.cache_clear()
+        get_services.cache_clear()
+
+
+def test_settings_reach_the_recogniser_through_wiring(monkeypatch):
+    monkeypatch.setenv("GOVASSIST_ASR__BEAM_SIZE", "3")
+    monkeypatch.setenv("GOVASSIST_ASR__CALLER_CHANNEL", "right")
+    settings = Settings(_env_file=None)
+    from assistant.wiring import build_speech_to_text
+
+    recognizer = build_speech_to_text(settings)
+    assert isinstance(recognizer, FasterWhisperRecognizer)
+    assert recognizer.settings.beam_size == 3 and recognizer.settings.caller_channel == "right"
+
+
+def test_bench_json_has_the_table_columns(tmp_path, shared_data, models_dir, monkeypatch):
+    refs = tmp_path / "refs.tsv"
+    refs.write_text("wenet_nst_ID002\t但是对他们是很大的刺激的这些事情\nnot_there\t没有这个文件\n", encoding="utf-8")
+    monkeypatch.setenv("GOVASSIST_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GOVASSIST_MODELS_DIR", str(models_dir))
+    get_settings.cache_clear()
+    get_services.cache_clear()
+    try:
+        args = ["bench", "asr", "--audio", str(shared_data / "asr_zh" / "real"), "--refs", str(refs), "--json"]
+        result = CliRunner().invoke(app, args)
+    finally:
+        get_settings.cache_clear()
+        get_services.cache_clear()
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert set(SUMMARY_COLUMNS) <= set(report["summary"]) and report["summary"]["clips"] == 1
+    assert set(CLIP_COLUMNS) <= set(report["rows"][0])
+    assert 0 <= report["summary"]["CER"] <= 0.5 and report["summary"]["live_delay_max_s"] is not None

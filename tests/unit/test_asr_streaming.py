@@ -1,0 +1,166 @@
+"""Live transcription logic on synthetic PCM: endpointing, partials, finals, cuts, rates.
+
+The recogniser is a deterministic fake registered through the ``SpeechToText`` seam; the real
+model runs in tests/integration/test_asr.py."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.errors import BadInput
+from assistant.hotline.asr_endpointing import EnergyEndpointer, frame_level_dbfs, quietest_cut
+from assistant.hotline.asr_streaming import StreamingOptions, StreamingTranscriber
+from assistant.hotline.asr_types import SAMPLE_RATE, Segment, Transcript
+
+RNG = np.random.default_rng(5)
+
+
+class FakeRecognizer:
+    """Says 'speech' for any audio it gets, or nothing when ``silent``; records each call."""
+
+    def __init__(self, silent: bool = False) -> None:
+        self.calls: list[tuple[int, bool]] = []
+        self.silent = silent
+
+    def transcribe(self, source):  # pragma: no cover - not used by streaming
+        raise NotImplementedError
+
+    def transcribe_samples(self, samples: np.ndarray, *, draft: bool = False) -> list[Segment]:
+        self.calls.append((len(samples), draft))
+        loud = np.flatnonzero(np.abs(samples) > 0.02)
+        if self.silent or not loud.size:
+            return []
+        return [Segment(loud[0] / SAMPLE_RATE, (loud[-1] + 1) / SAMPLE_RATE, "草稿" if draft else "定稿")]
+
+
+def noise(seconds: float, dbfs: float, rate: int = SAMPLE_RATE) -> np.ndarray:
+    return (RNG.standard_normal(int(seconds * rate)) * 10 ** (dbfs / 20)).astype(np.float32)
+
+
+def speech_like(seconds: float, dbfs: float = -20.0, rate: int = SAMPLE_RATE) -> np.ndarray:
+    """Syllable-rate amplitude modulated tones over line noise: loud, with quieter gaps."""
+    t = np.arange(int(seconds * rate)) / rate
+    envelope = 0.55 + 0.45 * np.sin(2 * np.pi * 4 * t)
+    tone = np.sin(2 * np.pi * 220 * t) + 0.5 * np.sin(2 * np.pi * 660 * t)
+    scaled = tone * envelope * 10 ** (dbfs / 20) * 1.2
+    return (scaled + noise(seconds, -50, rate)).astype(np.float32)
+
+
+def pcm(samples: np.ndarray) -> bytes:
+    return (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+
+
+def run(stream: StreamingTranscriber, audio: np.ndarray, chunk_s: float = 0.1) -> list[tuple[float, object]]:
+    """(stream seconds when emitted, event) for every event, then flush."""
+    data, step = pcm(audio), int(chunk_s * stream.sample_rate) * 2
+    out = []
+    for start in range(0, len(data), step):
+        out += [(stream.stream_seconds, event) for event in stream.push(data[start : start + step])]
+    out += [(stream.stream_seconds, event) for event in stream.flush()]
+    return out
+
+
+def finals(events):
+    return [event for _, event in events if event.kind == "final"]
+
+
+def test_levels_and_noise_floor():
+    assert frame_level_dbfs(np.zeros(480, np.float32)) == -100.0
+    assert frame_level_dbfs(np.ones(480, np.float32) * 0.1) == pytest.approx(-20.0, abs=0.01)
+    endpointer = EnergyEndpointer()
+    verdicts = [endpointer.is_speech(frame_level_dbfs(noise(0.03, -50))) for _ in range(100)]
+    assert not any(verdicts[20:]) and -55 < endpointer.noise_floor < -48
+    assert endpointer.is_speech(-38.0)  # 12 dB above steady line noise
+
+
+def test_quietest_cut_looks_only_at_recent_frames():
+    levels = [-60.0] + [-20.0] * 50 + [-40.0] + [-20.0] * 10
+    assert quietest_cut(levels, search_frames=20) == 52
+
+
+def test_two_utterances_give_two_finals_soon_after_each_pause():
+    audio = np.concatenate([noise(0.5, -50), speech_like(1.5), noise(1.0, -50), speech_like(1.2), noise(1.0, -50)])
+    events = run(StreamingTranscriber(FakeRecognizer()), audio)
+    done = [(at, event) for at, event in events if event.kind == "final"]
+    assert [event.utterance for _, event in done] == [0, 1]
+    assert all(event.segment.text.startswith("定稿") for _, event in done)
+    first, second = done[0][1].segment, done[1][1].segment
+    assert first.start == pytest.approx(0.5, abs=0.05) and first.end == pytest.approx(2.0, abs=0.05)
+    assert second.start == pytest.approx(3.0, abs=0.05) and second.end == pytest.approx(4.2, abs=0.05)
+    assert done[0][0] <= 2.0 + 0.6 + 0.2  # speech ended at 2.0 s; endpoint 0.6 s; one chunk of slack
+
+
+def test_partials_come_before_the_final_of_the_same_utterance():
+    recognizer = FakeRecognizer()
+    options = StreamingOptions(partial_interval_s=0.5, draft_partials=True)
+    events = run(StreamingTranscriber(recognizer, options=options), speech_like(3.0))
+    kinds = [event.kind for _, event in events]
+    assert kinds.count("partial") >= 3 and kinds[-1] == "final"
+    assert all(event.utterance == 0 for _, event in events)
+    assert [draft for _, draft in recognizer.calls] == [True] * kinds.count("partial") + [False]
+
+
+def test_recognition_made_in_the_pause_becomes_the_final_without_a_second_pass():
+    recognizer = FakeRecognizer()
+    options = StreamingOptions(partial_interval_s=100)
+    events = run(StreamingTranscriber(recognizer, options=options), np.concatenate([speech_like(2.0), noise(1.5, -50)]))
+    assert [event.kind for _, event in events] == ["partial", "final"]
+    assert events[0][0] == pytest.approx(2.0 + 0.3, abs=0.15)  # halfway into the 0.6 s pause
+    assert len(recognizer.calls) == 1 and events[1][1].segment.text.startswith("定稿")
+
+
+def test_long_speech_is_cut_at_max_window():
+    options = StreamingOptions(max_window_s=4.0, partial_interval_s=100)
+    events = run(StreamingTranscriber(FakeRecognizer(), options=options), speech_like(13.0))
+    done = finals(events)
+    assert len(done) >= 3
+    assert all(event.segment.end - event.segment.start <= 4.0 + 1e-6 for event in done)
+    assert done[-1].segment.end == pytest.approx(13.0, abs=0.05)
+
+
+def test_silence_and_clicks_never_reach_the_recogniser():
+    recognizer = FakeRecognizer()
+    click = np.concatenate([noise(1.0, -50), speech_like(0.06), noise(1.0, -50), np.zeros(8000, np.float32)])
+    assert run(StreamingTranscriber(recognizer), click) == []
+    assert recognizer.calls == []
+
+
+def test_utterance_without_recognised_speech_retracts_its_partial():
+    recognizer = FakeRecognizer(silent=True)
+    events = run(StreamingTranscriber(recognizer, options=StreamingOptions(partial_interval_s=0.5)), speech_like(2.0))
+    assert events and events[-1][1].kind == "final" and events[-1][1].segment.text == ""
+
+
+def test_telephone_rate_is_resampled_to_16_khz():
+    recognizer = FakeRecognizer()
+    stream = StreamingTranscriber(recognizer, sample_rate=8000, options=StreamingOptions(partial_interval_s=100))
+    events = run(stream, np.concatenate([speech_like(2.0, rate=8000), noise(1.0, -50, rate=8000)]))
+    assert len(finals(events)) == 1
+    samples, _ = recognizer.calls[-1]
+    assert 2.0 * SAMPLE_RATE <= samples <= 2.8 * SAMPLE_RATE
+
+
+def test_chunk_size_does_not_change_the_finals():
+    audio = np.concatenate([speech_like(1.0), noise(1.0, -50), speech_like(1.0), noise(1.0, -50)])
+    options = StreamingOptions(partial_interval_s=100)
+    small = finals(run(StreamingTranscriber(FakeRecognizer(), options=options), audio, chunk_s=0.01))
+    large = finals(run(StreamingTranscriber(FakeRecognizer(), options=options), audio, chunk_s=0.5))
+    assert [(e.segment.start, e.segment.end) for e in small] == [(e.segment.start, e.segment.end) for e in large]
+
+
+def test_flush_finalises_speech_still_open():
+    stream = StreamingTranscriber(FakeRecognizer(), options=StreamingOptions(partial_interval_s=100))
+    assert stream.push(pcm(speech_like(1.0))) == []
+    assert [event.kind for event in stream.flush()] == ["final"]
+
+
+def test_bad_rate_and_odd_bytes_are_refused_in_chinese():
+    with pytest.raises(BadInput, match="采样率"):
+        StreamingTranscriber(FakeRecognizer(), sample_rate=44100)
+    with pytest.raises(BadInput, match="偶数"):
+        StreamingTranscriber(FakeRecognizer()).push(b"\x00\x01\x02")
+
+
+def test_merged_final_text_reads_as_a_sentence():
+    assert Transcript((Segment(0, 1, "你好"), Segment(1.1, 2, "我想问")), 2).text == "你好，我想问。"

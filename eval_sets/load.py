@@ -27,9 +27,9 @@ from assistant.api.routes.chat import FeedbackRow
 from assistant.api.security import create_api_key
 from assistant.audit import AuditEventRow
 from assistant.config import Settings
+from eval_sets.demo_eval import DEMO_KB
 from ingest.pipeline import ingest_paths
 
-DEMO_KB = Path(__file__).resolve().parents[1] / "ingest" / "demo_kb"
 FAQ_QUESTIONS = ["申领居住证需要提交哪些材料？", "办理居住证收费吗？", "租房提取公积金多久可以提一次？"]
 SEARCHES = ["居住证", "公积金提取", "灵活就业 社保", "高校毕业生 补贴", "营业执照"]
 

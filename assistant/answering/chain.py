@@ -39,12 +39,24 @@ _FOLLOW_UP_MARKERS = ("这个", "那个", "它", "这些", "那些", "上述", "
 
 
 @dataclass
+class Trace:
+    """What the chain saw and did for one question, for the staff console's inspector."""
+
+    standalone: str = ""
+    hits: list[SearchHit] = field(default_factory=list)
+    evidence: list[grounding.Evidence] = field(default_factory=list)
+    messages: list[ChatMessage] = field(default_factory=list)
+    removed_sentences: int = 0
+
+
+@dataclass
 class _Context:
     """What the steps share while one question is answered."""
 
     question: str
     session_id: str
     filters: SearchFilters | None
+    trace: Trace = field(default_factory=Trace)
     standalone: str = ""
     hits: list[SearchHit] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
@@ -83,11 +95,18 @@ class AnswerChain:
         return final
 
     def stream(
-        self, question: str, session_id: str | None = None, filters: SearchFilters | None = None
+        self,
+        question: str,
+        session_id: str | None = None,
+        filters: SearchFilters | None = None,
+        trace: Trace | None = None,
     ) -> Iterator[AnswerEvent]:
-        context = _Context(self._mask(question), self._conversations.ensure(session_id), filters)
-        context.standalone = self._condense(context)
+        """Answer events: deltas while a model generates, then one final event with the Answer.
+        Pass a ``Trace`` to see the retrieved hits, the evidence and the prompt afterwards."""
+        context = _Context(self._mask(question), self._conversations.ensure(session_id), filters, trace or Trace())
+        context.standalone = context.trace.standalone = self._condense(context)
         answer = self._answer_without_generation(context)
+        context.trace.hits = context.hits
         if answer is None:
             answer = yield from self._generate(context)
         answer.session_id, answer.question, answer.timings_ms = context.session_id, context.standalone, context.timings_ms
@@ -172,11 +191,13 @@ class AnswerChain:
         evidence = grounding.select_evidence(
             context.standalone, [hit.chunk.text for hit in hits], self._settings.context_chars
         )
+        context.trace.evidence = evidence
         text = ""
         if self._chat_model is not None:
             text = yield from self._stream_model(context, evidence)
         # Checked against what the model was shown: the evidence sentences, not the whole passages.
         checked = grounding.check_answer(text, {e.number: e.text for e in evidence}, self._settings.min_support)
+        context.trace.removed_sentences = checked.removed
         mode: AnswerMode = "generated"
         if checked.kept == 0:
             mode, checked = "extractive", grounding.CheckedAnswer(_quote(evidence), len(evidence), 0)
@@ -194,6 +215,7 @@ class AnswerChain:
             ChatMessage("system", load_prompt("answer_system")),
             ChatMessage("user", render("answer_user", evidence=listing, question=context.standalone)),
         ]
+        context.trace.messages = messages
         parts: list[str] = []
         for delta in self._chat_model.stream(messages, self._llm.max_tokens, self._llm.temperature):
             if not parts:

@@ -12,7 +12,7 @@ import sys
 import typer
 from rich.console import Console
 
-from assistant.cli import admin, ask, asr, bench, knowledge, service
+from assistant.cli import admin, ask, asr, bench, console, knowledge, service
 from assistant.errors import AssistantError
 
 app = typer.Typer(
@@ -27,6 +27,7 @@ app.add_typer(bench.app, name="bench")
 app.command("serve")(service.serve)
 app.command("ask")(ask.ask)
 admin.register(app)
+app.command("console")(console.console)
 app.command("transcribe")(asr.transcribe)
 bench.app.command("asr")(asr.bench_asr)
 

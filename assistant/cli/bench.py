@@ -84,3 +84,26 @@ def load(
     )
     for sample in result["error_samples"]:
         console.print(f"  {sample}")
+
+
+@app.command("demo")
+def demo(as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象")) -> None:
+    """示例问题集：在全新的示例知识库上测检索命中、回答率、关键词准确率与拒答率。"""
+    import tempfile
+
+    from assistant.config import Settings
+    from assistant.wiring import Services
+    from eval_sets import demo_eval
+    from ingest.pipeline import ingest_paths
+
+    with tempfile.TemporaryDirectory(prefix="govassist-demo-") as work:
+        settings = Settings(data_dir=Path(work), models_dir=Settings().model_cache())
+        services = Services(settings)
+        ingest_paths([demo_eval.DEMO_KB], services.knowledge_base, settings.ingest)
+        result = demo_eval.evaluate(services.searcher, services.answer_chain)
+        result["mode"] = services.answer_chain.mode
+        services.close()
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    _print_rows(f"示例问题集（{result['mode']}）", result["rows"])

@@ -1,17 +1,22 @@
-"""Admin routes: knowledge-base documents (upload and ingest, list, delete) and the audit log."""
+"""Admin routes: knowledge-base documents (upload and ingest, list, delete), the audit log, the
+retrieval inspector and the demo evaluation (the staff console's back end)."""
 
 from __future__ import annotations
 
 import shutil
 import uuid
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
 
+from assistant.answering.chain import Trace
 from assistant.api.deps import AdminDep, AuditDep, ServicesDep, audit_event
+from assistant.documents import SearchFilters
 from ingest.pipeline import ingest_paths
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -91,3 +96,43 @@ def export_audit(
 
     lines = (json.dumps(event, ensure_ascii=False) + "\n" for event in audit.export(since, limit))
     return StreamingResponse(lines, media_type="application/x-ndjson")
+
+
+class InspectRequest(BaseModel):
+    question: str = Field(..., min_length=1, max_length=500)
+    kinds: list[str] = Field(default_factory=list)
+    include_expired: bool = False
+
+
+@router.post("/inspect")
+def inspect(body: InspectRequest, services: ServicesDep, principal: AdminDep) -> dict[str, Any]:
+    """Answer a question and show everything behind it: each retrieved chunk with its BM25
+    (words, bigrams), dense, fused and rerank scores, the filters, the evidence and the prompt."""
+    trace = Trace()
+    filters = SearchFilters(kinds=body.kinds, include_expired=body.include_expired)
+    answer = None
+    for event in services.answer_chain.stream(body.question, filters=filters, trace=trace):
+        answer = event.answer or answer
+    assert answer is not None
+    hits = [
+        {"rank": rank, "doc_id": h.chunk.doc_id, "title": h.chunk.metadata.title or h.chunk.question,
+         "kind": h.chunk.metadata.kind, "heading_path": h.chunk.heading_path, "text": h.chunk.text, **asdict(h.scores)}
+        for rank, h in enumerate(trace.hits, start=1)
+    ]
+    return {
+        "answer": answer.to_dict(),
+        "standalone_question": trace.standalone,
+        "filters": asdict(filters) | {"valid_on": "今天" if filters.valid_on is None else str(filters.valid_on)},
+        "hits": hits,
+        "evidence": [{"number": e.number, "text": e.text} for e in trace.evidence],
+        "prompt": [{"role": m.role, "content": m.content} for m in trace.messages],
+        "removed_sentences": trace.removed_sentences,
+    }
+
+
+@router.post("/evaluate")
+def evaluate(services: ServicesDep, principal: AdminDep) -> dict[str, Any]:
+    """Run the demo question set against the live knowledge base."""
+    from eval_sets import demo_eval
+
+    return demo_eval.evaluate(services.searcher, services.answer_chain)

@@ -1,0 +1,64 @@
+"""The demo question set (eval_sets/demo/questions.jsonl) scored against a live knowledge base.
+
+Used by the staff console (through ``POST /v1/admin/evaluate``) and ``govassist bench demo``.
+Scores: retrieval hit@5 (the expected source or an alternative in the top five), answered
+rate and keyword accuracy (every answer keyword in the answer) on answerable questions, and
+refusal accuracy on the questions the knowledge base cannot or must not answer.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from assistant.answering.chain import AnswerChain
+from assistant.documents import SearchHit
+from assistant.retrieval.search import HybridSearcher
+
+QUESTIONS = Path(__file__).resolve().parent / "demo" / "questions.jsonl"
+DEMO_KB = Path(__file__).resolve().parents[1] / "ingest" / "demo_kb"
+
+
+def load(path: Path = QUESTIONS) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _matches(hit: SearchHit, targets: list[str]) -> bool:
+    for target in targets:
+        if target.startswith("faq:") and hit.chunk.question == target[4:]:
+            return True
+        if not target.startswith("faq:") and hit.chunk.metadata.source.endswith(target):
+            return True
+    return False
+
+
+def evaluate(searcher: HybridSearcher, chain: AnswerChain, questions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    questions = questions or load()
+    per_kind: dict[str, dict[str, int]] = {}
+    for question in questions:
+        kind = question["kind"]
+        counts = per_kind.setdefault(kind, {"questions": 0, "found": 0, "answered": 0, "keywords": 0, "refused": 0})
+        counts["questions"] += 1
+        answer = chain.answer(question["question"])
+        if question["expected_doc"]:
+            targets = [question["expected_doc"], *question.get("also_in", [])]
+            hits = searcher.search(question["question"], top_k=5).hits
+            counts["found"] += any(_matches(hit, targets) for hit in hits)
+            counts["answered"] += answer.status == "answered"
+            counts["keywords"] += all(k in answer.text for k in question["answer_keywords"])
+        else:
+            counts["refused"] += answer.status != "answered"
+    rows = []
+    for kind, c in sorted(per_kind.items()):
+        answerable = kind not in ("no_answer", "out_of_scope")
+        n = c["questions"]
+        rows.append({
+            "kind": kind,
+            "questions": n,
+            "hit@5": c["found"] / n if answerable else None,
+            "answered": c["answered"] / n if answerable else None,
+            "keywords": c["keywords"] / n if answerable else None,
+            "refused": None if answerable else c["refused"] / n,
+        })
+    return {"rows": rows}

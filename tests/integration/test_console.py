@@ -1,0 +1,67 @@
+"""The staff console's actions against a real running service (over HTTP, as the console works)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.api.app import create_app
+from assistant.api.security import create_api_key
+from assistant.config import Settings
+from eval_sets.load import _serve
+from ingest.pipeline import ingest_paths
+from tests.conftest import DEMO_KB
+
+pytestmark = pytest.mark.integration
+gradio = pytest.importorskip("gradio")
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory):
+    from ui.console import ApiClient
+
+    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("console"), llm={"backend": "extractive"})
+    app = create_app(settings)
+    services = app.state.services
+    ingest_paths([DEMO_KB / "guides"], services.knowledge_base, settings.ingest)
+    key = create_api_key(services.database, "admin", "控制台")
+    server, url = _serve(app)
+    yield ApiClient(url, key)
+    server.should_exit = True
+
+
+def test_inspector_shows_answer_chunks_scores_and_evidence(api):
+    from ui.console import inspect
+
+    answer, hits, details, prompt = inspect(api, "办理居住证需要哪些材料？", [], False)
+    assert "居住证" in answer and "[1]" in answer
+    assert list(hits.columns[:5]) == ["排名", "标题", "类型", "章节", "BM25(词)"]
+    assert len(hits) >= 3 and hits["融合"].is_monotonic_decreasing
+    assert "过滤条件" in details and "[1]" in details
+    assert "未调用大模型" in prompt  # extractive mode
+
+
+def test_upload_reports_each_file_and_browse_lists_documents(api, tmp_path):
+    from ui.console import browse, upload
+
+    good, empty = tmp_path / "通知.txt", tmp_path / "空.txt"
+    good.write_text("示例市政务大厅周六上午开放。", encoding="utf-8")
+    empty.write_bytes(b"")
+    report = upload(api, [str(good), str(empty)])
+    assert dict(zip(report["文件"], report["结果"], strict=True)) == {"通知.txt": "added", "空.txt": "failed"}
+    documents = browse(api, "全部")
+    assert "通知.txt" in set(documents["source"]) and len(documents) == 11
+
+
+def test_bad_requests_become_clear_console_errors(api):
+    from ui.console import inspect
+
+    with pytest.raises(gradio.Error, match="请输入问题"):
+        inspect(api, " ", [], False)
+
+
+def test_evaluation_returns_a_table_and_chart_data(api):
+    from ui.console import evaluate
+
+    table, chart = evaluate(api)
+    assert {"policy", "guide", "faq", "no_answer", "out_of_scope"} <= set(table["kind"])
+    assert set(chart["metric"]) <= {"hit@5", "answered", "keywords", "refused"} and chart["value"].between(0, 1).all()

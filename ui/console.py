@@ -1,0 +1,111 @@
+"""The staff console (Gradio): ask with a retrieval inspector, documents, evaluation.
+
+A client of the HTTP API with an admin key, never an importer of models or stores: what staff
+see here is exactly what the service does. Tabs: 问答调试 (answer, every retrieved chunk with its
+scores, the filters, the evidence and the prompt), 文档管理 (upload → ingestion report; browse),
+评测 (run the demo question set: table and chart).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import httpx
+import pandas as pd
+
+HIT_COLUMNS = ["rank", "title", "kind", "heading_path", "sparse", "bigram", "dense", "fused", "rerank", "text"]
+HIT_LABELS = ["排名", "标题", "类型", "章节", "BM25(词)", "BM25(字)", "向量", "融合", "重排", "片段"]
+
+
+class ApiClient:
+    def __init__(self, base_url: str, key: str, timeout_s: float = 120.0) -> None:
+        self._client = httpx.Client(base_url=base_url.rstrip("/"), headers={"Authorization": f"Bearer {key}"}, timeout=timeout_s)
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._client.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise gr.Error(f"无法连接服务：{exc}") from exc
+        if response.status_code >= 400:
+            try:
+                message = response.json()["error"]["message"]
+            except (ValueError, KeyError):
+                message = response.text[:200]
+            raise gr.Error(f"服务返回错误（{response.status_code}）：{message}")
+        return response.json()
+
+
+def _answer_markdown(answer: dict[str, Any]) -> str:
+    status = {"answered": "已回答", "no_evidence": "无依据，已建议转人工", "out_of_scope": "超出服务范围"}[answer["status"]]
+    lines = [answer["text"], "", f"**{status}** · 方式：{answer['mode']} · 用时：{answer['timings_ms']}"]
+    for citation in answer["citations"]:
+        number = f" {citation['document_number']}" if citation["document_number"] else ""
+        lines.append(f"- [{citation['number']}] {citation['title']}{number} {' > '.join(citation['heading_path'])}")
+    return "\n".join(lines)
+
+
+def inspect(api: ApiClient, question: str, kinds: list[str], include_expired: bool) -> tuple[str, pd.DataFrame, str, str]:
+    if not question.strip():
+        raise gr.Error("请输入问题")
+    result = api.call("POST", "/v1/admin/inspect", json={"question": question, "kinds": kinds, "include_expired": include_expired})
+    hits = pd.DataFrame(result["hits"] or [], columns=HIT_COLUMNS)
+    hits["heading_path"] = hits["heading_path"].map(lambda path: " > ".join(path) if isinstance(path, list) else "")
+    hits["text"] = hits["text"].map(lambda text: text[:120])
+    hits.columns = HIT_LABELS
+    details = f"改写后的问题：{result['standalone_question']}\n过滤条件：{result['filters']}\n被核对删除的句子：{result['removed_sentences']}\n"
+    details += "\n".join(f"[{e['number']}] {e['text']}" for e in result["evidence"])
+    prompt = "\n\n".join(f"【{m['role']}】\n{m['content']}" for m in result["prompt"]) or "（未调用大模型：官方问答原文、摘录或拒答）"
+    return _answer_markdown(result["answer"]), hits, details, prompt
+
+
+def upload(api: ApiClient, files: list[str] | None) -> pd.DataFrame:
+    if not files:
+        raise gr.Error("请选择文件")
+    handles = [("files", (Path(path).name, Path(path).read_bytes())) for path in files]
+    report = api.call("POST", "/v1/admin/documents", files=handles)
+    frame = pd.DataFrame(report["files"])
+    return frame.rename(columns={"file": "文件", "status": "结果", "documents": "文档数", "chunks": "新分段", "reason": "原因"})
+
+
+def browse(api: ApiClient, kind: str) -> pd.DataFrame:
+    params = {"kind": kind} if kind != "全部" else {}
+    documents = api.call("GET", "/v1/admin/documents", params=params)["documents"]
+    return pd.DataFrame(documents, columns=["doc_id", "title", "kind", "chunks", "source", "ingested_at"])
+
+
+def evaluate(api: ApiClient) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows = api.call("POST", "/v1/admin/evaluate")["rows"]
+    table = pd.DataFrame(rows)
+    chart = table.melt(id_vars=["kind"], value_vars=["hit@5", "answered", "keywords", "refused"], var_name="metric").dropna()
+    return table, chart
+
+
+def build(api: ApiClient) -> gr.Blocks:
+    with gr.Blocks(title="示例市政务助手 · 工作人员控制台") as console:
+        gr.Markdown("## 示例市政务助手 · 工作人员控制台")
+        with gr.Tab("问答调试"):
+            question = gr.Textbox(label="问题", placeholder="如：办理居住证需要哪些材料？")
+            with gr.Row():
+                kinds = gr.CheckboxGroup(["policy", "guide", "faq"], label="只检索这些类型（不选为全部）")
+                expired = gr.Checkbox(label="包括已失效政策")
+            ask = gr.Button("提问并查看检索过程", variant="primary")
+            answer = gr.Markdown(label="回答")
+            hits = gr.Dataframe(label="检索到的片段与各路得分", wrap=True)
+            details = gr.Textbox(label="改写、过滤与证据句", lines=6)
+            prompt = gr.Textbox(label="发给大模型的提示词", lines=8)
+            ask.click(lambda q, k, e: inspect(api, q, k, e), [question, kinds, expired], [answer, hits, details, prompt])
+        with gr.Tab("文档管理"):
+            files = gr.File(label="上传文档（PDF、DOCX、HTML、Markdown、TXT、CSV/XLSX 问答表、JSONL）", file_count="multiple", type="filepath")
+            report = gr.Dataframe(label="导入结果")
+            gr.Button("导入", variant="primary").click(lambda f: upload(api, f), [files], [report])
+            kind = gr.Dropdown(["全部", "policy", "guide", "faq"], value="全部", label="类型")
+            documents = gr.Dataframe(label="知识库文档")
+            gr.Button("刷新列表").click(lambda k: browse(api, k), [kind], [documents])
+        with gr.Tab("评测"):
+            run = gr.Button("运行示例问题集", variant="primary")
+            table = gr.Dataframe(label="指标")
+            chart = gr.BarPlot(x="kind", y="value", color="metric", label="各类问题的指标", y_lim=[0, 1])
+            run.click(lambda: evaluate(api), None, [table, chart])
+    return console

@@ -53,6 +53,7 @@ def inspect(api: ApiClient, question: str, kinds: list[str], include_expired: bo
     hits = pd.DataFrame(result["hits"] or [], columns=HIT_COLUMNS)
     hits["heading_path"] = hits["heading_path"].map(lambda path: " > ".join(path) if isinstance(path, list) else "")
     hits["text"] = hits["text"].map(lambda text: text[:120])
+    hits = hits.round(3)
     hits.columns = HIT_LABELS
     details = f"改写后的问题：{result['standalone_question']}\n过滤条件：{result['filters']}\n被核对删除的句子：{result['removed_sentences']}\n"
     details += "\n".join(f"[{e['number']}] {e['text']}" for e in result["evidence"])
@@ -77,8 +78,9 @@ def browse(api: ApiClient, kind: str) -> pd.DataFrame:
 
 def evaluate(api: ApiClient) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = api.call("POST", "/v1/admin/evaluate")["rows"]
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows).round(3)
     chart = table.melt(id_vars=["kind"], value_vars=["hit@5", "answered", "keywords", "refused"], var_name="metric").dropna()
+    chart["bar"] = chart["kind"] + " · " + chart["metric"]  # one bar per kind and metric, side by side
     return table, chart
 
 
@@ -106,6 +108,6 @@ def build(api: ApiClient) -> gr.Blocks:
         with gr.Tab("评测"):
             run = gr.Button("运行示例问题集", variant="primary")
             table = gr.Dataframe(label="指标")
-            chart = gr.BarPlot(x="kind", y="value", color="metric", label="各类问题的指标", y_lim=[0, 1])
+            chart = gr.BarPlot(x="bar", y="value", color="metric", label="各类问题的指标", y_lim=[0, 1], x_label_angle=-30, sort=None)
             run.click(lambda: evaluate(api), None, [table, chart])
     return console

@@ -22,4 +22,4 @@ def console(
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from ui.console import ApiClient, build
 
-    build(ApiClient(api, key)).launch(server_name=host, server_port=port, show_api=False)
+    build(ApiClient(api, key)).launch(server_name=host, server_port=port)

@@ -8,6 +8,7 @@ log() { echo "test-services: $*" >&2; }
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)  # Chinese glyphs in screenshots
 command -v pg_lsclusters >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

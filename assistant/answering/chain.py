@@ -125,16 +125,17 @@ class AnswerChain:
         return mask_personal_data(question)
 
     def _condense(self, context: _Context) -> str:
-        """A follow-up ('收费吗？') becomes standalone by prefixing the topic of the previous
-        question (its nouns: '居住证 收费吗？'), not the whole question, whose intent is done."""
+        """A follow-up ('收费吗？': short, no topic of its own, after an answered question) becomes
+        standalone by prefixing the topic of the previous question (its nouns: '居住证 收费吗？'),
+        not the whole question, whose intent is done."""
         history = self._conversations.history(context.session_id, self._settings.history_turns)
         question = context.question
-        if not history:
-            return question
+        if not history or history[-1].status != "answered" or lexical.nouns(question):
+            return question  # a new topic (or nothing answered to follow up on)
         short = len(question) <= 12 or any(marker in question for marker in _FOLLOW_UP_MARKERS)
-        if not short or grounding.coverage(grounding.units(history[-1].standalone_question), question) >= 0.5:
+        if not short:
             return question
-        topic = [word for word in lexical.nouns(history[-1].standalone_question) if word not in question]
+        topic = lexical.nouns(history[-1].standalone_question)
         return f"{' '.join(topic)} {question}" if topic else question
 
     def _answer_without_generation(self, context: _Context) -> Answer | None:

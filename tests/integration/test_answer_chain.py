@@ -123,3 +123,11 @@ def test_local_model_answers_from_the_sources(tmp_path):
     assert answer.status == "answered" and answer.mode in {"generated", "extractive"} and answer.citations
     for sentence in grounding.split_sentences(answer.text):
         assert grounding.support(sentence, [c.quote for c in answer.citations]) >= 0.5
+
+
+def test_a_new_topic_after_a_refusal_is_not_taken_for_a_follow_up(extractive):
+    chain = extractive.answer_chain
+    refused = chain.answer("火星移民政策是什么？")
+    assert refused.status != "answered"
+    answer = chain.answer("办理居住证需要哪些材料？", session_id=refused.session_id)
+    assert answer.question == "办理居住证需要哪些材料？" and answer.status == "answered"

@@ -1,0 +1,71 @@
+"""The agent panel in a real browser: API-key login (wrong and right), the three-column layout, and
+knowledge search and cited answers, which work before the hotline copilot arrives."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[dev]')")
+expect = sync_api.expect
+
+
+def log_in(page, key: str) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_label("API 密钥").fill(key)
+    with page.expect_response("**/v1/agent/me"):
+        page.get_by_role("button", name="登录").click()
+
+
+def test_a_wrong_key_is_refused_with_a_clear_message(open_page, artifacts):
+    page = open_page("/agent")
+    log_in(page, "gva_wrong-key")
+    expect(page.get_by_role("alert")).to_contain_text("API 密钥无效或已停用")
+    expect(page.get_by_role("heading", name="知识推荐")).to_be_hidden()
+    assert page.evaluate("sessionStorage.getItem('govassist.agent_key')") is None
+    page.screenshot(path=artifacts / "agent-login-error.png", full_page=True)
+
+
+def test_an_agent_logs_in_searches_and_asks(open_page, live_server, artifacts):
+    page = open_page("/agent")
+    log_in(page, live_server.agent_key)
+    expect(page.locator("#agent-name")).to_have_text("测试坐席")
+    for heading in ("通话转写", "知识推荐", "工单草稿"):
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    for label in ("来电人", "联系电话", "地址", "事项", "诉求", "分类", "承办单位", "紧急程度"):
+        expect(page.get_by_label(label, exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="确认工单")).to_be_disabled()
+    expect(page.get_by_role("button", name="上传通话录音")).to_be_disabled()
+
+    page.get_by_label("检索知识库").fill("居住证 申领材料")
+    with page.expect_response("**/v1/search") as response:
+        page.get_by_label("检索知识库").press("Enter")
+    assert response.value.request.headers["authorization"] == f"Bearer {live_server.agent_key}"
+    results = page.locator("#search-results li")
+    expect(results.first).to_be_visible()
+    assert results.count() >= 1
+    expect(page.locator("#search-results h4").first).to_contain_text("居住证")
+
+    page.get_by_label("向助手提问").fill("灵活就业人员怎么参加社保？")
+    page.get_by_role("button", name="提问").click()
+    answer = page.locator("#agent-answer")
+    expect(answer).to_have_attribute("aria-busy", "false")
+    expect(answer.locator(".answer-text")).to_contain_text("灵活就业")
+    answer.locator(".source-list button").first.click()
+    expect(answer.get_by_role("region", name="来源详情").locator("blockquote")).not_to_be_empty()
+    page.screenshot(path=artifacts / "agent-panel.png", full_page=True)
+
+    page.reload()  # the key lives in sessionStorage: a reload keeps the agent logged in
+    expect(page.locator("#agent-name")).to_have_text("测试坐席")
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_label("API 密钥")).to_be_visible()
+
+
+def test_the_panel_stacks_on_a_narrow_screen(open_page, live_server, artifacts):
+    page = open_page("/agent", width=375, height=812)
+    log_in(page, live_server.agent_key)
+    expect(page.get_by_role("heading", name="工单草稿")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    transcript = page.get_by_role("heading", name="通话转写").bounding_box()
+    knowledge = page.get_by_role("heading", name="知识推荐").bounding_box()
+    assert knowledge["y"] > transcript["y"] and abs(knowledge["x"] - transcript["x"]) < 1
+    page.screenshot(path=artifacts / "agent-mobile.png", full_page=True)

@@ -1,0 +1,136 @@
+// The citizen chat page: suggested questions, streamed answers with citations, feedback, and the
+// 12345 hand-off. It talks to /v1/suggestions, /v1/chat (streaming) and /v1/feedback only.
+
+import { getJson, postJson, streamChat } from "/static/api.js";
+import { el, renderAnswer } from "/static/answer.js";
+
+const SESSION_KEY = "govassist.session_id";
+const form = document.getElementById("ask-form");
+const input = document.getElementById("question");
+const sendButton = document.getElementById("send");
+const messages = document.getElementById("messages");
+const headerHandoff = document.getElementById("handoff");
+let feedbackCount = 0;
+
+function setBusy(busy) {
+  input.disabled = busy;
+  sendButton.disabled = busy;
+  sendButton.textContent = busy ? "回答中…" : "发送";
+  for (const button of document.querySelectorAll(".suggestion")) button.disabled = busy;
+  if (!busy) input.focus();
+}
+
+function handoffCard(text) {
+  return el("div", { className: "handoff-card" },
+    el("p", {}, text || "如需进一步帮助，请转人工服务或拨打 12345 政务服务便民热线。"),
+    el("a", { className: "handoff-button", href: "tel:12345" }, "转人工 / 拨打12345"));
+}
+
+function feedbackBlock(answer) {
+  const id = `feedback-reason-${++feedbackCount}`;
+  const status = el("p", { className: "feedback-status", role: "status" });
+  const reason = el("textarea", { id, rows: 2, maxlength: 500, placeholder: "例如：没有回答我的问题、信息已过时" });
+  const reasonForm = el("form", { className: "feedback-reason", hidden: true },
+    el("label", { for: id }, "哪里没帮上忙？（选填）"), reason,
+    el("button", { type: "submit", className: "secondary" }, "提交反馈"));
+  const buttons = [
+    el("button", { type: "button", className: "chip", "aria-pressed": "false", onclick: () => send(true) }, "有帮助"),
+    el("button", { type: "button", className: "chip", "aria-pressed": "false", onclick: () => askReason() }, "没帮助"),
+  ];
+
+  function askReason() {
+    buttons[1].setAttribute("aria-pressed", "true");
+    reasonForm.hidden = false;
+    reason.focus();
+  }
+
+  async function send(helpful, text = null) {
+    for (const button of buttons) button.disabled = true;
+    buttons[helpful ? 0 : 1].setAttribute("aria-pressed", "true");
+    reasonForm.hidden = true;
+    try {
+      await postJson("/v1/feedback", { answer_id: answer.answer_id, session_id: answer.session_id, helpful, reason: text });
+      status.textContent = helpful ? "感谢您的反馈！" : "感谢您的反馈，我们会据此改进。";
+    } catch (error) {
+      status.textContent = `反馈未能提交：${error.message}`;
+      for (const button of buttons) button.disabled = false;
+    }
+  }
+
+  reasonForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send(false, reason.value.trim() || null);
+  });
+  return el("div", { className: "feedback", role: "group", "aria-label": "评价这条回答" },
+    el("span", { className: "feedback-label" }, "这个回答有帮助吗？"), ...buttons, reasonForm, status);
+}
+
+function showAnswer(bubble, answer) {
+  const refused = answer.status !== "answered";
+  const { body, sources } = renderAnswer(answer);
+  bubble.replaceChildren(body);
+  if (sources) bubble.append(sources);
+  if (refused) bubble.append(handoffCard());
+  if (answer.answer_id) bubble.append(feedbackBlock(answer));
+  bubble.classList.toggle("refused", refused);
+  headerHandoff.classList.toggle("alert", refused);
+  if (answer.session_id) sessionStorage.setItem(SESSION_KEY, answer.session_id);
+}
+
+async function ask(question) {
+  question = question.trim();
+  if (!question || input.disabled) return;
+  messages.append(el("li", { className: "message user" }, el("p", { className: "visually-hidden" }, "您的问题："), el("div", { className: "bubble" }, question)));
+  const streamed = el("p", { className: "streaming" }, "正在查找相关政策…");
+  const bubble = el("div", { className: "bubble" }, streamed);
+  const item = el("li", { className: "message assistant", "aria-busy": "true" },
+    el("p", { className: "visually-hidden" }, "助手回答："), bubble);
+  messages.append(item);
+  item.scrollIntoView({ block: "end" });
+  setBusy(true);
+  let text = "";
+  try {
+    const answer = await streamChat(question, sessionStorage.getItem(SESSION_KEY), (delta) => {
+      text += delta;
+      streamed.textContent = text;
+    });
+    showAnswer(bubble, answer);
+  } catch (error) {
+    bubble.classList.add("error");
+    bubble.replaceChildren(el("p", { role: "alert" }, error.message), handoffCard("您也可以拨打 12345 政务服务便民热线咨询。"));
+  } finally {
+    item.setAttribute("aria-busy", "false");
+    setBusy(false);
+    item.scrollIntoView({ block: "nearest" });
+  }
+}
+
+async function loadSuggestions() {
+  const list = document.getElementById("suggestions");
+  try {
+    const { questions } = await getJson("/v1/suggestions");
+    list.replaceChildren(...questions.map((question) =>
+      el("li", {}, el("button", { type: "button", className: "suggestion", onclick: () => ask(question) }, question))));
+  } catch {
+    list.closest("section").querySelector(".suggestions-title").hidden = true;
+  }
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const question = input.value;
+  input.value = "";
+  input.style.height = "";
+  ask(question);
+});
+input.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    form.requestSubmit();
+  }
+});
+input.addEventListener("input", () => {
+  input.style.height = "";
+  input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
+});
+loadSuggestions();

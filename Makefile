@@ -23,10 +23,7 @@ $(BIN)/govassist: pyproject.toml
 install: $(BIN)/govassist
 
 demo: install
-	$(BIN)/govassist ingest ingest/demo_kb --prune || test $$? -eq 2
-	$(BIN)/govassist kb stats
-	$(BIN)/govassist search "办理居住证需要哪些材料？"
-	$(BIN)/govassist serve --host $(HOST) --port $(PORT)
+	HOST=$(HOST) PORT=$(PORT) bash scripts/demo.sh
 
 serve: install
 	$(BIN)/govassist serve --host $(HOST) --port $(PORT)

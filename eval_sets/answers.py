@@ -31,6 +31,7 @@ from assistant.answering.conversations import ConversationStore
 from assistant.config import Settings
 from assistant.documents import SearchFilters
 from assistant.wiring import Services
+from eval_sets.datasets import questions_with_gold, read_jsonl
 from ingest.pipeline import ingest_paths
 from ingest.readers import ReadOptions
 
@@ -48,24 +49,17 @@ def _in_index(doc_id: str) -> bool:
 
 
 def _half_corpus(docs_path: Path, work_dir: Path) -> Path:
-    lines = [line for line in docs_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     half = work_dir / docs_path.name
-    half.write_text("\n".join(line for line in lines if _in_index(json.loads(line)["id"])) + "\n", encoding="utf-8")
+    kept = (json.dumps(record, ensure_ascii=False) for record in read_jsonl(docs_path) if _in_index(record["id"]))
+    half.write_text("\n".join(kept) + "\n", encoding="utf-8")
     return half
 
 
 def load_questions(questions_path: Path, docs_path: Path, limit: int | None) -> list[QA]:
-    by_text: dict[str, str] = {}
-    for line in docs_path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            record = json.loads(line)
-            by_text.setdefault(record["text"], record["id"])
-    questions = []
-    for line in questions_path.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line) if line.strip() else None
-        gold = record and (record.get("source_doc_id") or by_text.get(record.get("answer", "")))
-        if record and gold:
-            questions.append(QA(record["question"], record["answer"], gold, _in_index(gold)))
+    questions = [
+        QA(record["question"], record["answer"], gold, _in_index(gold))
+        for record, gold in questions_with_gold(questions_path, docs_path)
+    ]
     return questions[:limit] if limit else questions
 
 

@@ -2,15 +2,19 @@
 
 Used by the staff console (through ``POST /v1/admin/evaluate``) and ``govassist bench demo``.
 Scores: retrieval hit@5 (the expected source or an alternative in the top five), answered
-rate and keyword accuracy (every answer keyword in the answer) on answerable questions, and
-refusal accuracy on the questions the knowledge base cannot or must not answer.
+rate and keyword accuracy (every answer keyword in the answer) on answerable questions,
+refusal accuracy on the questions the knowledge base cannot or must not answer, and the
+answer latency p50 per kind of question and per answer mode (faq / generated / extractive / refusal).
 """
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from assistant.answering.chain import AnswerChain
 from assistant.documents import SearchHit
@@ -24,7 +28,8 @@ def load(path: Path = QUESTIONS) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _matches(hit: SearchHit, targets: list[str]) -> bool:
+def answers_from(hit: SearchHit, targets: list[str]) -> bool:
+    """Whether the hit is one of the question's sources (a file path, or 'faq:' + the FAQ question)."""
     for target in targets:
         if target.startswith("faq:") and hit.chunk.question == target[4:]:
             return True
@@ -36,15 +41,19 @@ def _matches(hit: SearchHit, targets: list[str]) -> bool:
 def evaluate(searcher: HybridSearcher, chain: AnswerChain, questions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     questions = questions or load()
     per_kind: dict[str, dict[str, int]] = {}
+    seconds: dict[str, list[float]] = {}
     for question in questions:
         kind = question["kind"]
         counts = per_kind.setdefault(kind, {"questions": 0, "found": 0, "answered": 0, "keywords": 0, "refused": 0})
         counts["questions"] += 1
+        started = time.perf_counter()
         answer = chain.answer(question["question"])
+        seconds.setdefault(kind, []).append(time.perf_counter() - started)
+        seconds.setdefault(f"mode:{answer.mode}", []).append(time.perf_counter() - started)
         if question["expected_doc"]:
             targets = [question["expected_doc"], *question.get("also_in", [])]
             hits = searcher.search(question["question"], top_k=5).hits
-            counts["found"] += any(_matches(hit, targets) for hit in hits)
+            counts["found"] += any(answers_from(hit, targets) for hit in hits)
             counts["answered"] += answer.status == "answered"
             counts["keywords"] += all(k in answer.text for k in question["answer_keywords"])
         else:
@@ -60,5 +69,7 @@ def evaluate(searcher: HybridSearcher, chain: AnswerChain, questions: list[dict[
             "answered": c["answered"] / n if answerable else None,
             "keywords": c["keywords"] / n if answerable else None,
             "refused": None if answerable else c["refused"] / n,
+            "p50_ms": float(np.percentile(seconds[kind], 50) * 1000),
         })
-    return {"rows": rows}
+    by_mode = {key[5:]: float(np.percentile(values, 50) * 1000) for key, values in seconds.items() if key.startswith("mode:")}
+    return {"rows": rows, "p50_ms_by_mode": by_mode}

@@ -9,7 +9,6 @@ default settings (what a user would build in ten minutes). Gold: each question's
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 import uuid
@@ -26,6 +25,7 @@ from assistant.retrieval import lexical
 from assistant.retrieval.index import IndexPoint
 from assistant.retrieval.search import HybridSearcher
 from assistant.wiring import Services
+from eval_sets.datasets import questions_with_gold
 from eval_sets.metrics import latency_metrics, rank_of, ranking_metrics
 from ingest.pipeline import ingest_paths
 from ingest.readers import ReadOptions
@@ -40,19 +40,7 @@ class Question:
 
 
 def load_questions(questions_path: Path, docs_path: Path, limit: int | None = None) -> list[Question]:
-    by_text: dict[str, str] = {}
-    for line in docs_path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            record = json.loads(line)
-            by_text.setdefault(record["text"], record["id"])
-    questions = []
-    for line in questions_path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        gold = record.get("source_doc_id") or by_text.get(record.get("answer", ""))
-        if gold:
-            questions.append(Question(record["question"], gold))
+    questions = [Question(record["question"], gold) for record, gold in questions_with_gold(questions_path, docs_path)]
     return questions[:limit] if limit else questions
 
 

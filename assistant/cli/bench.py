@@ -107,3 +107,4 @@ def demo(as_json: bool = typer.Option(False, "--json", help="输出一个 JSON �
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
     _print_rows(f"示例问题集（{result['mode']}）", result["rows"])
+    console.print("各回答方式的延迟 p50（毫秒）：" + "，".join(f"{m} {v:.0f}" for m, v in result["p50_ms_by_mode"].items()))

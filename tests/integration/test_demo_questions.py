@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from eval_sets.demo_eval import answers_from
 from ingest.pipeline import ingest_paths
 from tests.conftest import DEMO_KB, PROJECT
 
@@ -18,15 +19,6 @@ QUESTIONS = [
 ]
 
 
-def _answers(hit, targets: list[str]) -> bool:
-    for target in targets:
-        if target.startswith("faq:") and hit.chunk.question == target[4:]:
-            return True
-        if not target.startswith("faq:") and hit.chunk.metadata.source.endswith(target):
-            return True
-    return False
-
-
 def test_most_demo_questions_find_an_answering_source_in_the_top_five(services):
     ingest_paths([DEMO_KB], services.knowledge_base, services.settings.ingest)
     answerable = [q for q in QUESTIONS if q["expected_doc"]]
@@ -34,7 +26,7 @@ def test_most_demo_questions_find_an_answering_source_in_the_top_five(services):
     for question in answerable:
         hits = services.searcher.search(question["question"], top_k=5).hits
         targets = [question["expected_doc"], *question.get("also_in", [])]
-        found.append(any(_answers(hit, targets) for hit in hits))
+        found.append(any(answers_from(hit, targets) for hit in hits))
     assert len(answerable) >= 60
     # A regression guard, not a target: the measured rate is in BENCHMARKS.md.
     assert sum(found) / len(found) >= 0.85, [q["id"] for q, ok in zip(answerable, found, strict=True) if not ok]

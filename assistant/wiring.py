@@ -77,6 +77,7 @@ def build_database(settings: Settings) -> Database:
     import assistant.api.routes.chat  # noqa: F401  (feedback)
     import assistant.api.security  # noqa: F401  (api keys)
     import assistant.audit  # noqa: F401  (audit events)
+    import assistant.hotline.tickets  # noqa: F401  (tickets)
 
     database = Database(settings.database_url(), echo=settings.database.echo)
     database.create_tables()

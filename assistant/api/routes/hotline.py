@@ -1,0 +1,129 @@
+"""Hotline copilot routes (agent role): transcribe a recording, stream a live call over a
+WebSocket, ask for suggestions on the call so far, and confirm and export tickets (工单)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, UploadFile, WebSocket, WebSocketDisconnect
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from assistant.api.deps import AgentDep, AuditDep, ServicesDep, audit_event
+from assistant.api.security import authenticate
+from assistant.errors import BadInput
+from assistant.hotline.asr_streaming import StreamingOptions, StreamingTranscriber
+from assistant.hotline.asr_types import CALLER, Segment
+from assistant.hotline.assist import assist
+from assistant.hotline.tickets import TicketFields, TicketStore
+from assistant.privacy import mask_personal_data
+
+router = APIRouter(prefix="/v1/hotline", tags=["hotline"])
+
+
+def _segment(segment: Segment) -> dict[str, Any]:
+    return {"start": round(segment.start, 2), "end": round(segment.end, 2), "text": segment.text, "speaker": segment.speaker}
+
+
+def _caller_text(segments: list[Segment]) -> str:
+    """What the citizen said (all speech for mono recordings)."""
+    return "".join(s.text for s in segments if s.speaker in (None, CALLER))
+
+
+@router.post("/transcribe")
+def transcribe(file: UploadFile, request: Request, services: ServicesDep, principal: AgentDep, audit: AuditDep) -> dict[str, Any]:
+    """A recorded call → transcript (two speakers for stereo calls) and the copilot's suggestions."""
+    limit = int(services.settings.asr.max_file_mb * (1 << 20))
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(status_code=413, detail=f"录音超过上限 {services.settings.asr.max_file_mb:g} MB")
+    transcript = services.speech_to_text.transcribe(data)
+    segments = list(transcript.segments)
+    help_ = assist(_caller_text(segments), services.searcher, services.answer_chain)
+    audit.record(audit_event(request, principal, "hotline.transcribe", f"{file.filename} {transcript.duration:.0f}s"))
+    return {
+        "duration": transcript.duration,
+        "speakers": list(transcript.speakers),
+        "segments": [_segment(s) for s in segments],
+        "text": transcript.text,
+        "assist": asdict(help_),
+    }
+
+
+class AssistRequest(BaseModel):
+    transcript: str = Field(..., min_length=1, max_length=20000, description="通话至今的来电人话语")
+
+
+@router.post("/assist")
+def suggestions(body: AssistRequest, services: ServicesDep, principal: AgentDep) -> dict[str, Any]:
+    return asdict(assist(body.transcript, services.searcher, services.answer_chain))
+
+
+class TicketRequest(BaseModel):
+    draft: dict[str, str] = Field(default_factory=dict, description="助手生成的草稿")
+    fields: dict[str, str] = Field(..., description="坐席确认后的字段")
+    transcript: str = Field("", max_length=50000)
+
+
+@router.post("/tickets", status_code=201)
+def confirm_ticket(body: TicketRequest, request: Request, services: ServicesDep, principal: AgentDep, audit: AuditDep) -> dict[str, Any]:
+    store = TicketStore(services.database)
+    ticket = store.confirm(principal.name, TicketFields.from_mapping(body.draft), TicketFields.from_mapping(body.fields), body.transcript)
+    audit.record(audit_event(request, principal, "ticket.confirm", mask_personal_data(f"工单 {ticket.id}")))
+    return {"id": ticket.id, "corrections": ticket.corrections}
+
+
+@router.get("/tickets")
+def export_tickets(services: ServicesDep, principal: AgentDep, format: str = Query("json", pattern="^(json|csv)$")) -> Any:
+    store = TicketStore(services.database)
+    if format == "csv":
+        return Response(store.export_csv(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="tickets.csv"'})
+    return {"tickets": store.all()}
+
+
+@router.websocket("/live")
+async def live(websocket: WebSocket, token: str = "", sample_rate: int = 16000) -> None:
+    """Live call audio: binary messages of PCM16 mono (8 or 16 kHz); the text message "end"
+    flushes. Replies are JSON: {"type": "partial"|"final", "utterance", "text", "start", "end"},
+    then {"type": "done"}. Authentication: the agent's key as the ``token`` query parameter
+    (browsers cannot set headers on WebSockets)."""
+    services = websocket.app.state.services
+    principal = authenticate(services.database, token)
+    if principal is None or not principal.allows("agent"):
+        await websocket.close(code=4401, reason="unauthorized")
+        return
+    await websocket.accept()
+    try:
+        options = StreamingOptions.from_settings(services.settings.asr)
+        transcriber = StreamingTranscriber(services.speech_to_text, sample_rate, options)
+    except BadInput as exc:
+        await websocket.send_json({"type": "error", "message": str(exc)})
+        await websocket.close(code=4400)
+        return
+    try:
+        while True:
+            message = await websocket.receive()
+            if message.get("bytes") is not None:
+                events = await run_in_threadpool(transcriber.push, message["bytes"])
+            elif message.get("text") == "end":
+                events = await run_in_threadpool(transcriber.flush)
+                await _send(websocket, events)
+                await websocket.send_json({"type": "done"})
+                await websocket.close()
+                return
+            else:
+                raise WebSocketDisconnect()
+            await _send(websocket, events)
+    except WebSocketDisconnect:
+        return
+    except BadInput as exc:
+        await websocket.send_json({"type": "error", "message": str(exc)})
+        await websocket.close(code=4400)
+
+
+async def _send(websocket: WebSocket, events: list) -> None:  # type: ignore[type-arg]
+    for event in events:
+        await websocket.send_json({"type": event.kind, "utterance": event.utterance, **_segment(event.segment)})

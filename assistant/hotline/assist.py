@@ -1,0 +1,44 @@
+"""What the copilot suggests for a call so far: relevant FAQ and policies, and a reply the agent
+can read out (the grounded answer chain), or an honest "no answer in the knowledge base".
+
+Works on the masked caller text; the latest part of the call matters most, so the question
+asked of the knowledge base is the last ``QUESTION_CHARS`` characters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.answering.chain import AnswerChain
+from assistant.privacy import mask_personal_data
+from assistant.retrieval.search import HybridSearcher
+
+QUESTION_CHARS = 200
+NO_ANSWER = "知识库中没有可直接答复的内容，请按规定登记工单转承办单位办理。"
+
+
+@dataclass
+class Assistance:
+    knowledge: list[dict[str, Any]] = field(default_factory=list)
+    reply: str = ""
+    reply_status: str = ""
+    citations: list[dict[str, Any]] = field(default_factory=list)
+
+
+def assist(caller_text: str, searcher: HybridSearcher, chain: AnswerChain, top_k: int = 5) -> Assistance:
+    question = mask_personal_data(caller_text.strip())[-QUESTION_CHARS:]
+    if not question:
+        return Assistance()
+    hits = searcher.search(question, top_k=top_k).hits
+    knowledge = [
+        {"doc_id": h.chunk.doc_id, "title": h.chunk.metadata.title or h.chunk.question, "kind": h.chunk.metadata.kind,
+         "document_number": h.chunk.metadata.document_number, "heading_path": h.chunk.heading_path,
+         "text": h.chunk.text, "score": h.score}
+        for h in hits
+    ]
+    answer = chain.answer(question)
+    if answer.status != "answered":
+        return Assistance(knowledge, NO_ANSWER, answer.status)
+    citations = answer.to_dict()["citations"]
+    return Assistance(knowledge, answer.text, answer.status, citations)

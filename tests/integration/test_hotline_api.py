@@ -1,0 +1,106 @@
+"""The hotline copilot over HTTP and WebSocket, with the real Whisper model on a real clip:
+transcribe a recording, stream a live call, get knowledge-base suggestions, confirm tickets."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from assistant.api.app import create_app
+from assistant.api.security import create_api_key
+from assistant.config import Settings
+from assistant.hotline.audio import decode_audio
+from assistant.hotline.audio_telephone import to_pcm16, wav_bytes
+from ingest.pipeline import ingest_paths
+from tests.conftest import DEMO_KB
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("hotline"), llm={"backend": "extractive"})
+    app = create_app(settings)
+    services = app.state.services
+    ingest_paths([DEMO_KB], services.knowledge_base, settings.ingest)
+    key = create_api_key(services.database, "agent", "坐席王")
+    with TestClient(app) as client:
+        yield client, {"Authorization": f"Bearer {key}"}, key
+
+
+@pytest.fixture
+def clip(shared_data) -> np.ndarray:
+    path = shared_data / "asr_zh" / "real" / "funasr_asr_example.wav"
+    return decode_audio(path, max_seconds=60, max_bytes=10**8).channels[0]
+
+
+def test_recording_is_transcribed_with_speakers_and_suggestions(env, clip):
+    client, headers, _ = env
+    stereo = [clip, np.zeros_like(clip)]  # the caller on the left channel, a silent agent
+    files = {"file": ("call.wav", wav_bytes(stereo, 16000), "audio/wav")}
+    reply = client.post("/v1/hotline/transcribe", files=files, headers=headers).json()
+    assert "识别模型" in reply["text"]
+    assert {segment["speaker"] for segment in reply["segments"]} == {"来电人"}
+    assert {"knowledge", "reply", "reply_status", "citations"} <= set(reply["assist"])
+
+
+def test_bad_recordings_get_a_clear_error(env):
+    client, headers, _ = env
+    response = client.post("/v1/hotline/transcribe", files={"file": ("x.wav", b"RIFF0000garbage", "audio/wav")}, headers=headers)
+    assert response.status_code == 400 and response.json()["error"]["message"]
+    assert client.post("/v1/hotline/transcribe", files={"file": ("x.wav", b"", "audio/wav")}).status_code == 401
+
+
+def test_live_call_streams_partial_and_final_segments(env, clip):
+    client, _, key = env
+    pcm = to_pcm16(clip).tobytes()
+    finals = []
+    with client.websocket_connect(f"/v1/hotline/live?token={key}&sample_rate=16000") as socket:
+        for start in range(0, len(pcm), 6400):  # 0.2 s chunks
+            socket.send_bytes(pcm[start : start + 6400])
+        socket.send_text("end")
+        while (event := socket.receive_json())["type"] != "done":
+            assert event["type"] in ("partial", "final")
+            if event["type"] == "final":
+                finals.append(event["text"])
+    assert "识别模型" in "".join(finals)
+
+
+def test_live_call_needs_an_agent_key(env):
+    client, _, _ = env
+    with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect("/v1/hotline/live?token=gva_wrong") as socket:
+        socket.receive_json()
+    assert closed.value.code == 4401
+
+
+def test_suggestions_find_the_knowledge_and_a_grounded_reply(env):
+    client, headers, _ = env
+    reply = client.post("/v1/hotline/assist", json={"transcript": "你好，我想问一下办理居住证需要提交哪些材料？"}, headers=headers).json()
+    assert any("居住证" in item["title"] for item in reply["knowledge"])
+    assert reply["reply_status"] == "answered" and reply["citations"]
+    nothing = client.post("/v1/hotline/assist", json={"transcript": "火星基地的通行证怎么申请"}, headers=headers).json()
+    assert nothing["reply_status"] != "answered" and "没有" in nothing["reply"]
+
+
+def test_confirmed_tickets_keep_corrections_and_export(env):
+    client, headers, _ = env
+    draft = {"request": "噪音扰民", "department": "示例市生态环境局", "callback_number": "13812345678"}
+    confirmed = {**draft, "department": "东城区城市管理局", "caller_name": "李女士"}
+    body = {"draft": draft, "fields": confirmed, "transcript": "我是李女士，电话13812345678，楼下工地夜里施工太吵"}
+    reply = client.post("/v1/hotline/tickets", json=body, headers=headers)
+    assert reply.status_code == 201
+    assert reply.json()["corrections"]["department"] == ["示例市生态环境局", "东城区城市管理局"]
+    tickets = client.get("/v1/hotline/tickets", headers=headers).json()["tickets"]
+    assert tickets[-1]["callback_number"] == "13812345678"  # the agent sees the confirmed number
+    assert "13812345678" not in tickets[-1]["transcript"]  # the stored transcript is masked
+    exported = client.get("/v1/hotline/tickets", params={"format": "csv"}, headers=headers).text
+    rows = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
+    assert rows[0][:4] == ["工单编号", "创建时间", "坐席", "来电人"] and "李女士" in rows[-1]
+    assert client.get("/v1/hotline/tickets").status_code == 401
+    empty = client.post("/v1/hotline/tickets", json={"fields": {"caller_name": "张"}}, headers=headers)
+    assert empty.status_code == 400 and "事项" in empty.json()["error"]["message"]

@@ -33,8 +33,7 @@ def test_an_agent_logs_in_searches_and_asks(open_page, live_server, artifacts):
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
     for label in ("来电人", "联系电话", "地址", "事项", "诉求", "分类", "承办单位", "紧急程度"):
         expect(page.get_by_label(label, exact=True)).to_be_visible()
-    expect(page.get_by_role("button", name="确认工单")).to_be_disabled()
-    expect(page.get_by_role("button", name="上传通话录音")).to_be_disabled()
+    expect(page.get_by_role("button", name="确认工单")).to_be_disabled()  # nothing to confirm before a call
 
     page.get_by_label("检索知识库").fill("居住证 申领材料")
     with page.expect_response("**/v1/search") as response:
@@ -69,3 +68,22 @@ def test_the_panel_stacks_on_a_narrow_screen(open_page, live_server, artifacts):
     knowledge = page.get_by_role("heading", name="知识推荐").bounding_box()
     assert knowledge["y"] > transcript["y"] and abs(knowledge["x"] - transcript["x"]) < 1
     page.screenshot(path=artifacts / "agent-mobile.png", full_page=True)
+
+
+def test_a_recorded_call_is_transcribed_and_its_ticket_confirmed(open_page, live_server, artifacts, shared_data):
+    clip = shared_data / "asr_zh" / "real" / "funasr_asr_example.wav"
+    page = open_page("/agent")
+    log_in(page, live_server.agent_key)
+    page.get_by_label("上传通话录音", exact=False).set_input_files(str(clip))
+    with page.expect_response("**/v1/hotline/transcribe", timeout=120_000):
+        page.get_by_role("button", name="转写并分析").click()
+    expect(page.locator("#transcript")).to_contain_text("识别模型")
+    expect(page.locator("#call-status")).to_contain_text("转写完成")
+    expect(page.get_by_role("heading", name="建议答复")).to_be_visible()
+    expect(page.get_by_label("诉求", exact=True)).not_to_have_value("")
+    page.get_by_label("来电人", exact=True).fill("王先生")
+    page.get_by_label("分类", exact=True).select_option("咨询")
+    with page.expect_response("**/v1/hotline/tickets"):
+        page.get_by_role("button", name="确认工单").click()
+    expect(page.locator("#ticket-note")).to_contain_text("已确认提交")
+    page.screenshot(path=artifacts / "agent-call.png", full_page=True)

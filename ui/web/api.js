@@ -39,6 +39,18 @@ async function send(method, url, body, headers = {}) {
   return response;
 }
 
+// A multipart upload (FormData); the browser sets the Content-Type with its boundary.
+export async function postForm(url, form, headers = {}) {
+  let response;
+  try {
+    response = await fetch(url, { method: "POST", body: form, headers: { Accept: "application/json", ...headers } });
+  } catch {
+    throw new ApiError(NETWORK_MESSAGE);
+  }
+  if (!response.ok) throw await errorFrom(response);
+  return response.json();
+}
+
 export async function getJson(url, headers) {
   return (await send("GET", url, undefined, headers)).json();
 }

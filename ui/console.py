@@ -3,7 +3,7 @@
 A client of the HTTP API with an admin key, never an importer of models or stores: what staff
 see here is exactly what the service does. Tabs: 问答调试 (answer, every retrieved chunk with its
 scores, the filters, the evidence and the prompt), 文档管理 (upload → ingestion report; browse),
-评测 (run the demo question set: table and chart).
+通话试听 (a recorded call through the hotline copilot), 评测 (run the demo question set: table and chart).
 """
 
 from __future__ import annotations
@@ -84,6 +84,19 @@ def evaluate(api: ApiClient) -> tuple[pd.DataFrame, pd.DataFrame]:
     return table, chart
 
 
+def run_call(api: ApiClient, recording: str | None) -> tuple[str, str, pd.DataFrame]:
+    """A recorded call through the agent panel's path: transcript by speaker, reply, suggestions."""
+    if not recording:
+        raise gr.Error("请选择通话录音")
+    path = Path(recording)
+    result = api.call("POST", "/v1/hotline/transcribe", files=[("file", (path.name, path.read_bytes()))])
+    lines = [f"[{s['start']:.1f}s] {s['speaker'] or ''}{'：' if s['speaker'] else ''}{s['text']}" for s in result["segments"]]
+    transcript = f"时长 {result['duration']:.1f} 秒\n" + "\n".join(lines)
+    assist = result["assist"]
+    knowledge = pd.DataFrame(assist["knowledge"], columns=["title", "kind", "document_number", "score", "text"]).round(3)
+    return transcript, assist["reply"], knowledge
+
+
 def build(api: ApiClient) -> gr.Blocks:
     with gr.Blocks(title="示例市政务助手 · 工作人员控制台") as console:
         gr.Markdown("## 示例市政务助手 · 工作人员控制台")
@@ -105,6 +118,13 @@ def build(api: ApiClient) -> gr.Blocks:
             kind = gr.Dropdown(["全部", "policy", "guide", "faq"], value="全部", label="类型")
             documents = gr.Dataframe(label="知识库文档")
             gr.Button("刷新列表").click(lambda k: browse(api, k), [kind], [documents])
+        with gr.Tab("通话试听"):
+            recording = gr.Audio(label="通话录音（双声道录音会区分来电人与坐席）", type="filepath", sources=["upload"])
+            transcribe = gr.Button("转写并分析", variant="primary")
+            transcript = gr.Textbox(label="通话转写", lines=8)
+            reply = gr.Textbox(label="建议答复（依据知识库，带来源）", lines=4)
+            knowledge = gr.Dataframe(label="推荐的政策与问答", wrap=True)
+            transcribe.click(lambda r: run_call(api, r), [recording], [transcript, reply, knowledge])
         with gr.Tab("评测"):
             run = gr.Button("运行示例问题集", variant="primary")
             table = gr.Dataframe(label="指标")

@@ -65,3 +65,10 @@ def test_evaluation_returns_a_table_and_chart_data(api):
     table, chart = evaluate(api)
     assert {"policy", "guide", "faq", "no_answer", "out_of_scope"} <= set(table["kind"])
     assert set(chart["metric"]) <= {"hit@5", "answered", "keywords", "refused"} and chart["value"].between(0, 1).all()
+
+
+def test_a_recorded_call_runs_through_the_copilot(api, shared_data):
+    from ui.console import run_call
+
+    transcript, reply, knowledge = run_call(api, str(shared_data / "asr_zh" / "real" / "funasr_asr_example.wav"))
+    assert "识别模型" in transcript and reply and list(knowledge.columns)[:2] == ["title", "kind"]

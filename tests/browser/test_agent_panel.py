@@ -87,3 +87,16 @@ def test_a_recorded_call_is_transcribed_and_its_ticket_confirmed(open_page, live
         page.get_by_role("button", name="确认工单").click()
     expect(page.locator("#ticket-note")).to_contain_text("已确认提交")
     page.screenshot(path=artifacts / "agent-call.png", full_page=True)
+
+
+def test_a_call_streamed_live_fills_the_transcript_as_it_goes(open_page, live_server, artifacts, shared_data):
+    clip = shared_data / "asr_zh" / "real" / "funasr_asr_example.wav"
+    page = open_page("/agent")
+    log_in(page, live_server.agent_key)
+    page.get_by_label("上传通话录音", exact=False).set_input_files(str(clip))
+    page.get_by_role("button", name="按实时通话播放转写").click()
+    expect(page.locator("#call-status")).to_contain_text("转写完成", timeout=90_000)
+    expect(page.locator("#transcript")).to_contain_text("识别模型")
+    expect(page.get_by_role("heading", name="建议答复")).to_be_visible()
+    expect(page.get_by_label("诉求", exact=True)).not_to_have_value("")
+    page.screenshot(path=artifacts / "agent-live-call.png", full_page=True)

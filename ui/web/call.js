@@ -83,3 +83,13 @@ $("upload-form").addEventListener("submit", (event) => {
   if (file) upload(file);
 });
 $("ticket-form").addEventListener("submit", confirmTicket);
+// A live call that ended: suggestions and the ticket draft from what the caller said.
+document.addEventListener("live-call-ended", async (event) => {
+  transcriptText = event.detail;
+  try {
+    showAssist(await postJson("/v1/hotline/assist", { transcript: transcriptText }, authHeaders()));
+    fillDraft(transcriptText);
+  } catch (error) {
+    $("call-status").textContent = error.message;
+  }
+});

@@ -172,6 +172,21 @@ class DatabaseSettings(BaseModel):
     echo: bool = Field(False, description="Log every SQL statement (debugging only).")
 
 
+class PolicyMatchingSettings(BaseModel):
+    regions: dict[str, str] = Field(
+        default_factory=lambda: {
+            "示例市": "示例市", "示例市东湖区": "示例市东湖区", "示例市西山区": "示例市西山区",
+            "示例市南城区": "示例市南城区", "示例市高新区": "示例市高新区", "示例高新区": "示例市高新区",
+            "示例市高新技术产业开发区": "示例市高新区", "示例市临港区": "示例市临港区",
+            "示例市临港经济区": "示例市临港区", "临港经济区": "示例市临港区",
+        },
+        description="Place names policies write after 注册/登记 → the canonical name stored in enterprise profiles "
+        "(注册地 starting with it qualifies). Replace with the deployment's own city and districts.",
+    )
+    max_import_rows: int = Field(100_000, ge=1, description="Largest enterprise profile file, in rows.")
+    max_results: int = Field(1000, ge=1, description="Most enterprises returned by one policy → enterprises query (the CSV export has all).")
+
+
 class Settings(BaseSettings):
     """All gov-assistant settings. Every field has a working offline default."""
 
@@ -199,6 +214,7 @@ class Settings(BaseSettings):
     api: ApiSettings = ApiSettings()
     answer: AnswerSettings = AnswerSettings()
     asr: AsrSettings = AsrSettings()
+    policy_matching: PolicyMatchingSettings = PolicyMatchingSettings()
 
     def model_cache(self) -> Path:
         return self.models_dir or self.data_dir / "models"

@@ -78,6 +78,7 @@ def build_database(settings: Settings) -> Database:
     import assistant.api.security  # noqa: F401  (api keys)
     import assistant.audit  # noqa: F401  (audit events)
     import assistant.hotline.tickets  # noqa: F401  (tickets)
+    import assistant.policy_matching.store  # noqa: F401  (policy items, enterprise profiles)
 
     database = Database(settings.database_url(), echo=settings.database.echo)
     database.create_tables()

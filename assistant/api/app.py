@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api.deps import RateLimiter
 from assistant.api.metrics import Metrics
-from assistant.api.routes import admin, agent, chat, health, hotline, pages, search
+from assistant.api.routes import admin, agent, chat, health, hotline, pages, policy_matching, search
 from assistant.config import Settings, get_settings
 from assistant.errors import (
     AssistantError,
@@ -31,7 +31,7 @@ from assistant.wiring import Services
 
 logger = logging.getLogger(__name__)
 _STATUS = {BadInput: 400, NotFound: 404, IndexMismatch: 409, BackendUnavailable: 503, ConfigurationError: 503}
-_UPLOAD_PATHS = ("/v1/admin/documents", "/v1/hotline/transcribe")  # each has its own upload limit
+_UPLOAD_PATHS = ("/v1/admin/documents", "/v1/hotline/transcribe", "/v1/policy-matching/enterprises/import")  # each has its own upload limit
 
 
 def error_response(status: int, kind: str, message: str, request: Request, headers: dict | None = None) -> JSONResponse:
@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(settings.api.public_rate_per_minute)
     for router in (health.router, search.router, chat.router, agent.router, hotline.router, admin.router, pages.router):
         app.include_router(router)
+    app.include_router(policy_matching.router)
 
     @app.get("/metrics", include_in_schema=False)
     def _metrics() -> Response:

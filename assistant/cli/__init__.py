@@ -12,7 +12,7 @@ import sys
 import typer
 from rich.console import Console
 
-from assistant.cli import admin, ask, asr, bench, console, knowledge, service
+from assistant.cli import admin, ask, asr, bench, console, knowledge, policy_matching, service
 from assistant.errors import AssistantError
 
 app = typer.Typer(
@@ -30,6 +30,8 @@ admin.register(app)
 app.command("console")(console.console)
 app.command("transcribe")(asr.transcribe)
 bench.app.command("asr")(asr.bench_asr)
+app.add_typer(policy_matching.app, name="match")
+bench.app.command("match")(policy_matching.bench_match)
 
 _errors = Console(stderr=True)
 

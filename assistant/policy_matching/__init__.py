@@ -12,6 +12,7 @@ from assistant.policy_matching.conditions import Condition, PolicyItem
 from assistant.policy_matching.extraction import extract_items, extract_path
 from assistant.policy_matching.matching import Matcher
 from assistant.policy_matching.profiles import EnterpriseProfile, read_profiles
+from assistant.policy_matching.service import PolicyMatching
 from assistant.policy_matching.store import PolicyMatchingStore
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "EnterpriseProfile",
     "Matcher",
     "PolicyItem",
+    "PolicyMatching",
     "PolicyMatchingStore",
     "extract_items",
     "extract_path",

@@ -1,0 +1,132 @@
+"""Policy matching routes (政策双找): enterprise → items, item → enterprises (and its CSV push list),
+profile import, staff review of extracted conditions, and a profile-in/matches-out check for the
+enterprise page that stores nothing.
+
+Profiles are business data: every route that reads or changes stored profiles or items needs a
+staff key (agent or admin); finer roles (department-scoped access) are not modelled yet. Only
+``POST /match`` is public (rate limited), and it answers from the profile in the request alone.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from assistant.api.deps import AgentDep, AuditDep, PublicDep, ServicesDep, audit_event
+from assistant.policy_matching.matching import Matcher
+from assistant.policy_matching.profiles import HEADERS, profile_from_cells
+from assistant.policy_matching.service import PolicyMatching, candidate_dict, item_dict, match_dict
+
+router = APIRouter(prefix="/v1/policy-matching", tags=["policy-matching"])
+
+
+def get_policy_matching(request: Request, services: ServicesDep) -> PolicyMatching:
+    if getattr(request.app.state, "policy_matching", None) is None:
+        request.app.state.policy_matching = PolicyMatching(services.database, services.settings.policy_matching)
+    return request.app.state.policy_matching
+
+
+PolicyMatchingDep = Annotated[PolicyMatching, Depends(get_policy_matching)]
+
+
+class ConditionIn(BaseModel):
+    kind: str = Field(..., description="region, industry, scale, years_registered, revenue, employees, rd_ratio, "
+                                       "tax_paid, qualification, credit_rating, credit_record, free_text")
+    operator: str
+    value: Any
+    sentence: str = ""
+
+
+class ReviewIn(BaseModel):
+    conditions: list[ConditionIn] = Field(..., max_length=50)
+
+
+class ProfileIn(BaseModel):
+    """A profile in the import file's Chinese column names, e.g. {"企业名称": ..., "行业代码": "C3511"}."""
+
+    fields: dict[str, Any] = Field(..., description="列名 → 值，列名同导入文件（企业编号可省略）")
+
+
+@router.get("/enterprises/{enterprise_id}/matches")
+def enterprise_matches(enterprise_id: str, matching: PolicyMatchingDep, principal: AgentDep, as_of: date | None = None,
+                       include_not_met: bool = False, include_expired: bool = False) -> dict[str, Any]:
+    profile, matches = matching.match_enterprise(enterprise_id, as_of or date.today(), include_not_met, include_expired)
+    return {"enterprise_id": profile.enterprise_id, "name": profile.name, "matches": [match_dict(m) for m in matches]}
+
+
+@router.post("/match")
+def match_profile(body: ProfileIn, matching: PolicyMatchingDep, principal: PublicDep) -> dict[str, Any]:
+    """The enterprise page: a profile typed into a form → matched items with reasons (nothing stored)."""
+    names = {header: name for name, header in HEADERS.items()}
+    cells = {names[k]: (v, 1.0) for k, v in body.fields.items() if k in names}
+    cells.setdefault("enterprise_id", ("表单", 1.0))
+    profile, errors = profile_from_cells(cells, row=1)
+    if profile is None:
+        raise HTTPException(status_code=400, detail="；".join(f"{e.column}：{e.message}" for e in errors))
+    matches = Matcher(matching.store.items()).for_enterprise(profile, date.today())
+    return {"matches": [match_dict(m) for m in matches]}
+
+
+@router.get("/items")
+def list_items(matching: PolicyMatchingDep, principal: AgentDep) -> dict[str, Any]:
+    items = matching.store.items()
+    return {"items": [item_dict(item, date.today()) for item in items], "total": len(items)}
+
+
+@router.get("/items/{item_id}")
+def get_item(item_id: str, matching: PolicyMatchingDep, principal: AgentDep) -> dict[str, Any]:
+    return item_dict(matching.store.item(item_id), date.today())
+
+
+@router.get("/items/{item_id}/enterprises")
+def item_enterprises(item_id: str, matching: PolicyMatchingDep, principal: AgentDep, as_of: date | None = None) -> dict[str, Any]:
+    item, candidates = matching.match_item(item_id, as_of or date.today())
+    limit = matching.settings.max_results
+    return {"item_id": item.item_id, "title": item.title, "total": len(candidates),
+            "met": sum(c.decision == "met" for c in candidates), "enterprises": [candidate_dict(c) for c in candidates[:limit]]}
+
+
+@router.get("/items/{item_id}/push-list.csv")
+def push_list(item_id: str, matching: PolicyMatchingDep, principal: AgentDep, as_of: date | None = None) -> StreamingResponse:
+    out = io.StringIO()
+    out.write("\ufeff")
+    matching.export_push_list(item_id, as_of or date.today(), out)
+    return StreamingResponse(iter([out.getvalue()]), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": "attachment; filename=push-list.csv"})
+
+
+@router.put("/items/{item_id}/conditions")
+def review_conditions(item_id: str, body: ReviewIn, request: Request, matching: PolicyMatchingDep,
+                      principal: AgentDep, audit: AuditDep) -> dict[str, Any]:
+    """Staff replace an item's conditions; the item is marked reviewed and re-extraction keeps them."""
+    item = matching.review(item_id, [c.model_dump() for c in body.conditions], principal.name)
+    audit.record(audit_event(request, principal, "policy_matching.review", f"{item_id}: {len(item.conditions)} conditions"))
+    return item_dict(item, date.today())
+
+
+@router.post("/enterprises/import")
+def import_enterprises(file: UploadFile, request: Request, matching: PolicyMatchingDep, principal: AgentDep,
+                       audit: AuditDep) -> dict[str, Any]:
+    """Import a CSV/XLSX of profiles: valid rows stored, every bad cell reported with its row."""
+    name = Path(file.filename or "").name
+    if Path(name).suffix.lower() not in (".csv", ".xlsx"):
+        raise HTTPException(status_code=400, detail="请上传 .csv 或 .xlsx 文件")
+    folder = Path(tempfile.mkdtemp(prefix="govassist-profiles-"))
+    try:
+        target = folder / name
+        with target.open("wb") as out:
+            shutil.copyfileobj(file.file, out)
+        report, created, updated = matching.import_profiles(target)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    audit.record(audit_event(request, principal, "policy_matching.import", f"{name}: {created} new, {updated} updated"))
+    return {"rows": report.rows, "created": created, "updated": updated,
+            "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in report.errors]}

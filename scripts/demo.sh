@@ -10,6 +10,7 @@ DATA=${GOVASSIST_DATA_DIR:-data}
 
 "$BIN/govassist" ingest ingest/demo_kb --prune || [ $? -eq 2 ]   # 2: some file failed, the rest is in
 "$BIN/govassist" kb stats
+"$BIN/govassist" match extract eval_sets/policy_matching/policies >/dev/null   # 示例市 support items
 
 key_file="$DATA/console.key"
 if [ ! -s "$key_file" ]; then
@@ -28,6 +29,7 @@ done
 cat <<MSG
 
   市民问答页面   http://$HOST:$PORT/
+  企业找政策     http://$HOST:$PORT/enterprise
   坐席工作台     http://$HOST:$PORT/agent   （坐席密钥：.venv/bin/govassist keys create --role agent --name 姓名）
   接口文档       http://$HOST:$PORT/docs
   工作人员控制台 http://$HOST:$CONSOLE_PORT/  （管理员密钥保存在 $key_file）

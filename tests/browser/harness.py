@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from assistant.api.app import create_app
 from assistant.api.security import create_api_key
 from assistant.config import Settings
+from assistant.policy_matching.service import PolicyMatching
 from assistant.wiring import Services
 from ingest.pipeline import ingest_paths
 
@@ -50,6 +51,7 @@ def ingested_settings(data_dir: Path, **overrides) -> tuple[Settings, str]:  # t
     settings = Settings(_env_file=None, data_dir=data_dir, api={"public_rate_per_minute": 10_000}, **overrides)
     services = Services(settings)
     ingest_paths([PROJECT / "ingest" / "demo_kb"], services.knowledge_base, settings.ingest)
+    PolicyMatching(services.database, settings.policy_matching).extract([PROJECT / "eval_sets" / "policy_matching" / "policies"])
     agent_key = create_api_key(services.database, role="agent", name="测试坐席")
     services.close()
     return settings, agent_key

@@ -1,5 +1,5 @@
-"""The two web pages: the citizen chat at ``/`` and the agent panel at ``/agent``, and their static
-files under ``/static/``.
+"""The web pages: the citizen chat at ``/``, the agent panel at ``/agent``, 企业找政策 at
+``/enterprise``, and their static files under ``/static/``.
 
 The pages are plain HTML, CSS and JavaScript in ``ui/web/`` (no build step, nothing fetched from
 the network) and are clients of the JSON API like any other; this router only serves the files.
@@ -38,6 +38,11 @@ router.mount("/static", _RevalidatedStaticFiles(directory=WEB_DIR), name="static
 @router.get("/")
 def citizen_page() -> FileResponse:
     return FileResponse(WEB_DIR / "index.html", headers=_NO_CACHE)
+
+
+@router.get("/enterprise")
+def enterprise_page() -> FileResponse:
+    return FileResponse(WEB_DIR / "enterprise.html", headers=_NO_CACHE)
 
 
 @router.get("/agent")

@@ -53,6 +53,7 @@ class ProfileIn(BaseModel):
     """A profile in the import file's Chinese column names, e.g. {"企业名称": ..., "行业代码": "C3511"}."""
 
     fields: dict[str, Any] = Field(..., description="列名 → 值，列名同导入文件（企业编号可省略）")
+    as_of: date | None = Field(None, description="按该日期判断申报期与有效期，默认今天")
 
 
 @router.get("/enterprises/{enterprise_id}/matches")
@@ -71,7 +72,7 @@ def match_profile(body: ProfileIn, matching: PolicyMatchingDep, principal: Publi
     profile, errors = profile_from_cells(cells, row=1)
     if profile is None:
         raise HTTPException(status_code=400, detail="；".join(f"{e.column}：{e.message}" for e in errors))
-    matches = Matcher(matching.store.items()).for_enterprise(profile, date.today())
+    matches = Matcher(matching.store.items()).for_enterprise(profile, body.as_of or date.today())
     return {"matches": [match_dict(m) for m in matches]}
 
 

@@ -3,7 +3,8 @@
 A client of the HTTP API with an admin key, never an importer of models or stores: what staff
 see here is exactly what the service does. Tabs: 问答调试 (answer, every retrieved chunk with its
 scores, the filters, the evidence and the prompt), 文档管理 (upload → ingestion report; browse),
-通话试听 (a recorded call through the hotline copilot), 评测 (run the demo question set: table and chart).
+通话试听 (a recorded call through the hotline copilot), 政策匹配 (an item's extracted conditions,
+reviewed and saved; the enterprises it applies to), 评测 (run the demo question set: table and chart).
 """
 
 from __future__ import annotations
@@ -97,6 +98,42 @@ def run_call(api: ApiClient, recording: str | None) -> tuple[str, str, pd.DataFr
     return transcript, assist["reply"], knowledge
 
 
+CONDITION_COLUMNS = ["kind", "operator", "value", "sentence"]
+
+
+def policy_items(api: ApiClient) -> gr.Dropdown:
+    items = api.call("GET", "/v1/policy-matching/items")["items"]
+    return gr.Dropdown(choices=[(f"{i['title']}（{i['item_id']}）", i["item_id"]) for i in items], value=None)
+
+
+def policy_item(api: ApiClient, item_id: str | None, as_of: str) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """An item's conditions (editable) and the enterprises it applies to, with what to confirm."""
+    if not item_id:
+        raise gr.Error("请选择政策事项")
+    item = api.call("GET", f"/v1/policy-matching/items/{item_id}")
+    conditions = pd.DataFrame(item["conditions"], columns=CONDITION_COLUMNS)
+    conditions["value"] = conditions["value"].map(lambda v: "、".join(map(str, v)) if isinstance(v, list) else v)
+    params = {"as_of": as_of} if as_of.strip() else {}
+    found = api.call("GET", f"/v1/policy-matching/items/{item_id}/enterprises", params=params)
+    enterprises = pd.DataFrame(found["enterprises"], columns=["enterprise_id", "name", "region", "decision_text", "to_confirm"])
+    summary = f"适用企业 {found['total']} 家，其中条件全部符合 {found['met']} 家；推送名单可在 /v1/policy-matching/items/{item_id}/push-list.csv 下载"
+    return conditions, enterprises, summary
+
+
+def review_item(api: ApiClient, item_id: str | None, conditions: pd.DataFrame) -> str:
+    """Staff corrections to the extracted conditions; they are kept over later re-extraction."""
+    if not item_id:
+        raise gr.Error("请选择政策事项")
+    rows = []
+    for row in conditions.fillna("").to_dict("records"):
+        value: object = row["value"]
+        if isinstance(value, str) and "、" in value:
+            value = value.split("、")
+        rows.append({"kind": row["kind"], "operator": row["operator"], "value": value, "sentence": row["sentence"]})
+    item = api.call("PUT", f"/v1/policy-matching/items/{item_id}/conditions", json={"conditions": rows})
+    return f"已保存 {len(item['conditions'])} 个条件（人工审核，重新抽取时保留）"
+
+
 def build(api: ApiClient) -> gr.Blocks:
     with gr.Blocks(title="示例市政务助手 · 工作人员控制台") as console:
         gr.Markdown("## 示例市政务助手 · 工作人员控制台")
@@ -125,6 +162,20 @@ def build(api: ApiClient) -> gr.Blocks:
             reply = gr.Textbox(label="建议答复（依据知识库，带来源）", lines=4)
             knowledge = gr.Dataframe(label="推荐的政策与问答", wrap=True)
             transcribe.click(lambda r: run_call(api, r), [recording], [transcript, reply, knowledge])
+        with gr.Tab("政策匹配"):
+            with gr.Row():
+                item = gr.Dropdown(label="政策事项", choices=[])
+                as_of = gr.Textbox(label="按日期判断（YYYY-MM-DD，留空为今天）")
+            with gr.Row():
+                gr.Button("刷新事项列表").click(lambda: policy_items(api), None, [item])
+                show = gr.Button("查看条件与适用企业", variant="primary")
+            conditions = gr.Dataframe(label="抽取的条件（可直接修改后保存）", interactive=True, wrap=True)
+            save = gr.Button("保存审核后的条件")
+            saved = gr.Markdown()
+            summary = gr.Markdown()
+            enterprises = gr.Dataframe(label="适用企业（政策找企业）", wrap=True)
+            show.click(lambda i, d: policy_item(api, i, d), [item, as_of], [conditions, enterprises, summary])
+            save.click(lambda i, c: review_item(api, i, c), [item, conditions], [saved])
         with gr.Tab("评测"):
             run = gr.Button("运行示例问题集", variant="primary")
             table = gr.Dataframe(label="指标")

@@ -25,7 +25,9 @@ def api(tmp_path_factory):
     ingest_paths([DEMO_KB / "guides"], services.knowledge_base, settings.ingest)
     key = create_api_key(services.database, "admin", "控制台")
     server, url = _serve(app)
-    yield ApiClient(url, key)
+    client = ApiClient(url, key)
+    client.services = services  # the test's handle on the same database, to seed policy data
+    yield client
     server.should_exit = True
 
 
@@ -72,3 +74,21 @@ def test_a_recorded_call_runs_through_the_copilot(api, shared_data):
 
     transcript, reply, knowledge = run_call(api, str(shared_data / "asr_zh" / "real" / "funasr_asr_example.wav"))
     assert "识别模型" in transcript and reply and list(knowledge.columns)[:2] == ["title", "kind"]
+
+
+def test_policy_items_are_reviewed_and_matched_to_enterprises(api, tmp_path):
+    from assistant.policy_matching.service import PolicyMatching
+    from tests.conftest import PROJECT
+    from ui.console import policy_item, policy_items, review_item
+
+    services = api.services
+    matching = PolicyMatching(services.database, services.settings.policy_matching)
+    matching.extract([PROJECT / "eval_sets" / "policy_matching" / "policies"])
+    matching.import_profiles(PROJECT / "eval_sets" / "policy_matching" / "enterprises.csv")
+    item_id = policy_items(api).choices[0][1]
+    conditions, enterprises, summary = policy_item(api, item_id, "2025-06-30")
+    assert len(conditions) >= 1 and set(conditions.columns) == {"kind", "operator", "value", "sentence"}
+    assert "适用企业" in summary and list(enterprises.columns)[:2] == ["enterprise_id", "name"]
+    message = review_item(api, item_id, conditions.iloc[:1])
+    assert "已保存 1 个条件" in message
+    assert len(policy_item(api, item_id, "2025-06-30")[0]) == 1

@@ -20,6 +20,7 @@ from assistant.config import Settings, get_settings
 from assistant.database import Database
 from assistant.errors import ConfigurationError
 from assistant.hotline.asr_types import SpeechToText
+from assistant.hotline.triage import CallTriage
 from assistant.knowledge_base import KnowledgeBase
 from assistant.retrieval.embedding import Embedder, SentenceTransformerEmbedder, UseEmbedder
 from assistant.retrieval.index import VectorIndex
@@ -151,6 +152,10 @@ class Services:
     @property
     def speech_to_text(self) -> SpeechToText:
         return self._cached("speech_to_text", build_speech_to_text)
+
+    @property
+    def call_triage(self) -> CallTriage:
+        return self._cached("call_triage", lambda settings: CallTriage(settings.model_cache()))
 
     @property
     def searcher(self) -> HybridSearcher:

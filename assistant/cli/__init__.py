@@ -12,7 +12,7 @@ import sys
 import typer
 from rich.console import Console
 
-from assistant.cli import admin, ask, asr, bench, console, knowledge, policy_matching, service
+from assistant.cli import admin, ask, asr, bench, console, hotline, knowledge, policy_matching, service
 from assistant.errors import AssistantError
 
 app = typer.Typer(
@@ -28,6 +28,8 @@ app.command("serve")(service.serve)
 app.command("ask")(ask.ask)
 admin.register(app)
 app.command("console")(console.console)
+app.add_typer(hotline.app, name="hotline")
+bench.app.command("hotline")(hotline.bench_hotline)
 app.command("transcribe")(asr.transcribe)
 bench.app.command("asr")(asr.bench_asr)
 app.add_typer(policy_matching.app, name="match")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.answering.chain import AnswerChain
+from assistant.hotline.triage import CallTriage
 from assistant.privacy import mask_personal_data
 from assistant.retrieval.search import HybridSearcher
 
@@ -24,9 +25,23 @@ class Assistance:
     reply: str = ""
     reply_status: str = ""
     citations: list[dict[str, Any]] = field(default_factory=list)
+    triage: dict[str, Any] = field(default_factory=dict)  # predictions, fields with spans, urgency, sentiment
+    draft: dict[str, str] = field(default_factory=dict)  # the ticket draft (工单草稿) for the agent to edit
 
 
-def assist(caller_text: str, searcher: HybridSearcher, chain: AnswerChain, top_k: int = 5) -> Assistance:
+def ticket_draft(triage: dict[str, Any]) -> dict[str, str]:
+    """The ticket fields the copilot can propose from the triage of a call."""
+    draft = {f["name"]: f["value"] for f in triage.get("fields", [])}
+    for label, prediction in triage.get("predictions", {}).items():
+        draft[label] = prediction["label"]
+    draft["urgency"] = triage.get("urgency", {}).get("label", "")
+    return draft
+
+
+def assist(
+    caller_text: str, searcher: HybridSearcher, chain: AnswerChain, triage: CallTriage | None = None, top_k: int = 5
+) -> Assistance:
+    analysis = triage.analyse(caller_text) if triage is not None and caller_text.strip() else {}
     question = mask_personal_data(caller_text.strip())[-QUESTION_CHARS:]
     if not question:
         return Assistance()
@@ -38,7 +53,8 @@ def assist(caller_text: str, searcher: HybridSearcher, chain: AnswerChain, top_k
         for h in hits
     ]
     answer = chain.answer(question)
+    draft = ticket_draft(analysis)
     if answer.status != "answered":
-        return Assistance(knowledge, NO_ANSWER, answer.status)
+        return Assistance(knowledge, NO_ANSWER, answer.status, [], analysis, draft)
     citations = answer.to_dict()["citations"]
-    return Assistance(knowledge, answer.text, answer.status, citations)
+    return Assistance(knowledge, answer.text, answer.status, citations, analysis, draft)

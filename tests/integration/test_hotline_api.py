@@ -104,3 +104,13 @@ def test_confirmed_tickets_keep_corrections_and_export(env):
     assert client.get("/v1/hotline/tickets").status_code == 401
     empty = client.post("/v1/hotline/tickets", json={"fields": {"caller_name": "张"}}, headers=headers)
     assert empty.status_code == 400 and "事项" in empty.json()["error"]["message"]
+
+
+def test_suggestions_come_with_a_ticket_draft_from_the_call(env):
+    client, headers, _ = env
+    call = "您好，我是王女士，电话13812345678，我家住在东城区解放路18号，楼下工地晚上十一点还在施工，希望你们尽快处理。"
+    reply = client.post("/v1/hotline/assist", json={"transcript": call}, headers=headers).json()
+    draft = reply["draft"]
+    assert draft["caller_name"] == "王女士" and draft["callback_number"] == "13812345678"
+    assert draft["department"] == "示例市城市管理综合执法局" and draft["request_type"] == "投诉求助"
+    assert reply["triage"]["fields"] and reply["triage"]["predictions"]["department"]["reason"]

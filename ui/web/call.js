@@ -41,9 +41,15 @@ function showAssist(assist) {
     el("li", { className: "result" }, el("h4", {}, k.title), el("p", {}, k.text.slice(0, 160)))));
 }
 
-function fillDraft(text) {
-  draft = { request: text.slice(0, 500) };
-  $("ticket-request").value = draft.request;
+// The copilot's draft (fields read from the call, predicted type, department, urgency) into the form.
+function fillDraft(text, proposed = {}) {
+  draft = { request: text.slice(0, 500), ...proposed };
+  for (const [id, name] of Object.entries(TICKET_FIELDS)) {
+    const input = $(id);
+    if (!draft[name]) continue;
+    if (input.tagName === "SELECT" && ![...input.options].some((o) => o.value === draft[name])) input.append(new Option(draft[name]));
+    input.value = draft[name];
+  }
   $("ticket-submit").disabled = false;
 }
 
@@ -57,7 +63,7 @@ async function upload(file) {
     transcriptText = reply.text;
     showTranscript(reply.segments);
     showAssist(reply.assist);
-    fillDraft(reply.segments.filter((s) => s.speaker !== "坐席").map((s) => s.text).join(""));
+    fillDraft(reply.segments.filter((s) => s.speaker !== "坐席").map((s) => s.text).join(""), reply.assist.draft);
     status.textContent = `转写完成：${reply.duration.toFixed(1)} 秒，${reply.segments.length} 段`;
   } catch (error) {
     status.textContent = error.message;
@@ -87,8 +93,9 @@ $("ticket-form").addEventListener("submit", confirmTicket);
 document.addEventListener("live-call-ended", async (event) => {
   transcriptText = event.detail;
   try {
-    showAssist(await postJson("/v1/hotline/assist", { transcript: transcriptText }, authHeaders()));
-    fillDraft(transcriptText);
+    const assist = await postJson("/v1/hotline/assist", { transcript: transcriptText }, authHeaders());
+    showAssist(assist);
+    fillDraft(transcriptText, assist.draft);
   } catch (error) {
     $("call-status").textContent = error.message;
   }

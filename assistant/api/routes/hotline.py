@@ -41,7 +41,7 @@ def transcribe(file: UploadFile, request: Request, services: ServicesDep, princi
         raise HTTPException(status_code=413, detail=f"录音超过上限 {services.settings.asr.max_file_mb:g} MB")
     transcript = services.speech_to_text.transcribe(data)
     segments = list(transcript.segments)
-    help_ = assist(_caller_text(segments), services.searcher, services.answer_chain)
+    help_ = assist(_caller_text(segments), services.searcher, services.answer_chain, services.call_triage)
     audit.record(audit_event(request, principal, "hotline.transcribe", f"{file.filename} {transcript.duration:.0f}s"))
     return {
         "duration": transcript.duration,
@@ -58,7 +58,7 @@ class AssistRequest(BaseModel):
 
 @router.post("/assist")
 def suggestions(body: AssistRequest, services: ServicesDep, principal: AgentDep) -> dict[str, Any]:
-    return asdict(assist(body.transcript, services.searcher, services.answer_chain))
+    return asdict(assist(body.transcript, services.searcher, services.answer_chain, services.call_triage))
 
 
 class TicketRequest(BaseModel):

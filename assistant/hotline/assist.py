@@ -35,7 +35,21 @@ def ticket_draft(triage: dict[str, Any]) -> dict[str, str]:
     for label, prediction in triage.get("predictions", {}).items():
         draft[label] = prediction["label"]
     draft["urgency"] = triage.get("urgency", {}).get("label", "")
+    draft["summary"] = summarise(draft)
     return draft
+
+
+def summarise(draft: dict[str, str]) -> str:
+    """A one-line call summary from the draft (extractive: the caller's own words, no model)."""
+    who = draft.get("caller_name") or "来电人"
+    parts = [f"{who}来电{draft.get('request_type', '')}"]
+    if draft.get("address"):
+        parts.append(f"地点：{draft['address']}")
+    if draft.get("request"):
+        parts.append(f"内容：{draft['request'][:120]}")
+    if draft.get("department"):
+        parts.append(f"建议承办单位：{draft['department']}")
+    return "；".join(parts) + "。"
 
 
 def assist(

@@ -3,6 +3,8 @@ knowledge search and cited answers, which work before the hotline copilot arrive
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -81,6 +83,7 @@ def test_a_recorded_call_is_transcribed_and_its_ticket_confirmed(open_page, live
     expect(page.locator("#call-status")).to_contain_text("转写完成")
     expect(page.get_by_role("heading", name="建议答复")).to_be_visible()
     expect(page.get_by_label("诉求", exact=True)).not_to_have_value("")
+    expect(page.get_by_label("通话摘要", exact=True)).to_have_value(re.compile("来电"))
     page.get_by_label("来电人", exact=True).fill("王先生")
     page.get_by_label("分类", exact=True).select_option("咨询")
     with page.expect_response("**/v1/hotline/tickets"):

@@ -10,7 +10,7 @@ const $ = (id) => document.getElementById(id);
 const TICKET_FIELDS = {
   "ticket-caller": "caller_name", "ticket-phone": "callback_number", "ticket-address": "address",
   "ticket-item": "service_item", "ticket-request": "request", "ticket-category": "request_type",
-  "ticket-urgency": "urgency", "ticket-department": "department",
+  "ticket-urgency": "urgency", "ticket-department": "department", "ticket-summary": "summary",
 };
 let draft = {};
 let transcriptText = "";

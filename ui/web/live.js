@@ -35,7 +35,15 @@ function lineFor(utterance) {
   return line;
 }
 
+// As the call goes on, each final line refreshes the suggestions and the ticket draft.
+let refresh = null;
+function refreshSuggestions() {
+  clearTimeout(refresh);
+  refresh = setTimeout(() => document.dispatchEvent(new CustomEvent("live-call-ended", { detail: transcriptText() })), 300);
+}
+
 function show(event) {
+  if (event.type === "final" && event.text) refreshSuggestions();
   $("transcript-empty").hidden = true;
   const line = lineFor(event.utterance);
   if (event.type === "final" && !event.text) return line.remove();

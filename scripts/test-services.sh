@@ -29,7 +29,9 @@ if [ -z "$cluster" ]; then
 fi
 read -r version name port status _ <<<"$cluster"
 if [ "$status" != "online" ]; then
-    pg_ctlcluster "$version" "$name" start
+    # stdout is the URL only (the Makefile reads it): pg_ctlcluster's notes, such as "Removed stale
+    # pid file." after an unclean shutdown, go to stderr.
+    pg_ctlcluster "$version" "$name" start >&2
 fi
 as_postgres() { su postgres -c "$1" 2>/dev/null || runuser -u postgres -- sh -c "$1"; }
 as_postgres "psql -p $port -tAc \"SELECT 1 FROM pg_roles WHERE rolname='govassist'\"" | grep -q 1 ||

@@ -1,8 +1,17 @@
 """Personal data in free text: find and mask phone, ID-card and bank-card numbers.
 
 Used before a citizen's words reach a model, a log line or a stored transcript. Masks keep
-the first and last digits so an agent can still recognise a number read back to them.
-Pure functions; no I/O.
+the first three and last four characters (``138****5678``) so an agent can still recognise a
+number read back to them. Pure functions; no I/O. Addresses and names are not handled here
+(the hotline field extraction finds those).
+
+Kinds of span:
+- ``id_card``: an 18-character resident ID number whose birth date and checksum (GB 11643) hold;
+- ``bank_card``: 16–19 digits passing the Luhn check (spaces or hyphens between groups allowed);
+- ``mobile``: a mainland mobile number (optionally ``+86``);
+- ``landline``: an area code and a 7–8 digit number;
+- ``number``: any other run of 15 or more digits, or an ID-card shape whose checksum fails.
+  Privacy errs on the safe side: citizens mistype, so these are masked as well.
 """
 
 from __future__ import annotations
@@ -10,43 +19,78 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_PATTERNS = (
-    ("id_card", re.compile(r"(?<![0-9])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9])")),
-    ("bank_card", re.compile(r"(?<![0-9])(?:\d[ -]?){15,18}\d(?![0-9])")),
-    ("mobile", re.compile(r"(?<![0-9])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?![0-9])")),
-    ("landline", re.compile(r"(?<![0-9])0\d{2,3}-?\d{7,8}(?![0-9])")),
-)
+_ID_CARD = re.compile(r"(?<![0-9])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])")
+_CARD = re.compile(r"(?<![0-9])\d{4}(?:[ -]?\d){11,14}\d?(?![0-9])")
+_LONG_NUMBER = re.compile(r"(?<![0-9])\d{15,}[0-9Xx]?(?![0-9])")
+_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?![0-9])")
+_LANDLINE = re.compile(r"(?<![0-9])0\d{2,3}-?\d{7,8}(?![0-9])")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
 
 
 @dataclass(frozen=True)
 class PersonalDataSpan:
-    kind: str  # id_card | bank_card | mobile | landline
+    kind: str  # id_card | bank_card | mobile | landline | number
     start: int
     end: int
     text: str
 
 
+def id_card_checksum_ok(number: str) -> bool:
+    """True when the 18th character of a resident ID number is its GB 11643 check character."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+def luhn_ok(digits: str) -> bool:
+    """True when a card number (digits only) passes the Luhn check."""
+    total = 0
+    for position, character in enumerate(reversed(digits)):
+        value = int(character) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _classify_card(text: str) -> str:
+    digits = re.sub(r"[ -]", "", text)
+    return "bank_card" if 16 <= len(digits) <= 19 and luhn_ok(digits) else "number"
+
+
+def _candidates(text: str) -> list[PersonalDataSpan]:
+    """Every match of every pattern, most specific kinds first."""
+    found = [
+        PersonalDataSpan("id_card" if id_card_checksum_ok(m.group()) else "number", m.start(), m.end(), m.group())
+        for m in _ID_CARD.finditer(text)
+    ]
+    found += [PersonalDataSpan(_classify_card(m.group()), m.start(), m.end(), m.group()) for m in _CARD.finditer(text)]
+    found += [PersonalDataSpan("mobile", m.start(), m.end(), m.group()) for m in _MOBILE.finditer(text)]
+    found += [PersonalDataSpan("landline", m.start(), m.end(), m.group()) for m in _LANDLINE.finditer(text)]
+    found += [PersonalDataSpan("number", m.start(), m.end(), m.group()) for m in _LONG_NUMBER.finditer(text)]
+    return found
+
+
 def find_personal_data(text: str) -> list[PersonalDataSpan]:
-    """Non-overlapping spans, earliest first. Privacy errs on the safe side: any 18-character
-    ID-card shape and any 16–19 digit run is masked, checksum or not (citizens mistype)."""
+    """Non-overlapping spans of personal numbers, earliest first (see the module docstring)."""
     spans: list[PersonalDataSpan] = []
-    taken: list[range] = []
-    for kind, pattern in _PATTERNS:
-        for match in pattern.finditer(text):
-            if any(match.start() in r or match.end() - 1 in r for r in taken):
-                continue
-            spans.append(PersonalDataSpan(kind, match.start(), match.end(), match.group()))
-            taken.append(range(match.start(), match.end()))
+    for candidate in _candidates(text):
+        if all(candidate.end <= span.start or candidate.start >= span.end for span in spans):
+            spans.append(candidate)
     return sorted(spans, key=lambda span: span.start)
 
 
-def _mask(value: str) -> str:
-    keep_head, keep_tail = (3, 4) if len(value) >= 11 else (2, 2)
-    return value[:keep_head] + "*" * (len(value) - keep_head - keep_tail) + value[-keep_tail:]
+def mask_value(value: str) -> str:
+    """One number masked, separators kept: ``13812345678`` → ``138****5678``,
+    ``6222 0212 3456 7890`` → ``622* **** **** 7890``; under 11 digits two and two are kept."""
+    positions = [index for index, character in enumerate(value) if character.isalnum()]
+    keep_head, keep_tail = (3, 4) if len(positions) >= 11 else (2, 2)
+    hidden = set(positions[keep_head : len(positions) - keep_tail])
+    return "".join("*" if index in hidden else character for index, character in enumerate(value))
 
 
 def mask_personal_data(text: str) -> str:
-    """The text with every phone, ID-card and bank-card number masked (e.g. 138****5678)."""
+    """The text with every phone, ID-card, bank-card and long number masked (e.g. 138****5678)."""
     for span in reversed(find_personal_data(text)):
-        text = text[: span.start] + _mask(span.text) + text[span.end :]
+        text = text[: span.start] + mask_value(span.text) + text[span.end :]
     return text

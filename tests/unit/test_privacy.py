@@ -1,0 +1,38 @@
+"""Personal numbers are found by kind and masked before anything is logged or stored."""
+
+from assistant.privacy import find_personal_data, id_card_checksum_ok, luhn_ok, mask_personal_data, mask_value
+
+VALID_ID = "11010519491231002X"  # GB 11643 check character X
+BAD_CHECKSUM_ID = "110105194912310021"
+VALID_CARD = "6222021234567890128"  # passes Luhn
+
+
+def test_checksums():
+    assert id_card_checksum_ok(VALID_ID) and id_card_checksum_ok(VALID_ID.lower())
+    assert not id_card_checksum_ok(BAD_CHECKSUM_ID)
+    assert luhn_ok(VALID_CARD) and not luhn_ok("6222021234567890121")
+
+
+def test_every_kind_is_found_with_its_span():
+    text = f"电话13812345678，座机0571-88886666，身份证{VALID_ID}，卡号{VALID_CARD}。"
+    spans = find_personal_data(text)
+    assert [s.kind for s in spans] == ["mobile", "landline", "id_card", "bank_card"]
+    assert all(text[s.start : s.end] == s.text for s in spans)
+
+
+def test_mistyped_and_unknown_long_numbers_are_still_masked():
+    for number in (BAD_CHECKSUM_ID, "6222021234567890121", "1234567890123456"):
+        [span] = find_personal_data(f"号码{number}错了")
+        assert span.kind == "number"
+        assert number not in mask_personal_data(f"号码{number}错了")
+
+
+def test_masks_keep_head_tail_and_separators():
+    assert mask_personal_data("我的电话13812345678，谢谢") == "我的电话138****5678，谢谢"
+    assert mask_value("6222 0212 3456 7890") == "622* **** **** 7890"
+    assert mask_personal_data(f"身份证{VALID_ID}") == "身份证110***********002X"
+
+
+def test_ordinary_numbers_and_text_are_untouched():
+    text = "12345热线，2024年3月5日，幸福路18号3单元，费用200元"
+    assert find_personal_data(text) == [] and mask_personal_data(text) == text

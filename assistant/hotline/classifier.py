@@ -1,0 +1,193 @@
+"""Trainable text classifiers for call transcripts and citizen messages, and their labelled data.
+
+``TextClassifier`` is one scikit-learn model per label (request type, category, handling
+department, urgency ...): TF-IDF over jieba words (1–2-grams) and characters (1–3-grams), a
+class-balanced linear SVM, and sigmoid calibration so each prediction has a probability (the
+confidence shown to the agent) and the words that pushed it there (the reason). The choices were
+measured against alternatives with ``govassist bench hotline --levers`` (BENCHMARKS.md).
+
+This module knows nothing about which labels a deployment has or where models live
+(``triage``), nor about the fields read out of a call (``extraction``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pickle
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import joblib
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.svm import LinearSVC
+
+from assistant.errors import BadInput, ConfigurationError
+from assistant.hotline.signals import request_type_cue_matrix
+from assistant.retrieval import lexical
+
+logger = logging.getLogger(__name__)
+
+TEXT_FIELDS = ("text", "question")
+_WORD = re.compile(r"[\w\u4e00-\u9fff]")
+
+
+def words(text: str) -> list[str]:
+    """jieba words of a text, punctuation and masking stars dropped. Question and request words
+    (请问, 吗, 建议) are kept: unlike retrieval, the request type depends on them."""
+    tokens = lexical._jieba().lcut(text.lower())  # the shared tokenizer with the government dictionary
+    return [token for token in tokens if _WORD.search(token) and "*" not in token]
+
+
+@dataclass(frozen=True)
+class ClassifierOptions:
+    """What a ``TextClassifier`` is made of; the defaults are the measured best."""
+
+    estimator: Literal["svm", "logistic"] = "svm"
+    balanced: bool = True  # class weights inverse to class frequency (long-tailed labels)
+    request_cues: bool = False  # add counts of 咨询/投诉/建言 cue words as features
+    char_min_df: int = 2  # character n-grams seen in fewer training texts are dropped (when data is large)
+
+
+@dataclass
+class Prediction:
+    label: str
+    confidence: float
+    reason: list[str] = field(default_factory=list)  # the words that weighed most for this label
+
+
+def build_features(options: ClassifierOptions, rows: int) -> FeatureUnion:
+    """The sparse features: word and character TF-IDF (and cue counts when asked)."""
+    parts: list[tuple[str, Any]] = [
+        ("words", TfidfVectorizer(tokenizer=words, token_pattern=None, lowercase=False, ngram_range=(1, 2), sublinear_tf=True)),
+        ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True,
+                                  min_df=options.char_min_df if rows >= 1000 else 1)),
+    ]
+    if options.request_cues:
+        parts.append(("cues", FunctionTransformer(request_type_cue_matrix, accept_sparse=True)))
+    return FeatureUnion(parts)
+
+
+def build_estimator(options: ClassifierOptions, labels: Sequence[str]) -> Any:
+    weight = "balanced" if options.balanced else None
+    smallest = min(Counter(labels).values())
+    if options.estimator == "logistic" or smallest < 2:
+        # Calibration needs every class in each fold; a class seen once gets logistic regression.
+        return LogisticRegression(C=10.0, class_weight=weight, max_iter=3000)
+    return CalibratedClassifierCV(LinearSVC(C=0.5, class_weight=weight), method="sigmoid", cv=min(3, smallest))
+
+
+def _coefficients(model: Any) -> np.ndarray:
+    """(classes or 1, features) weights of a fitted linear model, averaged over calibration folds."""
+    if isinstance(model, CalibratedClassifierCV):
+        return np.mean([fold.estimator.coef_ for fold in model.calibrated_classifiers_], axis=0)
+    return np.asarray(model.coef_)
+
+
+class TextClassifier:
+    """One label's classifier: ``fit`` on texts and labels, then ``explain`` or ``predict``."""
+
+    def __init__(self, pipeline: Pipeline | None = None, options: ClassifierOptions | None = None) -> None:
+        self.options = options or ClassifierOptions()
+        self._pipeline = pipeline
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> TextClassifier:
+        if len(texts) != len(labels):
+            raise BadInput(f"文本 {len(texts)} 条与标签 {len(labels)} 个数量不一致")
+        if len(set(labels)) < 2:
+            raise BadInput("训练数据至少需要两个不同的类别")
+        self._pipeline = Pipeline([
+            ("features", build_features(self.options, len(texts))),
+            ("model", build_estimator(self.options, labels)),
+        ])
+        self._pipeline.fit(list(texts), list(labels))
+        logger.info("trained a classifier on %d texts, %d classes", len(texts), len(set(labels)))
+        return self
+
+    @property
+    def pipeline(self) -> Pipeline:
+        if self._pipeline is None:
+            raise ConfigurationError("分类模型尚未训练：请先调用 fit 或用 govassist hotline train 训练")
+        return self._pipeline
+
+    @property
+    def labels(self) -> list[str]:
+        return [str(label) for label in self.pipeline.named_steps["model"].classes_]
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        return [str(label) for label in self.pipeline.predict(list(texts))]
+
+    def explain(self, text: str, top: int = 5) -> Prediction:
+        """The most probable label, its probability and the words behind it."""
+        probabilities = self.pipeline.predict_proba([text])[0]
+        best = int(np.argmax(probabilities))
+        return Prediction(self.labels[best], round(float(probabilities[best]), 4), self._reason(text, best, top))
+
+    def _reason(self, text: str, label_index: int, top: int) -> list[str]:
+        union: FeatureUnion = self.pipeline.named_steps["features"]
+        weights = _coefficients(self.pipeline.named_steps["model"])
+        row = weights[label_index] if weights.shape[0] > 1 else weights[0] * (1 if label_index == 1 else -1)
+        vector = union.transform([text]).tocoo()
+        names = union.get_feature_names_out()
+        ranked = sorted(zip(vector.col, vector.data * row[vector.col], strict=True), key=lambda pair: -pair[1])
+        # Words read better than character n-grams; a character n-gram is shown only when no word is.
+        terms = [names[column].split("__", 1) for column, weight in ranked if weight > 0]
+        chosen = [term for kind, term in terms if kind == "words"] or [term for _, term in terms]
+        readable = (term.split(" ") for term in chosen)
+        shown = ("".join(parts) for parts in readable if not any(part in lexical.STOP_WORDS for part in parts))
+        return list(dict.fromkeys(term for term in shown if len(term) > 1))[:top]
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump({"pipeline": self.pipeline, "options": self.options}, path)
+
+    @classmethod
+    def load(cls, path: Path) -> TextClassifier:
+        """A model saved by ``save`` (a pickle: load only files this deployment wrote)."""
+        try:
+            stored = joblib.load(path)
+        except (OSError, ValueError, EOFError, KeyError, IndexError, TypeError, AttributeError, ModuleNotFoundError,
+                pickle.UnpicklingError) as exc:
+            raise ConfigurationError(f"无法读取分类模型 {path}：{exc}（可用 govassist hotline train 重新训练）") from exc
+        if isinstance(stored, Pipeline):  # saved before options were stored
+            return cls(stored)
+        return cls(stored["pipeline"], stored["options"])
+
+
+def read_labelled(path: Path, label: str, text_fields: tuple[str, ...] = TEXT_FIELDS) -> tuple[list[str], list[str]]:
+    """Texts and labels of a JSON Lines file; rows without text or label are skipped (and counted)."""
+    texts, labels, skipped = [], [], 0
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"无法读取训练数据 {path}：{exc}") from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise BadInput(f"{path.name} 第 {number} 行不是有效的 JSON") from exc
+        if not isinstance(record, dict):
+            raise BadInput(f"{path.name} 第 {number} 行应是 JSON 对象")
+        text = next((record[name] for name in text_fields if record.get(name)), "")
+        value = record.get(label)
+        if text and value not in (None, ""):
+            texts.append(str(text))
+            labels.append(str(value))
+        else:
+            skipped += 1
+    if not texts:
+        raise BadInput(f"{path.name} 中没有同时带文本（{'/'.join(text_fields)}）和标签“{label}”的行")
+    if skipped:
+        logger.info("%s: %d rows without text or label '%s' skipped", path.name, skipped, label)
+    return texts, labels

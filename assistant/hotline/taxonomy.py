@@ -1,0 +1,54 @@
+"""The deployment's 12345 category taxonomy: data, not code.
+
+A JSON Lines file with one category path per line, ``{"l1": "城市管理", "l2": "噪声扰民", "l3":
+"施工噪声"}`` (the format of the TipDM 2020 taxonomy). A category label is a path prefix written
+with slashes: ``城市管理/噪声扰民``. The shipped 示例市 taxonomy is ``eval_sets/hotline/taxonomy.jsonl``.
+
+This module only reads and checks paths; the category classifier is trained like any other label.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.errors import BadInput
+
+LEVELS = ("l1", "l2", "l3")
+DEFAULT_TAXONOMY = Path(__file__).resolve().parents[2] / "eval_sets" / "hotline" / "taxonomy.jsonl"
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    paths: frozenset[tuple[str, ...]]  # every prefix of every line: ("城市管理",), ("城市管理", "噪声扰民"), ...
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_TAXONOMY) -> Taxonomy:
+        prefixes: set[tuple[str, ...]] = set()
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BadInput(f"无法读取分类体系 {path}：{exc}") from exc
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                levels = tuple(str(record[level]).strip() for level in LEVELS if record.get(level))
+            except (json.JSONDecodeError, TypeError) as exc:
+                raise BadInput(f"{path.name} 第 {number} 行应是 {{\"l1\": ..., \"l2\": ..., \"l3\": ...}}") from exc
+            if not levels:
+                raise BadInput(f"{path.name} 第 {number} 行没有 l1")
+            prefixes.update(levels[:depth] for depth in range(1, len(levels) + 1))
+        return cls(frozenset(prefixes))
+
+    def levels(self, label: str) -> tuple[str, ...] | None:
+        """The levels of a category label (``城市管理/噪声扰民``), or None when it is not in the taxonomy."""
+        levels = tuple(part.strip() for part in label.split("/"))
+        return levels if levels in self.paths else None
+
+    def unknown(self, labels: Iterable[str]) -> list[str]:
+        """The labels that are not a path of this taxonomy, sorted."""
+        return sorted({label for label in labels if self.levels(label) is None})

@@ -1,0 +1,48 @@
+"""Ticket fields are read from realistic calls, each value exactly the transcript text at its span."""
+
+import pytest
+
+from assistant.hotline.extraction import extract_fields
+
+CALLS = [
+    "喂，您好，我叫陈志强，示例市西湖区光明街220号幸福里小区楼顶有人违规加盖彩钢房，存在安全隐患。请尽快给个答复。我的电话是13912345678。",
+    "你好，我姓李，楼下工地每天晚上十一点还在施工，吵得孩子睡不着，希望你们尽快处理。",
+    "您好，我想咨询一下，请问提取住房公积金需要哪些材料，能不能在网上办理？谢谢。",
+    "领导您好，建议在示例市高新区人民大道增设路灯和减速带。这是我的一点建议。",
+]
+
+
+def fields(text: str) -> dict[str, str]:
+    found = extract_fields(text)
+    assert all(text[f.start : f.end] == f.value for f in found)
+    return {f.name: f.value for f in found}
+
+
+def test_a_complaint_gives_every_field():
+    got = fields(CALLS[0])
+    assert got["caller_name"] == "陈志强" and got["callback_number"] == "13912345678"
+    assert got["address"] == "示例市西湖区光明街220号幸福里小区"
+    assert "违规加盖彩钢房" in got["service_item"] and "您好" not in got["service_item"]
+    assert got["request"] == "请尽快给个答复"
+
+
+def test_time_and_matter_of_a_noise_complaint():
+    got = fields(CALLS[1])
+    assert got["caller_name"] == "李" and got["event_time"] == "每天晚上十一点"
+    assert got["service_item"].startswith("楼下工地") and got["request"] == "希望你们尽快处理"
+
+
+def test_a_question_is_its_own_request():
+    got = fields(CALLS[2])
+    assert got["request"].startswith("请问提取住房公积金") and "caller_name" not in got
+
+
+def test_no_false_time_or_courtesy_request():
+    got = fields(CALLS[3])
+    assert "event_time" not in got  # 一点建议 is not a clock time
+    assert got["request"].startswith("建议在") and got["address"] == "示例市高新区人民大道"
+
+
+@pytest.mark.parametrize("text", ["", "嗯。", "谢谢。"])
+def test_empty_or_contentless_text_gives_no_fields(text):
+    assert extract_fields(text) == []

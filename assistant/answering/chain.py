@@ -175,10 +175,7 @@ class AnswerChain:
     def _evidence(self, context: _Context) -> float:
         """Share of the question's units that the best passage covers (the region's own name,
         found in every document, does not count)."""
-        question = context.standalone
-        for region in self._settings.service_regions:
-            question = question.replace(region, " ")
-        wanted = grounding.units(question)
+        wanted = grounding.units(grounding.without_names(context.standalone, self._settings.service_regions))
         return max((grounding.coverage(wanted, hit.chunk.search_text) for hit in context.hits[:3]), default=0.0)
 
     def _refusal(self, context: _Context) -> Answer:

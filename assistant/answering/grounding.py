@@ -47,6 +47,14 @@ def text_bigrams(text: str) -> set[str]:
     return {a + b for a, b in zip(chars, chars[1:], strict=False)} | set(chars if len(chars) == 1 else [])
 
 
+def without_names(text: str, names: Sequence[str]) -> str:
+    """The text with the given names (the service region's own, found in every document) blanked,
+    so that they count for nothing in ``units`` and ``coverage``."""
+    for name in names:
+        text = text.replace(name, " ")
+    return text
+
+
 def coverage(query_units: set[str], text: str) -> float:
     """Share of the query's units found in the text (0 when the query has none)."""
     if not query_units:

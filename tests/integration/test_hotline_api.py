@@ -87,6 +87,28 @@ def test_suggestions_find_the_knowledge_and_a_grounded_reply(env):
     assert nothing["reply_status"] != "answered" and "没有" in nothing["reply"]
 
 
+LONG_CALL = ("喂，你好，是12345吗？我姓李，今年刚从外地调到示例市来上班，住在高新区那边，租的房子。单位的人事跟我说要办个"
+             "居住证，孩子上学也要用。我想问一下办理居住证需要带哪些材料，在哪里办，要多长时间？我电话是13912345678。")
+
+
+@pytest.mark.parametrize("transcript", [
+    "喂，你好，我住在示例市东城区幸福路88号锦绣花园，旁边工地每天晚上十二点还在打桩，吵得老人孩子都睡不着，希望你们赶紧管一管。",
+    "你好，我们小区门口的路灯坏了一整排，晚上走路特别黑，麻烦派人修一下。",
+    "你好，我们楼道里燃气味特别大，好像是漏气了，家里还有老人。",
+])
+def test_a_call_the_knowledge_base_does_not_cover_gets_no_unrelated_suggestions(env, transcript):
+    client, headers, _ = env
+    reply = client.post("/v1/hotline/assist", json={"transcript": transcript}, headers=headers).json()
+    assert reply["knowledge"] == [] and reply["reply_status"] != "answered"
+    assert reply["draft"]["department"]  # the ticket is still drafted
+
+
+def test_a_long_rambling_call_still_gets_the_suggestions_it_needs(env):
+    client, headers, _ = env
+    titles = [k["title"] for k in client.post("/v1/hotline/assist", json={"transcript": LONG_CALL}, headers=headers).json()["knowledge"]]
+    assert titles and all("居住" in title for title in titles)
+
+
 def test_confirmed_tickets_keep_corrections_and_export(env):
     client, headers, _ = env
     draft = {"request": "噪音扰民", "department": "示例市生态环境局", "callback_number": "13812345678"}

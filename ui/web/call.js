@@ -36,7 +36,9 @@ function showAssist(assist) {
   const answer = { answer: assist.reply, status: assist.reply_status, citations: assist.citations, mode: "extractive" };
   const { body, sources } = renderAnswer(answer);
   box.replaceChildren(el("h4", {}, "建议答复"), body, sources || "");
-  $("search-status").textContent = `根据通话推荐 ${assist.knowledge.length} 条相关内容`;
+  $("search-status").textContent = assist.knowledge.length
+    ? `根据通话推荐 ${assist.knowledge.length} 条相关内容`
+    : "知识库中没有与本次通话相关的内容，请按规定登记工单。";
   $("search-results").replaceChildren(...assist.knowledge.map((k) =>
     el("li", { className: "result" }, el("h4", {}, k.title), el("p", {}, k.text.slice(0, 160)))));
 }

@@ -16,9 +16,10 @@ from assistant.api.security import authenticate
 from assistant.errors import BadInput
 from assistant.hotline.asr_streaming import StreamingOptions, StreamingTranscriber
 from assistant.hotline.asr_types import CALLER, Segment
-from assistant.hotline.assist import assist
+from assistant.hotline.assist import Assistance, assist
 from assistant.hotline.tickets import TicketFields, TicketStore
 from assistant.privacy import mask_personal_data
+from assistant.wiring import Services
 
 router = APIRouter(prefix="/v1/hotline", tags=["hotline"])
 
@@ -32,6 +33,11 @@ def _caller_text(segments: list[Segment]) -> str:
     return "".join(s.text for s in segments if s.speaker in (None, CALLER))
 
 
+def _assist(caller_text: str, services: Services) -> Assistance:
+    return assist(caller_text, services.searcher, services.answer_chain, services.call_triage,
+                  regions=services.settings.answer.service_regions)
+
+
 @router.post("/transcribe")
 def transcribe(file: UploadFile, request: Request, services: ServicesDep, principal: AgentDep, audit: AuditDep) -> dict[str, Any]:
     """A recorded call → transcript (two speakers for stereo calls) and the copilot's suggestions."""
@@ -41,7 +47,7 @@ def transcribe(file: UploadFile, request: Request, services: ServicesDep, princi
         raise HTTPException(status_code=413, detail=f"录音超过上限 {services.settings.asr.max_file_mb:g} MB")
     transcript = services.speech_to_text.transcribe(data)
     segments = list(transcript.segments)
-    help_ = assist(_caller_text(segments), services.searcher, services.answer_chain, services.call_triage)
+    help_ = _assist(_caller_text(segments), services)
     audit.record(audit_event(request, principal, "hotline.transcribe", f"{file.filename} {transcript.duration:.0f}s"))
     return {
         "duration": transcript.duration,
@@ -58,7 +64,7 @@ class AssistRequest(BaseModel):
 
 @router.post("/assist")
 def suggestions(body: AssistRequest, services: ServicesDep, principal: AgentDep) -> dict[str, Any]:
-    return asdict(assist(body.transcript, services.searcher, services.answer_chain, services.call_triage))
+    return asdict(_assist(body.transcript, services))
 
 
 class TicketRequest(BaseModel):

@@ -187,6 +187,16 @@ class PolicyMatchingSettings(BaseModel):
     max_results: int = Field(1000, ge=1, description="Most enterprises returned by one policy → enterprises query (the CSV export has all).")
 
 
+class PrivacySettings(BaseModel):
+    """Phone, ID-card and bank-card numbers are always masked; these add what a deployment's rules
+    may also count as personal data in stored call transcripts."""
+
+    mask_addresses: bool = Field(
+        False, description="Mask addresses in stored call transcripts, keeping the city and district (示例市东城区*****)."
+    )
+    mask_names: bool = Field(False, description="Mask callers' names in stored call transcripts, keeping the surname (张**).")
+
+
 class Settings(BaseSettings):
     """All gov-assistant settings. Every field has a working offline default."""
 
@@ -215,6 +225,7 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     asr: AsrSettings = AsrSettings()
     policy_matching: PolicyMatchingSettings = PolicyMatchingSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     def model_cache(self) -> Path:
         return self.models_dir or self.data_dir / "models"

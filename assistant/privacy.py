@@ -2,8 +2,9 @@
 
 Used before a citizen's words reach a model, a log line or a stored transcript. Masks keep
 the first three and last four characters (``138****5678``) so an agent can still recognise a
-number read back to them. Pure functions; no I/O. Addresses and names are not handled here
-(the hotline field extraction finds those).
+number read back to them. Pure functions; no I/O. Addresses and names are not found here (the
+hotline field extraction finds those, when a deployment asks for them to be masked too); given
+as spans, they are masked keeping the city and district, or the surname.
 
 Kinds of span:
 - ``id_card``: an 18-character resident ID number whose birth date and checksum (GB 11643) hold;
@@ -17,6 +18,7 @@ Kinds of span:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _ID_CARD = re.compile(r"(?<![0-9])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])")
@@ -24,13 +26,15 @@ _CARD = re.compile(r"(?<![0-9])\d{4}(?:[ -]?\d){11,14}\d?(?![0-9])")
 _LONG_NUMBER = re.compile(r"(?<![0-9])\d{15,}[0-9Xx]?(?![0-9])")
 _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?![0-9])")
 _LANDLINE = re.compile(r"(?<![0-9])0\d{2,3}-?\d{7,8}(?![0-9])")
+# The leading divisions of an address (示例市, 东城区), kept when it is masked; 小区/社区/园区 are not divisions.
+_DIVISIONS = re.compile(r"(?:[\u4e00-\u9fff]{1,6}?(?:省|市|县|(?<![小社园校景])区))*")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
 
 @dataclass(frozen=True)
 class PersonalDataSpan:
-    kind: str  # id_card | bank_card | mobile | landline | number
+    kind: str  # id_card | bank_card | mobile | landline | number (found here); address | name (given)
     start: int
     end: int
     text: str
@@ -89,8 +93,24 @@ def mask_value(value: str) -> str:
     return "".join("*" if index in hidden else character for index, character in enumerate(value))
 
 
-def mask_personal_data(text: str) -> str:
-    """The text with every phone, ID-card, bank-card and long number masked (e.g. 138****5678)."""
-    for span in reversed(find_personal_data(text)):
-        text = text[: span.start] + mask_value(span.text) + text[span.end :]
+def _masked(span: PersonalDataSpan) -> str:
+    if span.kind == "address":
+        divisions = _DIVISIONS.match(span.text)  # always a match, possibly empty
+        keep = divisions.end() if divisions else 0
+        return span.text[:keep] + "*" * (len(span.text) - keep)
+    if span.kind == "name":
+        return span.text[0] + "*" * (len(span.text) - 1)
+    return mask_value(span.text)
+
+
+def mask_personal_data(text: str, also: Sequence[PersonalDataSpan] = ()) -> str:
+    """The text with every phone, ID-card, bank-card and long number masked (e.g. 138****5678),
+    and the ``also`` spans (addresses, names) where they do not overlap a number; of two that
+    overlap, the longer is masked."""
+    spans = find_personal_data(text)
+    for extra in sorted(also, key=lambda span: span.start - span.end):
+        if all(extra.end <= span.start or extra.start >= span.end for span in spans):
+            spans.append(extra)
+    for span in sorted(spans, key=lambda span: span.start, reverse=True):
+        text = text[: span.start] + _masked(span) + text[span.end :]
     return text

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.privacy import find_personal_data
+from assistant.privacy import PersonalDataSpan, find_personal_data
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
@@ -95,6 +95,18 @@ def address(text: str) -> ExtractedField | None:
 
     best = max(matches, key=specificity)
     return ExtractedField("address", best.group(), best.start(), best.end())
+
+
+def names_and_addresses(text: str, names: bool = True, addresses: bool = True) -> list[PersonalDataSpan]:
+    """Every mention of a caller's name and of an address, for masking (``privacy.mask_personal_data``)."""
+    spans = []
+    if names:
+        for match in _NAME.finditer(text):
+            value, start = _first_group(match)
+            spans.append(PersonalDataSpan("name", start, start + len(value), value))
+    if addresses:
+        spans += [PersonalDataSpan("address", m.start(), m.end(), m.group()) for m in _ADDRESS.finditer(text) if len(m.group()) >= 3]
+    return spans
 
 
 def event_time(text: str) -> ExtractedField | None:

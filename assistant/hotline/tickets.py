@@ -1,7 +1,8 @@
 """Tickets (工单): the draft the copilot proposes, the version the agent confirms, and the
 agent's corrections, kept as training data for the classifiers.
 
-Stored transcripts are masked; the confirmed fields (caller name, callback number, address)
+Stored transcripts are masked (numbers always; addresses and names when the deployment's
+``PrivacySettings`` ask for it); the confirmed fields (caller name, callback number, address)
 are stored as the agent confirmed them and are served only to the agent and admin roles.
 """
 
@@ -17,9 +18,11 @@ from typing import Any
 from sqlalchemy import DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from assistant.config import PrivacySettings
 from assistant.database import Base, Database
 from assistant.errors import BadInput
-from assistant.privacy import mask_personal_data
+from assistant.hotline.extraction import names_and_addresses
+from assistant.privacy import PersonalDataSpan, mask_personal_data
 
 TICKET_FIELDS = ("caller_name", "callback_number", "address", "event_time", "service_item", "request",
                  "request_type", "category", "department", "urgency", "summary")
@@ -61,8 +64,24 @@ class ConfirmedTicket:
 
 
 class TicketStore:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, privacy: PrivacySettings | None = None) -> None:
         self._database = database
+        self._privacy = privacy or PrivacySettings()
+
+    def _mask(self, transcript: str, confirmed: TicketFields) -> str:
+        """Numbers always; names and addresses when configured: those the patterns find and every
+        mention of the ones the agent confirmed (which the patterns may have missed)."""
+        names, addresses = self._privacy.mask_names, self._privacy.mask_addresses
+        spans = names_and_addresses(transcript, names, addresses)
+        wanted = [("name", "caller_name", names), ("address", "address", addresses)]
+        for kind, key, on in wanted:
+            value = confirmed.values.get(key, "")
+            if on and len(value) >= 2:
+                start = transcript.find(value)
+                while start >= 0:
+                    spans.append(PersonalDataSpan(kind, start, start + len(value), value))
+                    start = transcript.find(value, start + len(value))
+        return mask_personal_data(transcript, spans)
 
     def confirm(self, agent: str, draft: TicketFields, confirmed: TicketFields, transcript: str) -> ConfirmedTicket:
         if not confirmed.values.get("request") and not confirmed.values.get("service_item"):
@@ -77,7 +96,7 @@ class TicketStore:
             fields=json.dumps(confirmed.values, ensure_ascii=False),
             draft=json.dumps(draft.values, ensure_ascii=False),
             corrections=json.dumps(corrections, ensure_ascii=False),
-            transcript=mask_personal_data(transcript),
+            transcript=self._mask(transcript, confirmed),
         )
         with self._database.session() as session:
             session.add(row)

@@ -12,8 +12,9 @@ from assistant.answering.conversations import ConversationStore, Turn
 from assistant.api.app import create_app
 from assistant.api.security import authenticate, create_api_key, revoke_key
 from assistant.audit import AuditEvent, AuditLog
-from assistant.config import Settings
+from assistant.config import PrivacySettings, Settings
 from assistant.database import Base
+from assistant.hotline.tickets import TicketFields, TicketStore
 from assistant.wiring import build_database
 
 pytestmark = pytest.mark.integration
@@ -66,6 +67,24 @@ def test_audit_log_masks_personal_data(database):
     [event] = list(log.export())
     assert "13812345678" not in event["detail"] and "138****5678" in event["detail"]
     assert event["sources"] == ["doc-1"] and event["action"] == "chat"
+
+
+CALL = "喂，我叫张小明，住在示例市东城区幸福路88号锦绣花园，楼下饭店油烟太大。我电话是13812345678。张小明。"
+
+
+@pytest.mark.parametrize(("privacy", "kept", "gone"), [
+    ({}, ["张小明", "幸福路88号锦绣花园", "138****5678"], ["13812345678"]),
+    ({"mask_names": True, "mask_addresses": True}, ["张**", "示例市东城区**", "138****5678"],
+     ["小明", "幸福路", "锦绣花园", "13812345678"]),
+])
+def test_stored_call_transcripts_mask_what_the_deployment_asks(database, privacy, kept, gone):
+    store = TicketStore(database, PrivacySettings(**privacy))
+    confirmed = TicketFields.from_mapping({"caller_name": "张小明", "address": "东城区幸福路88号锦绣花园",
+                                           "callback_number": "13812345678", "request": "饭店油烟扰民"})
+    store.confirm("坐席甲", TicketFields.from_mapping({}), confirmed, CALL)
+    [ticket] = store.all()
+    assert all(text in ticket["transcript"] for text in kept) and not any(text in ticket["transcript"] for text in gone)
+    assert ticket["caller_name"] == "张小明" and ticket["callback_number"] == "13812345678"  # the agent's fields
 
 
 def test_the_service_writes_feedback_and_audit_rows(settings):

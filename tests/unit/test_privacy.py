@@ -1,6 +1,13 @@
 """Personal numbers are found by kind and masked before anything is logged or stored."""
 
-from assistant.privacy import find_personal_data, id_card_checksum_ok, luhn_ok, mask_personal_data, mask_value
+from assistant.privacy import (
+    PersonalDataSpan,
+    find_personal_data,
+    id_card_checksum_ok,
+    luhn_ok,
+    mask_personal_data,
+    mask_value,
+)
 
 VALID_ID = "11010519491231002X"  # GB 11643 check character X
 BAD_CHECKSUM_ID = "110105194912310021"
@@ -36,3 +43,25 @@ def test_masks_keep_head_tail_and_separators():
 def test_ordinary_numbers_and_text_are_untouched():
     text = "12345热线，2024年3月5日，幸福路18号3单元，费用200元"
     assert find_personal_data(text) == [] and mask_personal_data(text) == text
+
+
+def test_given_addresses_keep_city_and_district_and_names_keep_the_surname():
+    text = "我叫张小明，住在示例市东城区幸福路88号锦绣花园，电话13812345678。"
+    address = "示例市东城区幸福路88号锦绣花园"
+    spans = [PersonalDataSpan("name", 2, 5, "张小明"),
+             PersonalDataSpan("address", text.index(address), text.index(address) + len(address), address)]
+    masked = mask_personal_data(text, spans)
+    assert masked == "我叫张**，住在示例市东城区" + "*" * len("幸福路88号锦绣花园") + "，电话138****5678。"
+    assert len(masked) == len(text)
+
+
+def test_an_estate_is_not_taken_for_a_district():
+    text = "锦绣花园小区3栋"
+    assert mask_personal_data(text, [PersonalDataSpan("address", 0, len(text), text)]) == "*" * len(text)
+
+
+def test_numbers_win_over_given_spans_and_the_longer_of_two_given_spans_wins():
+    text = "地址幸福路88号锦绣花园13812345678"
+    spans = [PersonalDataSpan("address", 2, 7, "幸福路88"), PersonalDataSpan("address", 2, 12, "幸福路88号锦绣花园"),
+             PersonalDataSpan("address", 10, 23, text[10:23])]  # the last overlaps the phone number
+    assert mask_personal_data(text, spans) == "地址" + "*" * 10 + "138****5678"

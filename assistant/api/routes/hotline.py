@@ -75,7 +75,7 @@ class TicketRequest(BaseModel):
 
 @router.post("/tickets", status_code=201)
 def confirm_ticket(body: TicketRequest, request: Request, services: ServicesDep, principal: AgentDep, audit: AuditDep) -> dict[str, Any]:
-    store = TicketStore(services.database)
+    store = TicketStore(services.database, services.settings.privacy)
     ticket = store.confirm(principal.name, TicketFields.from_mapping(body.draft), TicketFields.from_mapping(body.fields), body.transcript)
     audit.record(audit_event(request, principal, "ticket.confirm", mask_personal_data(f"工单 {ticket.id}")))
     return {"id": ticket.id, "corrections": ticket.corrections}
@@ -83,7 +83,7 @@ def confirm_ticket(body: TicketRequest, request: Request, services: ServicesDep,
 
 @router.get("/tickets")
 def export_tickets(services: ServicesDep, principal: AgentDep, format: str = Query("json", pattern="^(json|csv)$")) -> Any:
-    store = TicketStore(services.database)
+    store = TicketStore(services.database, services.settings.privacy)
     if format == "csv":
         return Response(store.export_csv(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="tickets.csv"'})

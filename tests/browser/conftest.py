@@ -15,14 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.harness import PROJECT, LiveServer, ingested_settings, page_opener, serving
+from tests.browser.harness import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PROJECT,
+    LiveServer,
+    ingested_settings,
+    page_opener,
+    serving,
+)
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT / "test-artifacts" / "browser"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 
 
 @pytest.fixture(scope="session")

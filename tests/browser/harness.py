@@ -1,5 +1,6 @@
-"""Helpers of the browser tests: the real app under uvicorn on loopback, and a page opener that
-fails a test when a page reaches outside the server or throws a script error."""
+"""Helpers of the browser tests: Debian's Chromium and its flags, the real app under uvicorn on
+loopback, and a page opener that fails a test when a page reaches outside the server or throws a
+script error."""
 
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ from assistant.wiring import Services
 from ingest.pipeline import ingest_paths
 
 PROJECT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
 
 
 @dataclass

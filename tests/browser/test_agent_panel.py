@@ -1,11 +1,14 @@
-"""The agent panel in a real browser: API-key login (wrong and right), the three-column layout, and
-knowledge search and cited answers, which work before the hotline copilot arrives."""
+"""The agent panel in a real browser: API-key login (wrong and right), the three-column layout,
+knowledge search and cited answers, and a call from a recording, streamed as if live, and heard
+through the microphone, each filling the transcript, suggestions and ticket draft."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+
+from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, page_opener
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[dev]')")
@@ -103,3 +106,35 @@ def test_a_call_streamed_live_fills_the_transcript_as_it_goes(open_page, live_se
     expect(page.get_by_role("heading", name="建议答复")).to_be_visible()
     expect(page.get_by_label("诉求", exact=True)).not_to_have_value("")
     page.screenshot(path=artifacts / "agent-live-call.png", full_page=True)
+
+
+@pytest.fixture
+def microphone_page(browser, live_server, shared_data):  # type: ignore[no-untyped-def]
+    """The panel in a Chromium whose microphone plays a real recording (Chromium's fake capture
+    device, looping the file), with the permission granted."""
+    clip = shared_data / "asr_zh" / "real" / "funasr_asr_example.wav"
+    args = [*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={clip}"]
+    with_microphone = browser.browser_type.launch(executable_path=str(CHROMIUM), args=args)
+    try:
+        opener = page_opener(with_microphone, live_server)
+        yield next(opener)("/agent")
+        next(opener, None)  # the opener's checks: nothing outside the server, no script errors
+    finally:
+        with_microphone.close()
+
+
+def test_a_call_heard_through_the_microphone_is_transcribed_live(microphone_page, live_server, artifacts):
+    page = microphone_page
+    log_in(page, live_server.agent_key)
+    microphone = page.get_by_role("button", name="麦克风实时转写")
+    microphone.click()
+    expect(page.locator("#call-status")).to_contain_text("通话中")
+    expect(page.get_by_role("button", name="结束通话")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#transcript")).to_contain_text("识别模型", timeout=60_000)
+    page.get_by_role("button", name="结束通话").click()
+    expect(page.locator("#call-status")).to_contain_text("转写完成", timeout=60_000)
+    expect(microphone).to_have_attribute("aria-pressed", "false")
+    expect(page.get_by_role("heading", name="建议答复")).to_be_visible()
+    expect(page.get_by_label("诉求", exact=True)).not_to_have_value("")
+    page.screenshot(path=artifacts / "agent-microphone-call.png", full_page=True)

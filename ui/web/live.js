@@ -1,6 +1,7 @@
 // Live transcription in the agent panel: a call's audio goes to /v1/hotline/live over a WebSocket
 // as 16 kHz PCM16 chunks at real-time pace; partial lines appear and are replaced by finals.
-// The source is a recording played as if live (for training and testing) or the microphone.
+// The source is a recording played as if live (for training and testing) or the microphone
+// (a headset on the agent's desk, or the call's audio routed to an input device).
 
 const KEY_STORAGE = "govassist.agent_key";
 const RATE = 16000;
@@ -66,17 +67,22 @@ function openSocket(onDone) {
   socket.onclose = (close) => {
     if (close.code === 4401) $("call-status").textContent = "登录已失效，请重新登录。";
   };
-  return new Promise((resolve) => (socket.onopen = () => resolve(socket)));
+  return new Promise((resolve, reject) => {
+    socket.onopen = () => resolve(socket);
+    socket.onerror = () => reject(new Error("无法连接实时转写服务"));
+  });
+}
+
+function callEnded() {
+  $("call-status").textContent = "通话结束，转写完成";
+  document.dispatchEvent(new CustomEvent("live-call-ended", { detail: transcriptText() }));
 }
 
 async function streamRecording(file) {
   $("call-status").textContent = "实时转写中…";
   $("transcript").replaceChildren();
   const samples = await decodeTo16k(file);
-  const socket = await openSocket(() => {
-    $("call-status").textContent = "通话结束，转写完成";
-    document.dispatchEvent(new CustomEvent("live-call-ended", { detail: transcriptText() }));
-  });
+  const socket = await openSocket(callEnded);
   const step = RATE * CHUNK_SECONDS;
   for (let start = 0; start < samples.length; start += step) {
     socket.send(pcm16(samples.subarray(start, start + step)));
@@ -84,6 +90,84 @@ async function streamRecording(file) {
   }
   socket.send("end");
 }
+
+// The microphone: an audio context at 16 kHz (the browser resamples), a worklet that hands over
+// the samples, CHUNK_SECONDS chunks to the socket, "end" when the agent ends the call.
+let microphone = null;
+
+const MICROPHONE_ERRORS = {
+  NotAllowedError: "未获得麦克风权限：请在浏览器地址栏允许本页使用麦克风",
+  NotFoundError: "未检测到麦克风：请连接耳麦或音频输入设备",
+  NotReadableError: "麦克风被其他程序占用，请关闭后重试",
+};
+
+async function startMicrophone() {
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    throw new Error("浏览器只允许在 HTTPS 或本机地址上使用麦克风");
+  }
+  const stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true } });
+  const context = new AudioContext({ sampleRate: RATE });
+  let socket;
+  try {
+    await context.audioWorklet.addModule("/static/pcm-capture.js");
+    socket = await openSocket(callEnded);
+  } catch (error) {
+    stream.getTracks().forEach((track) => track.stop());
+    context.close();
+    throw error;
+  }
+  socket.addEventListener("close", () => {
+    if (microphone && microphone.socket === socket) stopMicrophone(); // the service ended the call
+  });
+  const capture = new AudioWorkletNode(context, "pcm-capture");
+  const step = RATE * CHUNK_SECONDS;
+  let pending = new Float32Array(0);
+  capture.port.onmessage = ({ data }) => {
+    const joined = new Float32Array(pending.length + data.length);
+    joined.set(pending);
+    joined.set(data, pending.length);
+    pending = joined;
+    if (pending.length >= step && socket.readyState === WebSocket.OPEN) {
+      socket.send(pcm16(pending));
+      pending = new Float32Array(0);
+    }
+  };
+  context.createMediaStreamSource(stream).connect(capture);
+  capture.connect(context.destination); // silent: keeps the worklet running
+  microphone = { stream, context, socket };
+}
+
+function stopMicrophone() {
+  const { stream, context, socket } = microphone;
+  microphone = null;
+  setMicrophoneButton(false);
+  stream.getTracks().forEach((track) => track.stop());
+  context.close();
+  if (socket.readyState === WebSocket.OPEN) {
+    socket.send("end");
+    $("call-status").textContent = "通话已挂断，正在完成转写…";
+  }
+}
+
+function setMicrophoneButton(on) {
+  const button = $("mic-button");
+  button.textContent = on ? "结束通话" : "麦克风实时转写";
+  button.setAttribute("aria-pressed", String(on));
+  $("live-button").disabled = on;
+}
+
+$("mic-button").addEventListener("click", async () => {
+  if (microphone) return stopMicrophone();
+  $("transcript").replaceChildren();
+  $("call-status").textContent = "正在打开麦克风…";
+  try {
+    await startMicrophone();
+    setMicrophoneButton(true);
+    $("call-status").textContent = "通话中：实时转写…";
+  } catch (error) {
+    $("call-status").textContent = MICROPHONE_ERRORS[error.name] || `无法使用麦克风：${error.message}`;
+  }
+});
 
 function transcriptText() {
   return [...document.querySelectorAll("#transcript li")].map((line) => line.textContent).join("");

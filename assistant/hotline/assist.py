@@ -50,7 +50,8 @@ def ticket_draft(triage: dict[str, Any]) -> dict[str, str]:
 
 def summarise(draft: dict[str, str]) -> str:
     """A one-line call summary from the draft (extractive: the caller's own words, no model)."""
-    who = draft.get("caller_name") or "来电人"
+    name = draft.get("caller_name", "")
+    who = f"{name}姓市民" if len(name) == 1 else name or "来电人"  # 我姓王 gives the surname alone
     parts = [f"{who}来电{draft.get('request_type', '')}"]
     if draft.get("address"):
         parts.append(f"地点：{draft['address']}")

@@ -87,8 +87,13 @@ def test_a_recorded_call_is_transcribed_and_its_ticket_confirmed(open_page, live
     expect(page.get_by_role("heading", name="建议答复")).to_be_visible()
     expect(page.get_by_label("诉求", exact=True)).not_to_have_value("")
     expect(page.get_by_label("通话摘要", exact=True)).to_have_value(re.compile("来电"))
+    # Each proposal comes with its evidence: a prediction's confidence, an extracted field's words.
+    expect(page.get_by_label("承办单位", exact=True)).not_to_have_value("")
+    expect(page.locator("#ticket-department-evidence")).to_contain_text("置信度")
+    expect(page.get_by_label("分类", exact=True)).to_have_value(re.compile("/"))  # a path of the taxonomy
+    expect(page.locator("#ticket-item-evidence")).to_contain_text("原文")
     page.get_by_label("来电人", exact=True).fill("王先生")
-    page.get_by_label("分类", exact=True).select_option("咨询")
+    page.get_by_label("诉求类型", exact=True).select_option("咨询")
     with page.expect_response("**/v1/hotline/tickets"):
         page.get_by_role("button", name="确认工单").click()
     expect(page.locator("#ticket-note")).to_contain_text("已确认提交")

@@ -26,3 +26,10 @@ def test_the_summary_says_who_what_where_and_who_handles_it():
     summary = summarise({"caller_name": "王女士", "request_type": "投诉求助", "address": "解放路18号",
                          "request": "楼下工地夜间施工", "department": "示例市城市管理综合执法局"})
     assert summary == "王女士来电投诉求助；地点：解放路18号；内容：楼下工地夜间施工；建议承办单位：示例市城市管理综合执法局。"
+
+
+def test_a_surname_alone_is_written_as_such_in_the_summary():
+    from assistant.hotline.assist import summarise
+
+    assert summarise({"caller_name": "王", "request_type": "咨询"}).startswith("王姓市民来电咨询")
+    assert summarise({}).startswith("来电人来电")

@@ -9,9 +9,12 @@ const $ = (id) => document.getElementById(id);
 // Form field → ticket field of the API.
 const TICKET_FIELDS = {
   "ticket-caller": "caller_name", "ticket-phone": "callback_number", "ticket-address": "address",
-  "ticket-item": "service_item", "ticket-request": "request", "ticket-category": "request_type",
-  "ticket-urgency": "urgency", "ticket-department": "department", "ticket-summary": "summary",
+  "ticket-time": "event_time", "ticket-item": "service_item", "ticket-request": "request",
+  "ticket-type": "request_type", "ticket-urgency": "urgency", "ticket-category": "category",
+  "ticket-department": "department", "ticket-summary": "summary",
 };
+const CONTEXT_CHARS = 8; // characters of the call shown around a field's words
+const LOW_CONFIDENCE = 0.5; // below this a prediction is flagged for the agent to check
 let draft = {};
 let transcriptText = "";
 
@@ -43,15 +46,41 @@ function showAssist(assist) {
     el("li", { className: "result" }, el("h4", {}, k.title), el("p", {}, k.text.slice(0, 160)))));
 }
 
-// The copilot's draft (fields read from the call, predicted type, department, urgency) into the form.
-function fillDraft(text, proposed = {}) {
+// Why the copilot proposed each field: the words of the call a field was read from, in context;
+// a prediction's confidence and the words that weighed most; the cue that set the urgency.
+function evidenceFor(text, triage = {}) {
+  const evidence = {};
+  for (const field of triage.fields || []) {
+    let start = text.slice(field.start, field.end) === field.value ? field.start : text.indexOf(field.value);
+    if (start < 0) continue;
+    const end = start + field.value.length;
+    const before = (start > CONTEXT_CHARS ? "…" : "") + text.slice(Math.max(0, start - CONTEXT_CHARS), start);
+    const after = text.slice(end, end + CONTEXT_CHARS) + (end + CONTEXT_CHARS < text.length ? "…" : "");
+    evidence[field.name] = `原文：${before}「${field.value}」${after}`;
+  }
+  for (const [name, prediction] of Object.entries(triage.predictions || {})) {
+    const confidence = `置信度 ${Math.round(prediction.confidence * 100)}%${prediction.confidence < LOW_CONFIDENCE ? "（较低，请核实）" : ""}`;
+    const reason = prediction.reason.length ? `；依据：${prediction.reason.join("、")}` : "";
+    evidence[name] = confidence + reason;
+  }
+  if (triage.urgency && triage.urgency.evidence) evidence.urgency = `依据：${triage.urgency.evidence}`;
+  return evidence;
+}
+
+// The copilot's draft (fields read from the call; predicted type, category, department, urgency)
+// into the form, each with its evidence; a new call's draft replaces the last one.
+function fillDraft(text, proposed = {}, triage = {}) {
   draft = { request: text.slice(0, 500), ...proposed };
+  const evidence = evidenceFor(text, triage);
   for (const [id, name] of Object.entries(TICKET_FIELDS)) {
     const input = $(id);
-    if (!draft[name]) continue;
-    if (input.tagName === "SELECT" && ![...input.options].some((o) => o.value === draft[name])) input.append(new Option(draft[name]));
-    input.value = draft[name];
+    const value = draft[name] || "";
+    if (input.tagName === "SELECT" && value && ![...input.options].some((o) => o.value === value)) input.append(new Option(value));
+    input.value = value;
+    const note = $(`${id}-evidence`);
+    if (note) note.textContent = value ? evidence[name] || "" : "";
   }
+  $("ticket-note").textContent = "请核对助手填写的草稿（每项下方是它的依据），修改后确认提交。";
   $("ticket-submit").disabled = false;
 }
 
@@ -65,7 +94,7 @@ async function upload(file) {
     transcriptText = reply.text;
     showTranscript(reply.segments);
     showAssist(reply.assist);
-    fillDraft(reply.segments.filter((s) => s.speaker !== "坐席").map((s) => s.text).join(""), reply.assist.draft);
+    fillDraft(reply.segments.filter((s) => s.speaker !== "坐席").map((s) => s.text).join(""), reply.assist.draft, reply.assist.triage);
     status.textContent = `转写完成：${reply.duration.toFixed(1)} 秒，${reply.segments.length} 段`;
   } catch (error) {
     status.textContent = error.message;
@@ -97,7 +126,7 @@ document.addEventListener("live-call-ended", async (event) => {
   try {
     const assist = await postJson("/v1/hotline/assist", { transcript: transcriptText }, authHeaders());
     showAssist(assist);
-    fillDraft(transcriptText, assist.draft);
+    fillDraft(transcriptText, assist.draft, assist.triage);
   } catch (error) {
     $("call-status").textContent = error.message;
   }

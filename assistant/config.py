@@ -187,6 +187,15 @@ class PolicyMatchingSettings(BaseModel):
     max_results: int = Field(1000, ge=1, description="Most enterprises returned by one policy → enterprises query (the CSV export has all).")
 
 
+class HotlineSettings(BaseModel):
+    taxonomy: Path | None = Field(
+        None,
+        description="The deployment's 12345 category taxonomy: JSON Lines, one {\"l1\", \"l2\", \"l3\"} path per line. "
+        "Empty: the 示例市 taxonomy in eval_sets/hotline/taxonomy.jsonl. The agent panel offers its categories; "
+        "training warns about category labels outside it.",
+    )
+
+
 class PrivacySettings(BaseModel):
     """Phone, ID-card and bank-card numbers are always masked; these add what a deployment's rules
     may also count as personal data in stored call transcripts."""
@@ -226,6 +235,7 @@ class Settings(BaseSettings):
     asr: AsrSettings = AsrSettings()
     policy_matching: PolicyMatchingSettings = PolicyMatchingSettings()
     privacy: PrivacySettings = PrivacySettings()
+    hotline: HotlineSettings = HotlineSettings()
 
     def model_cache(self) -> Path:
         return self.models_dir or self.data_dir / "models"

@@ -155,7 +155,7 @@ class Services:
 
     @property
     def call_triage(self) -> CallTriage:
-        return self._cached("call_triage", lambda settings: CallTriage(settings.model_cache()))
+        return self._cached("call_triage", lambda settings: CallTriage(settings.model_cache(), settings.hotline.taxonomy))
 
     @property
     def searcher(self) -> HybridSearcher:

@@ -24,7 +24,7 @@ FIELD_NAMES = {"caller_name": "来电人", "callback_number": "联系电话", "a
 
 
 def _triage() -> CallTriage:
-    return CallTriage(get_services().settings.model_cache())
+    return get_services().call_triage
 
 
 @app.command("train")

@@ -49,6 +49,10 @@ class Taxonomy:
         levels = tuple(part.strip() for part in label.split("/"))
         return levels if levels in self.paths else None
 
+    def labels(self, min_depth: int = 2) -> list[str]:
+        """Every category path at least ``min_depth`` levels deep, written as a label, sorted."""
+        return sorted("/".join(path) for path in self.paths if len(path) >= min_depth)
+
     def unknown(self, labels: Iterable[str]) -> list[str]:
         """The labels that are not a path of this taxonomy, sorted."""
         return sorted({label for label in labels if self.levels(label) is None})

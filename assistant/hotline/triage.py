@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import BadInput
+from assistant.errors import BadInput, ConfigurationError
 from assistant.hotline.classifier import TextClassifier, read_labelled
 from assistant.hotline.extraction import ExtractedField, extract_fields
 from assistant.hotline.signals import sentiment, urgency
@@ -44,10 +44,21 @@ def _default_classifier(label: str) -> TextClassifier:
 class CallTriage:
     """The classifiers of one deployment, loaded (or trained by default) on first use."""
 
-    def __init__(self, models_dir: Path, taxonomy_path: Path = DEFAULT_TAXONOMY) -> None:
+    def __init__(self, models_dir: Path, taxonomy_path: Path | None = None) -> None:
         self._models_dir = models_dir
-        self._taxonomy_path = taxonomy_path
+        self._taxonomy_path = taxonomy_path or DEFAULT_TAXONOMY
+        self._taxonomy: Taxonomy | None = None
         self._classifiers: dict[str, TextClassifier] = {}
+
+    @property
+    def taxonomy(self) -> Taxonomy:
+        """The deployment's category taxonomy, read on first use."""
+        if self._taxonomy is None:
+            try:
+                self._taxonomy = Taxonomy.load(self._taxonomy_path)
+            except BadInput as exc:
+                raise ConfigurationError(f"{exc}（分类体系文件由 GOVASSIST_HOTLINE__TAXONOMY 设置）") from exc
+        return self._taxonomy
 
     def path(self, label: str) -> Path:
         return self._models_dir / "hotline" / f"{label}.joblib"
@@ -83,9 +94,7 @@ class CallTriage:
         return trained
 
     def _warn_outside_taxonomy(self, labels: list[str]) -> None:
-        if not self._taxonomy_path.is_file():
-            return
-        unknown = Taxonomy.load(self._taxonomy_path).unknown(labels)
+        unknown = self.taxonomy.unknown(labels)
         if unknown:
             logger.warning("%d category labels are not in %s, e.g. %s", len(unknown), self._taxonomy_path.name, unknown[:3])
 

@@ -14,8 +14,10 @@ from starlette.websockets import WebSocketDisconnect
 from assistant.api.app import create_app
 from assistant.api.security import create_api_key
 from assistant.config import Settings
+from assistant.errors import ConfigurationError
 from assistant.hotline.audio import decode_audio
 from assistant.hotline.audio_telephone import to_pcm16, wav_bytes
+from assistant.wiring import Services
 from ingest.pipeline import ingest_paths
 from tests.conftest import DEMO_KB
 
@@ -136,3 +138,20 @@ def test_suggestions_come_with_a_ticket_draft_from_the_call(env):
     assert draft["caller_name"] == "王女士" and draft["callback_number"] == "13812345678"
     assert draft["department"] == "示例市城市管理综合执法局" and draft["request_type"] == "投诉求助"
     assert reply["triage"]["fields"] and reply["triage"]["predictions"]["department"]["reason"]
+
+
+def test_the_panel_is_offered_the_categories_of_the_taxonomy(env):
+    client, headers, _ = env
+    categories = client.get("/v1/hotline/taxonomy", headers=headers).json()["categories"]
+    assert "城市管理/噪声扰民" in categories and categories == sorted(categories)
+    assert client.get("/v1/hotline/taxonomy").status_code == 401
+
+
+def test_a_deployment_points_at_its_own_taxonomy(tmp_path, shared_data):
+    real = shared_data / "tipdm2020_smart_gov" / "taxonomy.jsonl"
+    services = Services(Settings(_env_file=None, data_dir=tmp_path, hotline={"taxonomy": real}))
+    labels = services.call_triage.taxonomy.labels()
+    assert "城乡建设/安全生产" in labels and "城乡建设/安全生产/安全隐患" in labels
+    missing = Services(Settings(_env_file=None, data_dir=tmp_path, hotline={"taxonomy": tmp_path / "none.jsonl"}))
+    with pytest.raises(ConfigurationError, match="GOVASSIST_HOTLINE__TAXONOMY"):
+        missing.call_triage.taxonomy  # noqa: B018  (the property reads the file)

@@ -1,7 +1,7 @@
 // The hotline copilot in the agent panel: upload a recorded call → transcript with speakers,
 // knowledge suggestions and a grounded reply, a ticket draft the agent edits and confirms.
 
-import { postForm, postJson } from "/static/api.js";
+import { getJson, postForm, postJson } from "/static/api.js";
 import { el, renderAnswer } from "/static/answer.js";
 
 const KEY_STORAGE = "govassist.agent_key";
@@ -120,6 +120,17 @@ $("upload-form").addEventListener("submit", (event) => {
   if (file) upload(file);
 });
 $("ticket-form").addEventListener("submit", confirmTicket);
+// The deployment's category taxonomy, offered as the agent types a category (loaded once).
+$("ticket-category").addEventListener("focus", async () => {
+  const options = $("category-options");
+  if (options.childElementCount) return;
+  try {
+    const { categories } = await getJson("/v1/hotline/taxonomy", authHeaders());
+    options.replaceChildren(...categories.map((category) => new Option(category, category)));
+  } catch (error) {
+    $("ticket-category-evidence").textContent = error.message;
+  }
+});
 // A live call that ended: suggestions and the ticket draft from what the caller said.
 document.addEventListener("live-call-ended", async (event) => {
   transcriptText = event.detail;

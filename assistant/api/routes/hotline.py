@@ -73,6 +73,12 @@ class TicketRequest(BaseModel):
     transcript: str = Field("", max_length=50000)
 
 
+@router.get("/taxonomy")
+def taxonomy(services: ServicesDep, principal: AgentDep) -> dict[str, list[str]]:
+    """The deployment's categories (分类体系), as the labels the category classifier predicts."""
+    return {"categories": services.call_triage.taxonomy.labels()}
+
+
 @router.post("/tickets", status_code=201)
 def confirm_ticket(body: TicketRequest, request: Request, services: ServicesDep, principal: AgentDep, audit: AuditDep) -> dict[str, Any]:
     store = TicketStore(services.database, services.settings.privacy)

@@ -85,8 +85,9 @@ def evaluate(api: ApiClient) -> tuple[pd.DataFrame, pd.DataFrame]:
     return table, chart
 
 
-def run_call(api: ApiClient, recording: str | None) -> tuple[str, str, pd.DataFrame]:
-    """A recorded call through the agent panel's path: transcript by speaker, reply, suggestions."""
+def run_call(api: ApiClient, recording: str | None) -> tuple[str, str, pd.DataFrame, pd.DataFrame]:
+    """A recorded call through the agent panel's path: transcript by speaker, reply, suggestions,
+    and the ticket draft with the evidence for each field."""
     if not recording:
         raise gr.Error("请选择通话录音")
     path = Path(recording)
@@ -95,7 +96,9 @@ def run_call(api: ApiClient, recording: str | None) -> tuple[str, str, pd.DataFr
     transcript = f"时长 {result['duration']:.1f} 秒\n" + "\n".join(lines)
     assist = result["assist"]
     knowledge = pd.DataFrame(assist["knowledge"], columns=["title", "kind", "document_number", "score", "text"]).round(3)
-    return transcript, assist["reply"], knowledge
+    draft = pd.DataFrame([(f["label"], f["value"], f["evidence"]) for f in assist["draft_fields"] if f["value"]],
+                         columns=["字段", "内容", "依据"])
+    return transcript, assist["reply"], knowledge, draft
 
 
 CONDITION_COLUMNS = ["kind", "operator", "value", "sentence"]
@@ -161,7 +164,8 @@ def build(api: ApiClient) -> gr.Blocks:
             transcript = gr.Textbox(label="通话转写", lines=8)
             reply = gr.Textbox(label="建议答复（依据知识库，带来源）", lines=4)
             knowledge = gr.Dataframe(label="推荐的政策与问答", wrap=True)
-            transcribe.click(lambda r: run_call(api, r), [recording], [transcript, reply, knowledge])
+            draft = gr.Dataframe(label="工单草稿（每项的依据）", wrap=True)
+            transcribe.click(lambda r: run_call(api, r), [recording], [transcript, reply, knowledge, draft])
         with gr.Tab("政策匹配"):
             with gr.Row():
                 item = gr.Dropdown(label="政策事项", choices=[])

@@ -17,6 +17,7 @@ from typing import Any
 from assistant.answering import grounding
 from assistant.answering.chain import AnswerChain
 from assistant.documents import Chunk
+from assistant.hotline.tickets import FIELD_LABELS, TICKET_FIELDS
 from assistant.hotline.triage import CallTriage
 from assistant.privacy import mask_personal_data
 from assistant.retrieval.search import HybridSearcher
@@ -26,6 +27,8 @@ QUESTION_CHARS = 200
 # hits an agent would want 0.33 or more (tests/integration/test_hotline_api.py has both kinds).
 MIN_TOPICALITY = 0.3
 NO_ANSWER = "知识库中没有可直接答复的内容，请按规定登记工单转承办单位办理。"
+CONTEXT_CHARS = 8  # characters of the call shown around the words a field was read from
+LOW_CONFIDENCE = 0.5  # below this a prediction is flagged for the agent to check
 
 
 @dataclass
@@ -36,6 +39,7 @@ class Assistance:
     citations: list[dict[str, Any]] = field(default_factory=list)
     triage: dict[str, Any] = field(default_factory=dict)  # predictions, fields with spans, urgency, sentiment
     draft: dict[str, str] = field(default_factory=dict)  # the ticket draft (工单草稿) for the agent to edit
+    draft_fields: list[dict[str, str]] = field(default_factory=list)  # the draft as shown: label, value, evidence
 
 
 def ticket_draft(triage: dict[str, Any]) -> dict[str, str]:
@@ -46,6 +50,32 @@ def ticket_draft(triage: dict[str, Any]) -> dict[str, str]:
     draft["urgency"] = triage.get("urgency", {}).get("label", "")
     draft["summary"] = summarise(draft)
     return draft
+
+
+def draft_evidence(text: str, triage: dict[str, Any]) -> dict[str, str]:
+    """Why each field was proposed, as the agent reads it: the words of the call (``text``, the
+    one analysed) a field was read from, in context; a prediction's confidence, flagged when low,
+    and the words that weighed most; the cue that set the urgency."""
+    evidence = {}
+    for found in triage.get("fields", []):
+        start, end = found["start"], found["end"]
+        before = ("…" if start > CONTEXT_CHARS else "") + text[max(0, start - CONTEXT_CHARS) : start]
+        after = text[end : end + CONTEXT_CHARS] + ("…" if end + CONTEXT_CHARS < len(text) else "")
+        evidence[found["name"]] = f"原文：{before}「{found['value']}」{after}"
+    for name, prediction in triage.get("predictions", {}).items():
+        flag = "（较低，请核实）" if prediction["confidence"] < LOW_CONFIDENCE else ""
+        reason = f"；依据：{'、'.join(prediction['reason'])}" if prediction["reason"] else ""
+        evidence[name] = f"置信度 {round(prediction['confidence'] * 100)}%{flag}{reason}"
+    if triage.get("urgency", {}).get("evidence"):
+        evidence["urgency"] = f"依据：{triage['urgency']['evidence']}"
+    return evidence
+
+
+def draft_fields(draft: dict[str, str], evidence: dict[str, str]) -> list[dict[str, str]]:
+    """The draft as the panel and the console show it: every ticket field with its label, the
+    proposed value and the evidence for it."""
+    return [{"name": name, "label": FIELD_LABELS[name], "value": draft.get(name, ""),
+             "evidence": evidence.get(name, "") if draft.get(name) else ""} for name in TICKET_FIELDS]
 
 
 def summarise(draft: dict[str, str]) -> str:
@@ -92,7 +122,8 @@ def assist(
     ]
     answer = chain.answer(question)
     draft = ticket_draft(analysis)
+    fields = draft_fields(draft, draft_evidence(caller_text, analysis))
     if answer.status != "answered":
-        return Assistance(knowledge, NO_ANSWER, answer.status, [], analysis, draft)
+        return Assistance(knowledge, NO_ANSWER, answer.status, [], analysis, draft, fields)
     citations = answer.to_dict()["citations"]
-    return Assistance(knowledge, answer.text, answer.status, citations, analysis, draft)
+    return Assistance(knowledge, answer.text, answer.status, citations, analysis, draft, fields)

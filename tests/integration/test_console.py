@@ -72,8 +72,10 @@ def test_evaluation_returns_a_table_and_chart_data(api):
 def test_a_recorded_call_runs_through_the_copilot(api, shared_data):
     from ui.console import run_call
 
-    transcript, reply, knowledge = run_call(api, str(shared_data / "asr_zh" / "real" / "funasr_asr_example.wav"))
+    transcript, reply, knowledge, draft = run_call(api, str(shared_data / "asr_zh" / "real" / "funasr_asr_example.wav"))
     assert "识别模型" in transcript and reply and list(knowledge.columns)[:2] == ["title", "kind"]
+    department = draft.set_index("字段").loc["承办单位"]
+    assert department["内容"] and department["依据"].startswith("置信度")
 
 
 def test_policy_items_are_reviewed_and_matched_to_enterprises(api, tmp_path):

@@ -138,6 +138,12 @@ def test_suggestions_come_with_a_ticket_draft_from_the_call(env):
     assert draft["caller_name"] == "王女士" and draft["callback_number"] == "13812345678"
     assert draft["department"] == "示例市城市管理综合执法局" and draft["request_type"] == "投诉求助"
     assert reply["triage"]["fields"] and reply["triage"]["predictions"]["department"]["reason"]
+    shown = {f["name"]: f for f in reply["draft_fields"]}
+    assert shown["callback_number"]["label"] == "联系电话"
+    assert shown["callback_number"]["evidence"] == "原文：…我是王女士，电话「13812345678」，我家住在东城区…"
+    assert shown["department"]["evidence"].startswith("置信度 ") and "依据：" in shown["department"]["evidence"]
+    assert shown["event_time"]["value"] and shown["event_time"]["evidence"].startswith("原文：")
+    assert shown["caller_name"]["evidence"].startswith("原文：您好，我是「王女士」")  # no ellipsis at the start
 
 
 def test_the_panel_is_offered_the_categories_of_the_taxonomy(env):

@@ -13,8 +13,6 @@ const TICKET_FIELDS = {
   "ticket-type": "request_type", "ticket-urgency": "urgency", "ticket-category": "category",
   "ticket-department": "department", "ticket-summary": "summary",
 };
-const CONTEXT_CHARS = 8; // characters of the call shown around a field's words
-const LOW_CONFIDENCE = 0.5; // below this a prediction is flagged for the agent to check
 let draft = {};
 let transcriptText = "";
 
@@ -46,32 +44,11 @@ function showAssist(assist) {
     el("li", { className: "result" }, el("h4", {}, k.title), el("p", {}, k.text.slice(0, 160)))));
 }
 
-// Why the copilot proposed each field: the words of the call a field was read from, in context;
-// a prediction's confidence and the words that weighed most; the cue that set the urgency.
-function evidenceFor(text, triage = {}) {
-  const evidence = {};
-  for (const field of triage.fields || []) {
-    let start = text.slice(field.start, field.end) === field.value ? field.start : text.indexOf(field.value);
-    if (start < 0) continue;
-    const end = start + field.value.length;
-    const before = (start > CONTEXT_CHARS ? "…" : "") + text.slice(Math.max(0, start - CONTEXT_CHARS), start);
-    const after = text.slice(end, end + CONTEXT_CHARS) + (end + CONTEXT_CHARS < text.length ? "…" : "");
-    evidence[field.name] = `原文：${before}「${field.value}」${after}`;
-  }
-  for (const [name, prediction] of Object.entries(triage.predictions || {})) {
-    const confidence = `置信度 ${Math.round(prediction.confidence * 100)}%${prediction.confidence < LOW_CONFIDENCE ? "（较低，请核实）" : ""}`;
-    const reason = prediction.reason.length ? `；依据：${prediction.reason.join("、")}` : "";
-    evidence[name] = confidence + reason;
-  }
-  if (triage.urgency && triage.urgency.evidence) evidence.urgency = `依据：${triage.urgency.evidence}`;
-  return evidence;
-}
-
 // The copilot's draft (fields read from the call; predicted type, category, department, urgency)
-// into the form, each with its evidence; a new call's draft replaces the last one.
-function fillDraft(text, proposed = {}, triage = {}) {
+// into the form, each with the evidence the service gives for it; a new call's draft replaces the last.
+function fillDraft(text, proposed = {}, fields = []) {
   draft = { request: text.slice(0, 500), ...proposed };
-  const evidence = evidenceFor(text, triage);
+  const evidence = Object.fromEntries(fields.map((field) => [field.name, field.evidence]));
   for (const [id, name] of Object.entries(TICKET_FIELDS)) {
     const input = $(id);
     const value = draft[name] || "";
@@ -94,7 +71,7 @@ async function upload(file) {
     transcriptText = reply.text;
     showTranscript(reply.segments);
     showAssist(reply.assist);
-    fillDraft(reply.segments.filter((s) => s.speaker !== "坐席").map((s) => s.text).join(""), reply.assist.draft, reply.assist.triage);
+    fillDraft(reply.segments.filter((s) => s.speaker !== "坐席").map((s) => s.text).join(""), reply.assist.draft, reply.assist.draft_fields);
     status.textContent = `转写完成：${reply.duration.toFixed(1)} 秒，${reply.segments.length} 段`;
   } catch (error) {
     status.textContent = error.message;
@@ -137,7 +114,7 @@ document.addEventListener("live-call-ended", async (event) => {
   try {
     const assist = await postJson("/v1/hotline/assist", { transcript: transcriptText }, authHeaders());
     showAssist(assist);
-    fillDraft(transcriptText, assist.draft, assist.triage);
+    fillDraft(transcriptText, assist.draft, assist.draft_fields);
   } catch (error) {
     $("call-status").textContent = error.message;
   }

@@ -4,7 +4,7 @@ can read out (the grounded answer chain), or an honest "no answer in the knowled
 Works on the masked caller text; the latest part of the call matters most, so the question
 asked of the knowledge base is the last ``QUESTION_CHARS`` characters. Search always returns its
 nearest chunks, so a suggestion is shown only when it is plainly about what the caller said
-(``topicality``); a call the knowledge base does not cover (a noise complaint, a broken street
+(``on_topic``); a call the knowledge base does not cover (a noise complaint, a broken street
 light) gets no suggestions rather than unrelated ones.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 from assistant.answering import grounding
 from assistant.answering.chain import AnswerChain
-from assistant.documents import Chunk
+from assistant.documents import Chunk, SearchHit
 from assistant.hotline.tickets import FIELD_LABELS, TICKET_FIELDS
 from assistant.hotline.triage import CallTriage
 from assistant.privacy import mask_personal_data
@@ -92,15 +92,19 @@ def summarise(draft: dict[str, str]) -> str:
     return "；".join(parts) + "。"
 
 
-def topicality(question: str, chunk: Chunk, regions: Sequence[str] = ()) -> float:
-    """How plainly a chunk is about what the caller said: the larger of the share of its title's
-    (an FAQ's question's) units that the caller used, which holds up in a long rambling call, and
-    the share of the caller's units that its text covers, which suits a short direct question.
-    Region names count for neither."""
-    question = grounding.without_names(question, regions)
-    title = grounding.without_names(chunk.question or chunk.metadata.title, regions)
-    return max(grounding.coverage(grounding.units(title), question),
-               grounding.coverage(grounding.units(question, with_synonyms=True), chunk.search_text))
+def on_topic(question: str, hits: Sequence[SearchHit], regions: Sequence[str] = ()) -> list[SearchHit]:
+    """The hits plainly about what the caller said (topicality ≥ ``MIN_TOPICALITY``). A hit's
+    topicality is the larger of the share of its title's (an FAQ's question's) units that the
+    caller used, which holds up in a long rambling call, and the share of the caller's units that
+    its text covers, which suits a short direct question. Region names count for neither."""
+    asked = grounding.without_names(question, regions)
+    wanted = grounding.units(asked, with_synonyms=True)
+
+    def topicality(chunk: Chunk) -> float:
+        title = grounding.without_names(chunk.question or chunk.metadata.title, regions)
+        return max(grounding.coverage(grounding.units(title), asked), grounding.coverage(wanted, chunk.search_text))
+
+    return [hit for hit in hits if topicality(hit.chunk) >= MIN_TOPICALITY]
 
 
 def assist(
@@ -113,7 +117,7 @@ def assist(
     question = mask_personal_data(caller_text.strip())[-QUESTION_CHARS:]
     if not question:
         return Assistance()
-    hits = [h for h in searcher.search(question, top_k=top_k).hits if topicality(question, h.chunk, regions) >= MIN_TOPICALITY]
+    hits = on_topic(question, searcher.search(question, top_k=top_k).hits, regions)
     knowledge = [
         {"doc_id": h.chunk.doc_id, "title": h.chunk.metadata.title or h.chunk.question, "kind": h.chunk.metadata.kind,
          "document_number": h.chunk.metadata.document_number, "heading_path": h.chunk.heading_path,

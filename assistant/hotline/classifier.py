@@ -12,7 +12,6 @@ This module knows nothing about which labels a deployment has or where models li
 
 from __future__ import annotations
 
-import json
 import logging
 import pickle
 import re
@@ -33,6 +32,7 @@ from sklearn.svm import LinearSVC
 
 from assistant.errors import BadInput, ConfigurationError
 from assistant.hotline.signals import request_type_cue_matrix
+from assistant.jsonl import read_objects
 from assistant.retrieval import lexical
 
 logger = logging.getLogger(__name__)
@@ -155,30 +155,16 @@ class TextClassifier:
         """A model saved by ``save`` (a pickle: load only files this deployment wrote)."""
         try:
             stored = joblib.load(path)
+            return cls(stored["pipeline"], stored["options"])
         except (OSError, ValueError, EOFError, KeyError, IndexError, TypeError, AttributeError, ModuleNotFoundError,
                 pickle.UnpicklingError) as exc:
             raise ConfigurationError(f"无法读取分类模型 {path}：{exc}（可用 govassist hotline train 重新训练）") from exc
-        if isinstance(stored, Pipeline):  # saved before options were stored
-            return cls(stored)
-        return cls(stored["pipeline"], stored["options"])
 
 
 def read_labelled(path: Path, label: str, text_fields: tuple[str, ...] = TEXT_FIELDS) -> tuple[list[str], list[str]]:
     """Texts and labels of a JSON Lines file; rows without text or label are skipped (and counted)."""
     texts, labels, skipped = [], [], 0
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"无法读取训练数据 {path}：{exc}") from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise BadInput(f"{path.name} 第 {number} 行不是有效的 JSON") from exc
-        if not isinstance(record, dict):
-            raise BadInput(f"{path.name} 第 {number} 行应是 JSON 对象")
+    for _, record in read_objects(path, "训练数据"):
         text = next((record[name] for name in text_fields if record.get(name)), "")
         value = record.get(label)
         if text and value not in (None, ""):

@@ -54,11 +54,6 @@ def sentiment(text: str) -> tuple[str, str]:
     return "平和", ""
 
 
-def request_type_cues(text: str) -> dict[str, list[str]]:
-    """The cue words of each request type found in the text."""
-    return {kind: list(dict.fromkeys(m.group() for m in pattern.finditer(text))) for kind, pattern in REQUEST_TYPE_CUES.items()}
-
-
 def request_type_cue_matrix(texts: Iterable[str]) -> np.ndarray:
     """Per text and request type: cue counts in the whole text, its first and its last 40
     characters (where callers say what they want), each capped at 3 and scaled to 0–1."""

@@ -9,12 +9,12 @@ This module only reads and checks paths; the category classifier is trained like
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import BadInput
+from assistant.jsonl import read_objects
 
 LEVELS = ("l1", "l2", "l3")
 DEFAULT_TAXONOMY = Path(__file__).resolve().parents[2] / "eval_sets" / "hotline" / "taxonomy.jsonl"
@@ -27,18 +27,8 @@ class Taxonomy:
     @classmethod
     def load(cls, path: Path = DEFAULT_TAXONOMY) -> Taxonomy:
         prefixes: set[tuple[str, ...]] = set()
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise BadInput(f"无法读取分类体系 {path}：{exc}") from exc
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                levels = tuple(str(record[level]).strip() for level in LEVELS if record.get(level))
-            except (json.JSONDecodeError, TypeError) as exc:
-                raise BadInput(f"{path.name} 第 {number} 行应是 {{\"l1\": ..., \"l2\": ..., \"l3\": ...}}") from exc
+        for number, record in read_objects(path, "分类体系"):
+            levels = tuple(str(record[level]).strip() for level in LEVELS if record.get(level))
             if not levels:
                 raise BadInput(f"{path.name} 第 {number} 行没有 l1")
             prefixes.update(levels[:depth] for depth in range(1, len(levels) + 1))

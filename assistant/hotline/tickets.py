@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -73,14 +74,10 @@ class TicketStore:
         mention of the ones the agent confirmed (which the patterns may have missed)."""
         names, addresses = self._privacy.mask_names, self._privacy.mask_addresses
         spans = names_and_addresses(transcript, names, addresses)
-        wanted = [("name", "caller_name", names), ("address", "address", addresses)]
-        for kind, key, on in wanted:
+        for kind, key, on in (("name", "caller_name", names), ("address", "address", addresses)):
             value = confirmed.values.get(key, "")
             if on and len(value) >= 2:
-                start = transcript.find(value)
-                while start >= 0:
-                    spans.append(PersonalDataSpan(kind, start, start + len(value), value))
-                    start = transcript.find(value, start + len(value))
+                spans += [PersonalDataSpan(kind, m.start(), m.end(), value) for m in re.finditer(re.escape(value), transcript)]
         return mask_personal_data(transcript, spans)
 
     def confirm(self, agent: str, draft: TicketFields, confirmed: TicketFields, transcript: str) -> ConfirmedTicket:

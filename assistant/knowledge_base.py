@@ -8,10 +8,13 @@ Reading files and chunking them is ``ingest``'s job; ranking is ``retrieval.sear
 from __future__ import annotations
 
 import copy
+import json
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from assistant.documents import Chunk, chunk_point_id
 from assistant.retrieval import lexical
@@ -116,6 +119,30 @@ class KnowledgeBase:
         manifest.embedder, manifest.dimension = self.embedder.name, self.embedder.dimension
         self.manifests.save(manifest)
         return superseded
+
+    def reindex(self, snapshot: Path, on_chunks: ProgressCallback | None = None) -> int:
+        """Rebuild the index with the current embedder (after an embedder change), from the chunks
+        it holds. The live chunks are first written to ``snapshot``; an interrupted run resumes
+        from it, and until it completes the manifest keeps naming the old embedder, so search
+        refuses rather than mixing vectors. Returns the number of chunks re-embedded."""
+        manifest = copy.deepcopy(self.manifest())
+        if not snapshot.exists():
+            live = manifest.live_versions()
+            rows = (json.dumps(payload, ensure_ascii=False) for _, payload in self.index.scroll()
+                    if live.get(str(payload.get("doc_id"))) == payload.get("content_hash"))
+            partial = snapshot.with_suffix(".partial")
+            partial.write_text("".join(row + "\n" for row in rows), encoding="utf-8")
+            os.replace(partial, snapshot)
+        chunks = [Chunk.from_payload(json.loads(line)) for line in snapshot.read_text(encoding="utf-8").splitlines() if line]
+        self.index.drop_collection()
+        self.index.ensure_collection(self.embedder.dimension)
+        tokens = [lexical.analyse(chunk.search_text) for chunk in chunks]
+        averages = {channel: manifest.average_chunk_length(channel) for channel in lexical.CHANNELS}
+        self.index.upsert(self._points(chunks, tokens, averages, on_chunks))
+        manifest.embedder, manifest.dimension = self.embedder.name, self.embedder.dimension
+        self.manifests.save(manifest)
+        snapshot.unlink()
+        return len(chunks)
 
     def delete(self, doc_ids: Sequence[str]) -> list[str]:
         """Remove documents; returns the ids that were actually present."""

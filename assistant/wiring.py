@@ -22,7 +22,8 @@ from assistant.errors import ConfigurationError
 from assistant.hotline.asr_types import SpeechToText
 from assistant.hotline.triage import CallTriage
 from assistant.knowledge_base import KnowledgeBase
-from assistant.retrieval.embedding import Embedder, SentenceTransformerEmbedder, UseEmbedder
+from assistant.retrieval.embedding import E5Embedder, Embedder, SentenceTransformerEmbedder, UseEmbedder
+from assistant.retrieval.embedding_cache import CachedEmbedder, VectorStore
 from assistant.retrieval.index import VectorIndex
 from assistant.retrieval.manifest import ManifestStore
 from assistant.retrieval.reranking import CrossEncoderReranker, Reranker
@@ -39,15 +40,22 @@ def apply_offline_mode(settings: Settings) -> None:
 
 
 def build_embedder(settings: Settings) -> Embedder:
+    """The configured embedder, behind the passage-vector cache unless that is turned off."""
     apply_offline_mode(settings)
     embedding = settings.embedding
+    embedder: Embedder
     match embedding.backend:
+        case "e5":
+            embedder = E5Embedder(threads=embedding.threads)
         case "use":
-            return UseEmbedder(batch_size=embedding.batch_size)
+            embedder = UseEmbedder(threads=embedding.threads, batch_size=embedding.batch_size)
         case "sentence-transformers":
-            return SentenceTransformerEmbedder(
+            embedder = SentenceTransformerEmbedder(
                 embedding.model, embedding.device, embedding.batch_size, embedding.query_instruction
             )
+    if not embedding.cache:
+        return embedder
+    return CachedEmbedder(embedder, VectorStore(settings.embedding_cache() / "passages.sqlite"))
 
 
 def build_index(settings: Settings) -> VectorIndex:
@@ -99,7 +107,7 @@ def build_chat_model(settings: Settings) -> ChatModel | None:
             if importlib.util.find_spec("llama_cpp") is None:
                 logger.warning("llama-cpp-python is not installed: answers are extractive (GOVASSIST_LLM__BACKEND)")
                 return None
-            path = Path(llm.model_path) if llm.model_path else packaged_model_path(settings.model_cache())
+            path = Path(llm.model_path) if llm.model_path else packaged_model_path(settings.model_cache(), llm.packaged)
             if not path.is_file():
                 raise ConfigurationError(f"GGUF model {path} not found: set GOVASSIST_LLM__MODEL_PATH.")
             return LlamaCppChatModel(path, llm.context_tokens, llm.threads)
@@ -171,6 +179,9 @@ class Services:
         for name in ("index", "database"):
             if name in self.__dict__:
                 self.__dict__.pop(name).close()
+        embedder = self.__dict__.pop("embedder", None)
+        if isinstance(embedder, CachedEmbedder):
+            embedder.close()
 
 
 @lru_cache(maxsize=1)

@@ -121,9 +121,9 @@ def run(
         services.index.optimize()
         systems: list[tuple[str, SearchFunction]] = [
             ("hybrid", _pipeline_search(services)),
-            ("hybrid-rrf", _pipeline_search(services, fusion="rrf", dense_weight=1.0)),
-            ("bm25", _pipeline_search(services, dense_weight=0.0, bigram_weight=0.0)),
-            ("bm25+bigrams", _pipeline_search(services, dense_weight=0.0)),
+            ("hybrid-rrf", _pipeline_search(services, fusion="rrf", sparse_weight=1.0, bigram_weight=1.0, dense_weight=1.0)),
+            ("bm25", _pipeline_search(services, sparse_weight=1.0, dense_weight=0.0, bigram_weight=0.0)),
+            ("bm25+bigrams", _pipeline_search(services, sparse_weight=1.0, bigram_weight=1.0, dense_weight=0.0)),
             ("dense", _pipeline_search(services, sparse_weight=0.0, bigram_weight=0.0)),
         ]
         if with_llama_index:

@@ -1,8 +1,13 @@
 """Shared fixtures: a fresh settings object per test (own data dir), the demo knowledge base,
-and the shared data directory when it exists."""
+and the shared data directory when it exists.
+
+Every test (and every process a test starts) shares one passage-vector cache, under
+``.cache/test-embeddings`` in the checkout: the packaged e5 model embeds each distinct demo text
+once per machine instead of once per test."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -14,6 +19,7 @@ from assistant.wiring import Services
 PROJECT = Path(__file__).resolve().parent.parent
 DEMO_KB = PROJECT / "ingest" / "demo_kb"
 SHARED_DATA = PROJECT.parent / "shared" / "data"
+os.environ.setdefault("GOVASSIST_EMBEDDING__CACHE_DIR", str(PROJECT / ".cache" / "test-embeddings"))
 
 
 @pytest.fixture

@@ -155,6 +155,15 @@ def stats() -> None:
     console.print(f"嵌入模型：{kb_stats.embedder}")
 
 
+@kb_app.command("reindex")
+def reindex() -> None:
+    """用当前配置的嵌入模型重建索引（更换嵌入模型之后；文档内容保留，中断后可重新运行续做）。"""
+    services = get_services()
+    snapshot = services.manifests.path.with_suffix(".reindex.jsonl")
+    count = services.knowledge_base.reindex(snapshot)
+    console.print(f"已用 {services.embedder.name} 重建索引：{count} 个分段。")
+
+
 @kb_app.command("list")
 def list_documents(
     kind: str | None = typer.Option(None, help="只列出该类型"),

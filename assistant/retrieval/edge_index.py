@@ -9,6 +9,7 @@ process at a time should write to it.
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,10 @@ class EdgeIndex:
         shard = self._open()
         if shard is not None:
             shard.optimize()
+
+    def drop_collection(self) -> None:
+        self.close()
+        shutil.rmtree(self._path, ignore_errors=True)
 
     def close(self) -> None:
         if self._shard is not None:

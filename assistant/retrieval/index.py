@@ -104,6 +104,10 @@ class VectorIndex(Protocol):
         """Build search structures after a large ingest (a no-op where the server does it)."""
         ...
 
+    def drop_collection(self) -> None:
+        """Remove the collection and every point in it (re-indexing with another embedder)."""
+        ...
+
     def close(self) -> None: ...
 
 

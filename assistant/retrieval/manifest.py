@@ -55,8 +55,8 @@ class Manifest:
         if self.embedder and (self.embedder != name or self.dimension != dimension):
             raise IndexMismatch(
                 f"知识库由嵌入模型 {self.embedder}（{self.dimension} 维）构建，当前配置为 {name}（{dimension} 维），"
-                "不能混用。请改回原配置（GOVASSIST_EMBEDDING__BACKEND / GOVASSIST_EMBEDDING__MODEL），"
-                "或换一个 GOVASSIST_QDRANT__COLLECTION 重新导入。"
+                "不能混用。请运行 govassist kb reindex 用当前模型重建索引（文档内容保留），"
+                "或改回原配置（GOVASSIST_EMBEDDING__BACKEND / GOVASSIST_EMBEDDING__MODEL）。"
             )
 
 

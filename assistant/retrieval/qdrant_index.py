@@ -153,5 +153,9 @@ class QdrantServerIndex:
     def optimize(self) -> None:
         """A server optimises in the background."""
 
+    def drop_collection(self) -> None:
+        if self._exists():
+            self._call("drop the collection", self._client.delete_collection, self._collection)
+
     def close(self) -> None:
         self._client.close()

@@ -6,12 +6,13 @@ chunks of document versions that are not live → fuse → optionally rerank →
 keeps each channel's score and rank, so the staff console can show why it ranked where it did.
 
 Two fusions (``search.fusion``), chosen by measurement (``govassist bench retrieval``):
-- ``score`` (default): Σ weight x (channel score / best score in that channel) over the two BM25
-  channels, plus ``dense_weight`` x cosine. The cosine is fetched for the top ``rescore_depth``
-  BM25 candidates too, so dense similarity re-orders the keyword candidates. The packaged dense
-  model is weak on Chinese; used this way it still helps on both dev sets.
-- ``rrf``: weighted reciprocal-rank fusion, Σ weight / (rrf_k + rank). With the packaged model it
-  ranks below BM25 alone on both dev sets; with a strong embedder (bge-m3) it is the usual choice.
+- ``score`` (default): each channel's scores min-max normalised over its candidates (a chunk a
+  channel did not return counts as that channel's minimum), then Σ weight x normalised score.
+  The cosine is fetched for the top ``rescore_depth`` BM25 candidates too, so every keyword
+  candidate is also judged by meaning. With the packaged e5 model the dense channel carries most
+  weight: citizens rarely use the documents' words (measured on the msgabench FAQ dev set, the
+  ncp policy set and the written colloquial bank: BENCHMARKS.md).
+- ``rrf``: weighted reciprocal-rank fusion, Σ weight / (rrf_k + rank).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 
 from assistant.config import SearchSettings
 from assistant.documents import Chunk, ScoreBreakdown, SearchFilters, SearchHit
-from assistant.retrieval import lexical
+from assistant.retrieval import lexical, lexicon
 from assistant.retrieval.embedding import Embedder
 from assistant.retrieval.index import FilterSpec, IndexMatch, VectorIndex
 from assistant.retrieval.manifest import ManifestStore
@@ -84,7 +85,8 @@ class HybridSearcher:
         settings = self._settings
         candidates = Candidates()
         if settings.sparse_weight:
-            vector = lexical.encode_query(query, "words", use_synonyms=settings.use_synonyms)
+            extra = lexicon.expansions(query) if settings.use_synonyms else []
+            vector = lexical.encode_query(query, "words", extra)
             candidates.words = self._index.search_sparse("words", vector, settings.candidates, spec)
         if settings.bigram_weight:
             vector = lexical.encode_query(query, "bigrams")
@@ -137,14 +139,21 @@ def fuse(candidates: Candidates, settings: SearchSettings) -> list[SearchHit]:
 def _score_normalised(
     breakdowns: dict[str, ScoreBreakdown], candidates: Candidates, settings: SearchSettings
 ) -> None:
-    best_words = max((m.score for m in candidates.words), default=0.0) or 1.0
-    best_bigrams = max((m.score for m in candidates.bigrams), default=0.0) or 1.0
+    channels = (
+        ("sparse", settings.sparse_weight, candidates.words),
+        ("bigram", settings.bigram_weight, candidates.bigrams),
+        ("dense", settings.dense_weight, candidates.dense),
+    )
     for entry in breakdowns.values():
-        entry.fused = (
-            settings.sparse_weight * (entry.sparse or 0.0) / best_words
-            + settings.bigram_weight * (entry.bigram or 0.0) / best_bigrams
-            + settings.dense_weight * (entry.dense or 0.0)
-        )
+        entry.fused = 0.0
+    for name, weight, matches in channels:
+        if not weight or not matches:
+            continue
+        low = min(m.score for m in matches)
+        span = (max(m.score for m in matches) - low) or 1.0
+        for entry in breakdowns.values():
+            value = getattr(entry, name)
+            entry.fused += weight * ((value - low) / span if value is not None else 0.0)
 
 
 def _score_rrf(breakdowns: dict[str, ScoreBreakdown], settings: SearchSettings) -> None:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from assistant.documents import SearchFilters
-from assistant.retrieval import lexical
+from assistant.retrieval import lexical, lexicon
 from assistant.retrieval.edge_index import EdgeIndex
 from assistant.retrieval.index import FilterSpec, IndexPoint
 from assistant.retrieval.qdrant_index import QdrantServerIndex
@@ -68,7 +68,7 @@ def test_count_and_scroll_return_every_point_with_payload(index):
 
 
 def test_sparse_search_finds_keyword_matches_with_idf(index):
-    matches = index.search_sparse("words", lexical.encode_query("公积金提取"), 10, EVERYTHING)
+    matches = index.search_sparse("words", lexical.encode_query("公积金提取", "words", lexicon.expansions("公积金提取")), 10, EVERYTHING)
     assert _ids(matches)[0] == "p1"
     assert set(_ids(matches)) == {"p1", "f2"}
     bigrams = index.search_sparse("bigrams", lexical.encode_query("公积金提取", "bigrams"), 10, EVERYTHING)
@@ -101,6 +101,13 @@ def test_delete_removes_points(index):
     index.delete(["00000000-0000-0000-0000-000000000000"])
     assert index.count() == 3
     assert "p1" not in _ids(index.search_sparse("words", lexical.encode_query("公积金提取"), 10, EVERYTHING))
+
+
+def test_dropping_the_collection_removes_every_point(index):
+    index.drop_collection()
+    assert index.count() == 0
+    index.ensure_collection(8)
+    assert index.count() == 0
 
 
 def test_both_implementations_agree():

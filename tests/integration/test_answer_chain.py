@@ -98,26 +98,40 @@ def test_instructions_inside_documents_are_treated_as_data(tmp_path):
     assert "一万元" not in answer.text and "忽略" not in answer.text
 
 
+def _faithful_then_invented(body: dict) -> tuple[int, list[str]]:
+    """A model that restates its first evidence sentence, then invents a benefit."""
+    evidence = body["messages"][1]["content"].split("[1] ", 1)[1].split("\n", 1)[0]
+    first = grounding.split_sentences(evidence)[0].rstrip("。；;")
+    return 200, [f"{first}[1]。", "每人每月还可领取五千元补助[1]。"]
+
+
 def test_generated_answer_streams_and_unsupported_sentences_are_removed(tmp_path):
-    reply = ["灵活就业人员可以按规定参加职工基本养老保险[1]。", "每人每月还可领取五千元补助[1]。"]
-    with stub_server(lambda body: (200, reply)) as (url, requests):
-        no_faq_first = {"faq_min_confidence": 1.1}
+    replies: list[list[str]] = []
+
+    def model(body: dict) -> tuple[int, list[str]]:
+        status, reply = _faithful_then_invented(body)
+        replies.append(reply)
+        return status, reply
+
+    with stub_server(model) as (url, requests):
+        no_faq_first = {"faq_first": False}
         services = _services(tmp_path, answer=no_faq_first, backend="openai", base_url=url, model="stub")
         assert isinstance(services.chat_model, OpenAICompatibleChatModel)
         events = list(services.answer_chain.stream("灵活就业人员可以参加职工养老保险吗？"))
         services.close()
     deltas = [e.text for e in events if e.kind == "delta"]
     final = events[-1].answer
-    assert deltas == reply  # streamed as generated
+    assert deltas == replies[0]  # streamed as generated
     assert final is not None and final.mode == "generated" and final.citations  # the final event carries citations
-    assert "养老保险" in final.text and "五千元" not in final.text
+    assert final.model == "openai:stub" and final.to_dict()["ai_notice"].startswith("内容由人工智能生成")
+    assert replies[0][0] in final.text and "五千元" not in final.text
     prompt = requests[0]["body"]["messages"]
     assert "资料里出现的任何要求、指令" in prompt[0]["content"] and "[1]" in prompt[1]["content"]
 
 
 @pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None, reason="llama-cpp-python is not installed")
 def test_local_model_answers_from_the_sources(tmp_path):
-    services = _services(tmp_path, answer={"faq_min_confidence": 1.1}, backend="local")
+    services = _services(tmp_path, answer={"faq_first": False}, backend="local")
     answer = services.answer_chain.answer("城乡居民医保一年交多少钱？")
     services.close()
     assert answer.status == "answered" and answer.mode in {"generated", "extractive"} and answer.citations

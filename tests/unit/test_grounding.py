@@ -13,13 +13,6 @@ def test_question_units_ignore_question_words():
     assert not {"请问", "哪些"} & units
 
 
-def test_evidence_prefers_sentences_about_the_question_and_drops_instructions():
-    evidence = grounding.select_evidence("居住证多久能办好", [PASSAGE], budget_chars=40)
-    text = "".join(e.text for e in evidence)
-    assert "15个工作日" in text
-    assert "忽略" not in text and "一万元" not in grounding.strip_instructions(PASSAGE)
-
-
 def test_check_keeps_supported_sentences_and_removes_the_rest():
     evidence = {1: PASSAGE}
     answer = "申领居住证需提交居民身份证和居住登记凭证[1]。持证人可领取五千元购物补贴[1]。办理时限为15个工作日[1]。"

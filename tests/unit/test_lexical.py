@@ -8,13 +8,12 @@ def test_tokenize_keeps_government_terms_and_drops_stop_words():
     assert not {"请问", "哪些", "？", "需要"} & set(tokens)
 
 
-def test_query_expands_synonyms_at_lower_weight():
-    vector = lexical.encode_query("公积金怎么提取")
+def test_query_terms_get_full_weight_and_expansions_their_own():
+    vector = lexical.encode_query("公积金怎么提取", "words", [("住房公积金", 0.5)])
     weights = dict(zip(vector.indices, vector.values, strict=True))
     assert weights[lexical.token_id("公积金")] == 1.0
-    assert weights[lexical.token_id("住房公积金")] == lexical.SYNONYM_WEIGHT
-    plain = lexical.encode_query("公积金怎么提取", use_synonyms=False)
-    assert lexical.token_id("住房公积金") not in plain.indices
+    assert weights[lexical.token_id("住房公积金")] == 0.5
+    assert lexical.token_id("住房公积金") not in lexical.encode_query("公积金怎么提取").indices
 
 
 def test_bm25_weight_saturates_with_term_frequency_and_penalises_length():

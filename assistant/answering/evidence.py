@@ -1,0 +1,175 @@
+"""Evidence: the few source sentences that answer the question, readable, in their source order.
+
+Used two ways: quoted as the extractive answer, and numbered as what the chat model may write from.
+Passages are first made readable (Markdown emphasis and heading marks removed, table rows turned
+into "列名：值" sentences, a line ending in "：" kept with the list it introduces); then sentences
+are chosen by what the question asks:
+
+- a question about an aspect of a service (材料, 办理地点, 办理时限, 收费 …, see lexicon/aspects.txt)
+  gets the section whose heading names that aspect whole (三、申请材料 is the answer to 要带啥), or
+  else the sentences that answer it;
+- a question on how to do something at all (怎么上户口) gets the main aspects together: process,
+  materials, place and time, when the sources have them;
+- any other question gets the sentences that cover most of its concepts.
+
+Sentences that address the reader as a machine are dropped (retrieved text is data). Checking a
+generated answer against this evidence is ``grounding``'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.answering import grounding
+from assistant.documents import SearchHit
+from assistant.retrieval import lexicon
+
+HOW_TO = ("办理流程", "材料", "办理地点", "办理时限")
+_HOW_TO_QUESTION = re.compile(r"(怎么|怎样|如何|咋)(?!样|回事|会|说|算|看|想|收费|要钱)|流程|手续|步骤")
+_EMPHASIS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_HEADING_MARK = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]\s|（[一二三四五六七八九十\d]+）|\(\d+\)|\d+[．.、]|[一二三四五六七八九十]+、)")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+
+
+@dataclass
+class Quoted(grounding.Evidence):
+    """Evidence from one passage: its sentences, the number it is cited by, and the passage."""
+
+    hit: SearchHit
+
+
+@dataclass
+class Sentence:
+    number: int  # the passage's citation number
+    position: int
+    text: str
+    heading: str
+
+
+def readable(text: str) -> str:
+    """Source text as a citizen should read it: no Markdown marks, tables as sentences."""
+    text = _HEADING_MARK.sub("", _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), text))
+    lines, header = [], None
+    for line in text.splitlines():
+        if line.strip().startswith("|"):
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            if _TABLE_RULE.match(line):
+                continue
+            if header is None:
+                header = cells
+                continue
+            pairs = [f"{name}：{value}" if name else value for name, value in zip(header, cells, strict=False) if value]
+            lines.append("，".join(pairs) + "。")
+            continue
+        header = None
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _sentences(number: int, hit: SearchHit) -> list[Sentence]:
+    """A passage's sentences; a line ending in "：" stays with the list items under it."""
+    heading = " ".join(hit.chunk.heading_path)
+    found: list[Sentence] = []
+    for line in readable(grounding.strip_instructions(hit.chunk.text) or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if found and _LIST_ITEM.match(line) and found[-1].text.endswith("："):
+            found[-1].text += line
+            continue
+        for sentence in grounding.split_sentences(line):
+            found.append(Sentence(number, len(found), sentence, heading))
+    return found
+
+
+def _asks_how_to(question: str) -> bool:
+    return bool(_HOW_TO_QUESTION.search(lexicon.normalise(question)))
+
+
+def asked(question: str) -> list[lexicon.Aspect]:
+    """The aspects the question asks about; the main ones for a how-to question."""
+    found = lexicon.asked_aspects(question)
+    if (not found or [a.name for a in found] == ["办理流程"]) and _asks_how_to(question):
+        by_name = {a.name: a for a in lexicon.aspects()}
+        found = [by_name[name] for name in HOW_TO]
+    return found
+
+
+def select(question: str, hits: Sequence[SearchHit], budget_chars: int, ignore: Sequence[str] = ()) -> list[Quoted]:
+    """The sentences of the given passages (best first) that answer the question, per passage in
+    the passages' order, numbered 1.. for citation."""
+    concepts = lexicon.question_concepts(question, tuple(ignore))
+    passages = [_sentences(number, hit) for number, hit in enumerate(hits, start=1)]
+    own = [p for p, hit in zip(passages, hits, strict=True) if hits and hit.chunk.doc_id == hits[0].chunk.doc_id]
+    chosen: list[Sentence] = []
+    for aspect in asked(question):
+        remaining = budget_chars - sum(len(s.text) for s in chosen)
+        if remaining <= 0:
+            break
+        taken = {(s.number, s.position) for s in chosen}
+        section = next((p for p in own if p and _names(p[0].heading, aspect)), None)
+        if section is not None and (not chosen or sum(len(s.text) for s in section) <= remaining):
+            chosen += [s for s in section if (s.number, s.position) not in taken]
+        else:
+            chosen += _within(_with_cues(aspect, passages[:2], concepts, taken), remaining)
+    if not chosen:
+        chosen = _within(_by_coverage(concepts, passages[:2]), budget_chars)
+    by_number: dict[int, list[Sentence]] = {}
+    for sentence in sorted(chosen, key=lambda s: (s.number, s.position)):
+        by_number.setdefault(sentence.number, []).append(sentence)
+    return [
+        Quoted(cited, [s.text for s in sentences], hits[number - 1])
+        for cited, (number, sentences) in enumerate(sorted(by_number.items()), start=1)
+    ]
+
+
+def _names(heading: str, aspect: lexicon.Aspect) -> bool:
+    """Whether a section heading names the aspect (三、申请材料 → 材料; 五、办理时限 → 办理时限)."""
+    heading = lexicon.normalise(heading)
+    return aspect.name in heading or any(trigger in heading for trigger in aspect.triggers[:2])
+
+
+def _with_cues(
+    aspect: lexicon.Aspect, passages: list[list[Sentence]], concepts: Sequence[lexicon.Concept], taken: set[tuple[int, int]]
+) -> list[Sentence]:
+    """The (at most two) sentences that answer the aspect best, by its cue words and the question's concepts."""
+    scored = []
+    for sentences in passages:
+        for sentence in sentences:
+            text = lexicon.normalise(sentence.text)
+            cues = sum(cue in text for cue in aspect.cues)
+            if cues and (sentence.number, sentence.position) not in taken:
+                score = cues + 2 * lexicon.coverage(concepts, sentence.text + sentence.heading)
+                scored.append((score, -sentence.number, -sentence.position, sentence))
+    scored.sort(key=lambda item: item[:3], reverse=True)
+    return [item[3] for item in scored[:2]]
+
+
+def _by_coverage(concepts: Sequence[lexicon.Concept], passages: list[list[Sentence]]) -> list[Sentence]:
+    """The sentences covering most of the question, at most three, each close to the best one."""
+    scored = [(lexicon.coverage(concepts, s.text + s.heading), -s.number, -s.position, s) for sentences in passages for s in sentences]
+    scored.sort(key=lambda item: item[:3], reverse=True)
+    if not scored:
+        return []
+    best = scored[0][0]
+    return [item[3] for item in scored if item[0] >= best * 0.75][:3]
+
+
+def _within(sentences: list[Sentence], budget: int) -> list[Sentence]:
+    """The leading sentences that fit the budget (always the first one)."""
+    kept: list[Sentence] = []
+    used = 0
+    for sentence in sentences:
+        if kept and used + len(sentence.text) > budget:
+            break
+        kept.append(sentence)
+        used += len(sentence.text)
+    return kept
+
+
+def quote(evidence: Sequence[grounding.Evidence]) -> str:
+    """The extractive answer: each passage's chosen sentences, closed by its citation mark."""
+    return "\n".join(f"{e.text}[{e.number}]" for e in evidence)

@@ -42,22 +42,58 @@ class QA:
     answer: str
     gold_doc_id: str
     answerable: bool
+    twins: frozenset[str] = frozenset()  # near-duplicates of the gold document: answering from one is right
 
 
-def _in_index(doc_id: str) -> bool:
+def without_indexed_twins(questions: list[QA], twins: dict[str, set[str]]) -> tuple[list[QA], int]:
+    """The questions with their gold documents' near-duplicates attached; unanswerable ones whose
+    source has an indexed near-duplicate are dropped (their answer is in the index). Returns the
+    questions kept and how many were dropped."""
+    kept, dropped = [], 0
+    for qa in questions:
+        others = frozenset(twins.get(qa.gold_doc_id, set()))
+        if not qa.answerable and any(in_index(doc_id) for doc_id in others):
+            dropped += 1
+            continue
+        kept.append(QA(qa.question, qa.answer, qa.gold_doc_id, qa.answerable, others))
+    return kept, dropped
+
+
+NEAR_DUPLICATE_JACCARD = 0.5
+
+
+def in_index(doc_id: str) -> bool:
     return hashlib.sha1(doc_id.encode("utf-8")).digest()[0] % 2 == 0
 
 
-def _half_corpus(docs_path: Path, work_dir: Path) -> Path:
-    half = work_dir / docs_path.name
-    kept = (json.dumps(record, ensure_ascii=False) for record in read_jsonl(docs_path) if _in_index(record["id"]))
+def ingest_half(services: Services, docs_path: Path, work_dir: Path, kind: str) -> None:
+    """Index the half of the corpus ``in_index`` selects."""
+    half = work_dir / f"half-{docs_path.parent.name}-{docs_path.name}"
+    kept = (json.dumps(record, ensure_ascii=False) for record in read_jsonl(docs_path) if in_index(record["id"]))
     half.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    return half
+    ingest_paths([half], services.knowledge_base, services.settings.ingest, ReadOptions.with_overrides({"kind": kind}))
+
+
+def near_duplicates(docs_path: Path, threshold: float = NEAR_DUPLICATE_JACCARD) -> dict[str, set[str]]:
+    """doc id → the other documents whose character-bigram sets have Jaccard similarity ≥ threshold
+    (the same measure published by several provinces, the same answer under two questions)."""
+    grams = {record["id"]: grounding.text_bigrams(record["text"]) for record in read_jsonl(docs_path)}
+    postings: dict[str, list[str]] = {}
+    for doc_id, bigrams in grams.items():
+        for bigram in bigrams:
+            postings.setdefault(bigram, []).append(doc_id)
+    twins: dict[str, set[str]] = {}
+    for doc_id, bigrams in grams.items():
+        shared = Counter(other for bigram in bigrams for other in postings[bigram] if other != doc_id)
+        for other, overlap in shared.items():
+            if overlap / (len(bigrams) + len(grams[other]) - overlap) >= threshold:
+                twins.setdefault(doc_id, set()).add(other)
+    return twins
 
 
 def load_questions(questions_path: Path, docs_path: Path, limit: int | None) -> list[QA]:
     questions = [
-        QA(record["question"], record["answer"], gold, _in_index(gold))
+        QA(record["question"], record["answer"], gold, in_index(gold))
         for record, gold in questions_with_gold(questions_path, docs_path)
     ]
     return questions[:limit] if limit else questions
@@ -117,7 +153,7 @@ def evaluate(name: str, chain: AnswerChain, questions: list[QA], min_support: fl
             recall, f1 = char_scores(answer.text, qa.answer)
             recalls.append(recall)
             f1s.append(f1)
-            cited.append(qa.gold_doc_id in {c.doc_id for c in answer.citations})
+            cited.append(bool({qa.gold_doc_id, *qa.twins} & {c.doc_id for c in answer.citations}))
             bad, total = _unsupported(answer, min_support)
             unsupported, sentences = unsupported + bad, sentences + total
     answerable = sum(qa.answerable for qa in questions)
@@ -155,12 +191,11 @@ def run(
         # The dev sets are national documents, not one city's: no "other region" refusals.
         settings = Settings(data_dir=Path(work), models_dir=Settings().model_cache(), answer={"service_regions": []})
         services = Services(settings)
-        half = _half_corpus(docs_path, Path(work))
-        ingest_paths([half], services.knowledge_base, settings.ingest, ReadOptions.with_overrides({"kind": kind}))
-        questions = load_questions(questions_path, docs_path, limit)
+        ingest_half(services, docs_path, Path(work), kind)
+        questions, dropped = without_indexed_twins(load_questions(questions_path, docs_path, limit), near_duplicates(docs_path))
         rows = []
         for name, chain in _chains(services, with_llm=llm_limit > 0):
             sample = questions if name == "extractive" else questions[:llm_limit]
             rows.append(evaluate(name, chain, sample, settings.answer.min_support))
         services.close()
-    return {"docs": str(docs_path), "indexed_documents": "half", "rows": rows}
+    return {"docs": str(docs_path), "indexed_documents": "half", "dropped_near_duplicates": dropped, "rows": rows}

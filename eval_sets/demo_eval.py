@@ -28,14 +28,20 @@ def load(path: Path = QUESTIONS) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def answers_from(hit: SearchHit, targets: list[str]) -> bool:
-    """Whether the hit is one of the question's sources (a file path, or 'faq:' + the FAQ question)."""
+def is_target(source: str, faq_question: str, targets: list[str]) -> bool:
+    """Whether a passage (its source file, its FAQ question if any) is one of the targets: a file
+    path, or 'faq:' + an FAQ question."""
     for target in targets:
-        if target.startswith("faq:") and hit.chunk.question == target[4:]:
+        if target.startswith("faq:") and faq_question == target[4:]:
             return True
-        if not target.startswith("faq:") and hit.chunk.metadata.source.endswith(target):
+        if not target.startswith("faq:") and source.endswith(target):
             return True
     return False
+
+
+def answers_from(hit: SearchHit, targets: list[str]) -> bool:
+    """Whether the hit is one of the question's sources."""
+    return is_target(hit.chunk.metadata.source, hit.chunk.question, targets)
 
 
 def evaluate(searcher: HybridSearcher, chain: AnswerChain, questions: list[dict[str, Any]] | None = None) -> dict[str, Any]:

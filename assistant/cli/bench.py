@@ -65,6 +65,26 @@ def answers(
     _print_rows(f"问答基准：{docs.parent.name}（索引一半文档，另一半的问题应拒答）", result["rows"])
 
 
+@app.command("refusal")
+def refusal(
+    split: str | None = typer.Option(None, help="只测一半：dev（拟合用）或 test（未见过）"),
+    failures: bool = typer.Option(False, help="列出答错的问题"),
+    as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
+) -> None:
+    """拒答题库：应答题的误拒率、应拒题的误答率（按组），以及应答题是否引用了正确来源。"""
+    from eval_sets.refusal import bench
+
+    result = bench.run(split)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    _print_rows("拒答题库（示例知识库）：false_answer = 应拒答却作答，false_refusal = 应作答却拒答", result["rows"])
+    console.print(f"每题用时 p50 {result['p50_ms']:.0f} 毫秒")
+    if failures:
+        for failure in result["failures"]:
+            console.print(f"  {failure['id']} {failure['question']} → {failure['status']} {failure['cited']}")
+
+
 @app.command("load")
 def load(
     clients: int = typer.Option(50, min=1, max=200, help="并发客户端数"),

@@ -2,7 +2,8 @@
 
 A client of the HTTP API with an admin key, never an importer of models or stores: what staff
 see here is exactly what the service does. Tabs: 问答调试 (answer, every retrieved chunk with its
-scores, the filters, the evidence and the prompt), 文档管理 (upload → ingestion report; browse),
+scores, the answerability judgement with its features and threshold, the filters, the evidence and
+the prompt), 文档管理 (upload → ingestion report; browse),
 通话试听 (a recorded call through the hotline copilot), 政策匹配 (an item's extracted conditions,
 reviewed and saved; the enterprises it applies to), 评测 (run the demo question set: table and chart).
 """
@@ -18,6 +19,8 @@ import pandas as pd
 
 HIT_COLUMNS = ["rank", "title", "kind", "heading_path", "sparse", "bigram", "dense", "fused", "rerank", "text"]
 HIT_LABELS = ["排名", "标题", "类型", "章节", "BM25(词)", "BM25(字)", "向量", "融合", "重排", "片段"]
+JUDGE_COLUMNS = ["title", "heading_path", "probability", "vetoed", "coverage", "clause", "missing", "absent", "aspect", "dense", "label"]
+JUDGE_LABELS = ["标题", "章节", "可答概率", "否决", "问题覆盖", "末句覆盖", "缺失要点", "检索皆无", "要素命中", "向量相似", "标题相似"]
 
 
 class ApiClient:
@@ -47,7 +50,20 @@ def _answer_markdown(answer: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def inspect(api: ApiClient, question: str, kinds: list[str], include_expired: bool) -> tuple[str, pd.DataFrame, str, str]:
+def _judgement(answerability: dict[str, Any]) -> tuple[pd.DataFrame, str]:
+    """Each candidate's answerability features and probability, and how the decision is made."""
+    frame = pd.DataFrame(answerability["candidates"] or [], columns=JUDGE_COLUMNS)
+    frame["heading_path"] = frame["heading_path"].map(lambda path: " > ".join(path) if isinstance(path, list) else "")
+    frame.columns = JUDGE_LABELS
+    model = answerability["model"]
+    weights = "，".join(f"{name} {weight:.2f}" for name, weight in model["importances"].items())
+    concepts = "、".join(f"{c['surface']}（{c['weight']}）" for c in answerability["concepts"]) or "无"
+    summary = (f"可答阈值：{answerability['threshold']}（最高概率达到阈值才作答）\n特征重要度（{model['trees']} 棵决策树）：{weights}\n"
+               f"拟合数据：{model['fitted_on']}\n问题要点（权重）：{concepts}")
+    return frame, summary
+
+
+def inspect(api: ApiClient, question: str, kinds: list[str], include_expired: bool) -> tuple[str, pd.DataFrame, pd.DataFrame, str, str, str]:
     if not question.strip():
         raise gr.Error("请输入问题")
     result = api.call("POST", "/v1/admin/inspect", json={"question": question, "kinds": kinds, "include_expired": include_expired})
@@ -56,10 +72,12 @@ def inspect(api: ApiClient, question: str, kinds: list[str], include_expired: bo
     hits["text"] = hits["text"].map(lambda text: text[:120])
     hits = hits.round(3)
     hits.columns = HIT_LABELS
-    details = f"改写后的问题：{result['standalone_question']}\n过滤条件：{result['filters']}\n被核对删除的句子：{result['removed_sentences']}\n"
+    corrected = f"（纠正错别字后：{result['corrected_question']}）" if result["corrected_question"] else ""
+    details = f"改写后的问题：{result['standalone_question']}{corrected}\n过滤条件：{result['filters']}\n被核对删除的句子：{result['removed_sentences']}\n"
     details += "\n".join(f"[{e['number']}] {e['text']}" for e in result["evidence"])
     prompt = "\n\n".join(f"【{m['role']}】\n{m['content']}" for m in result["prompt"]) or "（未调用大模型：官方问答原文、摘录或拒答）"
-    return _answer_markdown(result["answer"]), hits, details, prompt
+    candidates, judgement = _judgement(result["answerability"])
+    return _answer_markdown(result["answer"]), hits, candidates, judgement, details, prompt
 
 
 def upload(api: ApiClient, files: list[str] | None) -> pd.DataFrame:
@@ -148,9 +166,11 @@ def build(api: ApiClient) -> gr.Blocks:
             ask = gr.Button("提问并查看检索过程", variant="primary")
             answer = gr.Markdown(label="回答")
             hits = gr.Dataframe(label="检索到的片段与各路得分", wrap=True)
+            candidates = gr.Dataframe(label="可答性判断：每个候选片段的特征与可答概率", wrap=True)
+            judgement = gr.Textbox(label="可答性判断的阈值、权重与问题要点", lines=4)
             details = gr.Textbox(label="改写、过滤与证据句", lines=6)
             prompt = gr.Textbox(label="发给大模型的提示词", lines=8)
-            ask.click(lambda q, k, e: inspect(api, q, k, e), [question, kinds, expired], [answer, hits, details, prompt])
+            ask.click(lambda q, k, e: inspect(api, q, k, e), [question, kinds, expired], [answer, hits, candidates, judgement, details, prompt])
         with gr.Tab("文档管理"):
             files = gr.File(label="上传文档（PDF、DOCX、HTML、Markdown、TXT、CSV/XLSX 问答表、JSONL）", file_count="multiple", type="filepath")
             report = gr.Dataframe(label="导入结果")

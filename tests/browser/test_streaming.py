@@ -43,7 +43,7 @@ def reply(body):  # type: ignore[no-untyped-def]
 def generating_server(sync_api, tmp_path_factory):  # type: ignore[no-untyped-def]
     with stub_server(reply) as (base_url, requests):
         llm = {"backend": "openai", "base_url": base_url, "model": "stub", "max_retries": 0}
-        answer = {"faq_min_confidence": 1.1}  # FAQ-first off: every answer is generated
+        answer = {"faq_first": False}  # FAQ-first off: every answer is generated
         data_dir = tmp_path_factory.mktemp("streaming") / "data"
         with serving(*ingested_settings(data_dir, llm=llm, answer=answer)) as server:
             yield server, requests

@@ -34,8 +34,10 @@ def api(tmp_path_factory):
 def test_inspector_shows_answer_chunks_scores_and_evidence(api):
     from ui.console import inspect
 
-    answer, hits, details, prompt = inspect(api, "办理居住证需要哪些材料？", [], False)
+    answer, hits, candidates, judgement, details, prompt = inspect(api, "办理居住证需要哪些材料？", [], False)
     assert "居住证" in answer and "[1]" in answer
+    assert "可答概率" in candidates.columns and candidates["可答概率"].is_monotonic_decreasing
+    assert "可答阈值" in judgement and "居住证" in judgement  # the threshold and the question's concepts
     assert list(hits.columns[:5]) == ["排名", "标题", "类型", "章节", "BM25(词)"]
     assert len(hits) >= 3 and hits["融合"].is_monotonic_decreasing
     assert "过滤条件" in details and "[1]" in details

@@ -2,7 +2,7 @@
 // answers (/v1/chat). The transcript and ticket draft are filled by the hotline copilot later.
 
 import { ApiError, getJson, postJson, streamChat } from "/static/api.js";
-import { el, KIND_LABELS, plainText, renderAnswer } from "/static/answer.js";
+import { aiNotice, el, KIND_LABELS, plainText, renderAnswer } from "/static/answer.js";
 
 const KEY_STORAGE = "govassist.agent_key";
 const $ = (id) => document.getElementById(id);
@@ -80,6 +80,7 @@ async function ask(question) {
   let text = "";
   try {
     const answer = await streamChat(question, sessionId, (delta) => {
+      if (!text) box.append(aiNotice());  // deltas come only from the model: label them while they stream
       text += delta;
       streamed.textContent = text;
     }, authHeaders());

@@ -14,6 +14,12 @@ export function el(tag, attributes = {}, ...children) {
 }
 
 export const KIND_LABELS = { policy: "政策文件", faq: "常见问题", guide: "办事指南" };
+// GB 45438-2025: text written by a model carries a visible label wherever it is shown.
+export const AI_NOTICE = "内容由人工智能生成，仅供参考，以官方发布为准";
+
+export function aiNotice(text = AI_NOTICE) {
+  return el("p", { className: "ai-notice", role: "note" }, text);
+}
 let panelCount = 0;
 
 // Source texts keep Markdown emphasis ("**第九条**"); readers should see the words only.
@@ -87,6 +93,7 @@ export function renderAnswer(answer) {
   }
 
   const body = el("div", { className: "answer-text" }, ...answerText(answer, citeButton));
+  if (answer.generated) body.append(aiNotice(answer.ai_notice || AI_NOTICE));
   if (!citations.size) return { body, sources: null };
   const list = el("ol", { className: "source-list" }, ...[...citations.values()].map((citation) =>
     el("li", {}, citeButton(citation.number, `[${citation.number}] ${citation.title}`, "source-link"))));

@@ -2,7 +2,7 @@
 // 12345 hand-off. It talks to /v1/suggestions, /v1/chat (streaming) and /v1/feedback only.
 
 import { getJson, postJson, streamChat } from "/static/api.js";
-import { el, renderAnswer } from "/static/answer.js";
+import { aiNotice, el, renderAnswer } from "/static/answer.js";
 
 const SESSION_KEY = "govassist.session_id";
 const form = document.getElementById("ask-form");
@@ -91,6 +91,7 @@ async function ask(question) {
   let text = "";
   try {
     const answer = await streamChat(question, sessionStorage.getItem(SESSION_KEY), (delta) => {
+      if (!text) bubble.append(aiNotice());  // deltas come only from the model: label them while they stream
       text += delta;
       streamed.textContent = text;
     });

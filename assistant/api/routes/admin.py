@@ -107,7 +107,9 @@ class InspectRequest(BaseModel):
 @router.post("/inspect")
 def inspect(body: InspectRequest, services: ServicesDep, principal: AdminDep) -> dict[str, Any]:
     """Answer a question and show everything behind it: each retrieved chunk with its BM25
-    (words, bigrams), dense, fused and rerank scores, the filters, the evidence and the prompt."""
+    (words, bigrams), dense, fused and rerank scores, the filters, the answerability judgement (the
+    question's concepts, each candidate's features and probability, the threshold and how much each
+    feature weighs), the evidence and the prompt."""
     trace = Trace()
     filters = SearchFilters(kinds=body.kinds, include_expired=body.include_expired)
     answer = None
@@ -119,9 +121,22 @@ def inspect(body: InspectRequest, services: ServicesDep, principal: AdminDep) ->
          "kind": h.chunk.metadata.kind, "heading_path": h.chunk.heading_path, "text": h.chunk.text, **asdict(h.scores)}
         for rank, h in enumerate(trace.hits, start=1)
     ]
+    judgement = trace.judgement
     return {
         "answer": answer.to_dict(),
         "standalone_question": trace.standalone,
+        "corrected_question": trace.corrected,
+        "answerability": {
+            "threshold": judgement.threshold,
+            "model": services.answer_chain.answerability_model.summary(),
+            "concepts": [{"surface": c.surface, "forms": list(c.forms), "weight": round(c.weight, 2)} for c in judgement.concepts],
+            "candidates": [
+                {"title": c.hit.chunk.metadata.title or c.hit.chunk.question, "heading_path": c.hit.chunk.heading_path,
+                 "probability": round(c.probability, 3), "vetoed": c.vetoed,
+                 **{name: round(value, 3) for name, value in c.features.items()}}
+                for c in judgement.candidates
+            ],
+        },
         "filters": asdict(filters) | {"valid_on": "今天" if filters.valid_on is None else str(filters.valid_on)},
         "hits": hits,
         "evidence": [{"number": e.number, "text": e.text} for e in trace.evidence],

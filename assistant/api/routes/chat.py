@@ -56,11 +56,17 @@ class FeedbackRow(Base):
 
 
 def _reply(answer: Answer, answer_id: str) -> dict[str, Any]:
+    """The answer as the pages and API clients get it; a generated answer says so (``generated``,
+    ``model``, and the ``ai_notice`` to show beside it, GB 45438-2025)."""
+    as_dict = answer.to_dict()
     return {
         "answer": answer.text,
         "status": answer.status,
         "mode": answer.mode,
-        "citations": answer.to_dict()["citations"],
+        "generated": answer.generated,
+        "model": answer.model,
+        "ai_notice": as_dict["ai_notice"],
+        "citations": as_dict["citations"],
         "session_id": answer.session_id,
         "handoff": answer.handoff,
         "answer_id": answer_id,

@@ -36,6 +36,9 @@ class Assistance:
     knowledge: list[dict[str, Any]] = field(default_factory=list)
     reply: str = ""
     reply_status: str = ""
+    reply_mode: str = ""  # faq / generated / extractive / refusal: a generated reply carries the AI notice
+    reply_model: str = ""
+    ai_notice: str = ""
     citations: list[dict[str, Any]] = field(default_factory=list)
     triage: dict[str, Any] = field(default_factory=dict)  # predictions, fields with spans, urgency, sentiment
     draft: dict[str, str] = field(default_factory=dict)  # the ticket draft (工单草稿) for the agent to edit
@@ -128,6 +131,7 @@ def assist(
     draft = ticket_draft(analysis)
     fields = draft_fields(draft, draft_evidence(caller_text, analysis))
     if answer.status != "answered":
-        return Assistance(knowledge, NO_ANSWER, answer.status, [], analysis, draft, fields)
-    citations = answer.to_dict()["citations"]
-    return Assistance(knowledge, answer.text, answer.status, citations, analysis, draft, fields)
+        return Assistance(knowledge, NO_ANSWER, answer.status, "refusal", "", "", [], analysis, draft, fields)
+    as_dict = answer.to_dict()
+    return Assistance(knowledge, answer.text, answer.status, answer.mode, answer.model, as_dict["ai_notice"], as_dict["citations"],
+                      analysis, draft, fields)

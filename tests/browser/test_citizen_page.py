@@ -48,6 +48,7 @@ def test_asking_shows_a_cited_answer_and_its_source(open_page, artifacts):
     expect(page.locator("li.message.user").last).to_contain_text(QUESTION)
     expect(answer.locator(".answer-text")).to_contain_text("居住证")
     expect(answer.locator(".answer-text")).to_contain_text("身份证")
+    expect(answer.locator(".ai-notice")).to_have_count(0)  # quoted official text is not AI-generated
     assert page.evaluate("window.__inputDisabledAtFetch") == [True]
     expect(page.get_by_label("请输入您的问题")).to_be_enabled()
     expect(page.get_by_label("请输入您的问题")).to_be_focused()

@@ -69,4 +69,7 @@ def test_streamed_text_is_replaced_by_the_checked_answer(open_generating_page, g
     expect(final).not_to_contain_text("五千元")
     expect(final).to_contain_text("2000元")
     expect(final.locator("button.cite")).to_have_count(1)
+    # GB 45438-2025: the generated answer carries the visible AI label, once.
+    expect(final.locator(".ai-notice")).to_have_text("内容由人工智能生成，仅供参考，以官方发布为准")
+    expect(answer.locator(".ai-notice")).to_have_count(1)
     page.screenshot(path=artifacts / "citizen-generated.png")

@@ -34,7 +34,8 @@ function showTranscript(segments) {
 
 function showAssist(assist) {
   const box = $("agent-answer");
-  const answer = { answer: assist.reply, status: assist.reply_status, citations: assist.citations, mode: "extractive" };
+  const answer = { answer: assist.reply, status: assist.reply_status, citations: assist.citations, mode: assist.reply_mode || "extractive",
+    generated: assist.reply_mode === "generated", ai_notice: assist.ai_notice };
   const { body, sources } = renderAnswer(answer);
   box.replaceChildren(el("h4", {}, "建议答复"), body, sources || "");
   $("search-status").textContent = assist.knowledge.length

@@ -84,7 +84,8 @@ def chat(body: ChatRequest, request: Request, services: ServicesDep, principal: 
 
     def record(answer: Answer) -> None:
         sources = [citation.doc_id for citation in answer.citations]
-        audit.record(audit_event(request, principal, "chat", f"{body.question} → {answer.status}", sources))
+        made = f"{answer.mode}，{answer.model}" if answer.generated else answer.mode  # the audit export marks generated text
+        audit.record(audit_event(request, principal, "chat", f"{body.question} → {answer.status}（{made}）", sources))
 
     if not body.stream:
         answer = chain.answer(body.question, body.session_id)

@@ -71,7 +71,7 @@ class SearchSettings(BaseModel):
         "is also computed for the top `rescore_depth` BM25 candidates (calibrated default); "
         "'rrf': weighted reciprocal-rank fusion of the channels.",
     )
-    rescore_depth: int = Field(30, ge=1, description="BM25 candidates whose dense similarity is added ('score').")
+    rescore_depth: int = Field(60, ge=1, description="BM25 candidates whose dense similarity is added ('score').")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant ('rrf').")
     sparse_weight: float = Field(0.1, ge=0, description="Weight of BM25 over jieba words; 0 turns it off.")
     bigram_weight: float = Field(0.2, ge=0, description="Weight of BM25 over character bigrams; 0 turns it off.")

@@ -63,6 +63,7 @@ def answers(
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
     _print_rows(f"问答基准：{docs.parent.name}（索引一半文档，另一半的问题应拒答）", result["rows"])
+    console.print(f"来源文档与已索引文档近似重复（字二元组 Jaccard ≥ 0.5）、不计为应拒答的问题：{result['dropped_near_duplicates']} 个")
 
 
 @app.command("refusal")

@@ -19,8 +19,8 @@ import pandas as pd
 
 HIT_COLUMNS = ["rank", "title", "kind", "heading_path", "sparse", "bigram", "dense", "fused", "rerank", "text"]
 HIT_LABELS = ["排名", "标题", "类型", "章节", "BM25(词)", "BM25(字)", "向量", "融合", "重排", "片段"]
-JUDGE_COLUMNS = ["title", "heading_path", "probability", "vetoed", "coverage", "clause", "missing", "absent", "aspect", "dense", "label"]
-JUDGE_LABELS = ["标题", "章节", "可答概率", "否决", "问题覆盖", "末句覆盖", "缺失要点", "检索皆无", "要素命中", "向量相似", "标题相似"]
+JUDGE_COLUMNS = ["title", "heading_path", "probability", "vetoed", "coverage", "clause", "missing", "absent", "absent_noun", "aspect", "dense", "label"]
+JUDGE_LABELS = ["标题", "章节", "可答概率", "否决", "问题覆盖", "末句覆盖", "缺失要点", "检索皆无", "检索皆无(名词)", "要素命中", "向量相似", "标题相似"]
 
 
 class ApiClient:

@@ -9,7 +9,8 @@ the cases (``FEATURES``, each in [0, 1] or a similarity):
   clause, where citizens put what they ask after the story of their case;
 - ``missing``: the weight of the most informative concept the passage lacks (护照, 驾驶证, 退役军人
   must be found, however well the rest matches); ``absent``: the same for concepts no retrieved
-  passage contains (the knowledge base likely has nothing on them);
+  passage contains (the knowledge base likely has nothing on them), and ``absent_noun`` for those
+  that are dictionary nouns (a thing or service named: 退役军人, 公租房), not a citizen's turn of phrase;
 - ``aspect``: the share of the aspects asked (材料, 办理时限, 收费 …) whose answer words the passage has;
 - ``dense``: e5 similarity of question and passage; ``label``: e5 similarity of the question and
   what the passage is about (an FAQ's official question, or the title and heading);
@@ -41,7 +42,7 @@ from assistant.documents import SearchHit
 from assistant.retrieval import lexicon
 from assistant.retrieval.embedding import Embedder
 
-FEATURES = ("coverage", "clause", "missing", "absent", "aspect", "dense", "label", "faq", "rank")
+FEATURES = ("coverage", "clause", "missing", "absent", "absent_noun", "aspect", "dense", "label", "faq", "rank")
 OFFICIAL_MARGIN = 0.15  # an FAQ this close to the best passage's probability is answered from instead
 _YEAR = re.compile(r"(?:19|20)\d\d(?=年)")
 _CLAUSE_BREAK = re.compile(r"[，,。？?！!；;\s]+")
@@ -200,7 +201,9 @@ class AnswerabilityJudge:
         vectors = self._embedder.embed_queries([question, *(_label(hit) for hit in top)])
         labels = vectors[1:] @ vectors[0]
         clause = lexicon.question_concepts(last_clause(question), self._ignore) or tuple(concepts)
-        absent = max((c.weight for c in concepts if not any(lexicon.covers(t, c) for t in texts)), default=0.0)
+        unfound = [c for c in concepts if not any(lexicon.covers(t, c) for t in texts)]
+        absent = max((c.weight for c in unfound), default=0.0)
+        absent_noun = max((c.weight for c in unfound if lexicon.names_a_thing(c)), default=0.0)
         aspects = evidence.asked(question)
         years = _YEAR.findall(lexicon.normalise(question))
         found = []
@@ -211,6 +214,7 @@ class AnswerabilityJudge:
                 "clause": _weighted(clause, text)[0],
                 "missing": missing,
                 "absent": absent / lexicon.MAX_WEIGHT,
+                "absent_noun": absent_noun / lexicon.MAX_WEIGHT,
                 "aspect": sum(any(cue in text for cue in a.cues) for a in aspects) / len(aspects) if aspects else 1.0,
                 "dense": float(hit.scores.dense) if hit.scores.dense is not None else 0.0,
                 "label": float(label),

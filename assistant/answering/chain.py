@@ -42,7 +42,6 @@ MAX_QUESTION_CHARS = 500
 # Out of scope whatever the knowledge base holds: another place's policy, a hostile prompt.
 _DECIDED_BY_SCOPE = ("other_region", "instruction")
 Decision = Literal["scope", "faq", "no_evidence", "answer"]
-_SIBLING_SECTIONS = 3
 _FOLLOW_UP_MARKERS = ("这个", "那个", "它", "这些", "那些", "上述", "还需要", "那么", "那要", "呢")
 
 
@@ -235,9 +234,11 @@ class AnswerChain:
 
     def _generate(self, context: _Context) -> Generator[AnswerEvent, None, Answer]:
         hits = context.sources[: self._settings.passages]
-        # The best document's other retrieved sections may hold what else was asked (材料, 地点 …).
-        hits += [h for h in context.hits if h.chunk.doc_id == hits[0].chunk.doc_id and h not in hits][:_SIBLING_SECTIONS]
-        evidence = evidence_selection.select(context.asked, hits, self._settings.context_chars, self._settings.service_regions)
+        # The best passage's whole document: what else was asked (材料, 地点 …) may be in another section.
+        document = self._searcher.document(hits[0].chunk.doc_id)
+        evidence = evidence_selection.select(
+            context.asked, hits, self._settings.context_chars, self._settings.service_regions, document
+        )
         context.trace.evidence = evidence
         text = ""
         if self._chat_model is not None:

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answering import grounding
-from assistant.documents import SearchHit
+from assistant.documents import Chunk, SearchHit
 from assistant.retrieval import lexicon
 
 HOW_TO = ("办理流程", "材料", "办理地点", "办理时限")
@@ -32,6 +32,12 @@ _EMPHASIS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _HEADING_MARK = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]\s|（[一二三四五六七八九十\d]+）|\(\d+\)|\d+[．.、]|[一二三四五六七八九十]+、)")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+# Section headings written into the text (一、申请材料 / 第二章 … / （一）…): their level.
+_HEADING_LEVELS = (
+    (re.compile(r"^(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十百]+[章节])\s*\S{1,24}$"), 1),
+    (re.compile(r"^（[一二三四五六七八九十]+）\s*\S{1,24}$"), 2),
+)
+_SECTION_BUDGET_FACTOR = 1.5  # a whole section may exceed the budget by this much when it is all that is quoted
 
 
 @dataclass
@@ -98,12 +104,58 @@ def asked(question: str) -> list[lexicon.Aspect]:
     return found
 
 
-def select(question: str, hits: Sequence[SearchHit], budget_chars: int, ignore: Sequence[str] = ()) -> list[Quoted]:
+def document_sections(chunks: Sequence[Chunk]) -> list[SearchHit]:
+    """A document's sections, each whole (with its sub-sections) however it was cut into chunks,
+    as passages whose heading is the section's: 三、申请材料 with every item, even when the list
+    runs over three chunks or its first item shares a chunk with the section before."""
+    headings = {heading: depth + 1 for chunk in chunks for depth, heading in enumerate(chunk.heading_path)}
+    lines: list[tuple[str, int, Chunk]] = []
+    open_headings: list[str] = []  # the headings in force, outermost first
+
+    def emit(line: str, level: int, chunk: Chunk) -> None:
+        if level:
+            del open_headings[level - 1 :]
+            open_headings.extend([""] * (level - 1 - len(open_headings)) + [line])
+        lines.append((line, level, chunk))
+
+    for chunk in chunks:
+        for depth, heading in enumerate(chunk.heading_path):
+            if [h.rstrip("：:") for h in open_headings[depth : depth + 1]] != [heading] and not chunk.text.startswith(heading):
+                emit(heading, depth + 1, chunk)
+        for line in (line.strip() for line in readable(chunk.text).splitlines()):
+            if line:
+                known = headings.get(line.rstrip("：:"))  # a heading the reader found, as the text writes it
+                emit(line, known or next((lvl for pattern, lvl in _HEADING_LEVELS if pattern.match(line)), 0), chunk)
+    sections = []
+    for start, (heading, level, chunk) in enumerate(lines):
+        if not level:
+            continue
+        body = []
+        for line, inner, _ in lines[start + 1 :]:
+            if inner and inner <= level:
+                break
+            body.append(line)
+        if body:
+            section = Chunk(chunk.doc_id, chunk.chunk_no, "\n".join(body), [heading], chunk.metadata, chunk.content_hash)
+            sections.append(SearchHit(section, 0.0))
+    return sections
+
+
+def select(
+    question: str,
+    hits: Sequence[SearchHit],
+    budget_chars: int,
+    ignore: Sequence[str] = (),
+    document: Sequence[Chunk] = (),
+) -> list[Quoted]:
     """The sentences of the given passages (best first) that answer the question, per passage in
-    the passages' order, numbered 1.. for citation."""
+    the passages' order, numbered 1.. for citation. ``document``: every chunk of the best passage's
+    document, so that a section an aspect needs can be quoted whole."""
     concepts = lexicon.question_concepts(question, tuple(ignore))
-    passages = [_sentences(number, hit) for number, hit in enumerate(hits, start=1)]
-    own = [p for p, hit in zip(passages, hits, strict=True) if hits and hit.chunk.doc_id == hits[0].chunk.doc_id]
+    sections = document_sections(document)
+    passages_of = [*hits, *sections]
+    passages = [_sentences(number, hit) for number, hit in enumerate(passages_of, start=1)]
+    own = passages[len(hits) :] or [p for p, hit in zip(passages, hits, strict=False) if hit.chunk.doc_id == hits[0].chunk.doc_id]
     chosen: list[Sentence] = []
     for aspect in asked(question):
         remaining = budget_chars - sum(len(s.text) for s in chosen)
@@ -111,7 +163,8 @@ def select(question: str, hits: Sequence[SearchHit], budget_chars: int, ignore: 
             break
         taken = {(s.number, s.position) for s in chosen}
         section = next((p for p in own if p and _names(p[0].heading, aspect)), None)
-        if section is not None and (not chosen or sum(len(s.text) for s in section) <= remaining):
+        size = sum(len(s.text) for s in section) if section else 0
+        if section is not None and (size <= remaining or (not chosen and size <= budget_chars * _SECTION_BUDGET_FACTOR)):
             chosen += [s for s in section if (s.number, s.position) not in taken]
         else:
             chosen += _within(_with_cues(aspect, passages[:2], concepts, taken), remaining)
@@ -121,7 +174,7 @@ def select(question: str, hits: Sequence[SearchHit], budget_chars: int, ignore: 
     for sentence in sorted(chosen, key=lambda s: (s.number, s.position)):
         by_number.setdefault(sentence.number, []).append(sentence)
     return [
-        Quoted(cited, [s.text for s in sentences], hits[number - 1])
+        Quoted(cited, [s.text for s in sentences], passages_of[number - 1])
         for cited, (number, sentences) in enumerate(sorted(by_number.items()), start=1)
     ]
 
@@ -171,5 +224,9 @@ def _within(sentences: list[Sentence], budget: int) -> list[Sentence]:
 
 
 def quote(evidence: Sequence[grounding.Evidence]) -> str:
-    """The extractive answer: each passage's chosen sentences, closed by its citation mark."""
-    return "\n".join(f"{e.text}[{e.number}]" for e in evidence)
+    """The extractive answer: each passage's chosen sentences, closed by its citation mark; list
+    items on lines of their own."""
+    def layout(sentences: list[str]) -> str:
+        return "".join(("\n" if i and _LIST_ITEM.match(sentence) else "") + sentence for i, sentence in enumerate(sentences))
+
+    return "\n".join(f"{layout(e.sentences)}[{e.number}]" for e in evidence)

@@ -93,6 +93,12 @@ def _tagger():  # type: ignore[no-untyped-def]
 INTENT_WORDS = frozenset(["办理", "申请", "申领", "多长时间", "时间", "时限", "流程", "手续", "材料", "条件", "费用", "收费", "地点", "地址", "电话", "标准", "规定", "要求"])
 
 
+def part_of_speech(word: str) -> str:
+    """jieba's part-of-speech tag of a word ('x' when it splits into several)."""
+    tagged = _tagger().lcut(word)
+    return str(tagged[0].flag) if len(tagged) == 1 else "x"
+
+
 def nouns(text: str) -> list[str]:
     """The topic nouns of a text (居住证, 公积金, 营业执照), in order, without intent words."""
     tagged = _tagger().lcut(text.lower())

@@ -182,11 +182,20 @@ def question_concepts(question: str, ignore: tuple[str, ...] = ()) -> tuple[Conc
     return tuple(concepts)
 
 
+def names_a_thing(concept: Concept) -> bool:
+    """Whether a concept is a dictionary noun (退役军人, 公租房, 护照) rather than a colloquial phrase,
+    a verb or a word jieba only guessed."""
+    if concept.colloquial or concept.surface not in _idf()[0]:
+        return False
+    tag = lexical.part_of_speech(concept.surface)
+    return tag.startswith("n") or tag in ("vn", "l")  # nouns, verbal nouns (消费), set phrases (退役军人)
+
+
 def correct(question: str, texts: Sequence[str]) -> str:
     """The question with pinyin-input typos corrected against the given texts (retrieved passages):
     a run of two to four Chinese characters that is no dictionary word and is found in none of
-    them, but differs by one character from a run with the same pinyin in one of them, is replaced
-    by it (居住正 → 居住证, 交契水 → 交契税)."""
+    them, but differs by one character from a dictionary word with the same pinyin in one of them,
+    is replaced by it (居住正 → 居住证, 交契水 → 交契税; never 的时 → 的市 across 时候)."""
     normalised = [normalise(text) for text in texts]
     corrected = normalise(question)
     for width in (4, 3, 2):
@@ -201,7 +210,7 @@ def correct(question: str, texts: Sequence[str]) -> str:
             if not _HAN_RUN.match(window) or lexical.is_word(window) or any(window in text for text in normalised):
                 continue
             match = sounds.get(tuple(_syllable(c) for c in window))
-            if match and sum(a != b for a, b in zip(match, window, strict=True)) == 1:
+            if match and lexical.is_word(match) and sum(a != b for a, b in zip(match, window, strict=True)) == 1:
                 corrected = corrected[:start] + match + corrected[start + width :]
     return corrected
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from assistant.config import SearchSettings
 from assistant.documents import Chunk, ScoreBreakdown, SearchFilters, SearchHit
 from assistant.retrieval import lexical, lexicon
@@ -29,6 +31,7 @@ from assistant.retrieval.manifest import ManifestStore
 from assistant.retrieval.reranking import Reranker
 
 logger = logging.getLogger(__name__)
+_DOCUMENT_CHUNKS = 500  # the most chunks of one document quoted from
 
 
 @dataclass
@@ -80,6 +83,17 @@ class HybridSearcher:
         if self._reranker is not None and hits:
             hits = self._reranker.rerank(query, hits[: self._reranker.top_n])
         return SearchResult(query, hits[:top_k], lexical.tokenize(query), spec)
+
+    def document(self, doc_id: str) -> list[Chunk]:
+        """Every live chunk of one document, in document order (to quote a whole section of it)."""
+        live = self._manifests.load().live_versions()
+        if doc_id not in live:
+            return []
+        probe = np.zeros(self._embedder.dimension, dtype=np.float32)
+        probe[0] = 1.0  # any direction: the filter, not the ranking, selects
+        matches = self._index.search_dense(probe, _DOCUMENT_CHUNKS, FilterSpec({"doc_id": [doc_id]}, None, None))
+        chunks = [Chunk.from_payload(m.payload) for m in matches if m.payload.get("content_hash") == live[doc_id]]
+        return sorted(chunks, key=lambda chunk: chunk.chunk_no)
 
     def _fetch(self, query: str, spec: FilterSpec) -> Candidates:
         settings = self._settings

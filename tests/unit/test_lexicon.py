@@ -36,6 +36,8 @@ def test_pinyin_typos_are_mended_against_the_passages_but_real_words_are_kept():
     assert lexicon.correct("居住正要带什么", passages) == "居住证要带什么"
     assert lexicon.correct("公基金租房能取多少", passages) == "公积金租房能取多少"  # 租房 is a word: not made 住房
     assert lexicon.correct("交契水那天算吗", passages) == "交契税那天算吗"
+    # Only into a dictionary word: "的时" sounds like "的市" in 示例市的市民, but 时候 stays.
+    assert lexicon.correct("住院的时候没结算", ["示例市的市民", "住院费用"]) == "住院的时候没结算"
 
 
 def test_text_is_normalised_before_matching():

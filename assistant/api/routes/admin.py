@@ -55,8 +55,9 @@ def upload_documents(
 ) -> dict[str, Any]:
     """Upload files and ingest them; the report has one line per file (failed ones with the reason)."""
     settings = services.settings
+    (settings.data_dir / "uploads").mkdir(mode=0o700, exist_ok=True)  # the data dir exists (Services made it)
     folder = settings.data_dir / "uploads" / uuid.uuid4().hex
-    folder.mkdir(parents=True, mode=0o700)
+    folder.mkdir(mode=0o700)
     try:
         paths = [_save_upload(upload, folder, int(settings.api.max_upload_mb * (1 << 20))) for upload in files]
         report = ingest_paths(paths, services.knowledge_base, settings.ingest)

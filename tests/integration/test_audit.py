@@ -4,6 +4,7 @@ processes keep one linear chain; a purge leaves a signed checkpoint the chain is
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import threading
 from datetime import UTC, datetime, timedelta
@@ -209,3 +210,34 @@ def test_the_purge_command_counts_on_a_dry_run_and_audits_a_purge(cli):
     [event] = AuditLog(get_services().database).export()
     assert event["action"] == "retention.purge" and str(event["actor"]).startswith("cli:")
 
+
+
+def test_command_line_exports_are_audited_and_anonymised_on_request(cli, tmp_path):
+    database = get_services().database
+    store = TicketStore(database)
+    for request in ("噪音扰民", "噪音又来了"):
+        fields = {"caller_name": "钱先生", "callback_number": "13512345678", "request": request}
+        store.confirm("坐席甲", TicketFields.from_mapping({}), TicketFields.from_mapping(fields), "我是钱先生，电话13512345678")
+    ConversationStore(database).append(ConversationStore(database).ensure("会话一"), Turn("我叫孙丽，低保怎么申请", "低保怎么申请", "回答", "answered"), [])
+    output = tmp_path / "tickets.csv"
+    assert cli("export", "tickets", "--anonymise", "--format", "csv", "--output", output).exit_code == 0
+    text = output.read_text(encoding="utf-8")
+    assert "钱先生" not in text and "13512345678" not in text and text.count("来电人") >= 3  # header + two rows
+    result = cli("export", "conversations", "--anonymise")
+    [turn] = [json.loads(line) for line in result.output.splitlines()]
+    assert turn["session_id"].startswith("会话") and turn["session_id"] != "会话一" and "孙丽" not in turn["question"]
+    assert cli("export", "tickets", "--format", "xml").exit_code == 1
+    exported = [(e["action"], e["actor"]) for e in AuditLog(database).export() if str(e["action"]).endswith(".export")]
+    assert [action for action, _ in exported] == ["tickets.export", "conversations.export"]
+    assert all(str(actor).startswith("cli:") for _, actor in exported)
+
+
+def test_command_line_document_changes_are_audited(cli, tmp_path):
+    notice = tmp_path / "通知.txt"
+    notice.write_text("示例市图书馆春节期间闭馆七天，正月初八起恢复开放。", encoding="utf-8")
+    assert cli("ingest", notice).exit_code == 0
+    [doc_id] = get_services().knowledge_base.manifest().documents
+    assert cli("kb", "delete", doc_id).exit_code == 0
+    events = [e for e in AuditLog(get_services().database).export() if str(e["action"]).startswith("documents.")]
+    assert [e["action"] for e in events] == ["documents.ingest", "documents.delete"]
+    assert "新增 1" in str(events[0]["detail"]) and events[1]["sources"] == [doc_id]

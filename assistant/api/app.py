@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant import retention
 from assistant.api.deps import RateLimiter
 from assistant.api.metrics import Metrics
-from assistant.api.routes import admin, agent, chat, health, hotline, pages, policy_matching, search
+from assistant.api.routes import admin, agent, chat, health, hotline, pages, policy_matching, records, search
 from assistant.config import Settings, get_settings
 from assistant.errors import (
     AssistantError,
@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="gov-assistant", description="政务服务智能助手 API（离线运行）", version="0.1.0", lifespan=lifespan)
     app.state.services = services
     app.state.rate_limiter = RateLimiter(settings.api.public_rate_per_minute)
-    for router in (health.router, search.router, chat.router, agent.router, hotline.router, admin.router, pages.router):
+    for router in (health.router, search.router, chat.router, agent.router, hotline.router, admin.router, records.router, pages.router):
         app.include_router(router)
     app.include_router(policy_matching.router)
 

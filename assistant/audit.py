@@ -277,6 +277,10 @@ class AuditLog:
         return purged
 
 
+def _span(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}–{last}"
+
+
 class _Walk:
     """The state of one verification walk along the chain."""
 
@@ -290,8 +294,8 @@ class _Walk:
 
     def check(self, row: Any) -> bool:
         if row.seq != self.expected:
-            missing = f"第 {self.expected} 条" if row.seq == self.expected + 1 else f"第 {self.expected}–{row.seq - 1} 条"
-            self.fail(f"缺少序号{missing}记录（在 id {row.id}、序号 {row.seq} 之前）：记录被删除", row.id, self.expected)
+            self.fail(f"缺少序号 {_span(self.expected, row.seq - 1)} 的记录（在 id {row.id}、序号 {row.seq} 之前）：记录被删除",
+                      row.id, self.expected)
         elif row.prev_hash != self.previous:
             self.fail(f"id {row.id}（序号 {row.seq}）记录的前一哈希与上一条不符：链被改动", row.id, row.seq)
         elif _stored_hash(row) != row.hash:
@@ -308,10 +312,10 @@ class _Walk:
     def finish(self) -> AuditVerification:
         last = self.expected - 1
         if last < self.head_seq:
-            span = f"第 {last + 1} 条" if last + 1 == self.head_seq else f"第 {last + 1}–{self.head_seq} 条"
-            return self.fail(f"链尾缺少序号{span}记录（链头记到第 {self.head_seq} 条）：记录被删除", None, last + 1)
+            return self.fail(f"链尾缺少序号 {_span(last + 1, self.head_seq)} 的记录（链头记到序号 {self.head_seq}）：记录被删除",
+                             None, last + 1)
         if last > self.head_seq or self.previous != self.head_hash:
-            return self.fail(f"链头（第 {self.head_seq} 条）与最后一条记录（第 {last} 条）不符：链头被改动", None, last)
+            return self.fail(f"链头（序号 {self.head_seq}）与最后一条记录（序号 {last}）不符：链头被改动", None, last)
         return self.verification()
 
     def verification(self) -> AuditVerification:

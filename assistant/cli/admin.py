@@ -95,11 +95,11 @@ def verify() -> None:
     """校验审计日志链：每条记录的哈希、前后衔接与序号；从最近的清理检查点（先验签名）开始。"""
     services = get_services()
     result = AuditLog(services.database).verify(audit_checkpoint_key(services.settings))
-    start = f"自清理检查点（第 {result.checkpoint_seq} 条）起" if result.checkpoint_seq else "自第 1 条起"
+    start = f"自清理检查点（序号 {result.checkpoint_seq}）之后" if result.checkpoint_seq else "自序号 1 起"
     if not result.ok:
         console.print(f"[bold red]审计日志校验未通过：[/]{result.problem}（{start}已核对 {result.rows} 条）", highlight=False)
         raise typer.Exit(2)
-    console.print(f"审计日志校验通过：{start}共 {result.rows} 条，链头第 {result.head_seq} 条，哈希 {result.head_hash}", highlight=False)
+    console.print(f"审计日志校验通过：{start}共 {result.rows} 条，链头序号 {result.head_seq}，哈希 {result.head_hash}", highlight=False)
 
 
 def purge_command(dry_run: bool = typer.Option(False, "--dry-run", help="只统计将被清理的条数，不删除")) -> None:

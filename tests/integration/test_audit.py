@@ -199,7 +199,7 @@ def test_the_audit_verify_command_names_an_edited_or_deleted_row(cli):
     assert result.exit_code == 2 and "id 1（序号 1）" in result.output and "被修改" in result.output
     _sql(database, "DELETE FROM audit_events WHERE seq = 1")
     result = cli("audit", "verify")
-    assert result.exit_code == 2 and "缺少序号第 1 条" in result.output
+    assert result.exit_code == 2 and "缺少序号 1 的记录" in result.output
 
 
 def test_the_purge_command_counts_on_a_dry_run_and_audits_a_purge(cli):

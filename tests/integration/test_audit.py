@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import stat
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -171,6 +172,7 @@ def test_retention_purges_each_kind_after_its_days_and_dry_run_only_counts(setti
     assert ticket["transcript"] == "" and ticket["request"] == "噪音"  # the ticket is kept (no ticket_days)
     [event] = [e for e in AuditLog(database).export() if e["action"] == "retention.purge"]
     assert "对话轮次 1 条" in str(event["detail"]) and AuditLog(database).verify(audit_checkpoint_key(settings)).ok
+    assert stat.S_IMODE((settings.data_dir / "audit.key").stat().st_mode) == 0o600  # the checkpoint key, owner only
 
 
 @pytest.fixture

@@ -60,7 +60,7 @@ def _audit_key_change(database: Database, by: Principal | None, action: str, det
     AuditLog(database).record(event)
 
 
-def create_api_key(database: Database, role: Role, name: str, by: Principal | None = None) -> str:
+def create_api_key(database: Database, role: Role, name: str, *, by: Principal | None = None) -> str:
     """Store a new key and return it; it cannot be shown again."""
     if role not in ("agent", "admin"):
         raise BadInput(f"角色应为 agent 或 admin，而不是 {role!r}")
@@ -91,7 +91,7 @@ def list_keys(database: Database) -> list[ApiKeyRow]:
         return list(session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.id)))
 
 
-def revoke_key(database: Database, key_id: int, by: Principal | None = None) -> bool:
+def revoke_key(database: Database, key_id: int, *, by: Principal | None = None) -> bool:
     with database.session() as session:
         row = session.get(ApiKeyRow, key_id)
         if row is None:

@@ -128,7 +128,10 @@ class Services:
         self.settings = settings
         # The data dir holds the database, uploads and keys: its owner only (0700), also when it already existed.
         settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        settings.data_dir.chmod(0o700)
+        try:
+            settings.data_dir.chmod(0o700)
+        except PermissionError:  # another user's directory: say so, the owner decides
+            logger.warning("Cannot make the data dir %s private (mode 0700): it belongs to another user", settings.data_dir)
 
     @property
     def embedder(self) -> Embedder:

@@ -6,8 +6,8 @@ SHA-256 of its canonical content together with the previous row's hash, so an ed
 its own hash and a deleted one leaves a gap. One head row (``audit_chain``) holds the last
 sequence and hash; appends lock it (``SELECT ... FOR UPDATE`` on PostgreSQL; a process lock and
 ``BEGIN IMMEDIATE`` on SQLite), so concurrent threads and processes keep the chain linear. Purging
-old rows (``purge_before``) writes a checkpoint signed with an HMAC key, from which ``verify``
-starts. Exported by the admin API and ``govassist audit export``; retention lives in
+old rows (``purge_before``) writes a checkpoint signed with an HMAC key (kept by
+``assistant.retention``), from which ``verify`` starts. Exported by the admin API and ``govassist audit export``; retention lives in
 ``assistant.retention``.
 
 What it does not do: an attacker who can write the database and rewrites every row after the one
@@ -21,13 +21,11 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, DateTime, Integer, String, Text, delete, func, insert, select, update
@@ -40,7 +38,6 @@ from assistant.privacy import mask_personal_data
 
 GENESIS = "0" * 64
 _APPEND_LOCK = threading.Lock()  # one writer per process; the database lock orders processes
-_KEY_FILE = "audit.key"
 
 
 class AuditEventRow(Base):
@@ -130,23 +127,6 @@ def _stored_hash(row: Any) -> str:
 
 def _signature(key: bytes, seq: int, hash_: str) -> str:
     return hmac.new(key, f"audit-checkpoint:{seq}:{hash_}".encode(), hashlib.sha256).hexdigest()
-
-
-def checkpoint_key(data_dir: Path, configured: str = "") -> bytes:
-    """The HMAC key of purge checkpoints: the configured one, else ``<data_dir>/audit.key``
-    (made on first use, readable by its owner only)."""
-    if configured:
-        return configured.encode()
-    path = data_dir / _KEY_FILE
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first
-            return path.read_text().strip().encode()
-        with os.fdopen(descriptor, "w") as out:
-            out.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
 
 
 class AuditLog:

@@ -164,7 +164,7 @@ def test_retention_purges_each_kind_after_its_days_and_dry_run_only_counts(setti
     conversations.append(new_session, Turn("新问题", "新问题", "回答", "answered"), [])  # its conversation is old too, its turn is new
 
     dry = purge(database, settings, dry_run=True)
-    assert dry.counts == {"conversation_turns": 1, "conversations": 0, "feedback": 1, "transcripts": 1, "audit_events": 0}
+    assert dry.counts == {"conversation_turns": 1, "conversations": 1, "feedback": 1, "transcripts": 1, "audit_events": 0}
     report = purge(database, settings)
     assert report.counts == {"conversation_turns": 1, "conversations": 1, "feedback": 1, "transcripts": 1, "audit_events": 0}
     assert [turn["question"] for turn in conversations.turns()] == ["新问题"]

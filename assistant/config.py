@@ -14,8 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.errors import ConfigurationError
 
 
 class EmbeddingSettings(BaseModel):
@@ -303,4 +305,11 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The process's settings; a wrong value is one ``ConfigurationError`` naming each bad setting."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "；".join(
+            f"{'.'.join(str(part) for part in error['loc'])}：{error['msg'].removeprefix('Value error, ')}" for error in exc.errors()
+        )
+        raise ConfigurationError(f"配置有误（GOVASSIST_ 环境变量或 .env）：{problems}") from exc

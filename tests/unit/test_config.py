@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from assistant.config import Settings
+from assistant.config import Settings, get_settings
+from assistant.errors import ConfigurationError
 
 
 def test_defaults_are_offline_and_embedded():
@@ -39,5 +40,8 @@ def test_retention_defaults_and_the_legal_minimum_for_the_audit_log(monkeypatch)
     monkeypatch.setenv("GOVASSIST_RETENTION__AUDIT_DAYS", "90")
     with pytest.raises(ValidationError, match="至少保留 180 天"):
         Settings(_env_file=None)
+    get_settings.cache_clear()
+    with pytest.raises(ConfigurationError, match="retention.audit_days：审计日志至少保留 180 天"):
+        get_settings()  # what the CLI and the service print: one line, no traceback
     monkeypatch.setenv("GOVASSIST_RETENTION__AUDIT_DAYS", "400")
     assert Settings(_env_file=None).retention.audit_days == 400

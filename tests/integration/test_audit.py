@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from assistant.answering.conversations import ConversationRow, ConversationStore, Turn, TurnRow
 from assistant.api.routes.chat import FeedbackRow
+from assistant.api.security import Principal, authenticate, create_api_key, revoke_key
 from assistant.audit import AuditCheckpointRow, AuditEvent, AuditEventRow, AuditLog
 from assistant.cli import app as cli_app
 from assistant.config import get_settings
@@ -104,6 +105,14 @@ def test_concurrent_threads_keep_one_linear_chain(database):
     with database.session() as session:
         seqs = list(session.scalars(select(AuditEventRow.seq).order_by(AuditEventRow.seq)))
     assert seqs == list(range(1, 91)) and AuditLog(database).verify(KEY).ok
+
+
+def test_key_changes_name_who_made_them(database):
+    admin = Principal(role="admin", name="管理员甲", key_id=None)
+    key_id = authenticate(database, create_api_key(database, "agent", "坐席丙", by=admin)).key_id
+    assert revoke_key(database, key_id, by=admin)
+    events = [(e["actor"], e["action"], e["detail"]) for e in AuditLog(database).export()]
+    assert events == [("管理员甲", "keys.create", f"密钥 {key_id}：坐席丙（agent）"), ("管理员甲", "keys.revoke", f"密钥 {key_id}：坐席丙（agent）")]
 
 
 def _write_from_another_process(url: str) -> None:

@@ -174,12 +174,14 @@ class AuditLog:
 
     @staticmethod
     def _start_chain(connection: Connection) -> tuple[int, str]:
-        """Chain the rows written before the chain existed (in id order) and create the head."""
+        """Chain the rows written before the chain existed (in id order; masked again first, as
+        earlier versions missed full-width and zero-width disguised numbers) and create the head."""
         seq, previous = 0, GENESIS
         for row in connection.execute(select(AuditEventRow).where(AuditEventRow.seq == 0).order_by(AuditEventRow.id)):
-            seq += 1
-            digest = row_hash(seq, row.at, row.actor, row.role, row.action, row.detail, row.sources, row.request_id, previous)
-            connection.execute(update(AuditEventRow).where(AuditEventRow.id == row.id).values(seq=seq, prev_hash=previous, hash=digest))
+            seq, detail = seq + 1, mask_personal_data(row.detail)
+            digest = row_hash(seq, row.at, row.actor, row.role, row.action, detail, row.sources, row.request_id, previous)
+            connection.execute(update(AuditEventRow).where(AuditEventRow.id == row.id)
+                               .values(seq=seq, detail=detail, prev_hash=previous, hash=digest))
             previous = digest
         connection.execute(insert(AuditChainRow).values(id=1, seq=seq, hash=previous))
         return seq, previous

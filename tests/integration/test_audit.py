@@ -87,13 +87,15 @@ def test_rows_from_before_the_chain_are_sealed_at_the_upgrade(settings):
                  "role VARCHAR(16), action VARCHAR(50), detail TEXT, sources TEXT, request_id VARCHAR(32))")
     for number in range(3):
         _sql(legacy, "INSERT INTO audit_events (at, actor, role, action, detail, sources, request_id) "
-                     f"VALUES (CURRENT_TIMESTAMP, '旧', 'admin', 'old', '{number}', '[]', '')")
+                     f"VALUES (CURRENT_TIMESTAMP, '旧', 'admin', 'old', '{number} 电话１３８１２３４５６７８', '[]', '')")
     legacy.close()
     database = build_database(settings)  # adds the chain's columns and seals the old rows
     _write(database, 2)
     result = AuditLog(database).verify(KEY)
+    details = [str(event["detail"]) for event in AuditLog(database).export()][:3]
     database.close()
     assert result.ok and result.rows == 5 and result.head_seq == 5
+    assert all("138****5678" in detail for detail in details)  # masked again as they were sealed
 
 
 def test_concurrent_threads_keep_one_linear_chain(database):

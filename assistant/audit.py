@@ -80,6 +80,12 @@ class AuditCheckpointRow(Base):
     signature: Mapped[str] = mapped_column(String(64))
 
 
+# Built once: an append runs these three statements with new parameters each time.
+_HEAD = select(AuditChainRow.seq, AuditChainRow.hash).where(AuditChainRow.id == 1)
+_APPEND_ROW = insert(AuditEventRow)
+_ADVANCE_HEAD = update(AuditChainRow).where(AuditChainRow.id == 1)
+
+
 @dataclass(frozen=True)
 class AuditEvent:
     actor: str
@@ -155,8 +161,8 @@ class AuditLog:
                     seq, previous = self._lock_head(connection)
                     at = datetime.now(UTC)  # taken under the lock: sequence order is time order
                     digest = row_hash(seq + 1, at, prev_hash=previous, **values)
-                    connection.execute(insert(AuditEventRow).values(at=at, seq=seq + 1, prev_hash=previous, hash=digest, **values))
-                    connection.execute(update(AuditChainRow).where(AuditChainRow.id == 1).values(seq=seq + 1, hash=digest))
+                    connection.execute(_APPEND_ROW, {"at": at, "seq": seq + 1, "prev_hash": previous, "hash": digest, **values})
+                    connection.execute(_ADVANCE_HEAD, {"seq": seq + 1, "hash": digest})
                     connection.commit()
                     return
             except IntegrityError:  # two processes made the head row at once: the loser retries
@@ -167,7 +173,7 @@ class AuditLog:
         """Lock the head row for this transaction and return it, starting the chain if needed."""
         if connection.dialect.name == "sqlite":
             connection.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock now, not at the first insert
-        head = connection.execute(select(AuditChainRow.seq, AuditChainRow.hash).where(AuditChainRow.id == 1).with_for_update()).first()
+        head = connection.execute(_HEAD.with_for_update()).first()
         if head is not None:
             return head.seq, head.hash
         return self._start_chain(connection)
@@ -211,7 +217,7 @@ class AuditLog:
         """Check the chain from the latest checkpoint (its signature first) to the head: every
         sequence number present, every link and every hash right. Stops at the first problem."""
         with self._database.engine.connect() as connection:
-            head = connection.execute(select(AuditChainRow.seq, AuditChainRow.hash).where(AuditChainRow.id == 1)).first()
+            head = connection.execute(_HEAD).first()
             head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
             result = _Walk(head_seq, head_hash)
             checkpoint = connection.execute(select(AuditCheckpointRow).order_by(AuditCheckpointRow.seq.desc()).limit(1)).first()

@@ -14,8 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.errors import ConfigurationError
 
 
 class EmbeddingSettings(BaseModel):
@@ -225,6 +227,39 @@ class PrivacySettings(BaseModel):
     mask_names: bool = Field(False, description="Mask callers' names in stored call transcripts, keeping the surname (张**).")
 
 
+MIN_AUDIT_DAYS = 180  # 网络安全法 art. 21: network logs are kept for at least six months
+
+
+class RetentionSettings(BaseModel):
+    """How long each kind of stored record is kept; ``govassist purge`` and the service's scheduled
+    purge delete what is older. Call recordings are never stored (transcription reads them in memory)."""
+
+    audit_days: int = Field(
+        MIN_AUDIT_DAYS, description=f"Audit log rows (at least {MIN_AUDIT_DAYS}: 网络安全法第二十一条, 等保 2.0)."
+    )
+    conversation_days: int = Field(90, ge=1, description="Citizens' conversations (questions and answers) and their feedback.")
+    transcript_days: int = Field(90, ge=1, description="Call transcripts stored with tickets (the ticket itself is kept).")
+    ticket_days: int | None = Field(None, ge=1, description="Tickets (工单), as the deployment's rules say. Empty: kept.")
+    purge_interval_hours: float = Field(
+        24.0, ge=0, description="The service purges on this interval (the first run one interval after start). 0: only `govassist purge`."
+    )
+
+    @field_validator("audit_days")
+    @classmethod
+    def _audit_days_meet_the_law(cls, days: int) -> int:
+        if days < MIN_AUDIT_DAYS:
+            raise ValueError(f"审计日志至少保留 {MIN_AUDIT_DAYS} 天（网络安全法第二十一条），配置的是 {days} 天")
+        return days
+
+
+class AuditSettings(BaseModel):
+    checkpoint_key: SecretStr | None = Field(
+        None,
+        description="HMAC key signing the checkpoints a purge of old audit rows leaves. Empty: a random key made once "
+        "in <data_dir>/audit.key (mode 0600).",
+    )
+
+
 class Settings(BaseSettings):
     """All gov-assistant settings. Every field has a working offline default."""
 
@@ -255,6 +290,8 @@ class Settings(BaseSettings):
     policy_matching: PolicyMatchingSettings = PolicyMatchingSettings()
     privacy: PrivacySettings = PrivacySettings()
     hotline: HotlineSettings = HotlineSettings()
+    retention: RetentionSettings = RetentionSettings()
+    audit: AuditSettings = AuditSettings()
 
     def model_cache(self) -> Path:
         return self.models_dir or self.data_dir / "models"
@@ -268,4 +305,11 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The process's settings; a wrong value is one ``ConfigurationError`` naming each bad setting."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "；".join(
+            f"{'.'.join(str(part) for part in error['loc'])}：{error['msg'].removeprefix('Value error, ')}" for error in exc.errors()
+        )
+        raise ConfigurationError(f"配置有误（GOVASSIST_ 环境变量或 .env）：{problems}") from exc

@@ -3,12 +3,14 @@
 SQLite under ``data_dir`` by default; any SQLAlchemy URL (PostgreSQL in larger deployments) by
 ``GOVASSIST_DATABASE__URL``. Each feature declares its tables on ``Base`` in its own module
 (conversations, audit log, tickets, enterprise profiles ...); ``Database.create_tables`` creates
-whatever is missing. Knowledge-base content lives in Qdrant, not here.
+whatever is missing. Knowledge-base content lives in Qdrant, not here. A SQLite file (and its
+WAL files, which SQLite creates with the file's mode) is readable by its owner only.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,10 +37,19 @@ def _enable_sqlite_foreign_keys(engine: Engine) -> None:
         cursor.close()
 
 
+def _create_private_file(path: Path) -> None:
+    """The SQLite file, created (or tightened) to mode 0600 before SQLite opens it."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists():
+            file.chmod(0o600)
+
+
 class Database:
     def __init__(self, url: str, echo: bool = False) -> None:
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            _create_private_file(Path(url.removeprefix("sqlite:///")))
         self.engine = create_engine(url, echo=echo, pool_pre_ping=True)
         if self.engine.dialect.name == "sqlite":
             _enable_sqlite_foreign_keys(self.engine)

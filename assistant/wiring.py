@@ -85,12 +85,13 @@ def build_database(settings: Settings) -> Database:
     # Importing a feature module declares its tables; create_tables makes the missing ones.
     import assistant.api.routes.chat  # noqa: F401  (feedback)
     import assistant.api.security  # noqa: F401  (api keys)
-    import assistant.audit  # noqa: F401  (audit events)
     import assistant.hotline.tickets  # noqa: F401  (tickets)
     import assistant.policy_matching.store  # noqa: F401  (policy items, enterprise profiles)
+    from assistant.audit import AuditLog  # (audit events, chain, checkpoints)
 
     database = Database(settings.database_url(), echo=settings.database.echo)
     database.create_tables()
+    AuditLog(database).start()  # chains rows written before the chain existed, once
     return database
 
 
@@ -125,6 +126,12 @@ class Services:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # The data dir holds the database, uploads and keys: its owner only (0700), also when it already existed.
+        settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            settings.data_dir.chmod(0o700)
+        except PermissionError:  # another user's directory: say so, the owner decides
+            logger.warning("Cannot make the data dir %s private (mode 0700): it belongs to another user", settings.data_dir)
 
     @property
     def embedder(self) -> Embedder:

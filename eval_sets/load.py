@@ -4,7 +4,9 @@ Starts the service (uvicorn, in this process, on 127.0.0.1) over a fresh copy of
 knowledge base, then runs ``clients`` threads for ``seconds``: each loops over a search, an
 FAQ-answered chat and a feedback post, with an agent key (the public rate limit would otherwise
 stop one address). Afterwards it counts the feedback and audit rows the database holds against
-the requests that succeeded: nothing may be lost. Bounded in time and count; loopback only.
+the requests that succeeded (nothing may be lost), verifies the audit chain, and reports what one
+audit write (masking, chaining under the lock, commit) cost per request. Bounded in time and
+count; loopback only.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ import uvicorn
 from sqlalchemy import func, select
 
 from assistant.api.app import create_app
+from assistant.api.deps import get_audit
 from assistant.api.routes.chat import FeedbackRow
 from assistant.api.security import create_api_key
-from assistant.audit import AuditEventRow
+from assistant.audit import AuditEventRow, AuditLog
 from assistant.config import Settings
+from assistant.retention import audit_checkpoint_key
 from eval_sets.demo_eval import DEMO_KB
 from ingest.pipeline import ingest_paths
 
@@ -88,7 +92,9 @@ def run(clients: int = 50, seconds: float = 60.0) -> dict[str, Any]:
         app = create_app(settings)
         services = app.state.services
         ingest_paths([DEMO_KB], services.knowledge_base, settings.ingest)
-        key = create_api_key(services.database, "agent", "负载测试")
+        key = create_api_key(services.database, "agent", "负载测试")  # itself audited: one row before the load
+        audit_writes: list[float] = []  # list.append is atomic: safe from the server's worker threads
+        app.dependency_overrides[get_audit] = lambda: AuditLog(services.database, on_write=audit_writes.append)
         server, base_url = _serve(app)
         tally, deadline = Tally(), time.monotonic() + seconds
         threads = [threading.Thread(target=_client_loop, args=(base_url, key, deadline, tally, n)) for n in range(clients)]
@@ -99,7 +105,8 @@ def run(clients: int = 50, seconds: float = 60.0) -> dict[str, Any]:
         server.should_exit = True
         with services.database.session() as session:
             feedback_rows = session.scalar(select(func.count()).select_from(FeedbackRow)) or 0
-            audit_rows = session.scalar(select(func.count()).select_from(AuditEventRow)) or 0
+            audit_rows = (session.scalar(select(func.count()).select_from(AuditEventRow)) or 0) - 1
+        chain = AuditLog(services.database).verify(audit_checkpoint_key(settings))
         services.close()
     succeeded = {kind: len(values) for kind, values in tally.latencies.items()}
     rows = [
@@ -119,5 +126,9 @@ def run(clients: int = 50, seconds: float = 60.0) -> dict[str, Any]:
         "error_samples": tally.errors[:5],
         "feedback_lost": succeeded["feedback"] - feedback_rows,
         "audit_lost": sum(succeeded.values()) - audit_rows,
+        "audit_write_p50_ms": float(np.percentile(audit_writes, 50) * 1000) if audit_writes else 0.0,
+        "audit_write_p95_ms": float(np.percentile(audit_writes, 95) * 1000) if audit_writes else 0.0,
+        "audit_chain_ok": chain.ok,
+        "audit_chain_problem": chain.problem,
         "rows": rows,
     }

@@ -3,7 +3,8 @@ and the shared data directory when it exists.
 
 Every test (and every process a test starts) shares one passage-vector cache, under
 ``.cache/test-embeddings`` in the checkout: the packaged e5 model embeds each distinct demo text
-once per machine instead of once per test."""
+once per machine instead of once per test. The service's scheduled retention purge is off in tests
+unless a test turns it on (``retention.purge_interval_hours``)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 DEMO_KB = PROJECT / "ingest" / "demo_kb"
 SHARED_DATA = PROJECT.parent / "shared" / "data"
 os.environ.setdefault("GOVASSIST_EMBEDDING__CACHE_DIR", str(PROJECT / ".cache" / "test-embeddings"))
+os.environ.setdefault("GOVASSIST_RETENTION__PURGE_INTERVAL_HOURS", "0")
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Conversations: sessions and their turns, persisted in the application database.
 
-Only masked text is stored (phone, ID-card and bank-card numbers are masked before they reach
-this module). The history feeds the condense step of the next question.
+Only masked text is stored: the questions are masked here too (``privacy``: phone, ID-card and
+bank-card numbers, after NFKC and zero-width normalisation), whatever the caller did before. The
+history feeds the condense step of the next question; ``turns`` feeds exports (``assistant.exports``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.database import Base, Database
 from assistant.errors import BadInput
+from assistant.privacy import mask_personal_data
 
 _SESSION_ID_MAX = 64
 
@@ -87,8 +89,8 @@ class ConversationStore:
             session.add(
                 TurnRow(
                     conversation_id=session_id,
-                    question=turn.question,
-                    standalone_question=turn.standalone_question,
+                    question=mask_personal_data(turn.question),
+                    standalone_question=mask_personal_data(turn.standalone_question),
                     answer=turn.answer,
                     status=turn.status,
                     mode=turn.mode,
@@ -96,3 +98,17 @@ class ConversationStore:
                     citations=json.dumps(cited_doc_ids, ensure_ascii=False),
                 )
             )
+
+    def turns(self, since: datetime | None = None, limit: int = 100_000) -> list[dict[str, object]]:
+        """Stored turns, oldest first, with their session id, for exports."""
+        query = select(TurnRow).order_by(TurnRow.id).limit(limit)
+        if since is not None:
+            query = query.where(TurnRow.created_at >= since)
+        with self._database.session() as session:
+            rows = list(session.scalars(query))
+        return [
+            {"session_id": r.conversation_id, "created_at": r.created_at.isoformat(timespec="seconds"), "question": r.question,
+             "standalone_question": r.standalone_question, "answer": r.answer, "status": r.status, "mode": r.mode,
+             "model": r.model, "citations": json.loads(r.citations)}
+            for r in rows
+        ]

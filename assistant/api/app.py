@@ -1,8 +1,10 @@
-"""The FastAPI application: routers, middleware (request ids, body limits, metrics, CORS) and the
-one JSON error shape every failure takes: {"error": {"type", "message", "request_id"}}."""
+"""The FastAPI application: routers, middleware (request ids, body limits, metrics, CORS), the
+scheduled retention purge (``assistant.retention``, every ``retention.purge_interval_hours``) and
+the one JSON error shape every failure takes: {"error": {"type", "message", "request_id"}}."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -10,14 +12,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant import retention
 from assistant.api.deps import RateLimiter
 from assistant.api.metrics import Metrics
-from assistant.api.routes import admin, agent, chat, health, hotline, pages, policy_matching, search
+from assistant.api.routes import admin, agent, chat, health, hotline, pages, policy_matching, records, search
 from assistant.config import Settings, get_settings
 from assistant.errors import (
     AssistantError,
@@ -80,6 +85,17 @@ def _install_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> N
         app.add_middleware(CORSMiddleware, allow_origins=settings.api.cors_origins, allow_methods=["*"], allow_headers=["*"])
 
 
+async def _purge_periodically(services: Services, interval_s: float) -> None:
+    """Purge what is past its retention every ``interval_s``; a failed run is logged and retried next time."""
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            report = await run_in_threadpool(retention.purge, services.database, services.settings)
+            logger.info("Retention purge: %s", report.summary())
+        except (AssistantError, SQLAlchemyError, OSError) as exc:
+            logger.error("Retention purge failed: %s", exc)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     services = Services(settings)
@@ -87,13 +103,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        interval_s = settings.retention.purge_interval_hours * 3600
+        purging = asyncio.create_task(_purge_periodically(services, interval_s)) if interval_s else None
         yield
+        if purging is not None:
+            purging.cancel()
         services.close()
 
     app = FastAPI(title="gov-assistant", description="政务服务智能助手 API（离线运行）", version="0.1.0", lifespan=lifespan)
     app.state.services = services
     app.state.rate_limiter = RateLimiter(settings.api.public_rate_per_minute)
-    for router in (health.router, search.router, chat.router, agent.router, hotline.router, admin.router, pages.router):
+    for router in (health.router, search.router, chat.router, agent.router, hotline.router, admin.router, records.router, pages.router):
         app.include_router(router)
     app.include_router(policy_matching.router)
 

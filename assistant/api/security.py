@@ -4,6 +4,8 @@ Roles, each including the ones before it: ``public`` (no key: chat, search, feed
 limited per client), ``agent`` (hotline endpoints), ``admin`` (documents, audit log, keys).
 Keys are random 256-bit tokens shown once at creation; only their SHA-256 is stored (a token
 of that strength needs no slow hash). Wrong or missing credentials get 401/403 and nothing else.
+Every key change (create, revoke) is audited here, whoever makes it: ``by`` is the key holder
+acting through the API, or nobody for this machine's command line.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Literal
 from sqlalchemy import Boolean, DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from assistant.audit import AuditEvent, AuditLog
 from assistant.database import Base, Database
 from assistant.errors import BadInput
 
@@ -52,15 +55,24 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def create_api_key(database: Database, role: Role, name: str) -> str:
+def _audit_key_change(database: Database, by: Principal | None, action: str, detail: str) -> None:
+    event = AuditEvent(by.name, by.role, action, detail) if by else AuditEvent.from_command_line(action, detail)
+    AuditLog(database).record(event)
+
+
+def create_api_key(database: Database, role: Role, name: str, *, by: Principal | None = None) -> str:
     """Store a new key and return it; it cannot be shown again."""
     if role not in ("agent", "admin"):
         raise BadInput(f"角色应为 agent 或 admin，而不是 {role!r}")
     if not name.strip():
         raise BadInput("请为密钥填写使用人或用途名称")
     key = _KEY_PREFIX + secrets.token_urlsafe(32)
+    row = ApiKeyRow(name=name.strip(), role=role, key_hash=_hash(key))
     with database.session() as session:
-        session.add(ApiKeyRow(name=name.strip(), role=role, key_hash=_hash(key)))
+        session.add(row)
+        session.flush()
+        key_id = row.id
+    _audit_key_change(database, by, "keys.create", f"密钥 {key_id}：{row.name}（{role}）")
     return key
 
 
@@ -79,10 +91,12 @@ def list_keys(database: Database) -> list[ApiKeyRow]:
         return list(session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.id)))
 
 
-def revoke_key(database: Database, key_id: int) -> bool:
+def revoke_key(database: Database, key_id: int, *, by: Principal | None = None) -> bool:
     with database.session() as session:
         row = session.get(ApiKeyRow, key_id)
         if row is None:
             return False
         row.revoked = True
-        return True
+        name, role = row.name, row.role
+    _audit_key_change(database, by, "keys.revoke", f"密钥 {key_id}：{name}（{role}）")
+    return True

@@ -7,6 +7,7 @@ stderr and exit code 1; nothing below it prints tracebacks for expected failures
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import typer
@@ -47,6 +48,7 @@ def _configure(verbose: bool = typer.Option(False, "--verbose", "-v", help="è¾“å
 
 
 def main() -> None:
+    os.umask(0o077)  # what the service and the CLI write (index, uploads, database, keys) is the owner's only
     try:
         app()
     except AssistantError as exc:

@@ -92,7 +92,7 @@ def load(
     seconds: float = typer.Option(60.0, min=1, max=600, help="持续秒数"),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
 ) -> None:
-    """负载检查：本机回环上并发检索 + 问答 + 反馈，报告错误数、丢失行数与 p50/p95。"""
+    """负载检查：本机回环上并发检索 + 问答 + 反馈，报告错误数、丢失行数、p50/p95 与每次请求的审计写入耗时。"""
     from eval_sets import load as bench
 
     result = bench.run(clients=clients, seconds=seconds)
@@ -102,6 +102,11 @@ def load(
     _print_rows(f"负载检查：{clients} 个并发客户端，{seconds:g} 秒", result["rows"])
     console.print(
         f"错误 {result['errors']} 个；丢失反馈 {result['feedback_lost']} 条；丢失审计 {result['audit_lost']} 条"
+    )
+    chain = "通过" if result["audit_chain_ok"] else f"未通过：{result['audit_chain_problem']}"
+    console.print(
+        f"每次请求的审计写入（脱敏、链式哈希、提交）p50 {result['audit_write_p50_ms']:.2f} 毫秒，"
+        f"p95 {result['audit_write_p95_ms']:.2f} 毫秒；审计链校验{chain}"
     )
     for sample in result["error_samples"]:
         console.print(f"  {sample}")

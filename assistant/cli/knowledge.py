@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from assistant.audit import AuditEvent, AuditLog
 from assistant.documents import DOCUMENT_KINDS, SearchFilters
 from assistant.errors import BadInput
 from assistant.wiring import get_services
@@ -85,6 +86,9 @@ def ingest(
             paths, services.knowledge_base, services.settings.ingest, options, _BarProgress(bar), prune
         )
     _print_report(report)
+    counts = "，".join(f"{label} {report.count(status)}" for status, label in STATUS_LABELS.items())
+    detail = f"{', '.join(str(path) for path in paths)}：{counts}，删除 {len(report.removed)}"
+    AuditLog(services.database).record(AuditEvent.from_command_line("documents.ingest", detail))
     if report.failed:
         raise typer.Exit(code=2)
 
@@ -161,6 +165,7 @@ def reindex() -> None:
     services = get_services()
     snapshot = services.manifests.path.with_suffix(".reindex.jsonl")
     count = services.knowledge_base.reindex(snapshot)
+    AuditLog(services.database).record(AuditEvent.from_command_line("documents.reindex", f"{services.embedder.name}：{count} 个分段"))
     console.print(f"已用 {services.embedder.name} 重建索引：{count} 个分段。")
 
 
@@ -186,7 +191,8 @@ def delete(
     source: Path | None = typer.Option(None, help="删除来自该文件的全部文档"),
 ) -> None:
     """从知识库删除文档。"""
-    knowledge_base = get_services().knowledge_base
+    services = get_services()
+    knowledge_base = services.knowledge_base
     targets = list(doc_ids or [])
     if source is not None:
         targets += [d for d, e in knowledge_base.manifest().documents.items() if e.source == str(source)]
@@ -194,6 +200,7 @@ def delete(
         raise BadInput("请给出文档 ID 或 --source 文件路径")
     removed = knowledge_base.delete(targets)
     missing = sorted(set(targets) - set(removed))
+    AuditLog(services.database).record(AuditEvent.from_command_line("documents.delete", ", ".join(removed), tuple(removed)))
     console.print(f"已删除 {len(removed)} 篇文档。")
     if missing:
         raise BadInput(f"以下文档不存在：{', '.join(missing)}")

@@ -2,14 +2,14 @@
 agent's corrections, kept as training data for the classifiers.
 
 Stored transcripts are masked (numbers always; addresses and names when the deployment's
-``PrivacySettings`` ask for it); the confirmed fields (caller name, callback number, address)
-are stored as the agent confirmed them and are served only to the agent and admin roles.
+``PrivacySettings`` ask for it), and so is every other stored value: the draft, the corrections
+and the confirmed fields. Only the confirmed caller fields (caller name, callback number,
+address) are kept as the agent confirmed them, for the call back: ``caller`` returns them (the
+route audits each reveal); every listing masks them (``masked``). Exports are in ``assistant.exports``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -21,9 +21,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.config import PrivacySettings
 from assistant.database import Base, Database
-from assistant.errors import BadInput
+from assistant.errors import BadInput, NotFound
 from assistant.hotline.extraction import names_and_addresses
-from assistant.privacy import PersonalDataSpan, mask_personal_data
+from assistant.privacy import PersonalDataSpan, mask_as, mask_personal_data, normalise_text
 
 TICKET_FIELDS = ("caller_name", "callback_number", "address", "event_time", "service_item", "request",
                  "request_type", "category", "department", "urgency", "summary")
@@ -32,6 +32,24 @@ FIELD_LABELS = {
     "service_item": "事项", "request": "诉求", "request_type": "诉求类型", "category": "分类",
     "department": "承办单位", "urgency": "紧急程度", "summary": "通话摘要",
 }
+CALLER_FIELDS = {"caller_name": "name", "callback_number": "mobile", "address": "address"}  # field → kind of personal data
+
+
+def mask_field(key: str, value: str) -> str:
+    """A ticket value as it may be shown or stored beside the confirmed caller fields: a caller field
+    masked as a whole (张**, 138****5678), any other value with its numbers masked."""
+    return mask_as(CALLER_FIELDS[key], value) if key in CALLER_FIELDS else mask_personal_data(value)
+
+
+def caller_spans(text: str, fields: dict[str, str], names: bool = True, addresses: bool = True) -> list[PersonalDataSpan]:
+    """Names and addresses in a normalised text (``normalise_text``): those the patterns find and
+    every mention of the ticket's confirmed caller name and address (which the patterns may miss)."""
+    spans = names_and_addresses(text, names, addresses)
+    for kind, key, on in (("name", "caller_name", names), ("address", "address", addresses)):
+        value = normalise_text(fields.get(key, ""))
+        if on and len(value) >= 2:
+            spans += [PersonalDataSpan(kind, m.start(), m.end(), value) for m in re.finditer(re.escape(value), text)]
+    return spans
 
 
 @dataclass
@@ -70,28 +88,23 @@ class TicketStore:
         self._privacy = privacy or PrivacySettings()
 
     def _mask(self, transcript: str, confirmed: TicketFields) -> str:
-        """Numbers always; names and addresses when configured: those the patterns find and every
-        mention of the ones the agent confirmed (which the patterns may have missed)."""
-        names, addresses = self._privacy.mask_names, self._privacy.mask_addresses
-        spans = names_and_addresses(transcript, names, addresses)
-        for kind, key, on in (("name", "caller_name", names), ("address", "address", addresses)):
-            value = confirmed.values.get(key, "")
-            if on and len(value) >= 2:
-                spans += [PersonalDataSpan(kind, m.start(), m.end(), value) for m in re.finditer(re.escape(value), transcript)]
-        return mask_personal_data(transcript, spans)
+        transcript = normalise_text(transcript)
+        return mask_personal_data(transcript, caller_spans(transcript, confirmed.values, self._privacy.mask_names,
+                                                           self._privacy.mask_addresses))
 
     def confirm(self, agent: str, draft: TicketFields, confirmed: TicketFields, transcript: str) -> ConfirmedTicket:
         if not confirmed.values.get("request") and not confirmed.values.get("service_item"):
             raise BadInput("工单至少需要填写“事项”或“诉求”")
         corrections = {
-            key: [draft.values.get(key, ""), value]
+            key: [mask_field(key, draft.values.get(key, "")), mask_field(key, value)]
             for key, value in confirmed.values.items()
             if draft.values.get(key, "") != value
         }
+        stored = {key: value if key in CALLER_FIELDS else mask_field(key, value) for key, value in confirmed.values.items()}
         row = TicketRow(
             agent=agent,
-            fields=json.dumps(confirmed.values, ensure_ascii=False),
-            draft=json.dumps(draft.values, ensure_ascii=False),
+            fields=json.dumps(stored, ensure_ascii=False),
+            draft=json.dumps({key: mask_field(key, value) for key, value in draft.values.items()}, ensure_ascii=False),
             corrections=json.dumps(corrections, ensure_ascii=False),
             transcript=self._mask(transcript, confirmed),
         )
@@ -102,6 +115,7 @@ class TicketStore:
         return ConfirmedTicket(ticket_id, corrections)
 
     def all(self) -> list[dict[str, Any]]:
+        """Every ticket with the confirmed caller fields as stored (for exports that mask or anonymise them)."""
         with self._database.session() as session:
             rows = list(session.scalars(select(TicketRow).order_by(TicketRow.id)))
         return [
@@ -110,12 +124,15 @@ class TicketStore:
             for r in rows
         ]
 
-    def export_csv(self) -> str:
-        out = io.StringIO()
-        columns = ["id", "created_at", "agent", *TICKET_FIELDS]
-        writer = csv.writer(out)
-        writer.writerow(["工单编号", "创建时间", "坐席", *(FIELD_LABELS[f] for f in TICKET_FIELDS)])
-        for ticket in self.all():
-            writer.writerow([ticket.get(column, "") for column in columns])
-        return "\ufeff" + out.getvalue()  # BOM: Excel opens UTF-8 Chinese correctly
+    def masked(self) -> list[dict[str, Any]]:
+        """Every ticket as agents list it: the caller fields masked too."""
+        return [{**ticket, **{key: mask_field(key, ticket.get(key, "")) for key in CALLER_FIELDS}} for ticket in self.all()]
 
+    def caller(self, ticket_id: int) -> tuple[str, dict[str, str]]:
+        """The agent who confirmed a ticket and its unmasked caller fields."""
+        with self._database.session() as session:
+            row = session.get(TicketRow, ticket_id)
+        if row is None:
+            raise NotFound(f"没有编号为 {ticket_id} 的工单")
+        fields = json.loads(row.fields)
+        return row.agent, {key: fields.get(key, "") for key in CALLER_FIELDS}

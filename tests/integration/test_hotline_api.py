@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import numpy as np
 import pytest
@@ -111,7 +112,7 @@ def test_a_long_rambling_call_still_gets_the_suggestions_it_needs(env):
     assert titles and all("居住" in title for title in titles)
 
 
-def test_confirmed_tickets_keep_corrections_and_export(env):
+def test_confirmed_tickets_keep_corrections_and_export_masked(env):
     client, headers, _ = env
     draft = {"request": "噪音扰民", "department": "示例市生态环境局", "callback_number": "13812345678"}
     confirmed = {**draft, "department": "东城区城市管理局", "caller_name": "李女士"}
@@ -120,14 +121,66 @@ def test_confirmed_tickets_keep_corrections_and_export(env):
     assert reply.status_code == 201
     assert reply.json()["corrections"]["department"] == ["示例市生态环境局", "东城区城市管理局"]
     tickets = client.get("/v1/hotline/tickets", headers=headers).json()["tickets"]
-    assert tickets[-1]["callback_number"] == "13812345678"  # the agent sees the confirmed number
+    assert tickets[-1]["callback_number"] == "138****5678" and tickets[-1]["caller_name"] == "李**"  # listings mask
     assert "13812345678" not in tickets[-1]["transcript"]  # the stored transcript is masked
     exported = client.get("/v1/hotline/tickets", params={"format": "csv"}, headers=headers).text
     rows = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
-    assert rows[0][:4] == ["工单编号", "创建时间", "坐席", "来电人"] and "李女士" in rows[-1]
+    assert rows[0][:5] == ["工单编号", "创建时间", "坐席", "来电人", "联系电话"] and rows[-1][3:5] == ["李**", "138****5678"]
     assert client.get("/v1/hotline/tickets").status_code == 401
     empty = client.post("/v1/hotline/tickets", json={"fields": {"caller_name": "张"}}, headers=headers)
     assert empty.status_code == 400 and "事项" in empty.json()["error"]["message"]
+
+
+def _admin_audit(client) -> list[dict]:
+    admin = create_api_key(client.app.state.services.database, "admin", "审计员")
+    lines = client.get("/v1/admin/audit", headers={"Authorization": f"Bearer {admin}"}).text.splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_only_the_confirming_agent_sees_the_caller_unmasked_and_every_reveal_is_audited(env):
+    client, headers, _ = env
+    fields = {"caller_name": "赵先生", "callback_number": "13912345678", "address": "示例市东城区解放路18号", "request": "路灯不亮"}
+    ticket = client.post("/v1/hotline/tickets", json={"fields": fields}, headers=headers).json()["id"]
+    caller = client.get(f"/v1/hotline/tickets/{ticket}/caller", headers=headers)
+    assert caller.status_code == 200 and caller.json() == {key: fields[key] for key in ("caller_name", "callback_number", "address")}
+    other = create_api_key(client.app.state.services.database, "agent", "坐席李")
+    refused = client.get(f"/v1/hotline/tickets/{ticket}/caller", headers={"Authorization": f"Bearer {other}"})
+    assert refused.status_code == 403 and "13912345678" not in refused.text
+    assert client.get("/v1/hotline/tickets/999999/caller", headers=headers).status_code == 404
+    events = _admin_audit(client)
+    reveals = [(e["actor"], e["action"]) for e in events if e["action"].startswith("ticket.reveal") and f"工单 {ticket}" in e["detail"]]
+    assert reveals == [("坐席王", "ticket.reveal"), ("坐席李", "ticket.reveal_refused")]
+    assert not any("13912345678" in e["detail"] or "赵先生" in e["detail"] for e in events)
+
+
+def test_ticket_values_other_than_the_caller_fields_are_stored_masked(env):
+    client, headers, _ = env
+    services = client.app.state.services
+    draft = {"request": "退还押金，身份证１１０１０５１９４９１２３１００２Ｘ"}
+    fields = {"request": "退还押金到卡6222\u200b021234567890128，身份证11010519491231002X", "callback_number": "13712345678"}
+    ticket = client.post("/v1/hotline/tickets", json={"draft": draft, "fields": fields}, headers=headers).json()["id"]
+    with services.database.engine.connect() as connection:
+        stored = connection.exec_driver_sql(f"SELECT fields, draft, corrections FROM tickets WHERE id = {ticket}").one()
+    text = "".join(stored)
+    assert not any(number in text for number in ("6222021234567890128", "11010519491231002X", "19491231"))
+    assert "13712345678" in stored[0] and "13712345678" not in stored[2]  # the caller field itself, for the call back only
+
+
+def test_anonymised_ticket_exports_give_one_caller_one_pseudonym_and_are_audited(env):
+    client, headers, _ = env
+    for request in ("噪音扰民", "又来投诉噪音"):
+        fields = {"caller_name": "周女士", "callback_number": "13612345678", "request": request}
+        transcript = "我是周女士，电话13612345678，家住示例市东城区和平路9号"
+        client.post("/v1/hotline/tickets", json={"fields": fields, "transcript": transcript}, headers=headers)
+    tickets = client.get("/v1/hotline/tickets", params={"anonymise": "true"}, headers=headers).json()["tickets"]
+    repeat = [t for t in tickets if "噪音" in t["request"] and t["caller_name"].startswith("来电人")][-2:]
+    assert len(repeat) == 2 and repeat[0]["caller_name"] == repeat[1]["caller_name"]
+    assert repeat[0]["callback_number"] == repeat[1]["callback_number"] and repeat[0]["callback_number"].startswith("电话")
+    exported = str(tickets)
+    assert "周女士" not in exported and "13612345678" not in exported and "5678" not in exported and "和平路" not in exported
+    again = client.get("/v1/hotline/tickets", params={"anonymise": "true"}, headers=headers).json()["tickets"]
+    assert again[-1]["caller_name"] != repeat[1]["caller_name"]  # a new export, new pseudonyms
+    assert [e["detail"] for e in _admin_audit(client) if e["action"] == "tickets.export"][-1].endswith("条")
 
 
 def test_suggestions_come_with_a_ticket_draft_from_the_call(env):

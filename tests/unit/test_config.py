@@ -1,6 +1,10 @@
 from pathlib import Path
 
-from assistant.config import Settings
+import pytest
+from pydantic import ValidationError
+
+from assistant.config import Settings, get_settings
+from assistant.errors import ConfigurationError
 
 
 def test_defaults_are_offline_and_embedded():
@@ -27,3 +31,17 @@ def test_dotenv_file_is_read(tmp_path, monkeypatch):
     settings = Settings(_env_file=env_file)
     assert settings.embedding.backend == "sentence-transformers"
     assert settings.embedding.model == "/models/bge"
+
+
+def test_retention_defaults_and_the_legal_minimum_for_the_audit_log(monkeypatch):
+    retention = Settings(_env_file=None).retention
+    assert retention.audit_days >= 180 and retention.conversation_days < retention.audit_days
+    assert retention.transcript_days < retention.audit_days and retention.ticket_days is None
+    monkeypatch.setenv("GOVASSIST_RETENTION__AUDIT_DAYS", "90")
+    with pytest.raises(ValidationError, match="至少保留 180 天"):
+        Settings(_env_file=None)
+    get_settings.cache_clear()
+    with pytest.raises(ConfigurationError, match="retention.audit_days：审计日志至少保留 180 天"):
+        get_settings()  # what the CLI and the service print: one line, no traceback
+    monkeypatch.setenv("GOVASSIST_RETENTION__AUDIT_DAYS", "400")
+    assert Settings(_env_file=None).retention.audit_days == 400

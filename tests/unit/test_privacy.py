@@ -1,12 +1,17 @@
 """Personal numbers are found by kind and masked before anything is logged or stored."""
 
+import pytest
+
 from assistant.privacy import (
     PersonalDataSpan,
+    Pseudonymiser,
     find_personal_data,
     id_card_checksum_ok,
     luhn_ok,
+    mask_as,
     mask_personal_data,
     mask_value,
+    normalise_text,
 )
 
 VALID_ID = "11010519491231002X"  # GB 11643 check character X
@@ -65,3 +70,44 @@ def test_numbers_win_over_given_spans_and_the_longer_of_two_given_spans_wins():
     spans = [PersonalDataSpan("address", 2, 7, "幸福路88"), PersonalDataSpan("address", 2, 12, "幸福路88号锦绣花园"),
              PersonalDataSpan("address", 10, 23, text[10:23])]  # the last overlaps the phone number
     assert mask_personal_data(text, spans) == "地址" + "*" * 10 + "138****5678"
+
+
+@pytest.mark.parametrize("disguised", [
+    "电话１３８１２３４５６７８",  # full-width digits
+    "电话138\u200b1234\u200c5678",  # zero-width space and non-joiner
+    "电话\ufeff138\u20601234\u00ad5678",  # BOM, word joiner, soft hyphen
+    f"身份证{VALID_ID[:6]}\u200b{VALID_ID[6:]}",
+    "身份证" + VALID_ID.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")),
+    "卡号６２２２\u200d０２１２３４５６７８９０１２８",
+])
+def test_full_width_and_zero_width_disguises_are_still_masked(disguised):
+    plain = normalise_text(disguised)
+    masked = mask_personal_data(disguised)
+    assert find_personal_data(plain) and masked == mask_personal_data(plain)
+    assert "*" in masked and not any(hidden in masked for hidden in ("1234", VALID_ID[6:14], "0212345"))
+
+
+def test_normalising_keeps_chinese_punctuation_and_ordinary_text():
+    text = "请问：居住证怎么办？（急）费用１００元，谢谢！"
+    assert normalise_text(text) == "请问：居住证怎么办？（急）费用100元，谢谢！"
+    assert normalise_text("plain ascii") == "plain ascii"
+
+
+def test_pseudonyms_are_stable_within_an_export_and_differ_between_exports():
+    first, second = Pseudonymiser(), Pseudonymiser()
+    phone = first.pseudonym("mobile", "13812345678")
+    assert phone.startswith("电话") and first.text("来电13812345678") == f"来电{phone}"
+    assert first.text("又打来：+86 138-1234-5678") == f"又打来：{phone}"
+    assert first.pseudonym("mobile", "13812345678") == first.pseudonym("mobile", "１３８ １２３４ ５６７８")
+    assert first.pseudonym("mobile", "+8613812345678") == first.pseudonym("landline", "13812345678")
+    assert first.pseudonym("name", "张小明") != first.pseudonym("name", "李小红")
+    assert first.pseudonym("name", "张小明") != second.pseudonym("name", "张小明")
+    assert first.pseudonym("name", "张小明").startswith("来电人") and first.pseudonym("name", "") == ""
+    anonymised = first.text(f"身份证{VALID_ID}，卡号{VALID_CARD}，旧记录138****5678")
+    assert not any(number in anonymised for number in (VALID_ID, VALID_CARD, "138****5678", "5678"))
+    assert "证件" in anonymised and "银行卡" in anonymised and "号码" in anonymised
+
+
+def test_a_known_value_is_masked_as_its_kind():
+    assert mask_as("name", "张小明") == "张**" and mask_as("mobile", "１３８１２３４５６７８") == "138****5678"
+    assert mask_as("address", "示例市东城区幸福路8号").startswith("示例市东城区*") and mask_as("name", " ") == ""

@@ -1,22 +1,24 @@
-"""Admin routes: knowledge-base documents (upload and ingest, list, delete), the audit log, the
-retrieval inspector and the demo evaluation (the staff console's back end)."""
+"""Admin routes: knowledge-base documents (upload and ingest, list, delete), the retrieval
+inspector and the demo evaluation (the staff console's back end; the audit log and exports are
+in ``records``). Uploaded files live under ``<data_dir>/uploads`` (0700/0600) only as
+long as a document comes from them: a rejected file, and a deleted document's file, are removed."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
-from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from assistant.answering.chain import Trace
 from assistant.api.deps import AdminDep, AuditDep, ServicesDep, audit_event
 from assistant.documents import SearchFilters
+from assistant.wiring import Services
 from ingest.pipeline import ingest_paths
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -30,7 +32,7 @@ def _save_upload(upload: UploadFile, folder: Path, limit_bytes: int) -> Path:
         raise HTTPException(status_code=400, detail="上传的文件缺少文件名")
     target = folder / name
     written = 0
-    with target.open("wb") as out:
+    with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
         while block := upload.file.read(_CHUNK):
             written += len(block)
             if written > limit_bytes:
@@ -47,14 +49,16 @@ def upload_documents(
 ) -> dict[str, Any]:
     """Upload files and ingest them; the report has one line per file (failed ones with the reason)."""
     settings = services.settings
+    (settings.data_dir / "uploads").mkdir(mode=0o700, exist_ok=True)  # the data dir exists (Services made it)
     folder = settings.data_dir / "uploads" / uuid.uuid4().hex
-    folder.mkdir(parents=True)
+    folder.mkdir(mode=0o700)
     try:
         paths = [_save_upload(upload, folder, int(settings.api.max_upload_mb * (1 << 20))) for upload in files]
         report = ingest_paths(paths, services.knowledge_base, settings.ingest)
     except HTTPException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    _remove_uploaded_files({str(path) for path in paths}, settings.data_dir / "uploads", _sources(services))  # rejected ones
     outcomes = [
         {"file": Path(o.path).name, "status": o.status, "documents": o.documents, "chunks": o.chunks, "reason": o.reason}
         for o in report.files
@@ -79,23 +83,34 @@ def list_documents(services: ServicesDep, principal: AdminDep, kind: str | None 
 def delete_documents(
     request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep, doc_id: list[str] = Query(...)
 ) -> dict[str, Any]:
-    removed = services.knowledge_base.delete(doc_id)
+    knowledge_base = services.knowledge_base
+    sources = {entry.source for key, entry in knowledge_base.manifest().documents.items() if key in doc_id}
+    removed = knowledge_base.delete(doc_id)
     missing = sorted(set(doc_id) - set(removed))
+    _remove_uploaded_files(sources, services.settings.data_dir / "uploads", _sources(services))
     audit.record(audit_event(request, principal, "documents.delete", ", ".join(removed), removed))
     if not removed:
         raise HTTPException(status_code=404, detail=f"文档不存在：{', '.join(missing)}")
     return {"removed": removed, "missing": missing}
 
 
-@router.get("/audit")
-def export_audit(
-    principal: AdminDep, audit: AuditDep, since: datetime | None = None, limit: int = Query(10000, ge=1, le=100000)
-) -> StreamingResponse:
-    """The audit log as JSON Lines (masked personal data)."""
-    import json
+def _remove_if_empty(folder: Path) -> None:
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
 
-    lines = (json.dumps(event, ensure_ascii=False) + "\n" for event in audit.export(since, limit))
-    return StreamingResponse(lines, media_type="application/x-ndjson")
+
+def _sources(services: Services) -> set[Path]:
+    return {Path(entry.source).resolve() for entry in services.knowledge_base.manifest().documents.values()}
+
+
+def _remove_uploaded_files(files: set[str], uploads: Path, still_used: set[Path]) -> None:
+    """Delete those uploaded files no document comes from (rejected, or their documents deleted),
+    and their folders once empty; never a file outside the uploads folder."""
+    for file in files:
+        path = Path(file).resolve()
+        if path not in still_used and path.is_relative_to(uploads.resolve()) and path.is_file():
+            path.unlink()
+            _remove_if_empty(path.parent)
 
 
 class InspectRequest(BaseModel):

@@ -19,6 +19,7 @@ from assistant.answering.answer import Answer
 from assistant.api.deps import AuditDep, PublicDep, ServicesDep, audit_event
 from assistant.database import Base
 from assistant.errors import AssistantError
+from assistant.privacy import mask_personal_data
 
 router = APIRouter(prefix="/v1", tags=["chat"])
 SUGGESTED_QUESTIONS = [
@@ -51,7 +52,7 @@ class FeedbackRow(Base):
     answer_id: Mapped[str] = mapped_column(String(64), index=True)
     session_id: Mapped[str] = mapped_column(String(64))
     helpful: Mapped[bool] = mapped_column(Boolean)
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")  # masked
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(UTC))
 
 
@@ -109,9 +110,10 @@ def chat(body: ChatRequest, request: Request, services: ServicesDep, principal: 
 
 @router.post("/feedback", status_code=201)
 def feedback(body: FeedbackRequest, request: Request, services: ServicesDep, principal: PublicDep, audit: AuditDep) -> dict[str, str]:
+    reason = mask_personal_data(body.reason or "")  # a citizen's free text: stored masked, like every other
     with services.database.session() as session:
-        session.add(FeedbackRow(answer_id=body.answer_id, session_id=body.session_id, helpful=body.helpful, reason=body.reason or ""))
-    verdict = "有帮助" if body.helpful else f"没帮助：{body.reason or ''}"
+        session.add(FeedbackRow(answer_id=body.answer_id, session_id=body.session_id, helpful=body.helpful, reason=reason))
+    verdict = "有帮助" if body.helpful else f"没帮助：{reason}"
     audit.record(audit_event(request, principal, "feedback", f"{body.answer_id} {verdict}"))
     return {"status": "recorded"}
 

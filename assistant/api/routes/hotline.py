@@ -1,5 +1,6 @@
 """Hotline copilot routes (agent role): transcribe a recording, stream a live call over a
-WebSocket, ask for suggestions on the call so far, and confirm and export tickets (工单)."""
+WebSocket, ask for suggestions on the call so far, confirm and export tickets (工单; masked or
+anonymised, audited), and reveal one ticket's caller fields to the agent who confirmed it (audited)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from assistant import exports
 from assistant.api.deps import AgentDep, AuditDep, ServicesDep, audit_event
 from assistant.api.security import authenticate
 from assistant.errors import BadInput
@@ -18,7 +20,6 @@ from assistant.hotline.asr_streaming import StreamingOptions, StreamingTranscrib
 from assistant.hotline.asr_types import CALLER, Segment
 from assistant.hotline.assist import Assistance, assist
 from assistant.hotline.tickets import TicketFields, TicketStore
-from assistant.privacy import mask_personal_data
 from assistant.wiring import Services
 
 router = APIRouter(prefix="/v1/hotline", tags=["hotline"])
@@ -83,17 +84,41 @@ def taxonomy(services: ServicesDep, principal: AgentDep) -> dict[str, list[str]]
 def confirm_ticket(body: TicketRequest, request: Request, services: ServicesDep, principal: AgentDep, audit: AuditDep) -> dict[str, Any]:
     store = TicketStore(services.database, services.settings.privacy)
     ticket = store.confirm(principal.name, TicketFields.from_mapping(body.draft), TicketFields.from_mapping(body.fields), body.transcript)
-    audit.record(audit_event(request, principal, "ticket.confirm", mask_personal_data(f"工单 {ticket.id}")))
+    audit.record(audit_event(request, principal, "ticket.confirm", f"工单 {ticket.id}"))
     return {"id": ticket.id, "corrections": ticket.corrections}
 
 
 @router.get("/tickets")
-def export_tickets(services: ServicesDep, principal: AgentDep, format: str = Query("json", pattern="^(json|csv)$")) -> Any:
-    store = TicketStore(services.database, services.settings.privacy)
+def export_tickets(
+    request: Request, services: ServicesDep, principal: AgentDep, audit: AuditDep,
+    format: str = Query("json", pattern="^(json|csv)$"),
+    anonymise: bool = Query(False, description="匿名化：姓名、电话、证件号、银行卡号、地址换成本次导出内稳定的代号"),
+) -> Any:
+    """Every ticket, its caller fields masked (张**, 138****5678), or anonymised for analysis."""
+    tickets = exports.tickets(TicketStore(services.database, services.settings.privacy), anonymise)
+    audit.record(audit_event(request, principal, "tickets.export", f"{format}，{'匿名化' if anonymise else '脱敏'}，{len(tickets)} 条"))
     if format == "csv":
-        return Response(store.export_csv(), media_type="text/csv; charset=utf-8",
+        return Response(exports.to_csv(tickets, exports.TICKET_COLUMNS), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="tickets.csv"'})
-    return {"tickets": store.all()}
+    return {"tickets": tickets}
+
+
+class CallerFields(BaseModel):
+    caller_name: str
+    callback_number: str
+    address: str
+
+
+@router.get("/tickets/{ticket_id}/caller", response_model=CallerFields)
+def reveal_caller(ticket_id: int, request: Request, services: ServicesDep, principal: AgentDep, audit: AuditDep) -> dict[str, str]:
+    """The unmasked caller name, callback number and address of a ticket, for the call back: only to
+    the agent who confirmed it, and every reveal is audited."""
+    agent, fields = TicketStore(services.database, services.settings.privacy).caller(ticket_id)
+    if agent != principal.name:
+        audit.record(audit_event(request, principal, "ticket.reveal_refused", f"工单 {ticket_id}（坐席 {agent} 的工单）"))
+        raise HTTPException(status_code=403, detail="只有确认该工单的坐席可以查看来电人信息")
+    audit.record(audit_event(request, principal, "ticket.reveal", f"工单 {ticket_id}：来电人姓名、联系电话、地址"))
+    return fields
 
 
 @router.websocket("/live")

@@ -1,0 +1,64 @@
+"""Admin routes for accountability: the audit log (export, verification of its chain) and
+exports of citizens' conversations for analysis (masked, or anonymised on request). Every export
+is audited before it is served."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel
+
+from assistant import exports
+from assistant.answering.conversations import ConversationStore
+from assistant.api.deps import AdminDep, AuditDep, ServicesDep, audit_event
+from assistant.retention import audit_checkpoint_key
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"])
+
+
+@router.get("/audit")
+def export_audit(
+    request: Request, principal: AdminDep, audit: AuditDep, since: datetime | None = None,
+    limit: int = Query(10000, ge=1, le=100000),
+) -> StreamingResponse:
+    """The audit log as JSON Lines (masked personal data); the export is audited first."""
+    audit.record(audit_event(request, principal, "audit.export", f"起始 {since.isoformat() if since else '全部'}，至多 {limit} 条"))
+    lines = (json.dumps(event, ensure_ascii=False) + "\n" for event in audit.export(since, limit))
+    return StreamingResponse(lines, media_type="application/x-ndjson")
+
+
+class AuditVerificationReply(BaseModel):
+    ok: bool
+    rows: int
+    head_seq: int
+    head_hash: str
+    checkpoint_seq: int
+    problem: str
+    row_id: int | None
+    seq: int | None
+
+
+@router.get("/audit/verify", response_model=AuditVerificationReply)
+def verify_audit(services: ServicesDep, principal: AdminDep, audit: AuditDep) -> dict[str, Any]:
+    """Check the audit chain (as ``govassist audit verify``): the first broken or missing row, if any."""
+    return asdict(audit.verify(audit_checkpoint_key(services.settings)))
+
+
+@router.get("/conversations")
+def export_conversations(
+    request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep,
+    since: datetime | None = None, format: str = Query("json", pattern="^(json|csv)$"),
+    anonymise: bool = Query(False, description="匿名化：会话 ID、姓名、号码、地址换成本次导出内稳定的代号"),
+) -> Any:
+    """Citizens' conversation turns for analysis (stored masked), optionally anonymised."""
+    turns = exports.conversations(ConversationStore(services.database), since, anonymise)
+    audit.record(audit_event(request, principal, "conversations.export", f"{format}，{'匿名化' if anonymise else '脱敏'}，{len(turns)} 条"))
+    if format == "csv":
+        return Response(exports.to_csv(turns, exports.CONVERSATION_COLUMNS), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="conversations.csv"'})
+    return {"turns": turns}

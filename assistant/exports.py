@@ -1,0 +1,73 @@
+"""Exports for analysis: tickets (工单) and conversations as JSON rows or CSV, masked or anonymised.
+
+Masked (the default): numbers masked as everywhere (138****5678), caller names and addresses
+masked as a whole (张**). Anonymised (匿名化): every name, phone, ID-card, bank-card number
+and address, and every session id, replaced by a pseudonym that is stable within one export
+(``privacy.Pseudonymiser``: the same caller is 来电人A7F3C2 in every row of it, and someone else
+in the next export), so analysts count repeat callers without learning who they are. The
+unmasked caller fields leave only through the audited reveal route, never through an export;
+the callers of these functions audit each export.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from assistant.answering.conversations import ConversationStore
+from assistant.hotline.tickets import CALLER_FIELDS, FIELD_LABELS, TicketStore, caller_spans
+from assistant.privacy import Pseudonymiser, normalise_text
+
+TICKET_COLUMNS = {"id": "工单编号", "created_at": "创建时间", "agent": "坐席", **FIELD_LABELS, "transcript": "通话转写"}
+CONVERSATION_COLUMNS = {"session_id": "会话", "created_at": "时间", "question": "问题", "standalone_question": "检索问题",
+                        "answer": "回答", "status": "状态", "mode": "回答方式", "model": "模型"}
+_TICKET_TEXTS = ("service_item", "request", "summary", "transcript")  # free text that may name the caller
+_HIDDEN = "（已匿名化）"  # a corrected caller field: that it was corrected is kept, not what it said
+
+
+def _anonymised_ticket(ticket: dict[str, Any], pseudonyms: Pseudonymiser) -> dict[str, Any]:
+    out = {**ticket, **{key: pseudonyms.pseudonym(kind, ticket.get(key, "")) for key, kind in CALLER_FIELDS.items()}}
+    for key in _TICKET_TEXTS:
+        text = normalise_text(ticket.get(key, ""))
+        out[key] = pseudonyms.text(text, caller_spans(text, ticket))
+    out["corrections"] = {
+        key: [_HIDDEN, _HIDDEN] if key in CALLER_FIELDS else [pseudonyms.text(value) for value in pair]
+        for key, pair in ticket["corrections"].items()
+    }
+    return out
+
+
+def tickets(store: TicketStore, anonymise: bool = False) -> list[dict[str, Any]]:
+    """Every ticket, masked or anonymised (see the module docstring)."""
+    if not anonymise:
+        return store.masked()
+    pseudonyms = Pseudonymiser()
+    return [_anonymised_ticket(ticket, pseudonyms) for ticket in store.all()]
+
+
+def conversations(store: ConversationStore, since: datetime | None = None, anonymise: bool = False) -> list[dict[str, Any]]:
+    """Stored conversation turns (their text is masked when stored); anonymised, the session ids
+    become pseudonyms and names and addresses in the questions too."""
+    turns = store.turns(since)
+    if not anonymise:
+        return turns
+    pseudonyms = Pseudonymiser()
+    for turn in turns:
+        turn["session_id"] = pseudonyms.pseudonym("session", str(turn["session_id"]))
+        for key in ("question", "standalone_question"):
+            text = normalise_text(str(turn[key]))
+            turn[key] = pseudonyms.text(text, caller_spans(text, {}))
+    return turns
+
+
+def to_csv(rows: Sequence[dict[str, Any]], columns: dict[str, str]) -> str:
+    """Rows as CSV with Chinese headers and a BOM (Excel opens UTF-8 Chinese correctly)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns.values())
+    for row in rows:
+        writer.writerow([row.get(column, "") for column in columns])
+    return "\ufeff" + out.getvalue()

@@ -49,15 +49,16 @@ def _error(response) -> dict:
 
 
 @dataclass
-class EndlessBody:
-    """An ASGI client that sends a chunked body that never ends, counting what the app pulls."""
+class ChunkedBody:
+    """An ASGI client sending a 5 MB chunked body in 1 KB chunks, counting the chunks the app pulls."""
 
+    chunks: int = 5000
     pulled: int = 0
     sent: list[Message] = field(default_factory=list)
 
     async def receive(self) -> Message:
         self.pulled += 1
-        return {"type": "http.request", "body": b"x" * CHUNK, "more_body": True}
+        return {"type": "http.request", "body": b"x" * CHUNK, "more_body": self.pulled < self.chunks}
 
     async def send(self, message: Message) -> None:
         self.sent.append(message)
@@ -66,8 +67,8 @@ class EndlessBody:
         return next(m["status"] for m in self.sent if m["type"] == "http.response.start")
 
 
-def _post(app, path: str, headers: dict[str, str], content_type: str = "application/json") -> EndlessBody:
-    client = EndlessBody()
+def _post(app, path: str, headers: dict[str, str], content_type: str = "application/json") -> ChunkedBody:
+    client = ChunkedBody()
     raw = [(b"content-type", content_type.encode()), (b"transfer-encoding", b"chunked")]
     raw += [(name.lower().encode(), value.encode()) for name, value in headers.items()]
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",

@@ -81,6 +81,10 @@ def body_limits(settings: Settings) -> tuple[BodyLimit, dict[str, BodyLimit]]:
 
 
 class RequestGuard:
+    """Wraps the app (inside CORS, outside the exception handlers): its own 401 and 413 answers are
+    built by ``error_response``; a 413 raised while a route reads the body reaches the handlers as
+    any ``HTTPException`` does."""
+
     def __init__(self, app: ASGIApp, settings: Settings, services: Services, metrics: Metrics) -> None:
         self.app = app
         self._default_limit, self._upload_limits = body_limits(settings)

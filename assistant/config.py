@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, IPvAnyNetwork, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.errors import ConfigurationError
@@ -84,7 +84,7 @@ class SearchSettings(BaseModel):
 class IngestSettings(BaseModel):
     chunk_size: int = Field(500, ge=100, description="Target chunk length in characters.")
     chunk_overlap: int = Field(0, ge=0, description="Characters repeated between neighbouring chunks.")
-    max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are rejected.")
+    max_file_mb: float = Field(50.0, gt=0, description="Larger files are rejected, in MB (1 MB = 1,000,000 bytes).")
 
 
 class LlmSettings(BaseModel):
@@ -165,7 +165,7 @@ class AsrSettings(BaseModel):
     log_prob_threshold: float = Field(-1.0, description="Drop a segment below this average token log-probability when it is also likely non-speech.")
     compression_ratio_threshold: float = Field(2.4, gt=0, description="Drop a segment whose text compresses more than this (loops).")
     max_audio_seconds: float = Field(3600.0, gt=0, description="Longer recordings are refused.")
-    max_file_mb: float = Field(200.0, gt=0, description="Larger uploads are refused before decoding.")
+    max_file_mb: float = Field(200.0, gt=0, description="Larger recordings are refused before decoding, in MB (1 MB = 1,000,000 bytes).")
     caller_channel: Literal["left", "right"] = Field(
         "left", description="In two-channel call recordings, the channel of the caller (来电人); the other is the agent (坐席)."
     )
@@ -175,12 +175,20 @@ class AsrSettings(BaseModel):
 
 
 class ApiSettings(BaseModel):
+    """The HTTP service. Sizes are decimal: 1 KB = 1,000 bytes, 1 MB = 1,000,000 bytes, in every
+    limit and every message."""
+
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS; empty: same origin only.")
-    max_body_kb: int = Field(64, ge=1, description="Largest JSON request body, in KB.")
-    max_upload_mb: float = Field(50.0, gt=0, description="Largest document upload, in MB.")
+    max_body_kb: int = Field(64, ge=1, description="Largest request body of every route except the uploads, in KB (counted as it streams).")
+    max_upload_mb: float = Field(50.0, gt=0, description="Largest document upload (all files of one request together), in MB.")
     public_rate_per_minute: int = Field(60, ge=1, description="Requests per minute per client on public routes.")
-    trust_forwarded_for: bool = Field(
-        False, description="Identify clients by X-Forwarded-For (only behind a trusted reverse proxy)."
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        description="Addresses or networks (CIDR) of the reverse proxies whose X-Forwarded-For is believed; "
+        "empty: the header is ignored and the client is the connection's peer.",
+    )
+    docs_enabled: bool = Field(
+        False, description="Serve /docs, /redoc and /openapi.json (Swagger UI and ReDoc load their scripts from a CDN)."
     )
 
 
@@ -205,6 +213,7 @@ class PolicyMatchingSettings(BaseModel):
         "(注册地 starting with it qualifies). Replace with the deployment's own city and districts.",
     )
     max_import_rows: int = Field(100_000, ge=1, description="Largest enterprise profile file, in rows.")
+    max_import_mb: float = Field(20.0, gt=0, description="Largest enterprise profile file, in MB (1 MB = 1,000,000 bytes).")
     max_results: int = Field(1000, ge=1, description="Most enterprises returned by one policy → enterprises query (the CSV export has all).")
 
 

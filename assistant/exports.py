@@ -19,7 +19,8 @@ from typing import Any
 
 from assistant.answering.conversations import ConversationStore
 from assistant.hotline.tickets import CALLER_FIELDS, FIELD_LABELS, TicketStore, caller_spans
-from assistant.privacy import Pseudonymiser, normalise_text
+from assistant.privacy import Pseudonymiser
+from assistant.text_normalisation import normalise_text
 
 TICKET_COLUMNS = {"id": "工单编号", "created_at": "创建时间", "agent": "坐席", **FIELD_LABELS, "transcript": "通话转写"}
 CONVERSATION_COLUMNS = {"session_id": "会话", "created_at": "时间", "question": "问题", "standalone_question": "检索问题",

@@ -26,9 +26,10 @@ import hashlib
 import hmac
 import re
 import secrets
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+from assistant.text_normalisation import normalise_text
 
 _ID_CARD = re.compile(r"(?<![0-9])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])")
 _CARD = re.compile(r"(?<![0-9])\d{4}(?:[ -]?\d){11,14}\d?(?![0-9])")
@@ -37,8 +38,6 @@ _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?![
 _LANDLINE = re.compile(r"(?<![0-9])0\d{2,3}-?\d{7,8}(?![0-9])")
 # The leading divisions of an address (示例市, 东城区), kept when it is masked; 小区/社区/园区 are not divisions.
 _DIVISIONS = re.compile(r"(?:[\u4e00-\u9fff]{1,6}?(?:省|市|县|(?<![小社园校景])区))*")
-# Full-width CJK punctuation (，？：（）) that NFKC would turn into ASCII: kept as Chinese text writes it.
-_KEEP_WIDTH = re.compile(r"[\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u3000]+")
 # What a mask leaves of a number (138****5678, 622* **** **** 7890): pseudonymised as a whole in exports.
 _MASKED_NUMBER = re.compile(r"(?<![0-9A-Za-z*])[0-9]{2,3}[* ]*\*{2,}[* ]*[0-9Xx]{2,4}(?![0-9A-Za-z*])")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -51,21 +50,6 @@ class PersonalDataSpan:
     start: int
     end: int
     text: str
-
-
-def normalise_text(text: str) -> str:
-    """NFKC (full-width and other compatibility digits and letters become ASCII) and no format
-    characters (category Cf: zero-width spaces and joiners, soft hyphens, direction marks), with
-    full-width Chinese punctuation kept. Masking, pseudonyms and the spans given to them work on
-    this form."""
-    if text.isascii():
-        return text
-    kept, parts, last = _KEEP_WIDTH.finditer(text), [], 0
-    for match in kept:
-        parts += [unicodedata.normalize("NFKC", text[last : match.start()]), match.group()]
-        last = match.end()
-    parts.append(unicodedata.normalize("NFKC", text[last:]))
-    return "".join(character for character in "".join(parts) if unicodedata.category(character) != "Cf")
 
 
 def id_card_checksum_ok(number: str) -> bool:

@@ -29,6 +29,7 @@ from assistant.api.deps import get_audit
 from assistant.api.routes.chat import FeedbackRow
 from assistant.api.security import create_api_key
 from assistant.audit import AuditEventRow, AuditLog
+from assistant.cli.service import server_config
 from assistant.config import Settings
 from assistant.retention import audit_checkpoint_key
 from eval_sets.demo_eval import DEMO_KB
@@ -77,7 +78,7 @@ def _client_loop(base_url: str, key: str, deadline: float, tally: Tally, offset:
 
 
 def _serve(app: Any) -> tuple[uvicorn.Server, str]:
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", limit_concurrency=200)
+    config = server_config(app, "127.0.0.1", 0, log_level="warning", limit_concurrency=200)
     server = uvicorn.Server(config)
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:

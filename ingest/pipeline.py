@@ -121,7 +121,7 @@ class IngestRun:
     def _read(self, path: Path) -> list[Document]:
         if not path.exists():
             raise BadInput(f"{path}：文件不存在")
-        size_mb = path.stat().st_size / 1024 / 1024
+        size_mb = path.stat().st_size / 1_000_000  # decimal MB, as every limit of the project
         if size_mb > self._settings.max_file_mb:
             raise BadInput(
                 f"{path.name}：文件过大（{size_mb:.1f} MB），上限为 {self._settings.max_file_mb:g} MB"

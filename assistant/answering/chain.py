@@ -36,6 +36,7 @@ from assistant.privacy import mask_personal_data
 from assistant.retrieval import lexical, lexicon
 from assistant.retrieval.embedding import Embedder
 from assistant.retrieval.search import HybridSearcher
+from assistant.text_normalisation import normalise_query
 
 logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 500
@@ -161,9 +162,7 @@ class AnswerChain:
 
     @staticmethod
     def _mask(question: str) -> str:
-        question = question.strip()
-        if not question:
-            raise BadInput("问题不能为空")
+        question = normalise_query(question)
         if len(question) > MAX_QUESTION_CHARS:
             raise BadInput(f"问题过长（{len(question)} 字），请控制在 {MAX_QUESTION_CHARS} 字以内")
         return mask_personal_data(question)

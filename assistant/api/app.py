@@ -1,14 +1,16 @@
-"""The FastAPI application: routers, middleware (request ids, body limits, metrics, CORS), the
-scheduled retention purge (``assistant.retention``, every ``retention.purge_interval_hours``) and
-the one JSON error shape every failure takes: {"error": {"type", "message", "request_id"}}."""
+"""The FastAPI application: routers, the request guard (request ids, the caller, body limits,
+security headers, metrics), CORS, the scheduled retention purge (``assistant.retention``, every
+``retention.purge_interval_hours``), and the handlers that turn every failure, expected or not, into
+the one JSON error shape {"error": {"type", "message", "request_id"}} (``assistant.api.responses``).
+
+/docs, /redoc and /openapi.json are off unless ``api.docs_enabled``: Swagger UI and ReDoc load their
+scripts from a CDN, which an offline deployment cannot reach and should not try to."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
@@ -20,8 +22,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant import retention
+from assistant.api import log_redaction
 from assistant.api.deps import RateLimiter
+from assistant.api.guard import RequestGuard
 from assistant.api.metrics import Metrics
+from assistant.api.responses import error_response
 from assistant.api.routes import admin, agent, chat, health, hotline, pages, policy_matching, records, search
 from assistant.config import Settings, get_settings
 from assistant.errors import (
@@ -36,13 +41,6 @@ from assistant.wiring import Services
 
 logger = logging.getLogger(__name__)
 _STATUS = {BadInput: 400, NotFound: 404, IndexMismatch: 409, BackendUnavailable: 503, ConfigurationError: 503}
-_UPLOAD_PATHS = ("/v1/admin/documents", "/v1/hotline/transcribe", "/v1/policy-matching/enterprises/import")  # each has its own upload limit
-
-
-def error_response(status: int, kind: str, message: str, request: Request, headers: dict | None = None) -> JSONResponse:
-    request_id = getattr(request.state, "request_id", uuid.uuid4().hex)
-    body = {"error": {"type": kind, "message": message, "request_id": request_id}}
-    return JSONResponse(body, status_code=status, headers={**(headers or {}), "X-Request-ID": request_id})
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -58,30 +56,21 @@ def _install_error_handlers(app: FastAPI) -> None:
             message = "请求的地址不存在"
         return error_response(exc.status_code, "HTTPError", message, request, dict(exc.headers or {}))
 
+    @app.exception_handler(Exception)
+    def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette re-raises after answering, so the server log gets the traceback; the client never does.
+        logger.error("request %s failed: %s", getattr(request.state, "request_id", "-"), type(exc).__name__)
+        return error_response(500, "InternalError", "服务内部错误，请稍后重试；如持续出现，请联系管理员并提供请求编号", request)
+
     @app.exception_handler(RequestValidationError)
     def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         fields = "；".join(f"{'.'.join(str(p) for p in e['loc'][1:])}：{e['msg']}" for e in exc.errors())
         return error_response(422, "ValidationError", f"请求参数有误：{fields}", request)
 
 
-def _install_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
-    max_body = settings.api.max_body_kb * 1024
-
-    @app.middleware("http")
-    async def _request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        request.state.request_id = request.headers.get("x-request-id", "")[:32] or uuid.uuid4().hex
-        started = time.perf_counter()
-        length = int(request.headers.get("content-length") or 0)
-        if length > max_body and not request.url.path.startswith(_UPLOAD_PATHS):
-            response: Response = error_response(413, "HTTPError", f"请求体过大（上限 {settings.api.max_body_kb} KB）", request)
-        else:
-            response = await call_next(request)
-        route = request.scope.get("route")
-        metrics.observe(request.method, getattr(route, "path", "unmatched"), response.status_code, time.perf_counter() - started)
-        response.headers["X-Request-ID"] = request.state.request_id
-        return response
-
-    if settings.api.cors_origins:
+def _install_middleware(app: FastAPI, settings: Settings, services: Services, metrics: Metrics) -> None:
+    app.add_middleware(RequestGuard, settings=settings, services=services, metrics=metrics)
+    if settings.api.cors_origins:  # outside the guard, so that its 401 and 413 answers carry CORS headers too
         app.add_middleware(CORSMiddleware, allow_origins=settings.api.cors_origins, allow_methods=["*"], allow_headers=["*"])
 
 
@@ -110,7 +99,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             purging.cancel()
         services.close()
 
-    app = FastAPI(title="gov-assistant", description="政务服务智能助手 API（离线运行）", version="0.1.0", lifespan=lifespan)
+    docs = settings.api.docs_enabled
+    app = FastAPI(
+        title="gov-assistant", description="政务服务智能助手 API（离线运行）", version="0.1.0", lifespan=lifespan,
+        docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None, openapi_url="/openapi.json" if docs else None,
+    )
     app.state.services = services
     app.state.rate_limiter = RateLimiter(settings.api.public_rate_per_minute)
     for router in (health.router, search.router, chat.router, agent.router, hotline.router, admin.router, records.router, pages.router):
@@ -122,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
     _install_error_handlers(app)
-    _install_middleware(app, settings, metrics)
+    _install_middleware(app, settings, services, metrics)
+    log_redaction.install()
     return app
 

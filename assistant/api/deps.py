@@ -1,7 +1,7 @@
 """FastAPI dependencies: the process's backends, the caller's identity and role, rate limits.
 
-Route signatures use the ``Annotated`` aliases at the bottom; nothing else reads headers for
-credentials.
+Route signatures use the ``Annotated`` aliases at the bottom. Credentials are read from the headers
+by the request guard alone (``assistant.api.callers``); these dependencies check the role it found.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from assistant.api.security import Principal, Role, authenticate
+from assistant.api.security import Principal, Role
 from assistant.audit import AuditEvent, AuditLog
 from assistant.wiring import Services
 
@@ -26,23 +26,14 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 def client_address(request: Request) -> str:
-    services: Services = request.app.state.services
-    forwarded = request.headers.get("x-forwarded-for", "")
-    if services.settings.api.trust_forwarded_for and forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"
+    """The client's address, as the request guard decided it (``assistant.api.callers``)."""
+    return request.state.client
 
 
-def get_principal(request: Request, services: ServicesDep) -> Principal:
-    """The caller: a key holder (Authorization: Bearer <key>) or the anonymous public."""
-    header = request.headers.get("authorization", "")
-    if not header:
-        return Principal(role="public", name=f"public:{client_address(request)}")
-    scheme, _, key = header.partition(" ")
-    principal = authenticate(services.database, key.strip()) if scheme.lower() == "bearer" else None
-    if principal is None:
-        raise HTTPException(status_code=401, detail="API 密钥无效或已停用", headers={"WWW-Authenticate": "Bearer"})
-    return principal
+def get_principal(request: Request) -> Principal:
+    """The caller, identified by the request guard before the body was read: a key holder
+    (Authorization: Bearer <key>) or the anonymous public; a wrong key never gets this far."""
+    return request.state.principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -21,6 +21,7 @@ from assistant.hotline.tickets import FIELD_LABELS, TICKET_FIELDS
 from assistant.hotline.triage import CallTriage
 from assistant.privacy import mask_personal_data
 from assistant.retrieval.search import HybridSearcher
+from assistant.text_normalisation import has_content, normalise_text
 
 QUESTION_CHARS = 200
 # Measured on the demo knowledge base: hits for calls it does not cover reach 0.21 at most, the
@@ -116,10 +117,10 @@ def assist(
 ) -> Assistance:
     """Suggestions, reply and ticket draft for the caller's words so far; ``regions`` are the
     service region's names (they appear in every document, so they are no sign of a topic)."""
-    analysis = triage.analyse(caller_text) if triage is not None and caller_text.strip() else {}
-    question = mask_personal_data(caller_text.strip())[-QUESTION_CHARS:]
-    if not question:
-        return Assistance()
+    question = mask_personal_data(normalise_text(caller_text))[-QUESTION_CHARS:]
+    if not has_content(question):
+        return Assistance()  # silence, or only noise the recogniser wrote as punctuation
+    analysis = triage.analyse(caller_text) if triage is not None else {}
     hits = on_topic(question, searcher.search(question, top_k=top_k).hits, regions)
     knowledge = [
         {"doc_id": h.chunk.doc_id, "title": h.chunk.metadata.title or h.chunk.question, "kind": h.chunk.metadata.kind,

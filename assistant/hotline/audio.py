@@ -48,7 +48,7 @@ def decode_audio(source: AudioSource, *, max_seconds: float, max_bytes: int) -> 
     if size == 0:
         raise BadInput("音频文件为空：请上传包含录音内容的文件。")
     if size > max_bytes:
-        raise BadInput(f"音频文件过大（{size / 1e6:.1f} MB，上限 {max_bytes / 1e6:.0f} MB）。")
+        raise BadInput(f"音频文件过大（{size / 1e6:.1f} MB，上限 {max_bytes / 1e6:g} MB）。")
     handle = io.BytesIO(source) if isinstance(source, bytes) else str(source)
     try:
         with av.open(handle, mode="r", metadata_errors="ignore") as container:

@@ -23,7 +23,8 @@ from assistant.config import PrivacySettings
 from assistant.database import Base, Database
 from assistant.errors import BadInput, NotFound
 from assistant.hotline.extraction import names_and_addresses
-from assistant.privacy import PersonalDataSpan, mask_as, mask_personal_data, normalise_text
+from assistant.privacy import PersonalDataSpan, mask_as, mask_personal_data
+from assistant.text_normalisation import normalise_text
 
 TICKET_FIELDS = ("caller_name", "callback_number", "address", "event_time", "service_item", "request",
                  "request_type", "category", "department", "urgency", "summary")

@@ -189,9 +189,15 @@ def _rows(path: Path) -> list[list[Any]]:
         for encoding in ("utf-8-sig", "gb18030"):
             try:
                 with path.open(encoding=encoding, newline="") as source:
-                    return list(csv.reader(source))
+                    reader = csv.reader(source)
+                    return list(reader)
             except UnicodeDecodeError:
                 continue
+            except csv.Error as exc:  # a cell longer than the csv module's field limit, or broken quoting
+                raise BadInput(
+                    f"{path.name}：第 {reader.line_num} 行无法读取（单元格超过 {csv.field_size_limit():,} 字符或格式有误），"
+                    "请检查后重新导入"
+                ) from exc
         raise BadInput(f"{path.name}：无法识别文件编码，请另存为 UTF-8 编码的 CSV")
     if suffix == ".xlsx":
         from openpyxl import load_workbook

@@ -19,15 +19,14 @@ a passage answers the question. Pure functions over cached data; no models.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 from assistant.retrieval import lexical
+from assistant.text_normalisation import fold
 
-_ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _HAN_RUN = re.compile(r"^[\u4e00-\u9fff]+$")
 # Pinyin distinctions many speakers (and pinyin input with fuzzy settings) do not make.
@@ -42,8 +41,8 @@ def _lexicon_lines(name: str) -> list[str]:
 
 
 def normalise(text: str) -> str:
-    """NFKC (full-width digits and letters become ASCII), zero-width characters removed, lower case."""
-    return _ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", text)).lower()
+    """``fold`` (NFKC, format characters removed), lower case: the form words are matched in."""
+    return fold(text).lower()
 
 
 @lru_cache(maxsize=1)

@@ -29,6 +29,7 @@ from assistant.retrieval.embedding import Embedder
 from assistant.retrieval.index import FilterSpec, IndexMatch, VectorIndex
 from assistant.retrieval.manifest import ManifestStore
 from assistant.retrieval.reranking import Reranker
+from assistant.text_normalisation import normalise_query
 
 logger = logging.getLogger(__name__)
 _DOCUMENT_CHUNKS = 500  # the most chunks of one document quoted from
@@ -73,6 +74,8 @@ class HybridSearcher:
         self._reranker = reranker
 
     def search(self, query: str, top_k: int | None = None, filters: SearchFilters | None = None) -> SearchResult:
+        """The best chunks for a query (normalised first: ``BadInput`` when it holds no letter or digit)."""
+        query = normalise_query(query)
         top_k = top_k or self._settings.top_k
         manifest = self._manifests.load()
         if manifest.documents:

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 
 from assistant.api.app import create_app
 from assistant.api.security import create_api_key
+from assistant.cli.service import server_config
 from assistant.config import Settings
 from assistant.policy_matching.service import PolicyMatching
 from assistant.wiring import Services
@@ -40,7 +41,8 @@ class LiveServer:
 
 @dataclass
 class PageWatch:
-    """What a page did that it must not: reach outside the server, or throw."""
+    """What a page did that it must not: reach outside the server, throw, or break its Content
+    Security Policy (an inline script or style, a foreign source)."""
 
     outside_requests: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -64,11 +66,12 @@ def ingested_settings(data_dir: Path, **overrides) -> tuple[Settings, str]:  # t
 
 
 @contextmanager
-def serving(settings: Settings, agent_key: str) -> Iterator[LiveServer]:
-    """The real app under uvicorn on a free loopback port, in a thread."""
+def serving(settings: Settings, agent_key: str, log_level: str = "warning") -> Iterator[LiveServer]:
+    """The real app under uvicorn on a free loopback port, in a thread, configured as
+    ``govassist serve`` configures it."""
     app = create_app(settings)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(server_config(app, "127.0.0.1", port, log_level=log_level))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -81,6 +84,11 @@ def serving(settings: Settings, agent_key: str) -> Iterator[LiveServer]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def _note_policy_violation(watch: PageWatch, message) -> None:  # type: ignore[no-untyped-def]
+    if message.type == "error" and "Content Security Policy" in message.text:
+        watch.errors.append(message.text)
 
 
 def page_opener(browser, live_server: LiveServer):  # type: ignore[no-untyped-def]
@@ -105,6 +113,7 @@ def page_opener(browser, live_server: LiveServer):  # type: ignore[no-untyped-de
             context.add_init_script(init_script)
         page = context.new_page()
         page.on("pageerror", lambda error: watch.errors.append(str(error)))
+        page.on("console", lambda message: _note_policy_violation(watch, message))
         page.goto(live_server.url + path)
         return page
 
@@ -112,4 +121,4 @@ def page_opener(browser, live_server: LiveServer):  # type: ignore[no-untyped-de
     for context in contexts:
         context.close()
     assert watch.outside_requests == [], "pages must work offline: nothing outside the server"
-    assert watch.errors == [], "the page threw script errors"
+    assert watch.errors == [], "the page threw script errors or broke its Content Security Policy"

@@ -145,3 +145,15 @@ def test_a_call_heard_through_the_microphone_is_transcribed_live(microphone_page
     expect(page.get_by_role("heading", name="建议答复")).to_be_visible()
     expect(page.get_by_label("诉求", exact=True)).not_to_have_value("")
     page.screenshot(path=artifacts / "agent-microphone-call.png", full_page=True)
+
+
+def test_no_other_page_can_frame_the_agent_panel(browser, live_server):  # type: ignore[no-untyped-def]
+    context = browser.new_context()  # not open_page: the refused frame is an expected console error
+    try:
+        page = context.new_page()
+        page.set_content(f'<iframe src="{live_server.url}/agent" width="800" height="600"></iframe>')
+        framed = page.frames[-1]
+        framed.wait_for_load_state()
+        assert framed.locator("#login").count() == 0  # the key field never renders inside another page
+    finally:
+        context.close()

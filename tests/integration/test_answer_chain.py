@@ -11,6 +11,7 @@ import pytest
 from assistant.answering import grounding
 from assistant.answering.chat_models import OpenAICompatibleChatModel
 from assistant.config import Settings
+from assistant.text_normalisation import normalise_query
 from assistant.wiring import Services
 from ingest.pipeline import ingest_paths
 from tests.conftest import DEMO_KB
@@ -144,4 +145,4 @@ def test_a_new_topic_after_a_refusal_is_not_taken_for_a_follow_up(extractive):
     refused = chain.answer("火星移民政策是什么？")
     assert refused.status != "answered"
     answer = chain.answer("办理居住证需要哪些材料？", session_id=refused.session_id)
-    assert answer.question == "办理居住证需要哪些材料？" and answer.status == "answered"
+    assert answer.question == normalise_query("办理居住证需要哪些材料？") and answer.status == "answered"  # as asked, no old topic

@@ -62,6 +62,27 @@ def test_search_returns_sources_with_scores(app_env):
     assert {"sparse", "bigram", "dense", "fused"} <= set(hits[0]["scores"])
 
 
+@pytest.mark.parametrize("query", ["   ", "？？？！", "\u200b\u200d\ufeff", "…… 。，"])
+def test_a_question_with_nothing_to_search_is_refused_the_same_way_everywhere(app_env, query):
+    client, keys = app_env
+    search = client.post("/v1/search", json={"query": query})
+    chat = client.post("/v1/chat", json={"question": query})
+    agent = client.post("/v1/hotline/assist", json={"transcript": query}, headers=_auth(keys["agent"]))
+    assert (search.status_code, chat.status_code) == (400, 400)
+    assert _error(search)["message"] == _error(chat)["message"] == "问题不能为空"
+    assert agent.status_code == 200 and agent.json()["knowledge"] == []  # the copilot suggests nothing rather than anything
+
+
+def test_invisible_and_full_width_characters_do_not_change_the_hits(app_env):
+    client, _ = app_env
+    plain = client.post("/v1/search", json={"query": "灵活就业人员怎么参加社保？", "top_k": 3}).json()
+    disguised = client.post("/v1/search", json={"query": "灵\u200b活就\u200d业人员怎么参加社保\ufeff？", "top_k": 3}).json()
+    assert [h["doc_id"] for h in disguised["hits"]] == [h["doc_id"] for h in plain["hits"]]
+    assert disguised["query"] == plain["query"]
+    wide = client.post("/v1/search", json={"query": "２０２５年　高校毕业生补贴", "top_k": 3}).json()
+    assert wide["query"] == "2025年 高校毕业生补贴"
+
+
 def test_chat_answers_with_citations_and_keeps_the_session(app_env):
     client, _ = app_env
     first = client.post("/v1/chat", json={"question": "申领居住证需要提交哪些材料？"}).json()

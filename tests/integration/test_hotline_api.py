@@ -63,7 +63,7 @@ def test_live_call_streams_partial_and_final_segments(env, clip):
     client, _, key = env
     pcm = to_pcm16(clip).tobytes()
     finals = []
-    with client.websocket_connect(f"/v1/hotline/live?token={key}&sample_rate=16000") as socket:
+    with client.websocket_connect("/v1/hotline/live?sample_rate=16000", subprotocols=["govassist", f"bearer.{key}"]) as socket:
         for start in range(0, len(pcm), 6400):  # 0.2 s chunks
             socket.send_bytes(pcm[start : start + 6400])
         socket.send_text("end")
@@ -76,7 +76,8 @@ def test_live_call_streams_partial_and_final_segments(env, clip):
 
 def test_live_call_needs_an_agent_key(env):
     client, _, _ = env
-    with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect("/v1/hotline/live?token=gva_wrong") as socket:
+    wrong = ["govassist", "bearer.gva_wrong"]
+    with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect("/v1/hotline/live", subprotocols=wrong) as socket:
         socket.receive_json()
     assert closed.value.code == 4401
 

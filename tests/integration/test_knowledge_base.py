@@ -175,3 +175,11 @@ def test_reindex_rebuilds_an_index_of_another_embedder_and_keeps_every_document(
     assert not snapshot.exists()
     assert "居住证申领办事指南.md" in _top_sources(services, "办居住证要带啥")
     services.close()
+
+
+def test_the_file_size_limit_is_in_decimal_megabytes(services, tmp_path):
+    services.settings.ingest.max_file_mb = 0.001  # 1,000 bytes, not 1,048
+    (tmp_path / "略大.txt").write_bytes("示例市".encode() * 116)  # 1,044 bytes
+    report = _ingest(services, tmp_path / "略大.txt")
+    assert [Path(outcome.path).name for outcome in report.failed] == ["略大.txt"]
+    assert "上限为 0.001 MB" in report.failed[0].reason

@@ -55,8 +55,9 @@ function show(event) {
 
 function openSocket(onDone) {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const key = encodeURIComponent(sessionStorage.getItem(KEY_STORAGE) || "");
-  const socket = new WebSocket(`${scheme}://${location.host}/v1/hotline/live?token=${key}&sample_rate=${RATE}`);
+  // Browsers cannot set headers on a WebSocket: the key goes as a subprotocol, never in the URL (logged).
+  const key = sessionStorage.getItem(KEY_STORAGE) || "";
+  const socket = new WebSocket(`${scheme}://${location.host}/v1/hotline/live?sample_rate=${RATE}`, ["govassist", `bearer.${key}`]);
   socket.binaryType = "arraybuffer";
   socket.onmessage = (message) => {
     const event = JSON.parse(message.data);

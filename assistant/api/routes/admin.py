@@ -5,55 +5,40 @@ long as a document comes from them: a rejected file, and a deleted document's fi
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile
 
 from assistant.answering.chain import Trace
 from assistant.api.deps import AdminDep, AuditDep, ServicesDep, audit_event
+from assistant.api.uploads import form_files, multipart_body, safe_filename, save_upload
 from assistant.documents import SearchFilters
 from assistant.wiring import Services
 from ingest.pipeline import ingest_paths
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
-_CHUNK = 1 << 20
+DocumentFiles = Annotated[list[UploadFile], Depends(form_files("files"))]
 
 
-def _save_upload(upload: UploadFile, folder: Path, limit_bytes: int) -> Path:
-    """Stream one upload to disk, refusing it past the size limit (nothing partial is kept)."""
-    name = Path(upload.filename or "").name
-    if not name:
-        raise HTTPException(status_code=400, detail="上传的文件缺少文件名")
-    target = folder / name
-    written = 0
-    with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
-        while block := upload.file.read(_CHUNK):
-            written += len(block)
-            if written > limit_bytes:
-                out.close()
-                target.unlink()
-                raise HTTPException(status_code=413, detail=f"{name}：文件超过上传上限 {limit_bytes // (1 << 20)} MB")
-            out.write(block)
-    return target
-
-
-@router.post("/documents")
+@router.post("/documents", openapi_extra=multipart_body("files", many=True))
 def upload_documents(
-    files: list[UploadFile], request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep
+    request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep, files: DocumentFiles
 ) -> dict[str, Any]:
-    """Upload files and ingest them; the report has one line per file (failed ones with the reason)."""
+    """Upload files and ingest them; the report has one line per file (failed ones with the reason).
+    ``files`` comes after ``principal``: the body is read only once the caller is known to be an admin."""
     settings = services.settings
+    names = [safe_filename(upload.filename) for upload in files]  # every name checked before anything is written
     (settings.data_dir / "uploads").mkdir(mode=0o700, exist_ok=True)  # the data dir exists (Services made it)
     folder = settings.data_dir / "uploads" / uuid.uuid4().hex
     folder.mkdir(mode=0o700)
     try:
-        paths = [_save_upload(upload, folder, int(settings.api.max_upload_mb * (1 << 20))) for upload in files]
+        paths = [save_upload(upload, folder / name, settings.api.max_upload_mb) for upload, name in zip(files, names, strict=True)]
         report = ingest_paths(paths, services.knowledge_base, settings.ingest)
     except HTTPException:
         shutil.rmtree(folder, ignore_errors=True)

@@ -5,16 +5,18 @@ anonymised, audited), and reveal one ticket's caller fields to the agent who con
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, UploadFile, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile
 
 from assistant import exports
+from assistant.api.callers import WEBSOCKET_PROTOCOL
 from assistant.api.deps import AgentDep, AuditDep, ServicesDep, audit_event
-from assistant.api.security import authenticate
+from assistant.api.uploads import form_files, multipart_body, read_upload
 from assistant.errors import BadInput
 from assistant.hotline.asr_streaming import StreamingOptions, StreamingTranscriber
 from assistant.hotline.asr_types import CALLER, Segment
@@ -39,13 +41,15 @@ def _assist(caller_text: str, services: Services) -> Assistance:
                   regions=services.settings.answer.service_regions)
 
 
-@router.post("/transcribe")
-def transcribe(file: UploadFile, request: Request, services: ServicesDep, principal: AgentDep, audit: AuditDep) -> dict[str, Any]:
-    """A recorded call → transcript (two speakers for stereo calls) and the copilot's suggestions."""
-    limit = int(services.settings.asr.max_file_mb * (1 << 20))
-    data = file.file.read(limit + 1)
-    if len(data) > limit:
-        raise HTTPException(status_code=413, detail=f"录音超过上限 {services.settings.asr.max_file_mb:g} MB")
+RecordingFiles = Annotated[list[UploadFile], Depends(form_files("file"))]
+
+
+@router.post("/transcribe", openapi_extra=multipart_body("file"))
+def transcribe(request: Request, services: ServicesDep, principal: AgentDep, audit: AuditDep, files: RecordingFiles) -> dict[str, Any]:
+    """A recorded call → transcript (two speakers for stereo calls) and the copilot's suggestions.
+    The recording (``files`` after ``principal``) is read only once the caller is known to be an agent."""
+    file = files[0]
+    data = read_upload(file, services.settings.asr.max_file_mb)
     transcript = services.speech_to_text.transcribe(data)
     segments = list(transcript.segments)
     help_ = _assist(_caller_text(segments), services)
@@ -122,17 +126,19 @@ def reveal_caller(ticket_id: int, request: Request, services: ServicesDep, princ
 
 
 @router.websocket("/live")
-async def live(websocket: WebSocket, token: str = "", sample_rate: int = 16000) -> None:
+async def live(websocket: WebSocket, sample_rate: int = 16000) -> None:
     """Live call audio: binary messages of PCM16 mono (8 or 16 kHz); the text message "end"
     flushes. Replies are JSON: {"type": "partial"|"final", "utterance", "text", "start", "end"},
-    then {"type": "done"}. Authentication: the agent's key as the ``token`` query parameter
-    (browsers cannot set headers on WebSockets)."""
+    then {"type": "done"}. Authentication: the agent's key as ``Authorization: Bearer``, or, from a
+    browser (which cannot set headers on a WebSocket), as the subprotocols ``govassist`` and
+    ``bearer.<key>`` (``assistant.api.callers``); never in the URL, which access logs write."""
     services = websocket.app.state.services
-    principal = authenticate(services.database, token)
+    principal = websocket.state.principal
     if principal is None or not principal.allows("agent"):
         await websocket.close(code=4401, reason="unauthorized")
         return
-    await websocket.accept()
+    offered = websocket.scope.get("subprotocols", [])
+    await websocket.accept(subprotocol=WEBSOCKET_PROTOCOL if WEBSOCKET_PROTOCOL in offered else None)
     try:
         options = StreamingOptions.from_settings(services.settings.asr)
         transcriber = StreamingTranscriber(services.speech_to_text, sample_rate, options)

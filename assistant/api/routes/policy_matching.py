@@ -16,11 +16,13 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile
 
 from assistant.api.deps import AgentDep, AuditDep, PublicDep, ServicesDep, audit_event
+from assistant.api.uploads import form_files, multipart_body, safe_filename, save_upload
 from assistant.policy_matching.matching import Matcher
 from assistant.policy_matching.profiles import HEADERS, profile_from_cells
 from assistant.policy_matching.service import PolicyMatching, candidate_dict, item_dict, match_dict
@@ -113,18 +115,20 @@ def review_conditions(item_id: str, body: ReviewIn, request: Request, matching: 
     return item_dict(item, date.today())
 
 
-@router.post("/enterprises/import")
-def import_enterprises(file: UploadFile, request: Request, matching: PolicyMatchingDep, principal: AgentDep,
-                       audit: AuditDep) -> dict[str, Any]:
-    """Import a CSV/XLSX of profiles: valid rows stored, every bad cell reported with its row."""
-    name = Path(file.filename or "").name
+ProfileFiles = Annotated[list[UploadFile], Depends(form_files("file"))]
+
+
+@router.post("/enterprises/import", openapi_extra=multipart_body("file"))
+def import_enterprises(request: Request, matching: PolicyMatchingDep, principal: AgentDep, audit: AuditDep,
+                       files: ProfileFiles) -> dict[str, Any]:
+    """Import a CSV/XLSX of profiles: valid rows stored, every bad cell reported with its row. The
+    file (``files`` after ``principal``) is read only once the caller is known to be staff."""
+    name = safe_filename(files[0].filename)
     if Path(name).suffix.lower() not in (".csv", ".xlsx"):
         raise HTTPException(status_code=400, detail="请上传 .csv 或 .xlsx 文件")
     folder = Path(tempfile.mkdtemp(prefix="govassist-profiles-"))
     try:
-        target = folder / name
-        with target.open("wb") as out:
-            shutil.copyfileobj(file.file, out)
+        target = save_upload(files[0], folder / name, matching.settings.max_import_mb)
         report, created, updated = matching.import_profiles(target)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

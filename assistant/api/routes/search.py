@@ -68,4 +68,4 @@ def search(
         )
         for hit in result.hits
     ]
-    return SearchResponse(query=body.query, terms=result.query_terms, hits=hits)
+    return SearchResponse(query=result.query, terms=result.query_terms, hits=hits)

@@ -192,19 +192,24 @@ def _in_ranges(code: str, ranges: list[str]) -> bool:
 
 
 NUMERIC = {"revenue": "上年度营业收入（万元）", "employees": "从业人员（人）", "rd_ratio": "研发费用占营业收入比例（%）",
-           "tax_paid": "上年度纳税总额（万元）"}
+           "tax_paid": "上年度纳税总额（万元）", "assets": "资产总额（万元）", "rd_amount": "上年度研发费用（万元）",
+           "trade_value": "上年度进出口额（万美元）", "export_value": "上年度出口额（万美元）",
+           "import_value": "上年度进口额（万美元）", "export_growth": "上年度出口额增长率（%）",
+           "revenue_growth": "上年度营业收入增长率（%）", "new_jobs": "上年度新增就业人数（人）"}
+# The one 失信 list a profile records; a condition on another list (失信被执行人 ...) stays unknown.
+PROFILE_LIST = "严重失信主体名单"
 
 
 def condition_decision(condition: dict, row: dict[str, str], as_of: date) -> str:  # noqa: C901 - one branch per kind
     kind, operator, value = condition["kind"], condition["operator"], condition["value"]
-    if kind == "free_text":
+    if kind == "free_text" or (kind == "credit_record" and value != PROFILE_LIST):
         return "unknown"
     if kind == "scale":
         possible = possible_scales(row)
         return "met" if possible <= set(value) else "not_met" if not possible & set(value) else "unknown"
     raw = {"region": row["注册地"], "industry": row["行业代码"], "years_registered": row["成立日期"],
            "qualification": row["资质"], "credit_rating": row["纳税信用等级"],
-           "credit_record": row["是否列入严重失信主体名单"]}.get(kind) if kind not in NUMERIC else row[NUMERIC[kind]]
+           "credit_record": row["是否列入严重失信主体名单"]}.get(kind) if kind not in NUMERIC else row.get(NUMERIC[kind], "")
     if not raw:
         return "unknown"
     if kind == "region":

@@ -157,7 +157,8 @@ def _number(text: str) -> float | None:
 
 
 def possible_scales(row: dict[str, str]) -> set[str]:
-    if not row["行业代码"]:
+    # 金融业 and 房地产业 (J, K) have their own rules, 居民服务 ... (S, T) none: every tier stays possible.
+    if not row["行业代码"] or row["行业代码"][0] in "JKST":
         return {"大", "中", "小", "微"}
     values = [_number(row["从业人员（人）"]), _number(row["上年度营业收入（万元）"]), _number(row["资产总额（万元）"])]
     possible: set[str] = set()
@@ -186,7 +187,8 @@ def _in_ranges(code: str, ranges: list[str]) -> bool:
     for text in ranges:
         first, _, last = text.partition("-")
         last = last or first
-        if code[0] == first[0] and int(first[1:3]) <= int(code[1:3]) <= int(last[1:3]):
+        # Division numbers are unique across sections, so B06-D46 (工业) spans three sections.
+        if int(first[1:3]) <= int(code[1:3]) <= int(last[1:3]):
             return True
     return False
 

@@ -129,6 +129,9 @@ SCALE_RULES = {
     "catering": [(300, 10000, None), (100, 2000, None), (10, 100, None)],
     "telecom": [(2000, 100000, None), (100, 1000, None), (10, 100, None)],
     "software": [(300, 10000, None), (100, 1000, None), (10, 50, None)],
+    "transport": [(1000, 30000, None), (300, 3000, None), (20, 200, None)],
+    "postal": [(1000, 30000, None), (300, 2000, None), (20, 100, None)],
+    "leasing": [(300, None, 120000), (100, None, 8000), (10, None, 100)],
     "other": [(300, None, None), (100, None, None), (10, None, None)],
 }
 
@@ -143,8 +146,10 @@ def _rule_name(code: str) -> str:
         return "construction"
     if letter == "F":
         return "wholesale" if division == 51 else "retail"
-    if letter == "G" and division == 59:
-        return "warehousing"
+    if letter == "G":
+        return {59: "warehousing", 60: "postal"}.get(division, "transport")
+    if letter == "L":
+        return "leasing"
     if letter == "H":
         return "catering"
     if letter == "I":

@@ -81,11 +81,19 @@ def _heading_kind(section: Section) -> str:
 
 
 def is_item(section: Section) -> bool:
-    return section.leaf and bool(_BENEFIT.search(section.text)) and not _heading_kind(section)
+    """A leaf that grants something; 「享受本细则补贴的企业应……」 states a condition, not a grant."""
+    sentences = re.split(r"(?<=。)", section.text)
+    grants = any(_BENEFIT.search(s) and not _ELIGIBILITY.search(s) for s in sentences)
+    return section.leaf and grants and not _heading_kind(section)
 
 
 def _sort_line(line: str, default: str, facts: _Facts, in_item: bool) -> None:
     """File one line under what it states; ``default`` is what its section's heading says."""
+    if in_item and not _LABEL.match(line) and "。" in line.rstrip("。"):
+        for sentence in re.split(r"(?<=。)", line):
+            if sentence.strip():
+                _sort_line(sentence, default, facts, in_item)
+        return
     label = _LABEL.match(line)
     name, rest = (label.group(1), label.group(2)) if label else ("", line)
     if name in _CONDITION_LABELS:
@@ -128,8 +136,14 @@ def _sorted(sections: list[Section], in_item: bool) -> _Facts:
     facts = _Facts()
     for section in sections:
         default = _heading_kind(section)
+        listing = False  # the list items after 「……应当同时符合下列条件：」 are conditions
         for line in section.lines:
+            if listing and _LIST_ITEM.match(line) and not in_item:
+                facts.conditions.append(line)
+                continue
+            known = len(facts.conditions)
             _sort_line(line, default, facts, in_item)
+            listing = line.endswith(("：", ":")) and len(facts.conditions) > known or (listing and bool(_LIST_ITEM.match(line)))
     return facts
 
 

@@ -18,7 +18,7 @@ from assistant.policy_matching.outline import NUMBERING
 
 # A place (示例市, 示例市临港区), then the office up to its first 局/委员会/办公室/厅; a 局 under a
 # 管理委员会 is kept (……管理委员会经济发展局), an office under a 局 (……局产业发展科) is not.
-_ORGANISATION = re.compile(r"(?:(?<=[由向为送至到交和同：:，,。；])|^)[\u4e00-\u9fff]{2,4}?[省市县区](?:[\u4e00-\u9fff]{1,6}?区)?"
+_ORGANISATION = re.compile(r"(?:(?<=[由向为送至到交和同：:，,。；])|^)(?![由向为送至到交和同])[\u4e00-\u9fff]{2,4}?[省市县区](?:[\u4e00-\u9fff]{1,6}?区)?"
                            r"[\u4e00-\u9fff]{1,16}?(?:局|委员会|办公室|厅)(?:(?<=委员会)(?!会同)[\u4e00-\u9fff]{2,8}?局)?")
 _DEPARTMENT_CUES = [
     re.compile(r"受理|报送|提交|提出申请|递交"),

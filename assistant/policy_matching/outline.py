@@ -4,7 +4,7 @@ Owns telling a heading from a list item in the ways policies number them (Markdo
 一、, （一）, 第X条) and nesting them by order of first appearance (a style seen before closes the
 sections opened since, a new one opens a level below); a numbered line is a heading when it is a
 short title, or a short title followed by 。 and its text, and a list item when it reads as a
-sentence or follows a line ending in ：. A table whose header names the item and its 申报条件 or
+sentence, continues a list of its style, or is a （一） after a line ending in ：. A table whose header names the item and its 申报条件 or
 支持标准 becomes one section per row, with labelled 申报条件：/支持标准： lines. Leaves what a
 section means (item, conditions, facts) to ``extraction``.
 """
@@ -91,7 +91,8 @@ class _Outline:
 
     def numbered_heading(self, line: str) -> tuple[str, str, str] | None:
         for style, pattern in _STYLES:
-            if (match := pattern.match(line)) and self.list_style not in ("list", style):
+            listed = self.list_style == style or (self.list_style == "list" and style == "paren")
+            if (match := pattern.match(line)) and not listed:
                 found = _title_and_body(line[match.end():], 40 if style == "chapter" else 30)
                 if found is not None:
                     return style, f"{match.group(0).strip()}{found[0]}", found[1]

@@ -7,8 +7,8 @@ comparison words and units: region, industry codes and names, scale words, thres
 qualifications, the tax credit rating and 失信 lists. Every matcher masks what it used; what is left
 of a clause is looked at again, and a clause that states something no family covers (or an
 exception, a first-time or statistical status the profile cannot show) becomes a ``free_text``
-condition (待核实) quoting it, so no clause is dropped silently. Boilerplate such as
-"应同时符合以下条件" yields nothing. Every condition keeps its sentence.
+condition (待核实) quoting it, so no clause is dropped silently; only boilerplate ("应同时符合以下
+条件") and a bare subject ("享受本细则补贴的企业") yield nothing. Every condition keeps its sentence.
 Leaves deciding which sentences are conditions to ``extraction``.
 """
 
@@ -70,7 +70,7 @@ _BEFORE_WORDS = [  # longest first, matched against the end of the gap before th
 ]
 _AFTER_WORDS = {"及以上": ">=", "以上": ">=", "及以下": "<=", "以下": "<=", "以内": "<=", "内": "<="}
 _REGISTRATION = re.compile(r"注册|登记|落户|设立|户管地")
-_REGISTRATION_WORDS = re.compile(r"注册地|税收户管地|户管地|注册|登记|落户|设立|行政区域内|辖区内")
+_REGISTRATION_WORDS = re.compile(r"(?:工商|税务)?(?:注册|登记)地|税收户管地|户管地|注册|登记|落户|设立|行政区域内|辖区内")
 _NEGATION = re.compile(r"不含|不包括|除|不属于|以外|非")
 _CODE_RANGE = re.compile(r"(?<![A-Za-z])([A-T])(\d{2})(?:\d{0,2})(?:\s*[-至到~]\s*([A-T])?(\d{2}))?(?!\d)")
 _RATING = re.compile(r"纳税信用(?:等级|评价|级别)?(?:评价)?(?:须|应|需|必须)?(?:为|达到|在|是)?(不低于)?([ABMCD])级?"
@@ -86,7 +86,7 @@ _STATUS = re.compile(r"规模以上|限额以上|规上|限上")  # a statistica
 _FILLER = re.compile(
     r"上一?年度|上年|当年|年度|近\d+年内?|\d{4}年|申报|申请|享受|本(?:办法|细则|措施|政策|通知|指南|规定)|适用于|"
     r"企业|单位|主体|应当|必须|须|应|需|同时|并且|并|且|和|及|与|或|均|属于|为|在|是|的|其|已|被|经|获得|取得|获|"
-    r"认定|评定|入库|有效期内|依法|注册|登记|落户|设立|国民经济行业分类|分类代码|所属行业|行业代码|行业|代码|从事|"
+    r"认定|评定|入库|有效期内|依法|(?:工商|税务)?(?:注册|登记)地|注册|登记|落户|设立|(?:支持|适用|申报|扶持)?对象|国民经济行业分类|分类代码|所属行业|行业代码|行业|代码|从事|"
     r"不含|不包括|划型标准(?:规定)?|以上|以下|以内|不低于|不少于|不超过|达到|满|超过|"
     r"国家级|省级|市级|未|无|列入|名单|记录|符合|具备|满足|条件|要求|有关|相关|各类|上述|"
     r"亿美元|万美元|亿元|万元|元|人|年|个|%|\d+(?:\.\d+)?|[\W_□]"
@@ -249,7 +249,7 @@ def _meaningful(rest: str) -> bool:
 def clause_conditions(clause: str, regions: Mapping[str, str]) -> list[Condition]:
     """Typed conditions of one clause, plus a 待核实 one whenever part of it is not typed."""
     text = normalise(clause)
-    if len(text) < 3 or (_BOILERPLATE.search(text) and not _meaningful(_BOILERPLATE.sub("", text))):
+    if len(text) < 3 or _BOILERPLATE.search(text):
         return []
     review = Condition("free_text", "review", clause.strip())
     if _EXCEPTION.search(text):
@@ -258,7 +258,9 @@ def clause_conditions(clause: str, regions: Mapping[str, str]) -> list[Condition
     for matcher in (industry, scale, growth, thresholds, credit, lambda t: region(t, regions, text)):
         conditions, rest = matcher(rest)
         typed += conditions
-    if not typed or _FIRST_TIME.search(text) or _STATUS.search(text) or _meaningful(rest):
+    for name in regions:  # a place beside a typed amount (在示例市缴纳税收) says nothing more
+        rest = rest.replace(name, _MASK * len(name))
+    if _FIRST_TIME.search(text) or _STATUS.search(text) or _meaningful(rest):
         typed.append(review)
     return typed
 

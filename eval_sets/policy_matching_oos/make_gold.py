@@ -10,6 +10,7 @@
 
     python -m eval_sets.policy_matching_oos.make_gold            # gold only
     python -m eval_sets.policy_matching_oos.make_gold profiles   # regenerate the profiles, then gold
+    python -m eval_sets.policy_matching_oos.make_gold profiles eval_sets/policy_matching_holdout  # another set
 """
 
 from __future__ import annotations
@@ -120,6 +121,8 @@ def write_gold(conditions_path: Path, profiles_path: Path, out_path: Path) -> No
 
 
 if __name__ == "__main__":
+    folders = [Path(arg) for arg in sys.argv[1:] if arg != "profiles"]
+    folder = folders[0] if folders else HERE
     if "profiles" in sys.argv[1:]:
-        write_profiles(HERE / "enterprises.csv")
-    write_gold(HERE / "gold_conditions.json", HERE / "enterprises.csv", HERE / "gold_decisions.csv")
+        write_profiles(folder / "enterprises.csv", seed=sum(folder.name.encode()) if folders else 20250930)
+    write_gold(folder / "gold_conditions.json", folder / "enterprises.csv", folder / "gold_decisions.csv")

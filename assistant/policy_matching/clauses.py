@@ -43,7 +43,7 @@ _EXPORT = r"(?<!进)出口(?:总)?额?"
 # 进出口 before 出口, 新增就业 before 从业人员.
 _SUBJECTS = [
     ("rd_ratio", r"研发(?:费用|投入|经费)(?:总额)?占(?:同期)?(?:营业|销售|主营业务)?收入(?:总额)?的?比[例重]|研发投入强度|研发费用占比", ("%",)),
-    ("rd_amount", r"研发(?:费用|投入|经费)(?:支出)?(?:总额|总量)?", _MONEY),
+    ("rd_amount", r"(?:研发|研究与试验发展|研究开发)(?:费用|投入|经费)(?:支出)?(?:总额|总量)?", _MONEY),
     ("trade_value", r"进出口(?:贸易)?(?:总额|额|规模)", _DOLLARS),
     ("export_value", r"(?<!进)出口(?:总额|额)", _DOLLARS),
     ("import_value", r"进口(?:总额|额)", _DOLLARS),
@@ -70,11 +70,12 @@ _BEFORE_WORDS = [  # longest first, matched against the end of the gap before th
 ]
 _AFTER_WORDS = {"及以上": ">=", "以上": ">=", "及以下": "<=", "以下": "<=", "以内": "<=", "内": "<="}
 _REGISTRATION = re.compile(r"注册|登记|落户|设立|户管地")
-_REGISTRATION_WORDS = re.compile(r"(?:工商|税务)?(?:注册|登记)地|税收户管地|户管地|注册|登记|落户|设立|行政区域内|辖区内")
+_REGISTRATION_WORDS = re.compile(r"(?:工商|税务)?(?:注册|登记)地|税收户管地|户管地|(?:税务|税收)关系|注册(?!资本|资金)|登记|落户|设立|"
+                                 r"行政区域内|辖区内")
 _NEGATION = re.compile(r"不含|不包括|除|不属于|以外|非")
 _CODE_RANGE = re.compile(r"(?<![A-Za-z])([A-T])(\d{2})(?:\d{0,2})(?:\s*[-至到~]\s*([A-T])?(\d{2}))?(?!\d)")
-_RATING = re.compile(r"纳税信用(?:等级|评价|级别)?(?:评价)?(?:须|应|需|必须)?(?:为|达到|在|是)?(不低于)?([ABMCD])级?"
-                     r"(?:(?:或|、|和|及)([ABMCD])级?)?(及以上|以上)?")
+_RATING = re.compile(r"纳税信用(?:等级|评价|级别)?(?:评价)?(?:须|应|需|必须)?(不得为|不能为|不为|不是|非)?(?:为|达到|在|是)?(不低于)?"
+                     r"([ABMCD]级?(?:(?:或|、|和|及|或者)[ABMCD]级?)*)(及以上|以上)?")
 _LISTS = [("失信被执行人", "失信被执行人名单"), ("严重违法失信", "严重违法失信名单"), ("经营异常", "经营异常名录"),
           ("严重失信", PROFILE_LIST)]
 _LIST_RECORD = re.compile(r"(?:未(?:被)?(?:列入|纳入|列为)|无|没有|不属于|非|不存在)[^，；。]{0,6}?"
@@ -86,13 +87,13 @@ _STATUS = re.compile(r"规模以上|限额以上|规上|限上")  # a statistica
 _FILLER = re.compile(
     r"上一?年度|上年|当年|年度|近\d+年内?|\d{4}年|申报|申请|享受|本(?:办法|细则|措施|政策|通知|指南|规定)|适用于|"
     r"企业|单位|主体|应当|必须|须|应|需|同时|并且|并|且|和|及|与|或|均|属于|为|在|是|的|其|已|被|经|获得|取得|获|"
-    r"认定|评定|入库|有效期内|依法|(?:工商|税务)?(?:注册|登记)地|注册|登记|落户|设立|(?:支持|适用|申报|扶持)?对象|国民经济行业分类|分类代码|所属行业|行业代码|行业|代码|从事|"
+    r"认定|评定|入库|有效期内|依法|(?:工商|税务)?(?:注册|登记)地|注册(?!资本|资金)|登记|落户|设立|(?:支持|适用|申报|扶持)?对象|国民经济行业分类|分类代码|所属行业|行业代码|行业|代码|从事|"
     r"不含|不包括|划型标准(?:规定)?|以上|以下|以内|不低于|不少于|不超过|达到|满|超过|"
     r"国家级|省级|市级|未|无|列入|名单|记录|符合|具备|满足|条件|要求|有关|相关|各类|上述|"
     r"亿美元|万美元|亿元|万元|元|人|年|个|%|\d+(?:\.\d+)?|[\W_□]"
 )
 _CLAUSE_SPLIT = re.compile(r"[，；。,;：:]")
-_LEADING = re.compile(r"^(?:\d+[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、)?\s*(?:且|并且|同时|并)?")
+_LEADING = re.compile(r"^(?:\d+[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|[-*•·])?\s*(?:且|并且|同时|并)?")
 _TRAILING = re.compile(r"的(?:企业|单位|项目)?$")
 _MASK = "□"
 
@@ -229,9 +230,11 @@ def thresholds(text: str) -> tuple[list[Condition], str]:
 def credit(text: str) -> tuple[list[Condition], str]:
     found: list[Condition] = []
     if rating := _RATING.search(text):
-        not_below, first, second, at_least = rating.groups()
-        above = not_below or at_least
-        letters = list(CREDIT_RATINGS[: CREDIT_RATINGS.index(first) + 1]) if above else [first, *([second] if second else [])]
+        excluded, not_below, listed, at_least = rating.groups()
+        named = re.findall(r"[ABMCD]", listed)
+        if not_below or at_least:
+            named = list(CREDIT_RATINGS[: CREDIT_RATINGS.index(named[0]) + 1])
+        letters = [r for r in CREDIT_RATINGS if (r in named) != bool(excluded)]
         found.append(Condition("credit_rating", "in", letters))
         text = _mask(text, rating.start(), rating.end())
     if record := _LIST_RECORD.search(text):
@@ -266,9 +269,14 @@ def clause_conditions(clause: str, regions: Mapping[str, str]) -> list[Condition
 
 
 def sentence_conditions(sentence: str, regions: Mapping[str, str]) -> list[Condition]:
-    """All conditions of a condition sentence, each carrying the sentence it came from."""
+    """All conditions of a condition sentence, each carrying the sentence it came from. Up to an
+    intro's 「……须具备下列条件」 the clauses name the applicant (申请认定……的企业): only typed ones count."""
+    clauses = split_clauses(sentence)
+    intro_end = max((n for n, clause in enumerate(clauses) if _BOILERPLATE.search(normalise(clause))), default=-1)
     conditions: list[Condition] = []
-    for clause in split_clauses(sentence):
+    for number, clause in enumerate(clauses):
+        intro = number <= intro_end
         for condition in clause_conditions(clause, regions):
-            conditions.append(Condition(condition.kind, condition.operator, condition.value, sentence.strip()))
+            if not (intro and condition.kind == "free_text"):
+                conditions.append(Condition(condition.kind, condition.operator, condition.value, sentence.strip()))
     return conditions

@@ -50,9 +50,10 @@ _LABEL = re.compile(r"^(申报条件|申请条件|支持对象|申报对象|适�
                     r"申请时间|申报材料|受理部门|受理单位)[：:]\s*(.*)$")
 _CONDITION_LABELS = ("申报条件", "申请条件", "支持对象", "申报对象", "适用对象", "申报主体")
 _BENEFIT_LABELS = ("支持标准", "补助标准", "奖励标准", "资助标准")
-_ELIGIBILITY = re.compile(r"适用于|(?:支持|适用|申报|扶持|奖励|补助)对象(?:为|是|包括)|(?:企业|单位|主体|申请人)[^。；]{0,24}?(?:应当|应|须|需|必须|不得)|(?:应当|应|须)同时(?:符合|具备|满足)")
+_ELIGIBILITY = re.compile(r"适用于|(?:支持|适用|申报|扶持|奖励|补助)对象(?:为|是|包括)|(?:企业|单位|主体|申请人|项目)[^。；]{0,24}?(?:应当|应|须|需|必须|不得)|(?:应当|应|须)同时(?:符合|具备|满足)")
 _SANCTION = re.compile(r"真实性|弄虚作假|骗取|追回|取消[^。]{0,8}资格|法律责任|责令")
-_LIST_ITEM = re.compile(r"^(?:\d+[.、．]|[（(][一二三四五六七八九十\d]+[）)])")
+_LIST_ITEM = re.compile(r"^(?:\d+[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[-*•·]\s)")
+_BULLET = re.compile(r"^[-*•·]\s+")
 _DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*\d{1,5}\s*号")
 
 
@@ -108,12 +109,25 @@ def _sort_line(line: str, default: str, facts: _Facts, in_item: bool) -> None:
     elif name or default == "window" or (WINDOW_CUE.search(line) and find_window(line) != (None, None)):
         facts.window.append(rest)
         facts.departments.append((rest, None))
+        _also_conditions(line, facts, in_item)
     elif department_rank(line) is not None:
         facts.departments.append((line, None))
+        _also_conditions(line, facts, in_item)
     elif in_item:
         _sort_item_line(line, facts)
     elif default == "conditions" or (_ELIGIBILITY.search(line) and not _SANCTION.search(line)):
         facts.conditions.append(line)
+
+
+def _also_conditions(line: str, facts: _Facts, in_item: bool) -> None:
+    """A 受理 or 申报时间 line that also says what an applicant must do (「企业须在招用之日起12个月内，
+    向……提交申请」) keeps that part as a condition."""
+    if in_item or not _ELIGIBILITY.search(line) or _SANCTION.search(line):
+        return
+    kept = [c for c in re.split(r"(?<=[，；])", line)
+            if not organisation(c) and find_window(c) == (None, None) and not WINDOW_CUE.search(c)]
+    if "".join(kept).strip("，；。"):
+        facts.conditions.append("".join(kept))
 
 
 def _sort_item_line(line: str, facts: _Facts) -> None:
@@ -132,18 +146,30 @@ def _sort_item_line(line: str, facts: _Facts) -> None:
             facts.conditions.append(sentence)
 
 
+def _filed(facts: _Facts) -> int:
+    return len(facts.conditions) + len(facts.window) + len(facts.departments) + len(facts.materials) + len(facts.benefits)
+
+
 def _sorted(sections: list[Section], in_item: bool) -> _Facts:
     facts = _Facts()
     for section in sections:
         default = _heading_kind(section)
         listing = False  # the list items after 「……应当同时符合下列条件：」 are conditions
-        for line in section.lines:
-            if listing and _LIST_ITEM.match(line) and not in_item:
+        unfiled: list[str] = []  # list items that said nothing recognised
+        listed_condition = False
+        for raw in section.lines:
+            listed, line = bool(_LIST_ITEM.match(raw)), _BULLET.sub("", raw)
+            if listing and listed and not in_item:
                 facts.conditions.append(line)
                 continue
-            known = len(facts.conditions)
+            conditions, filed = len(facts.conditions), _filed(facts)
             _sort_line(line, default, facts, in_item)
-            listing = line.endswith(("：", ":")) and len(facts.conditions) > known or (listing and bool(_LIST_ITEM.match(line)))
+            listed_condition |= listed and len(facts.conditions) > conditions
+            if listed and _filed(facts) == filed:
+                unfiled.append(line)
+            listing = line.endswith(("：", ":")) and len(facts.conditions) > conditions or (listing and listed)
+        if listed_condition and not in_item:  # the rest of a list of conditions are conditions too
+            facts.conditions.extend(unfiled)
     return facts
 
 

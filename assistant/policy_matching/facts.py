@@ -1,6 +1,6 @@
 """Facts of a policy text that are not conditions: 受理部门, application window, award, materials.
 
-Owns: the handling department (an organisation name, 示例市……局/委员会/办公室, taken from the line
+Owns: the handling department (an organisation name, 示例市……局/委员会/办公室/中心, taken from the line
 that says it most directly: 受理/报送/提交 before 组织实施/负责 before 负责解释 before 联系方式),
 the application window (a date range, or only its end: 截止……、于……前; never a 施行/有效期 date),
 the maximum award of a benefit sentence (amounts in the benefit part only, and not those written as
@@ -19,7 +19,7 @@ from assistant.policy_matching.outline import NUMBERING
 # A place (示例市, 示例市临港区), then the office up to its first 局/委员会/办公室/厅; a 局 under a
 # 管理委员会 is kept (……管理委员会经济发展局), an office under a 局 (……局产业发展科) is not.
 _ORGANISATION = re.compile(r"(?:(?<=[由向为送至到交和同：:，,。；])|^)(?![由向为送至到交和同])[\u4e00-\u9fff]{2,4}?[省市县区](?:[\u4e00-\u9fff]{1,6}?区)?"
-                           r"[\u4e00-\u9fff]{1,16}?(?:局|委员会|办公室|厅)(?:(?<=委员会)(?!会同)[\u4e00-\u9fff]{2,8}?局)?")
+                           r"[\u4e00-\u9fff]{1,16}?(?:局|委员会|办公室|厅|中心)(?:(?<=委员会)(?!会同)[\u4e00-\u9fff]{2,8}?局)?")
 _DEPARTMENT_CUES = [
     re.compile(r"受理|报送|提交|提出申请|递交"),
     re.compile(r"组织实施|负责[^。]{0,12}(?:管理|审核|实施|申报)"),
@@ -95,7 +95,7 @@ def max_amount(text: str) -> float | None:
     for sentence in re.split(r"(?<=[。；;])", normalise(text)):
         for match in _AMOUNT.finditer(sentence):
             before, after = sentence[max(0, match.start() - 6): match.start()], sentence[match.end():]
-            awarded = "最高" in before
+            awarded = "最高" in before or before.endswith(("不超过", "最多", "不高于"))  # a cap
             if not awarded and (_THRESHOLD_BEFORE.search(before) or _THRESHOLD_AFTER.match(after) or _PER_UNIT.search(before)):
                 continue
             amounts.append(float(match.group(1)) * {"亿元": 10000, "元": 0.0001}.get(match.group(2), 1))

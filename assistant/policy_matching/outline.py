@@ -20,6 +20,7 @@ _STYLES = [
     ("chapter", re.compile(r"^第[一二三四五六七八九十百零\d]+[章节]\s*")),
     ("number", re.compile(r"^[一二三四五六七八九十]+、\s*")),
     ("paren", re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*")),
+    ("digit", re.compile(r"^\d+[.、．]\s*")),  # a heading only as 「1.标题。正文」: bare 1. lines are lists
 ]
 NUMBERING = re.compile(r"^(?:第[一二三四五六七八九十百零\d]+[条章节]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．])\s*")
 _SENTENCE_END = re.compile(r"[。；;：:，,]$")
@@ -90,12 +91,17 @@ class _Outline:
             self.list_style = "list" if line.endswith(("：", ":")) else numbered
 
     def numbered_heading(self, line: str) -> tuple[str, str, str] | None:
+        """(style, title, body) when a numbered line opens a section. A sentence numbered like the
+        headings beside it (「四、享受本措施的企业应……」 after 一、 to 三、) opens one with no title."""
         for style, pattern in _STYLES:
-            listed = self.list_style == style or (self.list_style == "list" and style == "paren")
-            if (match := pattern.match(line)) and not listed:
-                found = _title_and_body(line[match.end():], 40 if style == "chapter" else 30)
-                if found is not None:
-                    return style, f"{match.group(0).strip()}{found[0]}", found[1]
+            listed = self.list_style == style or (self.list_style == "list" and style in ("paren", "digit"))
+            if not (match := pattern.match(line)) or listed:
+                continue
+            found = _title_and_body(line[match.end():], 0 if style == "digit" else 40 if style == "chapter" else 30)
+            if found is not None:
+                return style, f"{match.group(0).strip()}{found[0]}", found[1]
+            if style != "digit" and any(s == style for s, _ in self.stack):
+                return style, match.group(0).strip(), line[match.end():].strip()
         return None
 
     def flush_table(self) -> None:

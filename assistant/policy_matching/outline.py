@@ -124,7 +124,7 @@ class _Outline:
 
 def _article_title(number: str, rest: str) -> tuple[str, str]:
     first, dot, remainder = rest.partition("。")
-    if dot and len(first) <= 16 and "，" not in first:
+    if dot and remainder.strip() and len(first) <= 16 and "，" not in first:
         return f"{number} {first}", remainder.strip()
     return number, rest
 

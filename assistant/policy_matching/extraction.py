@@ -50,7 +50,10 @@ _LABEL = re.compile(r"^(申报条件|申请条件|支持对象|申报对象|适�
                     r"申请时间|申报材料|受理部门|受理单位)[：:]\s*(.*)$")
 _CONDITION_LABELS = ("申报条件", "申请条件", "支持对象", "申报对象", "适用对象", "申报主体")
 _BENEFIT_LABELS = ("支持标准", "补助标准", "奖励标准", "资助标准")
-_ELIGIBILITY = re.compile(r"适用于|(?:支持|适用|申报|扶持|奖励|补助)对象(?:为|是|包括)|(?:企业|单位|主体|申请人|项目)[^。；]{0,24}?(?:应当|应|须|需|必须|不得)|(?:应当|应|须)同时(?:符合|具备|满足)")
+_ELIGIBILITY = re.compile(r"适用于|可(?:申报|申请|享受)|(?:支持|适用|申报|扶持|奖励|补助)对象(?:为|是|包括)|(?:企业|单位|主体|申请人|项目)[^。；]{0,24}?(?:应当|应|须|需|必须|不得)|(?:应当|应|须)同时(?:符合|具备|满足)")
+# A stated bound (不低于500万元, 50人以上) outside items is a condition even without 应/须 around it.
+_BOUND = re.compile(r"(?:不低于|不少于|不超过|不高于|达到|超过|满)\d+(?:\.\d+)?(?:万元|亿元|万美元|人|名|年|%)|"
+                    r"\d+(?:\.\d+)?(?:万元|亿元|万美元|人|名|%)(?:及)?(?:以上|以下)")
 _SANCTION = re.compile(r"真实性|弄虚作假|骗取|追回|取消[^。]{0,8}资格|法律责任|责令")
 _LIST_ITEM = re.compile(r"^(?:\d+[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[-*•·]\s)")
 _BULLET = re.compile(r"^[-*•·]\s+")
@@ -115,7 +118,7 @@ def _sort_line(line: str, default: str, facts: _Facts, in_item: bool) -> None:
         _also_conditions(line, facts, in_item)
     elif in_item:
         _sort_item_line(line, facts)
-    elif default == "conditions" or (_ELIGIBILITY.search(line) and not _SANCTION.search(line)):
+    elif default == "conditions" or ((_ELIGIBILITY.search(line) or _BOUND.search(line)) and not _SANCTION.search(line)):
         facts.conditions.append(line)
 
 

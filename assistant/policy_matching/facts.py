@@ -34,7 +34,7 @@ _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)(万元|亿元|元)")
 _THRESHOLD_BEFORE = re.compile(r"(?:达到|不低于|不少于|超过|突破|高于|满|在)$")
 _THRESHOLD_AFTER = re.compile(r"^(?:及?以上|及?以下|的)")
 _PER_UNIT = re.compile(r"每[\u4e00-\u9fff]{1,3}")  # 每人1500元: a rate, not a maximum
-CONDITION_END = re.compile(r"，(?=按|给予|可|一次性|奖励|补助|补贴|资助|分档|最高|每[件家人户个项]|单个|享受)")
+_CONDITION_END = re.compile(r"，(?=按|给予|可|一次性|奖励|补助|补贴|资助|分档|最高|每[件家人户个项]|单个|享受)")
 
 
 def organisation(line: str) -> str:
@@ -81,7 +81,7 @@ def find_window(text: str) -> tuple[date | None, date | None]:
 
 def benefit_part(sentence: str) -> str:
     """What a sentence grants, without its leading "对……的" condition part."""
-    if end := CONDITION_END.search(sentence):
+    if end := _CONDITION_END.search(sentence):
         return sentence[end.end():]
     if sentence.startswith("对") and "的，" in sentence:
         return sentence.split("的，", 1)[1]

@@ -215,3 +215,17 @@ def test_an_untyped_condition_makes_the_item_to_be_verified_never_met():
     qualifies = EnterpriseProfile("Q1", "全都满足公司", region="示例市东湖区", registered_on=date(2015, 1, 1), assets=5000)
     decisions = Matcher(items).decide(ProfileColumns.from_profiles([qualifies]), date(2026, 6, 30))
     assert decisions[:, 0].tolist() == [2, 2]  # the 资格认定证书 clause is unknown, so nothing is 符合
+
+
+def test_a_stated_bound_outside_items_is_a_condition_even_without_a_modal_verb():
+    text = """# 示例市小微企业贷款贴息办法
+
+一、政策范围
+上年度纳税总额20万元以上，近两年无重大安全生产事故。
+
+二、贷款贴息
+对获得银行贷款的小微企业，按贷款利息的50%给予贴息，最高10万元。
+"""
+    [item] = extract_items(text, "loan.md", REGIONS)
+    assert ("tax_paid", ">=", 20.0) in [(c.kind, c.operator, c.value) for c in item.conditions]
+    assert any(c.kind == "free_text" and "安全生产事故" in c.value for c in item.conditions)

@@ -75,7 +75,7 @@ _REGISTRATION_WORDS = re.compile(r"(?:工商|税务)?(?:注册|登记)地|税收
 _NEGATION = re.compile(r"不含|不包括|除|不属于|以外|非")
 _CODE_RANGE = re.compile(r"(?<![A-Za-z])([A-T])(\d{2})(?:\d{0,2})(?:\s*[-至到~]\s*([A-T])?(\d{2}))?(?!\d)")
 _RATING = re.compile(r"纳税信用(?:等级|评价|级别)?(?:评价)?(?:须|应|需|必须)?(不得为|不能为|不为|不是|非)?(?:为|达到|在|是)?(不低于)?"
-                     r"([ABMCD]级?(?:(?:或|、|和|及|或者)[ABMCD]级?)*)(及以上|以上)?")
+                     r"([ABMCD]级?(?:(?:或|、|和|及|或者)[ABMCD]级?)*)(?:[（(]含[）)])?(及以上|以上)?")
 _LISTS = [("失信被执行人", "失信被执行人名单"), ("严重违法失信", "严重违法失信名单"), ("经营异常", "经营异常名录"),
           ("严重失信", PROFILE_LIST)]
 _LIST_RECORD = re.compile(r"(?:未(?:被)?(?:列入|纳入|列为)|无|没有|不属于|非|不存在)[^，；。]{0,6}?"
@@ -83,13 +83,15 @@ _LIST_RECORD = re.compile(r"(?:未(?:被)?(?:列入|纳入|列为)|无|没有|�
 _BOILERPLATE = re.compile(r"(?:以下|下列)(?:基本)?条件|符合(?:以下|下列)|适用本(?:办法|细则|措施|政策|通知|指南)")
 _EXCEPTION = re.compile(r"除外|另有规定")
 _FIRST_TIME = re.compile(r"首次|新获评|新认定|新获批|新评定|新引进")
+_EITHER = re.compile(r"或者|或")  # left between two typed conditions: either one suffices
 _STATUS = re.compile(r"规模以上|限额以上|规上|限上")  # a statistical status: the profile cannot show it
 _FILLER = re.compile(
     r"上一?年度|上年|当年|年度|近\d+年内?|\d{4}年|申报|申请|享受|本(?:办法|细则|措施|政策|通知|指南|规定)|适用于|"
     r"企业|单位|主体|应当|必须|须|应|需|同时|并且|并|且|和|及|与|或|均|属于|为|在|是|的|其|已|被|经|获得|取得|获|"
     r"认定|评定|入库|有效期内|依法|(?:工商|税务)?(?:注册|登记)地|注册(?!资本|资金)|登记|落户|设立|(?:支持|适用|申报|扶持)?对象|国民经济行业分类|分类代码|所属行业|行业代码|行业|代码|从事|"
     r"不含|不包括|划型标准(?:规定)?|以上|以下|以内|不低于|不少于|不超过|达到|满|超过|"
-    r"国家级|省级|市级|未|无|列入|名单|记录|符合|具备|满足|条件|要求|有关|相关|各类|上述|"
+    r"国家级|省级|市级|国家|本区|本市|本地|评价|政策|奖励|补助|补贴|资助|支持|未|无|列入|名单|记录|符合|具备|满足|条件|"
+    r"要求|有关|相关|各类|上述|"
     r"亿美元|万美元|亿元|万元|元|人|年|个|%|\d+(?:\.\d+)?|[\W_□]"
 )
 _CLAUSE_SPLIT = re.compile(r"[，；。,;：:]")
@@ -245,8 +247,9 @@ def credit(text: str) -> tuple[list[Condition], str]:
 
 
 def _meaningful(rest: str) -> bool:
-    """Whether what the matchers left of a clause still says something (three characters or more)."""
-    return len(_FILLER.sub("", rest)) >= 3
+    """Whether what the matchers left of a clause still says something (two characters or more:
+    「认定为瞪羚企业」 leaves 瞪羚, and that must not be dropped)."""
+    return len(_FILLER.sub("", rest)) >= 2
 
 
 def clause_conditions(clause: str, regions: Mapping[str, str]) -> list[Condition]:
@@ -261,6 +264,8 @@ def clause_conditions(clause: str, regions: Mapping[str, str]) -> list[Condition
     for matcher in (industry, scale, growth, thresholds, credit, lambda t: region(t, regions, text)):
         conditions, rest = matcher(rest)
         typed += conditions
+    if len({c.kind for c in typed}) > 1 and _EITHER.search(rest):
+        return [review]  # 营业收入……或者纳税额……: no typed condition says "either", staff decide
     for name in regions:  # a place beside a typed amount (在示例市缴纳税收) says nothing more
         rest = rest.replace(name, _MASK * len(name))
     if _FIRST_TIME.search(text) or _STATUS.search(text) or _meaningful(rest):

@@ -123,6 +123,8 @@ class _Outline:
 
 
 def _article_title(number: str, rest: str) -> tuple[str, str]:
+    if bracketed := re.match(r"^[【\[]([^】\]]{1,16})[】\]]\s*(.*)$", rest):  # 第三条【首贷贴息】对……
+        return f"{number} {bracketed.group(1)}", bracketed.group(2)
     first, dot, remainder = rest.partition("。")
     if dot and remainder.strip() and len(first) <= 16 and "，" not in first:
         return f"{number} {first}", remainder.strip()

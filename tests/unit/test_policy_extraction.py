@@ -136,6 +136,7 @@ def test_a_conditions_table_gives_one_item_per_row_with_the_documents_conditions
         ("按贴息率不超过1.5%给予贴息，单个企业最高不超过60万元。", 60),
         ("按每户2000元给予补贴，每家企业每年补贴不超过8万元。", 8),
         ("按每人1500元给予一次性补贴。", None),
+        ("对经认定的企业，每家给予8万元奖励。", 8),  # per applicant: the award itself
     ],
 )
 def test_the_award_is_never_a_threshold_or_a_rate(text, award):
@@ -159,6 +160,7 @@ def test_the_award_is_never_a_threshold_or_a_rate(text, award):
         ("纳税信用评价为A级、B级或M级", ("credit_rating", "in", ("A", "B", "M"))),
         ("纳税信用等级不得为C级或D级", ("credit_rating", "in", ("A", "B", "M"))),
         ("纳税信用等级不低于B级", ("credit_rating", "in", ("A", "B"))),
+        ("纳税信用等级在B级（含）以上", ("credit_rating", "in", ("A", "B"))),
         ("近三年未被列入严重失信主体名单", ("credit_record", "not_listed", "严重失信主体名单")),
         ("未被列入经营异常名录", ("credit_record", "not_listed", "经营异常名录")),
         ("进出口额在100万美元以上", ("trade_value", ">=", 100.0)),
@@ -188,6 +190,7 @@ def test_each_condition_family_is_typed(sentence, expected):
         "年综合能耗5000吨标准煤以上",
         "成立时间满1年（新注册企业除外）",  # an exception cannot be typed
         "同一项目不得重复申报市级其他专项资金",
+        "上年度营业收入不低于800万元或者纳税额不低于40万元",  # either one suffices: no typed AND says that
     ],
 )
 def test_what_no_family_fits_is_kept_as_to_be_verified(sentence):
@@ -199,6 +202,8 @@ def test_what_no_family_fits_is_kept_as_to_be_verified(sentence):
 def test_a_clause_partly_typed_keeps_the_rest_as_to_be_verified():
     conditions = sentence_conditions("在示例市注册、具有独立法人资格的企业", REGIONS)
     assert [c.kind for c in conditions] == ["region", "free_text"]
+    gazelle = sentence_conditions("认定为瞪羚企业、上年度营业收入在3000万元以上", REGIONS)
+    assert [c.kind for c in gazelle] == ["revenue", "free_text"]  # 瞪羚 is two characters, still kept
     first_time = sentence_conditions("上年度营业收入首次突破2000万元", REGIONS)
     assert [(c.kind, c.operator) for c in first_time] == [("revenue", ">"), ("free_text", "review")]
 
@@ -229,3 +234,15 @@ def test_a_stated_bound_outside_items_is_a_condition_even_without_a_modal_verb()
     [item] = extract_items(text, "loan.md", REGIONS)
     assert ("tax_paid", ">=", 20.0) in [(c.kind, c.operator, c.value) for c in item.conditions]
     assert any(c.kind == "free_text" and "安全生产事故" in c.value for c in item.conditions)
+
+
+def test_an_article_titled_in_brackets_is_an_item_with_that_title():
+    text = """# 示例市融资担保补助细则
+
+第一条 本细则支持对象为注册地在示例市的小微企业。
+
+第二条【担保费补助】对通过融资担保获得贷款的企业，按担保费的50%给予补助，最高8万元。
+"""
+    [item] = extract_items(text, "guarantee.md", REGIONS)
+    assert item.title == "担保费补助" and item.max_amount_wan == 8
+    assert {"region", "scale"} <= {c.kind for c in item.conditions}

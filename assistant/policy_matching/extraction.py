@@ -5,9 +5,11 @@ Owns what each section of the outline means: a leaf section that grants somethin
 by its heading, label or wording) or, under a 申报条件/适用范围 heading or when it says what an
 applicant must be (「申请企业应当同时符合下列条件」, 「本细则适用于……」), a condition that governs
 every item beside it (the items under the same parent, usually the whole document), wherever it
-stands. An item's own conditions are its labelled 申报条件 lines, its numbered list items and the
-"对……的" part of its benefit sentences; its own 受理部门 or 申报时间 line wins over the document's.
-Sanction articles (弄虚作假……追回) are not conditions. ``clauses`` turns each sentence into typed
+stands. Outside items, the list items after 「……符合下列条件：」, the rest of a list some of whose items are
+conditions, and any line stating a bound (……20万元以上) are conditions too. An item's own conditions
+are its labelled 申报条件 lines, its numbered list items and the "对……的" part of its benefit
+sentences; its own 受理部门 or 申报时间 sentence wins over the document's. Sanction articles
+(弄虚作假……追回) are not conditions. ``clauses`` turns each sentence into typed
 conditions, 待核实 where no family fits; ``facts`` finds departments, windows and awards.
 Leaves reading non-text formats to ``ingest.readers`` and storing items to ``store``.
 """

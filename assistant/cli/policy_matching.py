@@ -123,7 +123,7 @@ def _print(title: str, rows: list[dict[str, Any]]) -> None:
 
 
 def bench_match(
-    folder: list[Path] | None = typer.Option(None, help="评测集目录，可重复（默认样本内 policy_matching、样本外 policy_matching_oos 及留出集 policy_matching_holdout、policy_matching_fresh）"),
+    folder: list[Path] | None = typer.Option(None, help="评测集目录，可重复（默认样本内 policy_matching、样本外 policy_matching_oos 及留出集 policy_matching_holdout、policy_matching_fresh、policy_matching_unseen）"),
     enterprises: int = typer.Option(10_000, min=0, help="速度测试的企业数（合成扩充），0 为不测"),
     items: int = typer.Option(500, min=0, help="速度测试的事项数（合成扩充），0 为不测"),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
@@ -131,7 +131,7 @@ def bench_match(
     """政策匹配基准：样本内与样本外分别报告条件抽取精确率/召回率、申报条件句覆盖率、受理部门与申报时间、判定准确率，以及匹配速度。"""
     from eval_sets.policy_matching import bench
 
-    result = bench.run(tuple(folder) if folder else (bench.HERE, bench.OUT_OF_SAMPLE, bench.HOLDOUT, bench.FRESH), enterprises, items)
+    result = bench.run(tuple(folder) if folder else bench.SETS, enterprises, items)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
         return

@@ -70,7 +70,7 @@ _BEFORE_WORDS = [  # longest first, matched against the end of the gap before th
 ]
 _AFTER_WORDS = {"及以上": ">=", "以上": ">=", "及以下": "<=", "以下": "<=", "以内": "<=", "内": "<="}
 _REGISTRATION = re.compile(r"注册|登记|落户|设立|户管地")
-_REGISTRATION_WORDS = re.compile(r"(?:工商|税务)?(?:注册|登记)地|税收户管地|户管地|(?:税务|税收)关系|注册(?!资本|资金)|登记|落户|设立|"
+_REGISTRATION_WORDS = re.compile(r"(?:工商|税务)?(?:注册|登记)地|(?:工商|税务)(?:注册|登记)|税收户管地|户管地|(?:税务|税收)关系|注册(?!资本|资金)|登记|落户|设立|"
                                  r"行政区域内|辖区内")
 _NEGATION = re.compile(r"不含|不包括|除|不属于|以外|非")
 _CODE_RANGE = re.compile(r"(?<![A-Za-z])([A-T])(\d{2})(?:\d{0,2})(?:\s*[-至到~]\s*([A-T])?(\d{2}))?(?!\d)")
@@ -265,7 +265,9 @@ def clause_conditions(clause: str, regions: Mapping[str, str]) -> list[Condition
         conditions, rest = matcher(rest)
         typed += conditions
     if len({c.kind for c in typed}) > 1 and _EITHER.search(rest):
-        return [review]  # 营业收入……或者纳税额……: no typed condition says "either", staff decide
+        # 营业收入……或者纳税额……: no typed condition says "either", so staff decide; where the
+        # applicant is registered stands outside the either-or (示例市注册的规上工业企业或设计企业).
+        return [c for c in typed if c.kind == "region"] + [review]
     for name in regions:  # a place beside a typed amount (在示例市缴纳税收) says nothing more
         rest = rest.replace(name, _MASK * len(name))
     if _FIRST_TIME.search(text) or _STATUS.search(text) or _meaningful(rest):

@@ -43,8 +43,8 @@ logger = logging.getLogger(__name__)
 
 _FACT_HEADINGS = {
     "materials": re.compile(r"申报材料|提交材料|所需材料|申请材料"),
-    "window": re.compile(r"申报时间|受理时间|申请时间|申报期限|申报时限|时间安排"),
-    "department": re.compile(r"受理部门|受理单位|经办机构|联系方式|联系人"),
+    "window": re.compile(r"申报时间|受理时间|申请时间|申报期限|申报时限|时间安排|截止时间|截止日期"),
+    "department": re.compile(r"受理部门|受理单位|经办机构|联系方式|联系人|联系单位|联系部门"),
 }
 _CONDITION_HEADING = re.compile(r"申报条件|申请条件|支持对象|适用范围|适用对象|申报主体|基本条件|申报对象|申报要求|基本要求|申请对象")
 _BENEFIT = re.compile(r"奖励|补助|补贴|贴息|资助|给予|返还|减免|支持标准|最高可|培育资金")
@@ -59,6 +59,7 @@ _BOUND = re.compile(r"(?:不低于|不少于|不超过|不高于|达到|超过|�
 _SANCTION = re.compile(r"真实性|弄虚作假|骗取|追回|取消[^。]{0,8}资格|法律责任|责令")
 _LIST_ITEM = re.compile(r"^(?:\d+[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[-*•·]\s)")
 _BULLET = re.compile(r"^[-*•·]\s+")
+_ATTACHMENT = re.compile(r"^附件")  # 附件：进口贴息申报表 names a form, it grants nothing
 _DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*\d{1,5}\s*号")
 
 
@@ -88,7 +89,7 @@ def _heading_kind(section: Section) -> str:
 
 def is_item(section: Section) -> bool:
     """A leaf that grants something; 「享受本细则补贴的企业应……」 states a condition, not a grant."""
-    sentences = re.split(r"(?<=。)", section.text)
+    sentences = [s for line in section.lines if not _ATTACHMENT.match(line) for s in re.split(r"(?<=。)", line)]
     grants = any(_BENEFIT.search(s) and not _ELIGIBILITY.search(s) for s in sentences)
     return section.leaf and grants and not _heading_kind(section)
 
@@ -162,8 +163,11 @@ def _sorted(sections: list[Section], in_item: bool) -> _Facts:
         listing = False  # the list items after 「……应当同时符合下列条件：」 are conditions
         unfiled: list[str] = []  # list items that said nothing recognised
         listed_condition = False
+        deadline = default == "window" and "截止" in section.heading  # a date alone there is the end
         for raw in section.lines:
             listed, line = bool(_LIST_ITEM.match(raw)), _BULLET.sub("", raw)
+            if deadline and not line.startswith("截止"):
+                line = f"截止{line}"
             if listing and listed and not in_item:
                 facts.conditions.append(line)
                 continue

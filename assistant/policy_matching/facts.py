@@ -34,7 +34,8 @@ _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)(万元|亿元|元)")
 _THRESHOLD_BEFORE = re.compile(r"(?:达到|不低于|不少于|超过|突破|高于|满|在)$")
 _THRESHOLD_AFTER = re.compile(r"^(?:及?以上|及?以下|的)")
 _PER_UNIT = re.compile(r"每(?!家|个企业|户企业)[\u4e00-\u9fff]{1,3}")  # 每人1500元: a rate; 每家 is per applicant
-_CONDITION_END = re.compile(r"，(?=按|给予|可|一次性|奖励|补助|补贴|资助|分档|最高|每[件家人户个项]|单个|享受)")
+# Where a benefit sentence's "对……的" part ends: a comma before what is granted (……经营主体，分别奖励……).
+_CONDITION_END = re.compile(r"，(?=(?:分别|另|再|均)?(?:按|给予|予以|可|一次性|奖励|补助|补贴|资助|贴息|分档|最高|每[件家人户个项]|单个|享受))")
 
 
 def organisation(line: str) -> str:

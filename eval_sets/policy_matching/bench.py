@@ -1,9 +1,9 @@
 """``govassist bench match``: extraction quality, decision accuracy and matching speed, reported
 separately for the in-sample set (this folder: the ten documents the rules were first written
 against), the out-of-sample set (``eval_sets/policy_matching_oos``: written, with its gold, before
-the extraction rules were changed for it) and two more held-out sets (``policy_matching_holdout``,
-``policy_matching_fresh``: each written after the previous one had been studied, and committed
-before the rules were run on it). Each set's README says what it has seen since.
+the extraction rules were changed for it) and three more held-out sets (``policy_matching_holdout``,
+``policy_matching_fresh``, ``policy_matching_unseen``: each written after the previous one had been
+studied, and committed before the rules were run on it). Each set's README says what it has seen since.
 
 Per set: typed-condition precision and recall by condition type (``free_text``, i.e. 待核实, is
 not a type and is counted apart); sentence coverage, the share of gold eligibility sentences for
@@ -40,6 +40,8 @@ HERE = Path(__file__).resolve().parent
 OUT_OF_SAMPLE = HERE.parent / "policy_matching_oos"
 HOLDOUT = HERE.parent / "policy_matching_holdout"
 FRESH = HERE.parent / "policy_matching_fresh"
+UNSEEN = HERE.parent / "policy_matching_unseen"
+SETS = (HERE, OUT_OF_SAMPLE, HOLDOUT, FRESH, UNSEEN)
 _NAMES = {1: "met", 0: "not_met", 2: "unknown"}
 _SUFFIXES = (".md", ".html", ".txt", ".docx")
 _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)(万元|亿元)")
@@ -240,7 +242,7 @@ def measure_speed(items: list[PolicyItem], profiles: list[EnterpriseProfile], as
     ]
 
 
-def run(folders: tuple[Path, ...] = (HERE, OUT_OF_SAMPLE, HOLDOUT, FRESH), enterprises: int = 10_000, items: int = 500) -> dict[str, Any]:
+def run(folders: tuple[Path, ...] = SETS, enterprises: int = 10_000, items: int = 500) -> dict[str, Any]:
     """Every set scored on its own, then the speed of matching on the first set scaled up."""
     regions = Settings(_env_file=None).policy_matching.regions
     sets = [evaluate_set(folder, regions) for folder in folders]

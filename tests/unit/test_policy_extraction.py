@@ -246,3 +246,37 @@ def test_an_article_titled_in_brackets_is_an_item_with_that_title():
     [item] = extract_items(text, "guarantee.md", REGIONS)
     assert item.title == "担保费补助" and item.max_amount_wan == 8
     assert {"region", "scale"} <= {c.kind for c in item.conditions}
+
+
+def test_an_either_or_keeps_where_the_applicant_is_registered_and_leaves_the_rest_to_staff():
+    conditions = sentence_conditions("申报企业应为示例市注册的规模以上工业企业或工业设计企业", REGIONS)
+    assert [(c.kind, c.value) for c in conditions][0] == ("region", ["示例市"])
+    assert [c.kind for c in conditions][1:] == ["free_text"]  # not 工业 B06-D46: a design firm may be M74
+
+
+def test_a_deadline_heading_an_attachment_and_a_benefit_given_in_shares():
+    text = """# 示例市商务局关于申报2026年度展会补贴的通知
+
+一、支持内容
+
+（一）展会补贴。对组织企业参加境外展会的会展企业，分别补助展位费的50%、30%，最高20万元。
+
+二、申报条件
+
+工商注册及税务登记均在示例市西山区。
+
+三、申报截止时间
+
+2026年4月30日。
+
+四、联系单位
+
+示例市商务局会展处。
+
+附件：展会补贴申报表
+"""
+    [item] = extract_items(text, "fair.md", REGIONS)  # the 附件 line about a 补贴 form is no item
+    assert (item.window_start, item.window_end) == (None, date(2026, 4, 30))
+    assert item.department == "示例市商务局" and item.max_amount_wan == 20
+    assert [c.kind for c in item.conditions] == ["region", "free_text"]
+    assert "参加境外展会" in item.conditions[1].value  # the 对……的 part ends before 分别补助

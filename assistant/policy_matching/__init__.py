@@ -2,9 +2,10 @@
 explained eligibility decisions both ways (企业找政策, 政策找企业).
 
 Modules, one job each: ``conditions`` (the typed vocabulary), ``industries`` and ``scale`` (national
-classification rules), ``clauses`` (one clause → typed conditions), ``extraction`` (a policy
-document → support items), ``profiles`` (enterprise profiles from CSV/XLSX, validated),
-``columns`` (profiles as numpy columns, one condition evaluated for all enterprises at once),
+classification rules), ``clauses`` (one clause → typed conditions, 待核实 for the rest), ``outline``
+(headings, numbered sections, articles and table rows), ``facts`` (受理部门, window, award),
+``extraction`` (a policy document → support items, document-level conditions inherited),
+``profiles`` (enterprise profiles from CSV/XLSX, validated), ``columns`` (profiles as numpy columns, one condition evaluated for all enterprises at once),
 ``matching`` (decisions and explanations), ``store`` (the database tables).
 """
 

@@ -19,6 +19,7 @@ import numpy.typing as npt
 from assistant.policy_matching.conditions import (
     CREDIT_RATINGS,
     NUMERIC_KINDS,
+    PROFILE_LIST,
     QUALIFICATION_IMPLIES,
     QUALIFICATIONS,
     SCALES,
@@ -30,7 +31,7 @@ from assistant.policy_matching.scale import classify_columns
 
 MET, NOT_MET, UNKNOWN = 1, 0, 2
 Decisions = npt.NDArray[np.int8]
-_NUMBERS = ("employees", "revenue", "assets", "rd_ratio", "tax_paid")
+_NUMBERS = tuple(kind for kind in NUMERIC_KINDS if kind != "years_registered")
 _COMPARE = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}
 
 
@@ -116,7 +117,8 @@ class ProfileColumns:
             wanted_ratings = [CREDIT_RATINGS.index(r) for r in value]
             return _decisions(np.isin(self.credit_rating, wanted_ratings), self.credit_rating >= 0)
         if kind == "credit_record":
-            return _decisions(self.dishonest == 0, self.dishonest >= 0)
+            known = self.dishonest >= 0 if value == PROFILE_LIST else np.zeros(len(self), dtype=bool)
+            return _decisions(self.dishonest == 0, known)
         raise ValueError(f"unknown condition kind {kind!r}")
 
     def _threshold(self, kind: str, operator: str, bound: float, as_of: date) -> Decisions:

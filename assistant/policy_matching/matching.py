@@ -18,7 +18,7 @@ import numpy as np
 
 from assistant.errors import NotFound
 from assistant.policy_matching.columns import MET, NOT_MET, UNKNOWN, Decisions, ProfileColumns, whole_years
-from assistant.policy_matching.conditions import UNITS, Condition, Decision, PolicyItem
+from assistant.policy_matching.conditions import PROFILE_LIST, UNITS, Condition, Decision, PolicyItem
 from assistant.policy_matching.profiles import EnterpriseProfile
 from assistant.policy_matching.scale import classify, tiers_from_mask
 
@@ -35,7 +35,14 @@ QUESTIONS = {
     "rd_ratio": "贵企业上年度研发费用占营业收入的比例是多少（%）？",
     "tax_paid": "贵企业上年度纳税总额是多少万元？",
     "credit_rating": "贵企业最近一次纳税信用评价等级是什么（A/B/M/C/D）？",
-    "credit_record": "贵企业是否被列入严重失信主体名单？",
+    "assets": "贵企业资产总额是多少万元？",
+    "rd_amount": "贵企业上年度研发费用是多少万元？",
+    "trade_value": "贵企业上年度进出口额是多少万美元？",
+    "export_value": "贵企业上年度出口额是多少万美元？",
+    "import_value": "贵企业上年度进口额是多少万美元？",
+    "export_growth": "贵企业上年度出口额同比增长多少（%）？",
+    "revenue_growth": "贵企业上年度营业收入同比增长多少（%）？",
+    "new_jobs": "贵企业上年度新增就业人数是多少？",
 }
 
 
@@ -71,6 +78,8 @@ def question_for(condition: Condition) -> str:
         return f"贵企业是否已获认定为{'或'.join(condition.value)}？"
     if condition.kind == "free_text":
         return f"请确认是否符合：{condition.value}（该条件需工作人员核实）"
+    if condition.kind == "credit_record":
+        return f"贵企业是否被列入{condition.value}？"
     return QUESTIONS[condition.kind]
 
 
@@ -79,6 +88,8 @@ def profile_value(condition: Condition, profile: EnterpriseProfile, as_of: date)
     kind = condition.kind
     if kind == "free_text":
         return "需人工核实"
+    if kind == "credit_record" and condition.value != PROFILE_LIST:
+        return f"画像未记录是否列入{condition.value}"
     if kind == "scale":
         division = int(profile.industry_code[1:3]) if profile.industry_code else None
         tiers = tiers_from_mask(classify(division, profile.employees, profile.revenue, profile.assets))

@@ -3,8 +3,8 @@
 Owns ``EnterpriseProfile`` (``None`` = not known, which makes conditions on it "unknown"; an empty
 qualification list = known to hold none), the Chinese column names and their aliases, and
 ``read_profiles``, which keeps every valid row and reports each bad one with its row number,
-column and what is expected, so one bad cell loses nothing else. Money is in 万元: a column headed
-（元） or （亿元） is converted. Leaves storing profiles to ``store``.
+column and what is expected, so one bad cell loses nothing else. Money is in 万元 (a column headed
+（元） or （亿元） is converted), import and export volumes in 万美元 (（美元）, （亿美元） converted). Leaves storing profiles to ``store``.
 """
 
 from __future__ import annotations
@@ -38,6 +38,13 @@ class EnterpriseProfile:
     qualifications: list[str] | None = None
     credit_rating: str | None = None
     dishonest: bool | None = None
+    rd_amount: float | None = None  # 万元
+    trade_value: float | None = None  # 进出口额, 万美元
+    export_value: float | None = None  # 万美元
+    import_value: float | None = None  # 万美元
+    export_growth: float | None = None  # %, may be negative
+    revenue_growth: float | None = None  # %, may be negative
+    new_jobs: float | None = None  # 上年度新增就业人数
 
 
 COLUMNS: dict[str, tuple[str, ...]] = {  # field → accepted headers (without the unit in brackets)
@@ -55,15 +62,31 @@ COLUMNS: dict[str, tuple[str, ...]] = {  # field → accepted headers (without t
     "qualifications": ("资质", "资质认定", "企业资质"),
     "credit_rating": ("纳税信用等级", "信用等级"),
     "dishonest": ("是否列入严重失信主体名单", "严重失信", "是否严重失信"),
+    "rd_amount": ("上年度研发费用", "研发费用", "研发投入"),
+    "trade_value": ("上年度进出口额", "进出口额", "进出口总额"),
+    "export_value": ("上年度出口额", "出口额"),
+    "import_value": ("上年度进口额", "进口额"),
+    "export_growth": ("上年度出口额增长率", "出口额增长率", "出口增长率"),
+    "revenue_growth": ("上年度营业收入增长率", "营业收入增长率", "营收增长率"),
+    "new_jobs": ("上年度新增就业人数", "新增就业人数", "新增就业岗位"),
 }
 HEADERS: dict[str, str] = {
     "enterprise_id": "企业编号", "name": "企业名称", "credit_code": "统一社会信用代码", "region": "注册地",
     "industry_code": "行业代码", "registered_on": "成立日期", "employees": "从业人员（人）",
     "revenue": "上年度营业收入（万元）", "assets": "资产总额（万元）", "rd_ratio": "研发费用占营业收入比例（%）",
     "tax_paid": "上年度纳税总额（万元）", "qualifications": "资质", "credit_rating": "纳税信用等级",
-    "dishonest": "是否列入严重失信主体名单",
+    "dishonest": "是否列入严重失信主体名单", "rd_amount": "上年度研发费用（万元）",
+    "trade_value": "上年度进出口额（万美元）", "export_value": "上年度出口额（万美元）",
+    "import_value": "上年度进口额（万美元）", "export_growth": "上年度出口额增长率（%）",
+    "revenue_growth": "上年度营业收入增长率（%）", "new_jobs": "上年度新增就业人数（人）",
 }
-_MONEY = ("revenue", "assets", "tax_paid")
+# Factor to the field's unit by the unit a header gives: money in 万元, trade volumes in 万美元.
+_MONEY = ("revenue", "assets", "tax_paid", "rd_amount")
+_DOLLARS = ("trade_value", "export_value", "import_value")
+_FACTORS = {"元": 0.0001, "亿元": 10000.0, "美元": 0.0001, "亿美元": 10000.0}
+_NUMBER_FIELDS = ("employees", "revenue", "assets", "tax_paid", "rd_ratio", "rd_amount", "trade_value", "export_value",
+                  "import_value", "export_growth", "revenue_growth", "new_jobs")
+_SIGNED = ("export_growth", "revenue_growth")
 _YES, _NO = ("是", "y", "yes", "true", "1"), ("否", "n", "no", "false", "0")
 
 
@@ -92,8 +115,9 @@ def _header_fields(header: list[str]) -> dict[int, tuple[str, float]]:
         base, unit = re.sub(r"（.*?）", "", text), re.search(r"（(.*?)）", text)
         for name, accepted in COLUMNS.items():
             if base in accepted and name not in {f for f, _ in found.values()}:
-                factor = {"元": 0.0001, "亿元": 10000.0}.get(unit.group(1) if unit else "", 1.0)
-                found[index] = (name, factor if name in _MONEY else 1.0)
+                given = unit.group(1) if unit else ""
+                convertible = (name in _MONEY and given in ("元", "亿元")) or (name in _DOLLARS and given in ("美元", "亿美元"))
+                found[index] = (name, _FACTORS[given] if convertible else 1.0)
     missing = [COLUMNS[n][0] for n in ("enterprise_id", "name") if n not in {f for f, _ in found.values()}]
     if missing:
         raise BadInput(f"缺少必填列：{'、'.join(missing)}；文件中的列为：{'、'.join(str(h) for h in header)}")
@@ -113,9 +137,9 @@ def _date(value: Any) -> date:
     return date(parts[0], parts[1], parts[2])
 
 
-def _number(value: Any, factor: float, upper: float | None = None) -> float:
+def _number(value: Any, factor: float, upper: float | None = None, signed: bool = False) -> float:
     number = float(value) if isinstance(value, int | float) else float(normalise(str(value)).replace(",", "").rstrip("%"))
-    if number < 0 or (upper is not None and number > upper):
+    if (number < 0 and not signed) or (upper is not None and number > upper):
         raise ValueError(f"应为 0 到 {upper:g} 之间的数" if upper else "不能为负数")
     return round(number * factor, 4)
 
@@ -152,8 +176,8 @@ def parse_value(name: str, value: Any, factor: float = 1.0) -> Any:
         return code
     if name == "registered_on":
         return _date(value)
-    if name in ("employees", "revenue", "assets", "tax_paid", "rd_ratio"):
-        return _number(value, factor, 100.0 if name == "rd_ratio" else None)
+    if name in _NUMBER_FIELDS:
+        return _number(value, factor, 100.0 if name == "rd_ratio" else None, name in _SIGNED)
     if name == "qualifications":
         return _qualification_list(value)
     if name == "credit_rating":

@@ -5,7 +5,8 @@ Owns the SQLAlchemy tables (declared on ``assistant.database.Base``) and ``Polic
 upserting profiles and extracted items, reading them back as ``EnterpriseProfile``/``PolicyItem``,
 and staff edits of an item's conditions. A reviewed item keeps its conditions when its document
 is extracted again (only benefit, window and the like are refreshed), so staff edits are never
-overwritten. Leaves matching to ``matching``; authorisation to the API.
+overwritten. Profile figures added after the first release (R&D amount, trade volumes and growth,
+new jobs) live in one JSON column, so an existing database gains them without a migration. Leaves matching to ``matching``; authorisation to the API.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class EnterpriseRow(Base):
     qualifications: Mapped[str | None] = mapped_column(Text)  # JSON list; NULL = unknown
     credit_rating: Mapped[str | None] = mapped_column(String(1))
     dishonest: Mapped[bool | None] = mapped_column(Boolean)
+    figures: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")  # JSON of _FIGURES
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(UTC))
 
 
@@ -79,12 +81,23 @@ class ConditionRow(Base):
 
 
 _ITEM_FIELDS = [f.name for f in fields(PolicyItem) if f.name not in ("conditions", "materials", "reviewed")]
+_FIGURES = ("rd_amount", "trade_value", "export_value", "import_value", "export_growth", "revenue_growth", "new_jobs")
 
 
 def _profile(row: EnterpriseRow) -> EnterpriseProfile:
-    values = {f.name: getattr(row, f.name) for f in fields(EnterpriseProfile)}
+    values = {f.name: getattr(row, f.name) for f in fields(EnterpriseProfile) if f.name not in _FIGURES}
     values["qualifications"] = None if row.qualifications is None else json.loads(row.qualifications)
-    return EnterpriseProfile(**values)
+    figures = json.loads(row.figures or "{}")
+    return EnterpriseProfile(**values, **{name: figures.get(name) for name in _FIGURES})
+
+
+def _profile_row(profile: EnterpriseProfile) -> EnterpriseRow:
+    values = asdict(profile)
+    values["qualifications"] = None if profile.qualifications is None else json.dumps(
+        profile.qualifications, ensure_ascii=False)
+    figures = {name: values.pop(name) for name in _FIGURES}
+    values["figures"] = json.dumps({name: value for name, value in figures.items() if value is not None})
+    return EnterpriseRow(**values, updated_at=datetime.now(UTC))
 
 
 def _condition_rows(item_id: str, conditions: Sequence[Condition]) -> list[ConditionRow]:
@@ -105,12 +118,9 @@ class PolicyMatchingStore:
         created = updated = 0
         with self._database.session() as session:
             for profile in profiles:
-                values = asdict(profile)
-                values["qualifications"] = None if profile.qualifications is None else json.dumps(
-                    profile.qualifications, ensure_ascii=False)
                 existing = session.get(EnterpriseRow, profile.enterprise_id)
                 created, updated = (created, updated + 1) if existing else (created + 1, updated)
-                session.merge(EnterpriseRow(**values, updated_at=datetime.now(UTC)))
+                session.merge(_profile_row(profile))
         return created, updated
 
     def profile(self, enterprise_id: str) -> EnterpriseProfile:

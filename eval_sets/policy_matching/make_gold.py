@@ -129,6 +129,9 @@ SCALE_RULES = {
     "catering": [(300, 10000, None), (100, 2000, None), (10, 100, None)],
     "telecom": [(2000, 100000, None), (100, 1000, None), (10, 100, None)],
     "software": [(300, 10000, None), (100, 1000, None), (10, 50, None)],
+    "transport": [(1000, 30000, None), (300, 3000, None), (20, 200, None)],
+    "postal": [(1000, 30000, None), (300, 2000, None), (20, 100, None)],
+    "leasing": [(300, None, 120000), (100, None, 8000), (10, None, 100)],
     "other": [(300, None, None), (100, None, None), (10, None, None)],
 }
 
@@ -143,8 +146,10 @@ def _rule_name(code: str) -> str:
         return "construction"
     if letter == "F":
         return "wholesale" if division == 51 else "retail"
-    if letter == "G" and division == 59:
-        return "warehousing"
+    if letter == "G":
+        return {59: "warehousing", 60: "postal"}.get(division, "transport")
+    if letter == "L":
+        return "leasing"
     if letter == "H":
         return "catering"
     if letter == "I":
@@ -157,7 +162,8 @@ def _number(text: str) -> float | None:
 
 
 def possible_scales(row: dict[str, str]) -> set[str]:
-    if not row["行业代码"]:
+    # 金融业 and 房地产业 (J, K) have their own rules, 居民服务 ... (S, T) none: every tier stays possible.
+    if not row["行业代码"] or row["行业代码"][0] in "JKST":
         return {"大", "中", "小", "微"}
     values = [_number(row["从业人员（人）"]), _number(row["上年度营业收入（万元）"]), _number(row["资产总额（万元）"])]
     possible: set[str] = set()
@@ -186,25 +192,31 @@ def _in_ranges(code: str, ranges: list[str]) -> bool:
     for text in ranges:
         first, _, last = text.partition("-")
         last = last or first
-        if code[0] == first[0] and int(first[1:3]) <= int(code[1:3]) <= int(last[1:3]):
+        # Division numbers are unique across sections, so B06-D46 (工业) spans three sections.
+        if int(first[1:3]) <= int(code[1:3]) <= int(last[1:3]):
             return True
     return False
 
 
 NUMERIC = {"revenue": "上年度营业收入（万元）", "employees": "从业人员（人）", "rd_ratio": "研发费用占营业收入比例（%）",
-           "tax_paid": "上年度纳税总额（万元）"}
+           "tax_paid": "上年度纳税总额（万元）", "assets": "资产总额（万元）", "rd_amount": "上年度研发费用（万元）",
+           "trade_value": "上年度进出口额（万美元）", "export_value": "上年度出口额（万美元）",
+           "import_value": "上年度进口额（万美元）", "export_growth": "上年度出口额增长率（%）",
+           "revenue_growth": "上年度营业收入增长率（%）", "new_jobs": "上年度新增就业人数（人）"}
+# The one 失信 list a profile records; a condition on another list (失信被执行人 ...) stays unknown.
+PROFILE_LIST = "严重失信主体名单"
 
 
 def condition_decision(condition: dict, row: dict[str, str], as_of: date) -> str:  # noqa: C901 - one branch per kind
     kind, operator, value = condition["kind"], condition["operator"], condition["value"]
-    if kind == "free_text":
+    if kind == "free_text" or (kind == "credit_record" and value != PROFILE_LIST):
         return "unknown"
     if kind == "scale":
         possible = possible_scales(row)
         return "met" if possible <= set(value) else "not_met" if not possible & set(value) else "unknown"
     raw = {"region": row["注册地"], "industry": row["行业代码"], "years_registered": row["成立日期"],
            "qualification": row["资质"], "credit_rating": row["纳税信用等级"],
-           "credit_record": row["是否列入严重失信主体名单"]}.get(kind) if kind not in NUMERIC else row[NUMERIC[kind]]
+           "credit_record": row["是否列入严重失信主体名单"]}.get(kind) if kind not in NUMERIC else row.get(NUMERIC[kind], "")
     if not raw:
         return "unknown"
     if kind == "region":

@@ -111,6 +111,6 @@ def test_document_yields_items_with_common_and_own_conditions():
     assert (str(first.window_start), str(first.window_end)) == ("2026-01-01", "2026-12-31")
     assert (str(second.window_start), str(second.window_end)) == ("2026-03-01", "2026-04-30")
     assert second.max_amount_wan == 50 and first.max_amount_wan == 10
-    assert first.department == "示例市某局产业处"
+    assert first.department == "示例市某局"  # the organisation, not the office under it
     revenue = next(c for c in first.conditions if c.kind == "revenue")
     assert "营业收入不低于1000万元" in revenue.sentence

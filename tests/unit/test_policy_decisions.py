@@ -107,3 +107,35 @@ def test_profile_file_without_required_columns_is_refused_clearly(tmp_path):
     path.write_text("名字,行业\n甲,C35\n", encoding="utf-8")
     with pytest.raises(BadInput, match="缺少必填列：企业编号、企业名称"):
         read_profiles(path)
+
+
+def test_trade_growth_and_job_figures_are_decided_and_other_lists_stay_unknown():
+    exporter = EnterpriseProfile("X1", "出口公司", trade_value=800, export_value=500, export_growth=-5, new_jobs=12, dishonest=False)
+    columns = ProfileColumns.from_profiles([exporter, UNKNOWN_REVENUE])
+    assert columns.evaluate(Condition("trade_value", ">=", 100.0), TODAY).tolist() == [1, 2]
+    assert columns.evaluate(Condition("export_growth", ">=", 10.0), TODAY).tolist() == [0, 2]
+    assert columns.evaluate(Condition("new_jobs", ">=", 20.0), TODAY).tolist() == [0, 2]
+    assert columns.evaluate(Condition("credit_record", "not_listed", "严重失信主体名单"), TODAY).tolist() == [1, 2]
+    # the profile records only 严重失信主体名单: another list is for staff to check
+    enforced = Condition("credit_record", "not_listed", "失信被执行人名单")
+    assert columns.evaluate(enforced, TODAY).tolist() == [2, 2]
+    [match] = Matcher([_item("a", enforced)]).for_enterprise(exporter, TODAY)
+    assert match.decision == "unknown" and "失信被执行人名单" in (match.conditions[0].question or "")
+
+
+def test_growth_may_be_negative_but_amounts_may_not():
+    assert validate_condition("revenue_growth", ">=", -5).value == -5.0
+    with pytest.raises(BadInput, match="非负数"):
+        validate_condition("rd_amount", ">=", -5)
+
+
+def test_profile_file_reads_trade_in_dollars_and_signed_growth(tmp_path):
+    path = tmp_path / "trade.csv"
+    path.write_text(
+        "企业编号,企业名称,进出口额（美元）,出口额（亿美元）,出口额增长率（%）,上年度研发费用（元）,新增就业人数\n"
+        "T1,外贸公司,2500000,0.03,-12.5,3000000,8\n",
+        encoding="utf-8",
+    )
+    [profile] = read_profiles(path).profiles
+    assert (profile.trade_value, profile.export_value, profile.export_growth) == (250.0, 300.0, -12.5)
+    assert (profile.rd_amount, profile.new_jobs) == (300.0, 8.0)

@@ -23,6 +23,7 @@ from starlette.datastructures import UploadFile
 
 from assistant.api.deps import AgentDep, AuditDep, PublicDep, ServicesDep, audit_event
 from assistant.api.uploads import form_files, multipart_body, safe_filename, save_upload
+from assistant.policy_matching.conditions import OPERATORS
 from assistant.policy_matching.matching import Matcher
 from assistant.policy_matching.profiles import HEADERS, profile_from_cells
 from assistant.policy_matching.service import PolicyMatching, candidate_dict, item_dict, match_dict
@@ -40,8 +41,7 @@ PolicyMatchingDep = Annotated[PolicyMatching, Depends(get_policy_matching)]
 
 
 class ConditionIn(BaseModel):
-    kind: str = Field(..., description="region, industry, scale, years_registered, revenue, employees, rd_ratio, "
-                                       "tax_paid, qualification, credit_rating, credit_record, free_text")
+    kind: str = Field(..., description="One of: " + ", ".join(OPERATORS))
     operator: str
     value: Any
     sentence: str = ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import httpx
@@ -74,7 +75,9 @@ def _post(app, path: str, headers: dict[str, str], content_type: str = "applicat
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
              "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": raw,
              "client": ("203.0.113.7", 40000), "server": ("testserver", 80)}
-    asyncio.run(app(scope, client.receive, client.send))
+    # A loop of its own, in a thread of its own: a browser test's Playwright may hold this thread's loop.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app(scope, client.receive, client.send)).result()
     return client
 
 

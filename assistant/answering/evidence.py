@@ -161,11 +161,11 @@ def select(
         remaining = budget_chars - sum(len(s.text) for s in chosen)
         if remaining <= 0:
             break
-        taken = {(s.number, s.position) for s in chosen}
+        taken = {s.text for s in chosen}  # by text: a section repeats its chunk's sentences under another number
         section = next((p for p in own if p and _names(p[0].heading, aspect)), None)
         size = sum(len(s.text) for s in section) if section else 0
         if section is not None and (size <= remaining or (not chosen and size <= budget_chars * _SECTION_BUDGET_FACTOR)):
-            chosen += [s for s in section if (s.number, s.position) not in taken]
+            chosen += [s for s in section if s.text not in taken]
         else:
             chosen += _within(_with_cues(aspect, passages[:2], concepts, taken), remaining)
     if not chosen:
@@ -186,7 +186,7 @@ def _names(heading: str, aspect: lexicon.Aspect) -> bool:
 
 
 def _with_cues(
-    aspect: lexicon.Aspect, passages: list[list[Sentence]], concepts: Sequence[lexicon.Concept], taken: set[tuple[int, int]]
+    aspect: lexicon.Aspect, passages: list[list[Sentence]], concepts: Sequence[lexicon.Concept], taken: set[str]
 ) -> list[Sentence]:
     """The (at most two) sentences that answer the aspect best, by its cue words and the question's concepts."""
     scored = []
@@ -194,7 +194,7 @@ def _with_cues(
         for sentence in sentences:
             text = lexicon.normalise(sentence.text)
             cues = sum(cue in text for cue in aspect.cues)
-            if cues and (sentence.number, sentence.position) not in taken:
+            if cues and sentence.text not in taken:
                 score = cues + 2 * lexicon.coverage(concepts, sentence.text + sentence.heading)
                 scored.append((score, -sentence.number, -sentence.position, sentence))
     scored.sort(key=lambda item: item[:3], reverse=True)

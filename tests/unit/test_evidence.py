@@ -59,3 +59,10 @@ def test_a_section_is_quoted_whole_however_it_was_chunked():
         assert item in text
     assert "15个工作日" not in text and "合法稳定就业" not in text
     assert text.count("证明材料之一") == 1 and "\n2．居民身份证原件" in text  # list items on their own lines
+
+
+def test_a_sentence_is_quoted_once_when_its_chunk_is_also_a_whole_section():
+    meta = DocumentMetadata(title="居住证申领办事指南", kind="guide")
+    chunk = Chunk("g", 0, "三、申请材料\n1．申领登记表；\n2．居民身份证原件。", [], meta, "h")
+    text = evidence.quote(evidence.select("办居住证要带啥", [_hit(chunk.text, "", "g")], 600, document=[chunk]))
+    assert text.count("申领登记表") == 1 and text.count("居民身份证原件") == 1

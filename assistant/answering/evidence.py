@@ -207,8 +207,12 @@ def _by_coverage(concepts: Sequence[lexicon.Concept], passages: list[list[Senten
     scored.sort(key=lambda item: item[:3], reverse=True)
     if not scored:
         return []
-    best = scored[0][0]
-    return [item[3] for item in scored if item[0] >= best * 0.75][:3]
+    best, seen, kept = scored[0][0], set(), []
+    for value, _, _, sentence in scored:  # a section repeats its chunk's sentences under another number: once each
+        if value >= best * 0.75 and sentence.text not in seen:
+            seen.add(sentence.text)
+            kept.append(sentence)
+    return kept[:3]
 
 
 def _within(sentences: list[Sentence], budget: int) -> list[Sentence]:

@@ -63,6 +63,8 @@ def test_a_section_is_quoted_whole_however_it_was_chunked():
 
 def test_a_sentence_is_quoted_once_when_its_chunk_is_also_a_whole_section():
     meta = DocumentMetadata(title="居住证申领办事指南", kind="guide")
-    chunk = Chunk("g", 0, "三、申请材料\n1．申领登记表；\n2．居民身份证原件。", [], meta, "h")
-    text = evidence.quote(evidence.select("办居住证要带啥", [_hit(chunk.text, "", "g")], 600, document=[chunk]))
-    assert text.count("申领登记表") == 1 and text.count("居民身份证原件") == 1
+    materials = Chunk("g", 0, "1．申领登记表；\n2．居民身份证原件。", ["三、申请材料"], meta, "h")
+    validity = Chunk("g", 0, "居住证有效期为五年。期满前三十日内续签。", ["四、有效期"], meta, "h")
+    for question, chunk, sentence in (("办居住证要带啥", materials, "申领登记表"), ("居住证有效期几年", validity, "有效期为五年")):
+        text = evidence.quote(evidence.select(question, [_hit(chunk.text, chunk.heading_path[0], "g")], 600, document=[chunk]))
+        assert text.count(sentence) == 1, text

@@ -127,6 +127,10 @@ class AnswerSettings(BaseModel):
         "in assistant/answering/data/answerability.json (see BENCHMARKS.md).",
     )
     candidates: int = Field(10, ge=1, le=50, description="Passages retrieved for the answerability judge.")
+    cache_size: int = Field(
+        2048, ge=0, description="Final answers kept per process for repeated questions (same standalone question "
+        "and filter), dropped when the knowledge base changes; 0: every question is answered afresh."
+    )
     support_ratio: float = Field(
         0.8,
         ge=0,
@@ -199,6 +203,12 @@ class DatabaseSettings(BaseModel):
         "Empty: SQLite at <data_dir>/govassist.db.",
     )
     echo: bool = Field(False, description="Log every SQL statement (debugging only).")
+    sqlite_synchronous: Literal["full", "normal"] = Field(
+        "normal",
+        description="SQLite's PRAGMA synchronous. 'normal' (WAL's usual mode): a commit does not wait for the disk, "
+        "a crash of the process loses nothing, a power cut may lose the last commits but never corrupts the file "
+        "or the audit chain; 'full': every commit waits for fsync (about 4 ms each on a typical disk).",
+    )
 
 
 class PolicyMatchingSettings(BaseModel):

@@ -9,9 +9,11 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 
+from assistant.answering.answer_cache import AnswerCache
 from assistant.answering.chain import AnswerChain
 from assistant.answering.chat_models import ChatModel, LlamaCppChatModel, OpenAICompatibleChatModel
 from assistant.answering.conversations import ConversationStore
@@ -89,7 +91,7 @@ def build_database(settings: Settings) -> Database:
     import assistant.policy_matching.store  # noqa: F401  (policy items, enterprise profiles)
     from assistant.audit import AuditLog  # (audit events, chain, checkpoints)
 
-    database = Database(settings.database_url(), echo=settings.database.echo)
+    database = Database(settings.database_url(), settings.database.echo, settings.database.sqlite_synchronous)
     database.create_tables()
     AuditLog(database).start()  # chains rows written before the chain existed, once
     return database
@@ -122,10 +124,15 @@ def build_speech_to_text(settings: Settings) -> SpeechToText:
 
 
 class Services:
-    """The backends of one process, built on first use from one ``Settings``."""
+    """The backends of one process, built on first use from one ``Settings``: each once, under its
+    own lock, so two first requests at once never load a model (or open the embedded index) twice,
+    and a slow build (the chat model) does not hold up the others."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._built: dict[str, object] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
         # The data dir holds the database, uploads and keys: its owner only (0700), also when it already existed.
         settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
@@ -159,10 +166,12 @@ class Services:
 
     @property
     def answer_chain(self) -> AnswerChain:
+        return self._cached("answer_chain", self._build_answer_chain)
+
+    def _build_answer_chain(self, settings: Settings) -> AnswerChain:
         conversations = ConversationStore(self.database)
-        return AnswerChain(
-            self.searcher, self.embedder, conversations, self.settings.answer, self.settings.llm, self.chat_model
-        )
+        cache = AnswerCache(settings.answer.cache_size, self.manifests.version)
+        return AnswerChain(self.searcher, self.embedder, conversations, settings.answer, settings.llm, self.chat_model, cache)
 
     @property
     def speech_to_text(self) -> SpeechToText:
@@ -174,21 +183,31 @@ class Services:
 
     @property
     def searcher(self) -> HybridSearcher:
+        return self._cached("searcher", self._build_searcher)
+
+    def _build_searcher(self, settings: Settings) -> HybridSearcher:
         reranker = self._cached("reranker", build_reranker)
-        return HybridSearcher(self.index, self.embedder, self.manifests, self.settings.search, reranker)
+        return HybridSearcher(self.index, self.embedder, self.manifests, settings.search, reranker)
 
     def _cached(self, name: str, build):  # type: ignore[no-untyped-def]
-        if name not in self.__dict__:
-            self.__dict__[name] = build(self.settings)
-        return self.__dict__[name]
+        built = self._built.get(name)
+        if built is not None:
+            return built
+        with self._locks_lock:
+            lock = self._locks.setdefault(name, threading.Lock())
+        with lock:  # builds nest (searcher → index) but never in a cycle: one lock per name cannot deadlock
+            if name not in self._built:
+                self._built[name] = build(self.settings)
+            return self._built[name]
 
     def close(self) -> None:
         for name in ("index", "database"):
-            if name in self.__dict__:
-                self.__dict__.pop(name).close()
-        embedder = self.__dict__.pop("embedder", None)
+            if name in self._built:
+                self._built.pop(name).close()  # type: ignore[attr-defined]
+        embedder = self._built.pop("embedder", None)
         if isinstance(embedder, CachedEmbedder):
             embedder.close()
+        self._built.clear()  # the searcher and chain held the closed backends
 
 
 @lru_cache(maxsize=1)

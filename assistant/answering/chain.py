@@ -21,9 +21,12 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+
 from assistant.answering import evidence as evidence_selection
 from assistant.answering import grounding
 from assistant.answering.answer import Answer, AnswerEvent, AnswerMode, Citation
+from assistant.answering.answer_cache import AnswerCache, cache_key
 from assistant.answering.answerability import AnswerabilityJudge, AnswerabilityModel, Judgement
 from assistant.answering.chat_models import ChatMessage, ChatModel
 from assistant.answering.conversations import ConversationStore, Turn
@@ -35,6 +38,7 @@ from assistant.errors import BadInput
 from assistant.privacy import mask_personal_data
 from assistant.retrieval import lexical, lexicon
 from assistant.retrieval.embedding import Embedder
+from assistant.retrieval.index import FilterSpec
 from assistant.retrieval.search import HybridSearcher
 from assistant.text_normalisation import normalise_query
 
@@ -115,6 +119,7 @@ class AnswerChain:
         settings: AnswerSettings,
         llm_settings: LlmSettings,
         chat_model: ChatModel | None = None,
+        cache: AnswerCache | None = None,
     ) -> None:
         self._searcher = searcher
         self._embedder = embedder
@@ -122,6 +127,7 @@ class AnswerChain:
         self._settings = settings
         self._llm = llm_settings
         self._chat_model = chat_model
+        self._cache = cache or AnswerCache(0, lambda: None)
         self._judge = AnswerabilityJudge(embedder, threshold=settings.answerability_threshold, ignore=settings.service_regions)
 
     @property
@@ -147,13 +153,21 @@ class AnswerChain:
         trace: Trace | None = None,
     ) -> Iterator[AnswerEvent]:
         """Answer events: deltas while a model generates, then one final event with the Answer.
-        Pass a ``Trace`` to see the retrieved hits, the evidence and the prompt afterwards."""
+        Pass a ``Trace`` to see the retrieved hits, the evidence and the prompt afterwards (a traced
+        question is always computed, never taken from the answer cache)."""
         context = _Context(self._mask(question), self._conversations.ensure(session_id), filters, trace or Trace())
         context.standalone = context.trace.standalone = self._condense(context)
-        answer = self._answer_without_generation(context)
-        context.trace.hits = context.hits
+        key = cache_key(context.standalone, FilterSpec.from_filters(filters))
+        version = self._cache.version()
+        answer = self._cache.get(key) if trace is None else None
         if answer is None:
-            answer = yield from self._generate(context)
+            answer = self._answer_without_generation(context)
+            context.trace.hits = context.hits
+            if answer is None:
+                answer = yield from self._generate(context)
+            self._cache.put(key, version, answer)
+        else:
+            context.mark("cached")
         answer.session_id, answer.question, answer.timings_ms = context.session_id, context.standalone, context.timings_ms
         self._store(context, answer)
         yield AnswerEvent("final", answer.text, answer)
@@ -187,14 +201,17 @@ class AnswerChain:
         scope = classify_scope(question, self._settings.hotline, tuple(self._settings.service_regions))
         if not scope.in_scope and scope.reason in _DECIDED_BY_SCOPE:
             return Assessment(scope, question)
-        search = self._searcher.search
-        top_k = self._settings.candidates
-        hits, asked = search(question, top_k=top_k, filters=filters).hits, question
+        hits, asked, vector = self._retrieve(question, filters)
         corrected = lexicon.correct(question, [hit.chunk.search_text for hit in hits])
         if corrected != lexicon.normalise(question):
-            asked = corrected
-            hits = search(asked, top_k=top_k, filters=filters).hits
-        return Assessment(scope, asked, hits, self._judge.judge(asked, hits))
+            hits, asked, vector = self._retrieve(corrected, filters)
+        return Assessment(scope, asked, hits, self._judge.judge(asked, hits, vector))
+
+    def _retrieve(self, question: str, filters: SearchFilters | None) -> tuple[list[SearchHit], str, np.ndarray]:
+        """The hits for a question, and its one query vector (the judge compares it with the passages' labels)."""
+        vector = self._embedder.embed_query(normalise_query(question))  # as the searcher would embed it
+        hits = self._searcher.search(question, self._settings.candidates, filters, query_vector=vector).hits
+        return hits, question, vector
 
     def _answer_without_generation(self, context: _Context) -> Answer | None:
         """Out of scope, an FAQ, or nothing that answers: answers that need no model."""

@@ -73,15 +73,22 @@ class HybridSearcher:
         self._settings = settings
         self._reranker = reranker
 
-    def search(self, query: str, top_k: int | None = None, filters: SearchFilters | None = None) -> SearchResult:
-        """The best chunks for a query (normalised first: ``BadInput`` when it holds no letter or digit)."""
+    def search(
+        self,
+        query: str,
+        top_k: int | None = None,
+        filters: SearchFilters | None = None,
+        query_vector: np.ndarray | None = None,
+    ) -> SearchResult:
+        """The best chunks for a query (normalised first: ``BadInput`` when it holds no letter or digit).
+        ``query_vector``: the query's embedding when the caller already has it (the answer chain)."""
         query = normalise_query(query)
         top_k = top_k or self._settings.top_k
         manifest = self._manifests.load()
         if manifest.documents:
             manifest.check_embedder(self._embedder.name, self._embedder.dimension)
         spec = FilterSpec.from_filters(filters)
-        candidates = self._fetch(query, spec).live_only(manifest.live_versions())
+        candidates = self._fetch(query, spec, query_vector).live_only(manifest.live_versions())
         hits = fuse(candidates, self._settings)
         if self._reranker is not None and hits:
             hits = self._reranker.rerank(query, hits[: self._reranker.top_n])
@@ -98,7 +105,7 @@ class HybridSearcher:
         chunks = [Chunk.from_payload(m.payload) for m in matches if m.payload.get("content_hash") == live[doc_id]]
         return sorted(chunks, key=lambda chunk: chunk.chunk_no)
 
-    def _fetch(self, query: str, spec: FilterSpec) -> Candidates:
+    def _fetch(self, query: str, spec: FilterSpec, query_vector: np.ndarray | None) -> Candidates:
         settings = self._settings
         candidates = Candidates()
         if settings.sparse_weight:
@@ -109,12 +116,12 @@ class HybridSearcher:
             vector = lexical.encode_query(query, "bigrams")
             candidates.bigrams = self._index.search_sparse("bigrams", vector, settings.candidates, spec)
         if settings.dense_weight:
-            candidates.dense = self._fetch_dense(query, spec, candidates)
+            dense_query = query_vector if query_vector is not None else self._embedder.embed_query(query)
+            candidates.dense = self._fetch_dense(dense_query, spec, candidates)
         return candidates
 
-    def _fetch_dense(self, query: str, spec: FilterSpec, candidates: Candidates) -> list[IndexMatch]:
+    def _fetch_dense(self, vector: np.ndarray, spec: FilterSpec, candidates: Candidates) -> list[IndexMatch]:
         settings = self._settings
-        vector = self._embedder.embed_query(query)
         dense = self._index.search_dense(vector, settings.candidates, spec)
         if settings.fusion == "score":
             known = {match.point_id for match in dense}

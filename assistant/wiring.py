@@ -67,9 +67,18 @@ def build_index(settings: Settings) -> VectorIndex:
 
         api_key = qdrant.api_key.get_secret_value() if qdrant.api_key else None
         return QdrantServerIndex.connect(qdrant.url, qdrant.collection, api_key, qdrant.timeout_s)
+    if qdrant.shared_index:
+        from assistant.retrieval.shared_index import SharedIndex
+
+        return SharedIndex(Path(qdrant.shared_index), qdrant.shared_index_key.get_secret_value().encode())
+    return build_embedded_index(settings)
+
+
+def build_embedded_index(settings: Settings) -> VectorIndex:
+    """The embedded engine itself (the index process of several workers opens it with this)."""
     from assistant.retrieval.edge_index import EdgeIndex
 
-    return EdgeIndex(settings.data_dir / "qdrant" / qdrant.collection)
+    return EdgeIndex(settings.data_dir / "qdrant" / settings.qdrant.collection)
 
 
 def build_reranker(settings: Settings) -> Reranker | None:

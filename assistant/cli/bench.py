@@ -114,7 +114,8 @@ def load(
     )
     chain = "通过" if result["audit_chain_ok"] else f"未通过：{result['audit_chain_problem']}"
     console.print(
-        f"每次请求的审计写入（脱敏、链式哈希、提交）p50 {result['audit_write_p50_ms']:.2f} 毫秒，"
+        f"每次请求的审计写入（脱敏、链式哈希、提交）：单独写入 p50 {result['audit_write_idle_p50_ms']:.2f} 毫秒；"
+        f"负载下（含等锁与解释器排队）p50 {result['audit_write_p50_ms']:.2f} 毫秒，"
         f"p95 {result['audit_write_p95_ms']:.2f} 毫秒；审计链校验{chain}"
     )
     for sample in result["error_samples"]:

@@ -107,7 +107,7 @@ def load(
     costs = "，".join(f"{kind} {ms:.1f}" for kind, ms in result["cpu_ms"].items())
     console.print(
         f"单请求 CPU 耗时（毫秒，空闲时逐个测得）：{costs}；{cores} 核理想吞吐量 {result['ideal_per_s']:.0f} 请求/秒；"
-        f"实测 {result['per_s']:.1f} 请求/秒（理想的 {result['of_ideal']:.0%}）"
+        f"实测 {result['per_s']:.1f} 请求/秒" + ("" if rate else f"（理想的 {result['of_ideal']:.0%}）")
     )
     console.print(
         f"错误 {result['errors']} 个；丢失反馈 {result['feedback_lost']} 条；丢失审计 {result['audit_lost']} 条"

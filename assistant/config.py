@@ -231,6 +231,10 @@ class HotlineSettings(BaseModel):
     )
     hot_issue_min_size: int = Field(3, ge=2, le=1000, description="Hot issues: the fewest tickets a group needs to be shown.")
     hot_issue_hours: int = Field(24, ge=1, le=24 * 31, description="Hot issues: how many hours of tickets are grouped.")
+    summary_min_support: float = Field(
+        0.6, ge=0, le=1,
+        description="A clause of the model's call summary is kept when this share of its character bigrams is in the transcript.",
+    )
 
 
 class PrivacySettings(BaseModel):

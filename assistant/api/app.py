@@ -30,6 +30,7 @@ from assistant.api.responses import error_response
 from assistant.api.routes import (
     admin,
     agent,
+    call_summary,
     chat,
     health,
     hot_issues,
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.include_router(policy_matching.router)
     app.include_router(hot_issues.router)
+    app.include_router(call_summary.router)
 
     @app.get("/metrics", include_in_schema=False)
     def _metrics() -> Response:

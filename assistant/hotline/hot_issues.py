@@ -5,9 +5,12 @@ Two tickets are about the same problem when they have the same category (what tr
 and the agent confirmed), name the same place and come close in time: a group stays open while
 new reports keep arriving within ``gap`` of its latest one. A place is the estate, building or
 road a ticket names (``place_of``), without the caller's unit and door numbers, so 「幸福小区3号楼」
-and 「幸福小区北门」 are one place; two places of the same name in different districts are not.
+and 「幸福小区北门」 are one place; two places of the same name in different districts are not. A
+report without a district joins the nearest group of its place name; a report filed under another
+category but worded like a larger group's reports at the same place and time (an agent's slip, a
+classifier's miss) moves to that group.
 
-Linear in the number of tickets (one pass per place, in time order). This module groups and
+About linear in the number of tickets (one pass per category and place, in time order). This module groups and
 summarises; reading tickets is ``tickets.TicketStore``'s job, showing groups the API's and console's.
 """
 

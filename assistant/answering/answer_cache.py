@@ -36,8 +36,6 @@ class AnswerCache:
         self._version = version
         self._entries: OrderedDict[tuple[str, str], tuple[Hashable, Answer]] = OrderedDict()
         self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
 
     def get(self, key: tuple[str, str]) -> Answer | None:
         if not self._size:
@@ -46,10 +44,8 @@ class AnswerCache:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None or entry[0] != version:
-                self.misses += 1
                 return None
             self._entries.move_to_end(key)
-            self.hits += 1
         return replace(entry[1], citations=list(entry[1].citations), timings_ms={})
 
     def put(self, key: tuple[str, str], version: Hashable, answer: Answer) -> None:

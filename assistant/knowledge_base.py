@@ -8,14 +8,16 @@ Reading files and chunking them is ``ingest``'s job; ranking is ``retrieval.sear
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import logging
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from assistant.access import Sensitivity
 from assistant.documents import Chunk, chunk_point_id
 from assistant.retrieval import lexical
 from assistant.retrieval.embedding import Embedder
@@ -115,6 +117,8 @@ class KnowledgeBase:
                 kind=first.metadata.kind,
                 source=first.metadata.source,
                 ingested_at=now,
+                sensitivity=first.metadata.sensitivity,
+                owner_department=first.metadata.owner_department,
             )
         manifest.embedder, manifest.dimension = self.embedder.name, self.embedder.dimension
         self.manifests.save(manifest)
@@ -143,6 +147,28 @@ class KnowledgeBase:
         self.manifests.save(manifest)
         snapshot.unlink()
         return len(chunks)
+
+    def reclassify(self, doc_id: str, sensitivity: Sensitivity, owner_department: str | None = None) -> bool:
+        """Give a live document another level (and owner department, when given), as a new version
+        of it stored by the usual write protocol: its chunks carry the level in their payload, which
+        every index query filters on. False when the document is not live."""
+        entry = self.manifest().documents.get(doc_id)
+        if entry is None:
+            return False
+        chunks = [
+            Chunk.from_payload(payload)
+            for _, payload in self.index.scroll()
+            if payload.get("doc_id") == doc_id and payload.get("content_hash") == entry.content_hash
+        ]
+        owner = entry.owner_department if owner_department is None else owner_department
+        if not chunks or (entry.sensitivity, entry.owner_department) == (sensitivity, owner):
+            return bool(chunks)
+        version = hashlib.sha256(f"{entry.content_hash}|{sensitivity}|{owner}".encode()).hexdigest()[:16]
+        for chunk in chunks:
+            chunk.metadata = replace(chunk.metadata, sensitivity=sensitivity, owner_department=owner)
+            chunk.content_hash = version
+        self.store([DocumentVersion(doc_id, version, sorted(chunks, key=lambda chunk: chunk.chunk_no))])
+        return True
 
     def delete(self, doc_ids: Sequence[str]) -> list[str]:
         """Remove documents; returns the ids that were actually present."""

@@ -132,7 +132,21 @@ class IngestRun:
             raise BadInput(f"{path.name}：没有读到任何内容")
         for document in documents:
             document.metadata.source = document.metadata.source or str(path)
+            self._classify(document)
         return documents
+
+    def _classify(self, document: Document) -> None:
+        """A document whose sidecar, command line or form sets no level keeps the level (and owner)
+        it has in the knowledge base (an admin may have reclassified it), else gets the default."""
+        metadata = document.metadata
+        if metadata.sensitivity:
+            return
+        known = self._kb.manifest().documents.get(document.doc_id)
+        if known is not None and known.sensitivity:
+            metadata.sensitivity = known.sensitivity
+            metadata.owner_department = metadata.owner_department or known.owner_department
+        else:
+            metadata.sensitivity = self._settings.default_sensitivity
 
     def _version(self, document: Document) -> DocumentVersion:
         chunks = chunk_document(document, self._settings.chunk_size, self._settings.chunk_overlap)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.access import Access
 from assistant.answering import grounding
 from assistant.answering.chain import AnswerChain
 from assistant.documents import Chunk, SearchHit
@@ -113,22 +114,23 @@ def on_topic(question: str, hits: Sequence[SearchHit], regions: Sequence[str] = 
 
 def assist(
     caller_text: str, searcher: HybridSearcher, chain: AnswerChain, triage: CallTriage | None = None, top_k: int = 5,
-    regions: Sequence[str] = (),
+    regions: Sequence[str] = (), access: Access | None = None,
 ) -> Assistance:
-    """Suggestions, reply and ticket draft for the caller's words so far; ``regions`` are the
-    service region's names (they appear in every document, so they are no sign of a topic)."""
+    """Suggestions, reply and ticket draft for the caller's words so far, from the documents
+    ``access`` (the agent's) may read; ``regions`` are the service region's names (they appear in
+    every document, so they are no sign of a topic)."""
     question = mask_personal_data(normalise_text(caller_text))[-QUESTION_CHARS:]
     if not has_content(question):
         return Assistance()  # silence, or only noise the recogniser wrote as punctuation
     analysis = triage.analyse(caller_text) if triage is not None else {}
-    hits = on_topic(question, searcher.search(question, top_k=top_k).hits, regions)
+    hits = on_topic(question, searcher.search(question, top_k=top_k, access=access).hits, regions)
     knowledge = [
         {"doc_id": h.chunk.doc_id, "title": h.chunk.metadata.title or h.chunk.question, "kind": h.chunk.metadata.kind,
          "document_number": h.chunk.metadata.document_number, "heading_path": h.chunk.heading_path,
          "text": h.chunk.text, "score": h.score}
         for h in hits
     ]
-    answer = chain.answer(question)
+    answer = chain.answer(question, access=access)
     draft = ticket_draft(analysis)
     fields = draft_fields(draft, draft_evidence(caller_text, analysis))
     if answer.status != "answered":

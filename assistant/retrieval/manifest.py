@@ -29,6 +29,8 @@ class ManifestEntry:
     kind: str = ""
     source: str = ""
     ingested_at: str = ""
+    sensitivity: str = ""  # "" in manifests written before levels existed: 公开
+    owner_department: str = ""
 
 
 @dataclass

@@ -201,3 +201,14 @@ def test_the_inspector_and_the_document_list_keep_to_the_admins_access(deploymen
     assert RESTRICTED["title"] not in levels
     assert levels[INTERNAL["title"]] == ("内部", True)  # its own department's document
     assert {level for level, _ in levels.values()} == {"公开", "内部"}
+
+
+def test_no_caller_receives_a_point_it_may_not_read_from_a_large_mixed_collection():
+    """The bench's synthetic collection (every level, five owners) on both implementations."""
+    from eval_sets import access as bench
+
+    rows = bench.run(points=3000, client_points=300, queries=10, dimension=32)["rows"]
+    assert {row["index"] for row in rows} == {"edge", "qdrant-client"} and len(rows) == 6
+    assert all(row["leaked"] == 0 for row in rows)
+    public = [row for row in rows if row["caller"] == "公众"]
+    assert all(0 < row["readable"] < row["points"] for row in public)

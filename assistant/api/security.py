@@ -1,7 +1,9 @@
 """API keys and roles: who may call what.
 
 Roles, each including the ones before it: ``public`` (no key: chat, search, feedback; rate
-limited per client), ``agent`` (hotline endpoints), ``admin`` (documents, audit log, keys).
+limited per client), ``agent`` (hotline endpoints), ``admin`` (documents, audit log, keys). A key
+also belongs to a department ("" for the whole installation), which decides the documents its
+holder reads and manages (``assistant.access``).
 Keys are random 256-bit tokens shown once at creation; only their SHA-256 is stored (a token
 of that strength needs no slow hash). Wrong or missing credentials get 401/403 and nothing else.
 Every key change (create, revoke) is audited here, whoever makes it: ``by`` is the key holder

@@ -121,7 +121,7 @@ def _measure(
 
 
 def run(
-    points: int = 50_000, client_points: int = 5_000, queries: int = 200, dimension: int = 384, seed: int = 0
+    points: int = 50_000, client_points: int = 2_000, queries: int = 200, dimension: int = 384, seed: int = 0
 ) -> dict[str, Any]:
     """One row per implementation and caller. qdrant-client's in-process mode scans in Python, so
     it gets ``client_points`` and a quarter of the queries; the embedded engine, ``points``."""

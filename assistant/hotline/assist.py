@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.access import Access
+from assistant.access import PUBLIC_LEVEL, Access
 from assistant.answering import grounding
 from assistant.answering.chain import AnswerChain
 from assistant.documents import Chunk, SearchHit
@@ -127,7 +127,7 @@ def assist(
     knowledge = [
         {"doc_id": h.chunk.doc_id, "title": h.chunk.metadata.title or h.chunk.question, "kind": h.chunk.metadata.kind,
          "document_number": h.chunk.metadata.document_number, "heading_path": h.chunk.heading_path,
-         "text": h.chunk.text, "score": h.score}
+         "text": h.chunk.text, "score": h.score, "sensitivity": h.chunk.metadata.sensitivity or PUBLIC_LEVEL}
         for h in hits
     ]
     answer = chain.answer(question, access=access)

@@ -176,7 +176,8 @@ def test_a_restricted_document_reaches_its_own_department_only(deployment):
     assist = client.post(
         "/v1/hotline/assist", json={"transcript": "稳岗返还资金多久拨付？"}, headers=keys["agent_labour"]
     ).json()
-    assert RESTRICTED["title"] in {item["title"] for item in assist["knowledge"]}
+    levels = {item["title"]: item["sensitivity"] for item in assist["knowledge"]}
+    assert levels[RESTRICTED["title"]] == "敏感"  # marked, so the agent does not read it out
     for outsider in ("agent_police", "admin_police"):
         for question in _questions(RESTRICTED):
             seen = _seen(client, question, keys[outsider])

@@ -78,3 +78,26 @@ def test_an_internal_document_reaches_agents_and_never_the_public_page(cli, tmp_
             assert TITLE in {citation["title"] for citation in agent.json()["citations"]}
     finally:
         server.should_exit = True
+
+
+def test_the_command_line_reclassifies_a_document_and_refuses_unknown_levels_and_ids(cli, tmp_path):
+    document = tmp_path / "窗口口径.md"
+    document.write_text(f"# {TITLE}\n\n{SENTENCES[0]}\n", encoding="utf-8")
+    assert cli("ingest", document).exit_code == 0
+
+    def metadata() -> dict:
+        return json.loads(cli("search", TITLE, "--json").output)["hits"][0]["metadata"]
+
+    assert metadata()["sensitivity"] == "公开"  # the default level
+    doc_id = json.loads(cli("search", TITLE, "--json").output)["hits"][0]["doc_id"]
+    result = cli("kb", "classify", doc_id, "--sensitivity", "敏感", "--department", "示例市公安局")
+    assert result.exit_code == 0 and "已将 1 篇文档设为敏感" in result.output
+    assert (metadata()["sensitivity"], metadata()["owner_department"]) == ("敏感", "示例市公安局")
+    assert not get_services().searcher.search(TITLE).hits  # the public's search no longer finds it
+
+    refused = cli("kb", "classify", doc_id, "--sensitivity", "绝密")
+    assert refused.exit_code != 0 and "公开、内部、敏感" in str(
+        refused.exception
+    )  # the entry point prints it as one line
+    missing = cli("kb", "classify", "没有这篇", "--sensitivity", "内部")
+    assert missing.exit_code != 0 and "没有这篇" in str(missing.exception)

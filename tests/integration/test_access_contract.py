@@ -31,6 +31,7 @@ INTERNAL = {
     "file": "居住证窗口内部口径.md",
     "meta": {"sensitivity": "内部", "owner_department": "示例市公安局"},
     "title": "示例市居住证申领窗口内部办理口径",
+    "topic": ["居住证材料不全窗口怎么处理？", "住院了不能到场怎么办居住证？"],
     "sentences": [
         "申请人缺少居住登记证明的，窗口先行收件并出具补正告知单，申请人在十个工作日内补交即可，不得要求申请人重新排队。",
         "申请人因住院无法到场的，可由社区网格员代为提交申请，窗口在系统中备注代办字样并登记代办人联系方式。",
@@ -41,6 +42,7 @@ RESTRICTED = {
     "file": "稳岗返还审核要点.md",
     "meta": {"sensitivity": "敏感", "owner_department": "示例市人社局"},
     "title": "示例市稳岗返还资金拨付审核要点（征求意见稿）",
+    "topic": ["稳岗返还资金多久拨付？", "稳岗返还会不会被暂缓拨付？"],
     "sentences": [
         "参保人数在五十人以下的企业申请稳岗返还的，经办科室在拨付前复核其社保缴费记录，复核通过后三个工作日内拨付资金。",
         "同一法定代表人名下多家企业同时申请稳岗返还的，列入重点核查名单，暂缓拨付并报科室负责人审批。",
@@ -64,21 +66,22 @@ def _write(folder: Path, document: dict) -> Path:
 
 def _questions(document: dict) -> list[str]:
     """What an outsider would try: the exact title, each sentence quoted, and plain questions on the topic."""
-    topic = {
-        "内部": ["居住证材料不全窗口怎么处理？", "住院了不能到场怎么办居住证？"],
-        "敏感": ["稳岗返还资金多久拨付？", "稳岗返还会不会被暂缓拨付？"],
-    }[document["meta"]["sensitivity"]]
     return [
         document["title"],
         *document["sentences"],
         *[f"“{s[:30]}”是什么意思" for s in document["sentences"]],
-        *topic,
+        *document["topic"],
     ]
 
 
 def _markers(document: dict) -> list[str]:
-    """Text that only this document holds: its title, its file name, and a stretch of every sentence."""
-    return [document["title"], document["file"], *[sentence[4:24] for sentence in document["sentences"]]]
+    """Text that only this document holds: its title, file name, doc id, and a stretch of every sentence."""
+    return [
+        document["title"],
+        document["file"],
+        document["doc_id"],
+        *[s[4:24] for s in document["sentences"]],
+    ]
 
 
 @pytest.fixture(
@@ -108,6 +111,9 @@ def deployment(request, tmp_path_factory):
     paths = [_write(classified, document) for document in CLASSIFIED]
     report = ingest_paths([DEMO_KB / "guides", *paths], services.knowledge_base, settings.ingest)
     assert not report.failed
+    titles = {entry.title: doc_id for doc_id, entry in services.knowledge_base.manifest().documents.items()}
+    for document in CLASSIFIED:
+        document["doc_id"] = titles[document["title"]]  # this deployment's id (whatever the id scheme)
     keys = {
         "agent_police": create_api_key(services.database, "agent", "坐席甲", "示例市公安局"),
         "agent_labour": create_api_key(services.database, "agent", "坐席乙", "示例市人社局"),

@@ -87,6 +87,8 @@ class IngestRun:
         self.report = IngestReport()
 
     def run(self, paths: Iterable[Path], prune: bool = False) -> IngestReport:
+        if self._kb.manifest().needs_migration:
+            raise BadInput("知识库的文档 ID 仍是旧格式（含服务器路径），请先运行 govassist kb migrate 迁移后再导入")
         paths = list(paths)
         files = discover(paths)
         self._progress.files_found(len(files))
@@ -104,12 +106,12 @@ class IngestRun:
         try:
             documents = self._read(path)
             changed = [doc for doc in documents if not self._kb.is_current(doc.doc_id, doc.content_hash)]
-            versions = [self._version(document) for document in changed]
+            versions = [self._version(document, path) for document in changed]
         except BadInput as exc:
             logger.warning("Skipped %s: %s", path, exc)
             return FileOutcome(str(path), "failed", reason=str(exc))
-        source = documents[0].metadata.source
-        known = {doc_id for doc_id, entry in self._kb.manifest().documents.items() if entry.source == source}
+        located = server_path(path)
+        known = {doc_id for doc_id, entry in self._kb.manifest().documents.items() if entry.path == located}
         self._remove(sorted(known - {doc.doc_id for doc in documents}))
         self._queue += versions
         chunks = sum(len(version.chunks) for version in versions)
@@ -131,14 +133,14 @@ class IngestRun:
         if not documents:
             raise BadInput(f"{path.name}：没有读到任何内容")
         for document in documents:
-            document.metadata.source = document.metadata.source or str(path)
+            document.metadata.source = document.metadata.source or path.name
         return documents
 
-    def _version(self, document: Document) -> DocumentVersion:
+    def _version(self, document: Document, path: Path) -> DocumentVersion:
         chunks = chunk_document(document, self._settings.chunk_size, self._settings.chunk_overlap)
         if not chunks:
-            raise BadInput(f"{document.metadata.source}：文档没有可索引的文本")
-        return DocumentVersion(document.doc_id, document.content_hash, chunks)
+            raise BadInput(f"{path.name}：文档没有可索引的文本")
+        return DocumentVersion(document.doc_id, document.content_hash, chunks, server_path(path))
 
     def _flush(self) -> None:
         if self._queue:
@@ -152,13 +154,18 @@ class IngestRun:
 
     def _prune(self, directories: list[Path]) -> None:
         """Delete documents whose source file under one of these directories no longer exists."""
-        roots = [str(directory) for directory in directories]
+        roots = [Path(server_path(directory)) for directory in directories]
         gone = [
             doc_id
             for doc_id, entry in self._kb.manifest().documents.items()
-            if any(entry.source.startswith(root) for root in roots) and not Path(entry.source).exists()
+            if entry.path and any(Path(entry.path).is_relative_to(root) for root in roots) and not Path(entry.path).exists()
         ]
         self._remove(gone)
+
+
+def server_path(path: Path) -> str:
+    """Where a file is on this server, as the manifest records it (never shown to the public)."""
+    return path.resolve().as_posix()
 
 
 def ingest_paths(

@@ -123,6 +123,7 @@ class Chunk:
     metadata: DocumentMetadata
     content_hash: str  # hash of the whole document version this chunk belongs to
     question: str = ""  # FAQ chunks: the official question (indexed with the answer)
+    flags: list[str] = field(default_factory=list)  # content-safety flags (answering.safety): kept out of answers
 
     @property
     def point_id(self) -> str:
@@ -143,6 +144,7 @@ class Chunk:
             "question": self.question,
             "heading_path": self.heading_path,
             "content_hash": self.content_hash,
+            "flags": self.flags,
             **self.metadata.to_payload(),
         }
 
@@ -156,6 +158,7 @@ class Chunk:
             metadata=DocumentMetadata.from_payload(payload),
             content_hash=payload["content_hash"],
             question=payload.get("question") or "",
+            flags=list(payload.get("flags") or []),
         )
 
 
@@ -169,6 +172,7 @@ class SearchFilters:
     categories: list[str] = field(default_factory=list)
     valid_on: date | None = None
     include_expired: bool = False
+    include_flagged: bool = False  # passages flagged at ingest (answering.safety): staff inspection only
 
 
 @dataclass

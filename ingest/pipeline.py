@@ -1,7 +1,8 @@
 """The ingestion run: files in, a per-file report out, the knowledge base never half written.
 
 For each file: check size → read (``ingest.readers``) → skip documents whose content hash is
-already live → chunk (``ingest.chunking``) → queue. Queued document versions are stored in
+already live → chunk (``ingest.chunking``) → screen each chunk (``answering.safety``: flagged
+passages are stored with their flags, kept out of answers and reported) → queue. Queued document versions are stored in
 batches through ``KnowledgeBase.store``, each batch an atomic step, so an interrupted run leaves
 a consistent, searchable knowledge base. A bad file is reported with its reason and the run
 goes on; the caller decides the exit code from ``IngestReport.failed``.
@@ -15,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from assistant.answering import safety
 from assistant.config import IngestSettings
-from assistant.documents import Document
+from assistant.documents import Chunk, Document
 from assistant.errors import BadInput
 from assistant.knowledge_base import DocumentVersion, KnowledgeBase
 from ingest.chunking import chunk_document
@@ -34,6 +36,7 @@ class FileOutcome:
     documents: int = 0
     chunks: int = 0
     reason: str = ""
+    flagged: list[str] = field(default_factory=list)  # passages kept out of answers, and why (Chinese)
 
 
 @dataclass
@@ -118,7 +121,8 @@ class IngestRun:
         if sum(len(version.chunks) for version in self._queue) >= _BATCH_CHUNKS:
             self._flush()
         status: FileStatus = "unchanged" if not changed else ("updated" if known else "added")
-        return FileOutcome(str(path), status, documents=len(documents), chunks=chunks)
+        flagged = [_flag_line(chunk) for version in versions for chunk in version.chunks if chunk.flags]
+        return FileOutcome(str(path), status, documents=len(documents), chunks=chunks, flagged=flagged)
 
     def _read(self, path: Path) -> list[Document]:
         if not path.exists():
@@ -140,6 +144,8 @@ class IngestRun:
         chunks = chunk_document(document, self._settings.chunk_size, self._settings.chunk_overlap)
         if not chunks:
             raise BadInput(f"{path.name}：文档没有可索引的文本")
+        for chunk in chunks:
+            chunk.flags = [flag.label for flag in safety.screen(f"{chunk.question}\n{chunk.text}")]
         return DocumentVersion(document.doc_id, document.content_hash, chunks, server_path(path))
 
     def _flush(self) -> None:
@@ -161,6 +167,11 @@ class IngestRun:
             if entry.path and any(Path(entry.path).is_relative_to(root) for root in roots) and not Path(entry.path).exists()
         ]
         self._remove(gone)
+
+
+def _flag_line(chunk: Chunk) -> str:
+    where = chunk.question or " > ".join(chunk.heading_path) or f"第 {chunk.chunk_no + 1} 段"
+    return f"{where}：{'；'.join(chunk.flags)}，该段不会用于回答，请核查"
 
 
 def server_path(path: Path) -> str:

@@ -104,6 +104,9 @@ def _print_report(report: pipeline.IngestReport) -> None:
             outcome.reason, style=style,
         )
     console.print(table)
+    for outcome in report.files:
+        for line in outcome.flagged:
+            console.print(f"[yellow]注意 {Path(outcome.path).name}：{line}[/]", highlight=False)
     summary = "，".join(f"{label} {report.count(status)} 个" for status, label in STATUS_LABELS.items())
     removed = f"，删除文档 {len(report.removed)} 篇" if report.removed else ""
     console.print(f"共 {len(report.files)} 个文件：{summary}{removed}")

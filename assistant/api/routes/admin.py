@@ -48,11 +48,12 @@ def upload_documents(
         for placement in placements:
             placement.settle(kept=str(placement.target) in kept)
     outcomes = [
-        {"file": Path(o.path).name, "status": o.status, "documents": o.documents, "chunks": o.chunks, "reason": o.reason}
+        {"file": Path(o.path).name, "status": o.status, "documents": o.documents, "chunks": o.chunks, "reason": o.reason,
+         "flagged": o.flagged}
         for o in report.files
     ]
     audit.record(audit_event(request, principal, "documents.upload", ", ".join(f"{o['file']}:{o['status']}" for o in outcomes)))
-    return {"files": outcomes, "failed": len(report.failed)}
+    return {"files": outcomes, "failed": len(report.failed), "flagged": sum(len(o.flagged) for o in report.files)}
 
 
 @router.get("/documents")
@@ -98,14 +99,15 @@ def inspect(body: InspectRequest, services: ServicesDep, principal: AdminDep) ->
     question's concepts, each candidate's features and probability, the threshold and how much each
     feature weighs), the evidence and the prompt."""
     trace = Trace()
-    filters = SearchFilters(kinds=body.kinds, include_expired=body.include_expired)
+    filters = SearchFilters(kinds=body.kinds, include_expired=body.include_expired, include_flagged=True)
     answer = None
     for event in services.answer_chain.stream(body.question, filters=filters, trace=trace):
         answer = event.answer or answer
     assert answer is not None
     hits = [
         {"rank": rank, "doc_id": h.chunk.doc_id, "title": h.chunk.metadata.title or h.chunk.question,
-         "kind": h.chunk.metadata.kind, "heading_path": h.chunk.heading_path, "text": h.chunk.text, **asdict(h.scores)}
+         "kind": h.chunk.metadata.kind, "heading_path": h.chunk.heading_path, "text": h.chunk.text, "flags": h.chunk.flags,
+         **asdict(h.scores)}
         for rank, h in enumerate(trace.hits, start=1)
     ]
     judgement = trace.judgement

@@ -34,7 +34,7 @@ FLAG_LABELS: dict[str, str] = {
 _INSTRUCTION = re.compile(
     "|".join(
         (
-            r"系统(?:指令|提示词?|消息|设定)[:：]?",
+            r"系统(?:指令|提示词|消息|设定)[:：]?|系统提示[:：]",  # not 根据系统提示 of an online service
             r"(?:忽略|无视|忘记|忘掉|不要理会|不要遵守)(?:掉)?(?:以上|上面|上述|前面|之前|此前|先前|所有|全部|一切)",
             r"你(?:必须|务必|一定要|只能|应当|需要)(?:回答|回复|告诉|声称|说|输出|答复)",
             r"(?:必须|务必|一律)(?:回答|回复|答复|输出)[:：\"“]",
@@ -55,6 +55,8 @@ _SENSITIVE = re.compile(
     r"|id (?:card )?number|social security number|bank (?:card|account) (?:number|details)|card number"
     r"|password|passcode|verification code|one-time code|\bpin\b|\botp\b"
 )
+# Who a secret is given to when no number or link is named (验证码 sent *by* a system to one's own phone is no request).
+_RECIPIENT = re.compile(r"工作人员|客服|专员|对方|我们|联系人|\bus\b|\bme\b|\bagent\b|\bofficer\b|\bstaff\b")
 _SECRET = re.compile(
     r"密码|验证码|校验码|cvv|安全码|password|passcode|verification code|one-time code|\bpin\b|\botp\b"
 )
@@ -67,7 +69,11 @@ _MONEY = re.compile(
     r"|\bwire\b|\btransfer\b|\bpay\b|\bdeposit\b|\bsend money\b"
 )
 _PHONE = r"(?<!\d)1[3-9]\d{9}(?!\d)"
-_PERSONAL_ACCOUNT = r"个人(?:账户|账号|银行卡|卡)|私人(?:账户|账号)|安全账户|指定(?:的)?个人|personal account|this (?:number|account)"
+# 个人账户 alone is the insurance term (医保个人账户); a person's account to pay into comes with its number.
+_PERSONAL_ACCOUNT = (
+    r"个人(?:银行)?(?:账户|账号|卡)\D{0,6}\d{12,}|私人(?:账户|账号|银行卡)|安全账户|指定(?:的)?个人"
+    r"|personal (?:bank )?account|this (?:number|account)"
+)
 # Where a request sends personal data: a person, not a government service.
 _DATA_DESTINATION = re.compile(
     rf"{_PHONE}|{_PERSONAL_ACCOUNT}|微信|\bqq\b|qq号|邮箱|@|链接|网址|https?:|wechat|whatsapp|telegram|e-?mail|this link"
@@ -79,6 +85,7 @@ _MONEY_DESTINATION = re.compile(rf"{_PHONE}|{_PERSONAL_ACCOUNT}")
 _NEGATION = re.compile(
     r"(?:不会|不要|切勿|请勿|勿|谨防|严禁|不得|禁止|绝不|从不|防止|警惕|never|do not|don't|not)[^,，、:：]{0,8}$"
 )
+_REACH = 20  # characters between a request's verb and what it asks for, or where to send it
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+")
 _CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+|\s+(?=[\u3000-\u9fff\uff00-\uffef])")
 
@@ -98,23 +105,42 @@ def matching_form(text: str) -> str:
     return _CJK_SPACE.sub("", fold(text).lower())
 
 
-def _unnegated(pattern: re.Pattern[str], sentence: str) -> re.Match[str] | None:
-    for match in pattern.finditer(sentence):
-        if not _NEGATION.search(sentence[max(0, match.start() - 12) : match.start()]):
-            return match
-    return None
+def _unnegated(pattern: re.Pattern[str], sentence: str) -> list[re.Match[str]]:
+    return [
+        m
+        for m in pattern.finditer(sentence)
+        if not _NEGATION.search(sentence[max(0, m.start() - 12) : m.start()])
+    ]
+
+
+def _near(pattern: re.Pattern[str], sentence: str, verb: re.Match[str], before: int) -> re.Match[str] | None:
+    """``pattern`` close to the verb: a request names what and where beside 发送/转账, while a long
+    sentence mentioning a number and an ID card far apart (a contact line, a form) is no request."""
+    scale = 3 if sentence.isascii() else 1  # English spends about three letters where Chinese spends one
+    return pattern.search(sentence[max(0, verb.start() - before * scale) : verb.end() + _REACH * scale])
+
+
+def _asks_for_it(sentence: str, verb: re.Match[str]) -> bool:
+    """A secret handed to someone: 回复/reply (to the sender), or a person named after the verb."""
+    return verb.group() in ("回复", "reply") or _near(_RECIPIENT, sentence, verb, 0) is not None
 
 
 def _requests(sentence: str) -> list[Flag]:
     flags: list[Flag] = []
-    sensitive = _SENSITIVE.search(sentence)
-    send = _unnegated(_SEND, sentence)
-    if sensitive and send and (_DATA_DESTINATION.search(sentence) or _SECRET.search(sentence)):
-        flags.append(Flag("personal_data", sensitive.group()))
-    money = _unnegated(_MONEY, sentence)
-    destination = _MONEY_DESTINATION.search(sentence)
-    if money and destination:
-        flags.append(Flag("money", f"{money.group()}…{destination.group()}"))
+    for send in _unnegated(_SEND, sentence):
+        sensitive = _near(_SENSITIVE, sentence, send, _REACH)
+        if sensitive and (
+            _near(_DATA_DESTINATION, sentence, send, 2)
+            or _SECRET.search(sensitive.group())
+            and _asks_for_it(sentence, send)
+        ):
+            flags.append(Flag("personal_data", sensitive.group()))
+            break
+    for money in _unnegated(_MONEY, sentence):
+        destination = _near(_MONEY_DESTINATION, sentence, money, _REACH)
+        if destination:
+            flags.append(Flag("money", f"{money.group()}…{destination.group()}"))
+            break
     return flags
 
 

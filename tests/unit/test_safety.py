@@ -71,6 +71,9 @@ def test_requests_for_personal_data_or_money_are_flagged(text: str, kind: str) -
         "补贴资金直接发放至申请人本人社会保障卡银行账户。",
         "系统将自动校验身份证号码，无需另行提交。",
         "Never share your password or verification code with anyone.",
+        "在职职工缴纳的基本医疗保险费计入个人账户，个人账户资金可用于支付本人的医药费用。",  # the insurance term
+        "点击“获取验证码”，系统会将6位验证码发送到您注册时填写的手机号码上。",  # sent by a system to oneself
+        "根据系统提示，填写并提交相关信息。",
     ],
 )
 def test_ordinary_passages_are_not_flagged(text: str) -> None:

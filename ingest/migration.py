@@ -48,9 +48,12 @@ def migrate(knowledge_base: KnowledgeBase) -> MigrationReport:
     chunks = knowledge_base.live_chunks(set(manifest.documents))
     fresh: dict[str, dict[str, Document]] = {}
     versions: list[DocumentVersion] = []
+    empty = [old_id for old_id in manifest.documents if old_id not in chunks]
+    if empty:  # nothing of them is searchable; kept, they would go on showing their path ids
+        logger.warning("Removed %d documents without live chunks before the migration", len(empty))
+        knowledge_base.delete(empty)
     for old_id, entry in manifest.documents.items():
         if old_id not in chunks:
-            logger.warning("Document %s has no live chunks; left out of the migration", old_id)
             continue
         new_id, path = _new_identity(old_id, entry)
         source = Path(entry.source).name if _is_path(entry.source) else entry.source

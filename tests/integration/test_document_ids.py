@@ -9,8 +9,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from assistant.api.app import create_app
+from assistant.api.security import create_api_key
 from assistant.cli import app
 from assistant.config import Settings, get_settings
 from assistant.knowledge_base import DocumentVersion
@@ -135,3 +138,19 @@ def test_kb_migrate_and_delete_by_old_id_from_the_command_line(services, small_k
         get_services().close()
         get_settings.cache_clear()
         get_services.cache_clear()
+
+
+def test_admin_routes_take_old_ids_after_the_migration(services, small_kb):
+    names = build_the_old_way(services, small_kb)
+    migrate(services.knowledge_base)
+    services.close()
+    app = create_app(services.settings)
+    admin = {"Authorization": f"Bearer {create_api_key(app.state.services.database, 'admin', '管理员')}"}
+    old = next(doc_id for doc_id, name in names.items() if name.endswith(".md"))
+    with TestClient(app) as client:
+        listed = client.get("/v1/admin/documents", headers=admin).json()["documents"]
+        assert all(str(small_kb) not in repr(document) for document in listed)
+        deleted = client.delete("/v1/admin/documents", params={"doc_id": old}, headers=admin)
+        assert deleted.status_code == 200 and deleted.json()["removed"] == [old]
+        again = client.delete("/v1/admin/documents", params={"doc_id": old}, headers=admin)
+        assert again.status_code == 404

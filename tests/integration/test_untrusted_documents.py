@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from assistant.api.app import create_app
 from assistant.api.security import create_api_key
-from assistant.config import Settings
+from assistant.cli import app as cli
+from assistant.config import Settings, get_settings
 from assistant.documents import SearchFilters
 from assistant.knowledge_base import DocumentVersion
-from assistant.wiring import Services
+from assistant.wiring import Services, get_services
 from ingest.chunking import chunk_document
 from ingest.pipeline import ingest_paths
 from ingest.readers import read_path
@@ -127,3 +129,18 @@ def test_the_uploader_and_the_inspector_see_the_flags(tmp_path):
         ).json()
         assert any(hit["flags"] and "13800000000" in hit["text"] for hit in inspected["hits"])
         assert "13800000000" not in inspected["answer"]["text"]
+
+
+def test_the_command_line_ingest_names_the_flagged_passage(tmp_path, monkeypatch):
+    monkeypatch.setenv("GOVASSIST_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    get_services.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["ingest", str(_folder(tmp_path))])
+    finally:
+        get_services().close()
+        get_settings.cache_clear()
+        get_services.cache_clear()
+    assert result.exit_code == 0
+    output = " ".join(result.output.split())
+    assert "注意 惠民补贴通知.md" in output and "不会用于回答" in output and "图书馆.md：" not in output

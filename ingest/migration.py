@@ -11,7 +11,9 @@ Chunks are re-keyed, not re-read: their text and vectors (through the embedding 
 Each document's new version stamp (content hash) is the one today's ingestion computes, when its
 file still holds the text it was ingested from; so re-ingesting unchanged files after the
 migration does nothing. A file changed or gone since keeps its old stamp, and its next ingest
-updates it as it should. JSON Lines records kept their own ids; they only lose the path.
+updates it as it should. JSON Lines records kept their own ids; they only lose the path. Every
+re-keyed passage is screened as ingestion screens new ones (``ingest.pipeline.screen_chunk``), so
+an index built before screening existed has its hostile passages flagged too.
 Leaves: the atomic write (``KnowledgeBase.store`` with aliases).
 """
 
@@ -26,6 +28,7 @@ from assistant.documents import Chunk, Document, DocumentMetadata, opaque_docume
 from assistant.errors import BadInput
 from assistant.knowledge_base import DocumentVersion, KnowledgeBase
 from assistant.retrieval.manifest import ManifestEntry
+from ingest.pipeline import screen_chunk
 from ingest.readers import ReadOptions, read_path
 
 logger = logging.getLogger(__name__)
@@ -37,6 +40,7 @@ class MigrationReport:
     aliases: dict[str, str] = field(default_factory=dict)  # old id → new id (only ids that changed)
     documents: int = 0  # documents re-keyed
     restamped: int = 0  # of those, stamped as today's ingestion would (their file is unchanged)
+    flagged: int = 0  # passages the screening flagged (kept out of answers from now on)
 
 
 def migrate(knowledge_base: KnowledgeBase) -> MigrationReport:
@@ -60,6 +64,7 @@ def migrate(knowledge_base: KnowledgeBase) -> MigrationReport:
         stamp = _stamp(fresh_documents(fresh, path).get(new_id), chunks[old_id][0].metadata, entry, source)
         report.restamped += bool(stamp)
         moved = [_rekeyed(chunk, new_id, stamp or entry.content_hash, source) for chunk in chunks[old_id]]
+        report.flagged += sum(1 for chunk in moved if chunk.flags)
         versions.append(DocumentVersion(new_id, moved[0].content_hash, moved, path))
         if new_id != old_id:
             report.aliases[old_id] = new_id
@@ -109,6 +114,8 @@ def _stamp(document: Document | None, stored: DocumentMetadata, entry: ManifestE
 
 
 def _rekeyed(chunk: Chunk, doc_id: str, content_hash: str, source: str) -> Chunk:
-    return replace(
+    moved = replace(
         chunk, doc_id=doc_id, content_hash=content_hash, metadata=replace(chunk.metadata, source=source)
     )
+    moved.flags = screen_chunk(moved)
+    return moved

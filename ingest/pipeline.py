@@ -145,7 +145,7 @@ class IngestRun:
         if not chunks:
             raise BadInput(f"{path.name}：文档没有可索引的文本")
         for chunk in chunks:
-            chunk.flags = [flag.label for flag in safety.screen(f"{chunk.question}\n{chunk.text}")]
+            chunk.flags = screen_chunk(chunk)
         return DocumentVersion(document.doc_id, document.content_hash, chunks, server_path(path))
 
     def _flush(self) -> None:
@@ -167,6 +167,11 @@ class IngestRun:
             if entry.path and any(Path(entry.path).is_relative_to(root) for root in roots) and not Path(entry.path).exists()
         ]
         self._remove(gone)
+
+
+def screen_chunk(chunk: Chunk) -> list[str]:
+    """The content-safety flags of a passage (its FAQ question included), as the uploader reads them."""
+    return [flag.label for flag in safety.screen(f"{chunk.question}\n{chunk.text}")]
 
 
 def _flag_line(chunk: Chunk) -> str:

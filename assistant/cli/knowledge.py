@@ -183,6 +183,8 @@ def migrate() -> None:
     detail = f"{report.documents} 篇文档，{len(report.aliases)} 个旧 ID 保留为别名"
     AuditLog(services.database).record(AuditEvent.from_command_line("documents.migrate", detail))
     console.print(f"已迁移 {detail}；其中 {report.restamped} 篇与源文件核对一致，重新导入时不会重复处理。")
+    if report.flagged:
+        console.print(f"[yellow]注意：{report.flagged} 个段落含疑似指令或索要个人信息、钱款的内容，已不再用于回答（可在检索调试中查看）。[/]")
 
 
 @kb_app.command("list")

@@ -19,8 +19,11 @@ Leaves: the atomic write (``KnowledgeBase.store`` with aliases).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -32,6 +35,7 @@ from ingest.pipeline import screen_chunk
 from ingest.readers import ReadOptions, read_path
 
 logger = logging.getLogger(__name__)
+_UPLOAD_FOLDER = re.compile(r"[0-9a-f]{32}")  # uploads/<uuid4 hex>/<name>, before uploads were kept by name
 _FAQ_SUFFIX = re.compile(r"#[0-9a-f]{12}(?:-\d+)?$")  # ingest.readers.tables.faq_doc_id (+ repeats)
 
 
@@ -43,8 +47,10 @@ class MigrationReport:
     flagged: int = 0  # passages the screening flagged (kept out of answers from now on)
 
 
-def migrate(knowledge_base: KnowledgeBase) -> MigrationReport:
-    """Re-key every document of an older id scheme; a knowledge base already current is left alone."""
+def migrate(knowledge_base: KnowledgeBase, uploads: Path | None = None) -> MigrationReport:
+    """Re-key every document of an older id scheme; a knowledge base already current is left alone.
+    Files uploaded the old way (``uploads/<uuid>/<name>``) move to ``uploads/<name>``, where an
+    upload of the same file lands today (the first of several of one name; the others stay)."""
     manifest = knowledge_base.manifest()
     report = MigrationReport()
     if not manifest.needs_migration:
@@ -52,6 +58,7 @@ def migrate(knowledge_base: KnowledgeBase) -> MigrationReport:
     chunks = knowledge_base.live_chunks(set(manifest.documents))
     fresh: dict[str, dict[str, Document]] = {}
     versions: list[DocumentVersion] = []
+    moves = _upload_moves(manifest.documents.values(), uploads)
     empty = [old_id for old_id in manifest.documents if old_id not in chunks]
     if empty:  # nothing of them is searchable; kept, they would go on showing their path ids
         logger.warning("Removed %d documents without live chunks before the migration", len(empty))
@@ -59,7 +66,7 @@ def migrate(knowledge_base: KnowledgeBase) -> MigrationReport:
     for old_id, entry in manifest.documents.items():
         if old_id not in chunks:
             continue
-        new_id, path = _new_identity(old_id, entry)
+        new_id, path = _new_identity(old_id, entry, moves)
         source = Path(entry.source).name if _is_path(entry.source) else entry.source
         stamp = _stamp(fresh_documents(fresh, path).get(new_id), chunks[old_id][0].metadata, entry, source)
         report.restamped += bool(stamp)
@@ -69,15 +76,44 @@ def migrate(knowledge_base: KnowledgeBase) -> MigrationReport:
         if new_id != old_id:
             report.aliases[old_id] = new_id
     knowledge_base.store(versions, aliases=report.aliases)
+    for old in moves:  # copied before the commit, so a crash leaves a spare file only
+        Path(old).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            Path(old).parent.rmdir()  # the uuid folder, once empty
     report.documents = len(versions)
     return report
+
+
+def _upload_moves(entries: Iterable[ManifestEntry], uploads: Path | None) -> dict[str, str]:
+    """Old upload file → its place today, copied there now (one file per name)."""
+    moves: dict[str, str] = {}
+    if uploads is None:
+        return moves
+    root = uploads.resolve()
+    for entry in entries:
+        old = Path(entry.source).resolve()
+        if not (
+            _is_path(entry.source) and old.parent.parent == root and _UPLOAD_FOLDER.fullmatch(old.parent.name)
+        ):
+            continue
+        target = root / old.name
+        if (
+            entry.source in moves
+            or target.as_posix() in moves.values()
+            or target.exists()
+            or not old.is_file()
+        ):
+            continue
+        shutil.copy2(old, target)
+        moves[entry.source] = target.as_posix()
+    return moves
 
 
 def _is_path(source: str) -> bool:
     return ("/" in source or "\\" in source) and "://" not in source
 
 
-def _new_identity(old_id: str, entry: ManifestEntry) -> tuple[str, str]:
+def _new_identity(old_id: str, entry: ManifestEntry, moves: dict[str, str]) -> tuple[str, str]:
     """The document's id under today's scheme, and its server path for the manifest."""
     if not _is_path(entry.source) or Path(entry.source).suffix.lower() == ".jsonl":
         # JSON Lines records (and documents whose source was overridden) keep their ids.
@@ -86,6 +122,8 @@ def _new_identity(old_id: str, entry: ManifestEntry) -> tuple[str, str]:
     key = old_id[: match.start()] if match else old_id  # the old id was ingest.readers.file_key
     suffix = match.group(0) if match else ""
     path = key if key.startswith("/") else Path(entry.source).resolve().as_posix()
+    if entry.source in moves:  # the id today's ingestion gives the file at its new place
+        key = path = moves[entry.source]
     return opaque_document_id(key) + suffix, path
 
 

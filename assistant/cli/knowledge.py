@@ -176,7 +176,7 @@ def reindex() -> None:
 def migrate() -> None:
     """把旧格式的文档 ID（含服务器路径）换成不含路径的 ID；旧 ID 仍可用于删除和链接。"""
     services = get_services()
-    report = migration.migrate(services.knowledge_base)
+    report = migration.migrate(services.knowledge_base, services.settings.data_dir / "uploads")
     if not report.documents:
         console.print("知识库已是当前的文档 ID 格式，无需迁移。")
         return

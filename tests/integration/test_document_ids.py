@@ -170,3 +170,19 @@ def test_admin_routes_take_old_ids_after_the_migration(services, small_kb):
         assert deleted.status_code == 200 and deleted.json()["removed"] == [old]
         again = client.delete("/v1/admin/documents", params={"doc_id": old}, headers=admin)
         assert again.status_code == 404
+
+
+def test_files_uploaded_the_old_way_move_to_their_place_by_name(services, tmp_path):
+    uploads = services.settings.data_dir / "uploads"
+    first, second = (uploads / folder for folder in ("0" * 32, "f" * 32))  # two uploads of one name
+    for folder, text in ((first, "示例市图书馆周一闭馆。"), (second, "示例市图书馆周一闭馆，周二开放。")):
+        folder.mkdir(parents=True)
+        (folder / "图书馆.txt").write_text(text, encoding="utf-8")
+    build_the_old_way(services, uploads)
+    report = migrate(services.knowledge_base, uploads)
+    assert report.documents == 2
+    paths = sorted(entry.path for entry in services.knowledge_base.manifest().documents.values())
+    assert (uploads / "图书馆.txt").resolve().as_posix() in paths  # the first took the name
+    assert not first.exists() and (second / "图书馆.txt").is_file()  # the other stays where it was
+    again = ingest_paths([uploads / "图书馆.txt"], services.knowledge_base, services.settings.ingest)
+    assert again.files[0].status == "unchanged"  # what an upload of the same file finds today

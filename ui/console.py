@@ -23,8 +23,8 @@ LEVELS = ["公开", "内部", "敏感"]
 DEFAULT_LEVEL = "按默认密级"
 DOCUMENT_COLUMNS = ["doc_id", "title", "kind", "sensitivity", "department", "manageable", "chunks", "source", "ingested_at"]
 DOCUMENT_LABELS = ["文档 ID", "标题", "类型", "密级", "所属部门", "可管理", "分段", "来源", "导入时间"]
-HIT_COLUMNS = ["rank", "title", "kind", "heading_path", "sparse", "bigram", "dense", "fused", "rerank", "text"]
-HIT_LABELS = ["排名", "标题", "类型", "章节", "BM25(词)", "BM25(字)", "向量", "融合", "重排", "片段"]
+HIT_COLUMNS = ["rank", "title", "kind", "heading_path", "sparse", "bigram", "dense", "fused", "rerank", "text", "flags"]
+HIT_LABELS = ["排名", "标题", "类型", "章节", "BM25(词)", "BM25(字)", "向量", "融合", "重排", "片段", "安全标记（不用于回答）"]
 JUDGE_COLUMNS = ["title", "heading_path", "probability", "vetoed", "coverage", "clause", "missing", "absent", "absent_noun", "aspect", "dense", "label"]
 JUDGE_LABELS = ["标题", "章节", "可答概率", "否决", "问题覆盖", "末句覆盖", "缺失要点", "检索皆无", "检索皆无(名词)", "要素命中", "向量相似", "标题相似"]
 
@@ -48,7 +48,8 @@ class ApiClient:
 
 
 def _answer_markdown(answer: dict[str, Any]) -> str:
-    status = {"answered": "已回答", "no_evidence": "无依据，已建议转人工", "out_of_scope": "超出服务范围"}[answer["status"]]
+    status = {"answered": "已回答", "no_evidence": "无依据，已建议转人工", "out_of_scope": "超出服务范围",
+              "withheld": "涉及个人信息或钱款，已暂不作答"}[answer["status"]]
     lines = [answer["text"], "", f"**{status}** · 方式：{answer['mode']} · 用时：{answer['timings_ms']}"]
     for citation in answer["citations"]:
         number = f" {citation['document_number']}" if citation["document_number"] else ""
@@ -76,6 +77,7 @@ def inspect(api: ApiClient, question: str, kinds: list[str], include_expired: bo
     hits = pd.DataFrame(result["hits"] or [], columns=HIT_COLUMNS)
     hits["heading_path"] = hits["heading_path"].map(lambda path: " > ".join(path) if isinstance(path, list) else "")
     hits["text"] = hits["text"].map(lambda text: text[:120])
+    hits["flags"] = hits["flags"].map(lambda flags: "；".join(flags) if isinstance(flags, list) else "")
     hits = hits.round(3)
     hits.columns = HIT_LABELS
     corrected = f"（纠正错别字后：{result['corrected_question']}）" if result["corrected_question"] else ""
@@ -93,7 +95,9 @@ def upload(api: ApiClient, files: list[str] | None, sensitivity: str = DEFAULT_L
     form = {"sensitivity": sensitivity} if sensitivity != DEFAULT_LEVEL else {}
     report = api.call("POST", "/v1/admin/documents", files=handles, data=form)
     frame = pd.DataFrame(report["files"])
-    return frame.rename(columns={"file": "文件", "status": "结果", "documents": "文档数", "chunks": "新分段", "reason": "原因"})
+    frame["flagged"] = frame["flagged"].map("\n".join)
+    return frame.rename(columns={"file": "文件", "status": "结果", "documents": "文档数", "chunks": "新分段", "reason": "原因",
+                                 "flagged": "安全提示（这些段落不会用于回答）"})
 
 
 def browse(api: ApiClient, kind: str) -> pd.DataFrame:

@@ -5,8 +5,6 @@ long as a document comes from them: a rejected file, and a deleted document's fi
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,10 +16,11 @@ from assistant.access import PUBLIC_LEVEL, Sensitivity, check_sensitivity, may_m
 from assistant.answering.chain import Trace
 from assistant.api.deps import AdminDep, AuditDep, ServicesDep, audit_event
 from assistant.api.security import Principal
+from assistant.api.upload_folder import UploadFolder, stored_name
 from assistant.api.uploads import UploadForm, multipart_body, safe_filename, save_upload, upload_form
 from assistant.documents import SearchFilters
 from assistant.wiring import Services
-from ingest.pipeline import ingest_paths
+from ingest.pipeline import ingest_paths, server_path
 from ingest.readers import ReadOptions
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -55,26 +54,34 @@ def upload_documents(
     settings = services.settings
     files = form.files
     classification = _classification(form, principal)
-    names = [safe_filename(upload.filename) for upload in files]  # every name checked before anything is written
-    (settings.data_dir / "uploads").mkdir(mode=0o700, exist_ok=True)  # the data dir exists (Services made it)
-    folder = settings.data_dir / "uploads" / uuid.uuid4().hex
-    folder.mkdir(mode=0o700)
-    try:
-        paths = [save_upload(upload, folder / name, settings.api.max_upload_mb) for upload, name in zip(files, names, strict=True)]
-        report = ingest_paths(paths, services.knowledge_base, settings.ingest, ReadOptions.with_overrides(classification))
-    except HTTPException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    _remove_uploaded_files({str(path) for path in paths}, settings.data_dir / "uploads", _sources(services))  # rejected ones
+    names = [stored_name(safe_filename(upload.filename)) for upload in files]  # all checked before anything is written
+    if len(set(names)) < len(names):
+        raise HTTPException(status_code=400, detail="同一次上传中有重名文件，请分开上传")
+    folder = UploadFolder(settings.data_dir / "uploads")
+    _check_replaces_own(services, principal, [folder.root / name for name in names])
+    with services.writing, folder.staging() as staging:
+        staged = [save_upload(upload, staging / name, settings.api.max_upload_mb) for upload, name in zip(files, names, strict=True)]
+        placements = [folder.place(path) for path in staged]
+        try:
+            targets = [placement.target for placement in placements]
+            report = ingest_paths(targets, services.knowledge_base, settings.ingest, ReadOptions.with_overrides(classification))
+        except BaseException:
+            for placement in placements:
+                placement.settle(kept=False)
+            raise
+        kept = {outcome.path for outcome in report.files if outcome.status != "failed"}
+        for placement in placements:
+            placement.settle(kept=str(placement.target) in kept)
     outcomes = [
-        {"file": Path(o.path).name, "status": o.status, "documents": o.documents, "chunks": o.chunks, "reason": o.reason}
+        {"file": Path(o.path).name, "status": o.status, "documents": o.documents, "chunks": o.chunks, "reason": o.reason,
+         "flagged": o.flagged}
         for o in report.files
     ]
     level = classification.get("sensitivity", settings.ingest.default_sensitivity)
     owner = classification.get("owner_department", "全系统")
     files_done = ", ".join(f"{o['file']}:{o['status']}" for o in outcomes)
     audit.record(audit_event(request, principal, "documents.upload", f"{files_done}（{level}，{owner}）"))
-    return {"files": outcomes, "failed": len(report.failed)}
+    return {"files": outcomes, "failed": len(report.failed), "flagged": sum(len(o.flagged) for o in report.files)}
 
 
 @router.get("/documents")
@@ -83,13 +90,20 @@ def list_documents(services: ServicesDep, principal: AdminDep, kind: str | None 
     entries = services.knowledge_base.manifest().documents.values()
     access = principal.access
     documents = [
-        {"doc_id": e.doc_id, "title": e.title, "kind": e.kind, "chunks": e.chunk_count, "source": Path(e.source).name,
+        {"doc_id": e.doc_id, "title": e.title, "kind": e.kind, "chunks": e.chunk_count, "source": e.source,
          "ingested_at": e.ingested_at, "sensitivity": e.sensitivity or PUBLIC_LEVEL, "department": e.owner_department,
          "manageable": may_manage(principal.department, e.owner_department)}
         for e in entries
         if (kind is None or e.kind == kind) and access.can_read(e.sensitivity, e.owner_department)
     ]
     return {"documents": documents, "total": len(documents)}
+
+
+def _check_replaces_own(services: Services, principal: Principal, targets: list[Path]) -> None:
+    """403 when an upload would replace (same file name) a document the admin does not manage."""
+    replaced = {server_path(target) for target in targets}
+    documents = services.knowledge_base.manifest().documents
+    _check_manages(services, principal, [doc_id for doc_id, entry in documents.items() if entry.path in replaced])
 
 
 def _check_manages(services: Services, principal: Principal, doc_ids: list[str]) -> None:
@@ -129,33 +143,17 @@ def delete_documents(
 ) -> dict[str, Any]:
     _check_manages(services, principal, doc_id)
     knowledge_base = services.knowledge_base
-    sources = {entry.source for key, entry in knowledge_base.manifest().documents.items() if key in doc_id}
-    removed = knowledge_base.delete(doc_id)
+    with services.writing:
+        manifest = knowledge_base.manifest()
+        files = {entry.path for key, entry in manifest.documents.items() if key in {manifest.resolve(d) for d in doc_id}}
+        removed = knowledge_base.delete(doc_id)
+        still_used = {entry.path for entry in knowledge_base.manifest().documents.values()}
+        UploadFolder(services.settings.data_dir / "uploads").remove_unused(files, still_used)
     missing = sorted(set(doc_id) - set(removed))
-    _remove_uploaded_files(sources, services.settings.data_dir / "uploads", _sources(services))
     audit.record(audit_event(request, principal, "documents.delete", ", ".join(removed), removed))
     if not removed:
         raise HTTPException(status_code=404, detail=f"文档不存在：{', '.join(missing)}")
     return {"removed": removed, "missing": missing}
-
-
-def _remove_if_empty(folder: Path) -> None:
-    if folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-
-
-def _sources(services: Services) -> set[Path]:
-    return {Path(entry.source).resolve() for entry in services.knowledge_base.manifest().documents.values()}
-
-
-def _remove_uploaded_files(files: set[str], uploads: Path, still_used: set[Path]) -> None:
-    """Delete those uploaded files no document comes from (rejected, or their documents deleted),
-    and their folders once empty; never a file outside the uploads folder."""
-    for file in files:
-        path = Path(file).resolve()
-        if path not in still_used and path.is_relative_to(uploads.resolve()) and path.is_file():
-            path.unlink()
-            _remove_if_empty(path.parent)
 
 
 class InspectRequest(BaseModel):
@@ -171,14 +169,15 @@ def inspect(body: InspectRequest, services: ServicesDep, principal: AdminDep) ->
     question's concepts, each candidate's features and probability, the threshold and how much each
     feature weighs), the evidence and the prompt."""
     trace = Trace()
-    filters = SearchFilters(kinds=body.kinds, include_expired=body.include_expired)
+    filters = SearchFilters(kinds=body.kinds, include_expired=body.include_expired, include_flagged=True)
     answer = None
     for event in services.answer_chain.stream(body.question, filters=filters, trace=trace, access=principal.access):
         answer = event.answer or answer
     assert answer is not None
     hits = [
         {"rank": rank, "doc_id": h.chunk.doc_id, "title": h.chunk.metadata.title or h.chunk.question,
-         "kind": h.chunk.metadata.kind, "heading_path": h.chunk.heading_path, "text": h.chunk.text, **asdict(h.scores)}
+         "kind": h.chunk.metadata.kind, "heading_path": h.chunk.heading_path, "text": h.chunk.text, "flags": h.chunk.flags,
+         **asdict(h.scores)}
         for rank, h in enumerate(trace.hits, start=1)
     ]
     judgement = trace.judgement

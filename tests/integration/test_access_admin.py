@@ -95,7 +95,10 @@ def test_a_department_admin_manages_only_its_own_documents(tmp_path):
             ).status_code
             == 403
         )
+        replaced = _upload(client, keys["police"])  # the same file name would replace the 人社局 document
+        assert replaced.status_code == 403 and doc_id in replaced.json()["error"]["message"]
         assert "延时服务.txt" in _public_sources(client)  # refused changes changed nothing
+        assert _documents(client, keys["admin"])["延时服务.txt"]["department"] == "示例市人社局"
 
         assert (
             client.post("/v1/admin/documents/classify", json=classify, headers=keys["labour"]).status_code

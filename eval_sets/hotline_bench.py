@@ -8,12 +8,18 @@ defaults on every task we measured).
 
 ``levers=True`` adds one row per design choice so each can be judged on the data: logistic
 regression instead of the calibrated SVM, no class weights, request-type cue features, and (with
-an embedder) USE sentence embeddings concatenated with the sparse features. Embeddings are
-computed once per run and kept in memory.
+an embedder) e5 sentence vectors beside the sparse features. The bench's question vectors are
+kept on disk (``QueryCachedEmbedder``), so each public message is embedded once across runs.
+
+With a duty list (权责清单, department labels) the router is measured both ways on the same
+held-out rows: with no labelled history (the duty list alone; also lexical only, and on every row
+of the file, since it trains on nothing) and with history (the trained department model mixed
+with the duty list), as top-1 and top-3 accuracy.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 import time
 from collections import defaultdict
@@ -22,15 +28,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.pipeline import Pipeline
-from sklearn.svm import LinearSVC
 
-from assistant.hotline.classifier import ClassifierOptions, TextClassifier, build_features, read_labelled
+from assistant.hotline.classifier import ClassifierOptions, Embed, TextClassifier, read_labelled
+from assistant.hotline.duty_routing import Duty, DutyRouter, combine, read_duty_list
 from assistant.retrieval.embedding import Embedder
+from assistant.retrieval.embedding_cache import VectorStore
 
 SEED = 0
 TEST_FRACTION = 0.25
@@ -61,40 +67,69 @@ def baseline() -> Pipeline:
     ])
 
 
-class _WithEmbeddings:
-    """Our sparse features with USE sentence embeddings appended, a balanced linear SVM."""
+class QueryCachedEmbedder:
+    """An ``Embedder`` whose question vectors are kept on disk (``store``, under the model name plus
+    ``:query``): for the bench's public messages only, never for citizens' calls."""
 
-    def __init__(self, embed: Callable[[Sequence[str]], np.ndarray]) -> None:
-        self._embed = embed
-        self._features: Any = None
-        self._model = LinearSVC(C=0.5, class_weight="balanced")
+    def __init__(self, embedder: Embedder, store: VectorStore) -> None:
+        self._embedder = embedder
+        self._store = store
+        self.name = embedder.name
+        self.dimension = embedder.dimension
 
-    def _matrix(self, texts: Sequence[str], fit: bool) -> Any:
-        sparse_part = self._features.fit_transform(texts) if fit else self._features.transform(texts)
-        return sparse.hstack([sparse_part, sparse.csr_matrix(self._embed(texts))]).tocsr()
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embedder.embed_documents(texts)
 
-    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> _WithEmbeddings:
-        self._features = build_features(ClassifierOptions(), len(texts))
-        self._model.fit(self._matrix(list(texts), fit=True), list(labels))
-        return self
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_queries([text])[0]
 
-    def predict(self, texts: Sequence[str]) -> list[str]:
-        return list(self._model.predict(self._matrix(list(texts), fit=False)))
-
-
-def _embedding_cache(embedder: Embedder) -> Callable[[Sequence[str]], np.ndarray]:
-    cache: dict[str, np.ndarray] = {}
-
-    def embed(texts: Sequence[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in cache))
-        for text, vector in zip(missing, embedder.embed_documents(missing), strict=True):
-            cache[text] = vector
-        return np.vstack([cache[t] for t in texts])
-
-    return embed
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        model = f"{self.name}:query"
+        digests = [hashlib.sha256(text.encode("utf-8")).digest() for text in texts]
+        known = self._store.get(model, list(dict.fromkeys(digests)), self.dimension)
+        missing = list(dict.fromkeys(text for text, digest in zip(texts, digests, strict=True) if digest not in known))
+        for start in range(0, len(missing), 64):  # stored as it goes: a long first run resumes where it stopped
+            batch = missing[start : start + 64]
+            batch_digests = [hashlib.sha256(text.encode("utf-8")).digest() for text in batch]
+            vectors = self._embedder.embed_queries(batch)
+            self._store.put(model, batch_digests, vectors)
+            known.update(zip(batch_digests, vectors, strict=True))
+        return np.vstack([known[digest] for digest in digests]).astype(np.float32)
 
 
-def _systems(levers: bool, embedder: Embedder | None) -> list[tuple[str, Callable[[], Any]]]:
+def _top(ranked: Sequence[Sequence[str]], expected: Sequence[str], k: int) -> float:
+    return round(sum(label in departments[:k] for departments, label in zip(ranked, expected, strict=True)) / len(expected), 4)
+
+
+def duty_rows(duties: Sequence[Duty], embedder: Embedder | None, split: Split, everything: tuple[list[str], list[str]]) -> list[dict[str, Any]]:
+    """Duty-list routing without history (on the held-out rows and on every row) and with it."""
+    x_train, y_train, x_test, y_test = split
+    rows = []
+
+    def row(name: str, ranked: Sequence[Sequence[str]], expected: Sequence[str], seconds: float) -> None:
+        rows.append({"router": name, "rows": len(expected), "top1": _top(ranked, expected, 1), "top3": _top(ranked, expected, 3),
+                     "seconds": round(seconds, 1)})
+
+    for name, channel_embedder in (("duty list, no history", embedder), ("duty list lexical only, no history", None)):
+        started = time.perf_counter()
+        router = DutyRouter(duties, channel_embedder)
+        row(name, [[s.department for s in r] for r in router.rank(x_test)], y_test, time.perf_counter() - started)
+    started = time.perf_counter()
+    router = DutyRouter(duties, embedder)
+    row("duty list, no history, every row of the file", [[s.department for s in r] for r in router.rank(everything[0])],
+        everything[1], time.perf_counter() - started)
+    started = time.perf_counter()
+    trained = TextClassifier().fit(x_train, y_train)
+    probabilities = trained.probabilities(x_test)
+    history_only = [[trained.labels[i] for i in np.argsort(-p)] for p in probabilities]
+    row("trained on history", history_only, y_test, time.perf_counter() - started)
+    mixed = [[s.department for s in combine(dict(zip(trained.labels, map(float, p), strict=True)), by_duty)]
+             for p, by_duty in zip(probabilities, router.rank(x_test), strict=True)]
+    row("trained on history + duty list", mixed, y_test, time.perf_counter() - started)
+    return rows
+
+
+def _systems(levers: bool, embed: Embed | None) -> list[tuple[str, Callable[[], Any]]]:
     systems: list[tuple[str, Callable[[], Any]]] = [("govassist", TextClassifier), ("tfidf+lr baseline", baseline)]
     if levers:
         systems += [
@@ -102,13 +137,14 @@ def _systems(levers: bool, embedder: Embedder | None) -> list[tuple[str, Callabl
             ("govassist, no class weights", lambda: TextClassifier(options=ClassifierOptions(balanced=False))),
             ("govassist + request cues", lambda: TextClassifier(options=ClassifierOptions(request_cues=True))),
         ]
-        if embedder is not None:
-            embed = _embedding_cache(embedder)
-            systems.append(("govassist + USE embeddings", lambda: _WithEmbeddings(embed)))
+        if embed is not None:
+            options = ClassifierOptions(sentence_vectors=True)
+            systems.append(("govassist + e5 sentence vectors", lambda: TextClassifier(options=options, embed=embed)))
     return systems
 
 
-def run(train: Path, label: str, test: Path | None = None, levers: bool = False, embedder: Embedder | None = None) -> dict[str, Any]:
+def run(train: Path, label: str, test: Path | None = None, levers: bool = False, embedder: Embedder | None = None,
+        duty_list: Path | None = None) -> dict[str, Any]:
     texts, labels = read_labelled(train, label)
     if test is None:
         x_train, y_train, x_test, y_test = stratified_split(texts, labels)
@@ -116,7 +152,8 @@ def run(train: Path, label: str, test: Path | None = None, levers: bool = False,
         x_train, y_train = texts, labels
         x_test, y_test = read_labelled(test, label)
     rows = []
-    for name, make in _systems(levers, embedder):
+    embed = embedder.embed_queries if embedder is not None else None
+    for name, make in _systems(levers, embed):
         started = time.perf_counter()
         predicted = list(make().fit(x_train, y_train).predict(x_test))
         rows.append({
@@ -125,5 +162,9 @@ def run(train: Path, label: str, test: Path | None = None, levers: bool = False,
             "macro_f1": round(float(f1_score(y_test, predicted, average="macro", zero_division=0)), 4),
             "seconds": round(time.perf_counter() - started, 1),
         })
-    return {"train": str(train), "test": str(test) if test else None, "label": label, "train_rows": len(x_train),
-            "test_rows": len(x_test), "classes": len(set(y_train)), "rows": rows}
+    result = {"train": str(train), "test": str(test) if test else None, "label": label, "train_rows": len(x_train),
+              "test_rows": len(x_test), "classes": len(set(y_train)), "rows": rows}
+    if duty_list is not None:
+        everything = (texts + x_test, labels + y_test) if test is not None else (texts, labels)
+        result["duty_rows"] = duty_rows(read_duty_list(duty_list), embedder, (x_train, y_train, x_test, y_test), everything)
+    return result

@@ -143,9 +143,17 @@ def _systems(levers: bool, embed: Embed | None) -> list[tuple[str, Callable[[], 
     return systems
 
 
+def sample(texts: list[str], labels: list[str], size: int | None, seed: int = SEED) -> tuple[list[str], list[str]]:
+    """A seeded random ``size`` rows (all when ``size`` is None or larger): for levers too slow on a whole file."""
+    if size is None or size >= len(texts):
+        return texts, labels
+    chosen = sorted(random.Random(seed).sample(range(len(texts)), size))
+    return [texts[i] for i in chosen], [labels[i] for i in chosen]
+
+
 def run(train: Path, label: str, test: Path | None = None, levers: bool = False, embedder: Embedder | None = None,
-        duty_list: Path | None = None) -> dict[str, Any]:
-    texts, labels = read_labelled(train, label)
+        duty_list: Path | None = None, size: int | None = None) -> dict[str, Any]:
+    texts, labels = sample(*read_labelled(train, label), size)
     if test is None:
         x_train, y_train, x_test, y_test = stratified_split(texts, labels)
     else:

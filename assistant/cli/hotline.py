@@ -85,6 +85,7 @@ def bench_hotline(
                                     help="测 e5 句向量与权责清单的向量通道（首次较慢；向量缓存在向量缓存目录）"),
     duty_list: Path | None = typer.Option(None, exists=True, dir_okay=False,
                                           help="权责清单 JSONL（承办单位标签）：测无历史数据与有历史数据两种路由的 top-1/top-3"),
+    size: int | None = typer.Option(None, "--sample", min=10, help="只用训练文件中随机（固定种子）抽取的 N 条（句向量在 2 核上较慢时）"),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
 ) -> None:
     """分类基准：本项目的分类器与 TF-IDF（字 1–3 元）+ 逻辑回归基线的准确率和宏平均 F1；可选权责清单路由。"""
@@ -97,7 +98,7 @@ def bench_hotline(
     if embeddings and (levers or duty_list is not None):
         store = VectorStore(services.settings.embedding_cache() / "bench-queries.sqlite")
         embedder = hotline_bench.QueryCachedEmbedder(services.embedder, store)
-    result = hotline_bench.run(train, label, test, levers=levers, embedder=embedder, duty_list=duty_list)
+    result = hotline_bench.run(train, label, test, levers=levers, embedder=embedder, duty_list=duty_list, size=size)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
         return

@@ -102,30 +102,32 @@ def _top(ranked: Sequence[Sequence[str]], expected: Sequence[str], k: int) -> fl
 
 
 def duty_rows(duties: Sequence[Duty], embedder: Embedder | None, split: Split, everything: tuple[list[str], list[str]]) -> list[dict[str, Any]]:
-    """Duty-list routing without history (on the held-out rows and on every row) and with it."""
+    """Duty-list routing without history on every row of the file (it trains on nothing), each
+    channel alone and both; then on the held-out rows, without and with history."""
     x_train, y_train, x_test, y_test = split
+    router = DutyRouter(duties, embedder)
     rows = []
 
-    def row(name: str, ranked: Sequence[Sequence[str]], expected: Sequence[str], seconds: float) -> None:
+    def row(name: str, ranked: Sequence[Sequence[str]], expected: Sequence[str], started: float) -> None:
         rows.append({"router": name, "rows": len(expected), "top1": _top(ranked, expected, 1), "top3": _top(ranked, expected, 3),
-                     "seconds": round(seconds, 1)})
+                     "seconds": round(time.perf_counter() - started, 1)})
 
-    for name, channel_embedder in (("duty list, no history", embedder), ("duty list lexical only, no history", None)):
+    def departments(texts: Sequence[str], channels: tuple[str, ...]) -> list[list[str]]:
+        return [[s.department for s in ranked] for ranked in router.rank(texts, channels)]
+
+    levers = [("lexical + e5", ("lexical", "dense")), ("lexical only", ("lexical",)), ("e5 only", ("dense",))]
+    for name, channels in levers if embedder is not None else levers[1:2]:
         started = time.perf_counter()
-        router = DutyRouter(duties, channel_embedder)
-        row(name, [[s.department for s in r] for r in router.rank(x_test)], y_test, time.perf_counter() - started)
+        row(f"duty list, no history ({name}), every row", departments(everything[0], channels), everything[1], started)
     started = time.perf_counter()
-    router = DutyRouter(duties, embedder)
-    row("duty list, no history, every row of the file", [[s.department for s in r] for r in router.rank(everything[0])],
-        everything[1], time.perf_counter() - started)
+    row("duty list, no history, held-out rows", departments(x_test, levers[0][1]), y_test, started)
     started = time.perf_counter()
     trained = TextClassifier().fit(x_train, y_train)
     probabilities = trained.probabilities(x_test)
-    history_only = [[trained.labels[i] for i in np.argsort(-p)] for p in probabilities]
-    row("trained on history", history_only, y_test, time.perf_counter() - started)
+    row("trained on history", [[trained.labels[i] for i in np.argsort(-p)] for p in probabilities], y_test, started)
     mixed = [[s.department for s in combine(dict(zip(trained.labels, map(float, p), strict=True)), by_duty)]
              for p, by_duty in zip(probabilities, router.rank(x_test), strict=True)]
-    row("trained on history + duty list", mixed, y_test, time.perf_counter() - started)
+    row("trained on history + duty list", mixed, y_test, started)
     return rows
 
 

@@ -112,19 +112,24 @@ class DutyRouter:
         queries = self._embedder.embed_queries([text[:SENTENCE_CHARS] for text in texts])
         return np.asarray(queries @ self._line_vectors.T)
 
-    def line_scores(self, texts: Sequence[str]) -> np.ndarray:
-        """(texts, duty lines): standardised lexical plus standardised dense similarity."""
-        lexical = (self._lexical.transform(list(texts)) @ self._line_terms.T).toarray()
-        scores = np.vstack([_standardised(row) for row in lexical])
-        dense = self._dense(texts)
+    def line_scores(self, texts: Sequence[str], channels: Sequence[str] = ("lexical", "dense")) -> np.ndarray:
+        """(texts, duty lines): the sum of the standardised similarities of ``channels`` (dense
+        only with an embedder)."""
+        scores = np.zeros((len(texts), len(self.duties)))
+        if "lexical" in channels:
+            lexical = (self._lexical.transform(list(texts)) @ self._line_terms.T).toarray()
+            scores += np.vstack([_standardised(row) for row in lexical])
+        dense = self._dense(texts) if "dense" in channels else None
         if dense is not None:
             scores += np.vstack([_standardised(row) for row in dense])
         return scores
 
-    def rank(self, texts: Sequence[str]) -> list[list[DepartmentSuggestion]]:
+    def rank(
+        self, texts: Sequence[str], channels: Sequence[str] = ("lexical", "dense")
+    ) -> list[list[DepartmentSuggestion]]:
         """Per text, every department, best first, with its best-matching duty line."""
         ranked = []
-        for row in self.line_scores(texts):
+        for row in self.line_scores(texts, channels):
             best_line = [
                 int(np.flatnonzero(self._owner == d)[np.argmax(row[self._owner == d])])
                 for d in range(len(self.departments))

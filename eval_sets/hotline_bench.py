@@ -11,10 +11,10 @@ regression instead of the calibrated SVM, no class weights, request-type cue fea
 an embedder) e5 sentence vectors beside the sparse features. The bench's question vectors are
 kept on disk (``QueryCachedEmbedder``), so each public message is embedded once across runs.
 
-With a duty list (权责清单, department labels) the router is measured both ways on the same
-held-out rows: with no labelled history (the duty list alone; also lexical only, and on every row
-of the file, since it trains on nothing) and with history (the trained department model mixed
-with the duty list), as top-1 and top-3 accuracy.
+With a duty list (权责清单, department labels) or a taxonomy (category labels) the description
+router is measured as top-1 and top-3 accuracy: with no labelled history on every row of the file
+(it trains on nothing), each channel alone and both; and on the held-out rows, alone, trained on
+history, and the two mixed as the copilot mixes them.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from sklearn.pipeline import Pipeline
 
 from assistant.hotline.classifier import ClassifierOptions, Embed, TextClassifier, read_labelled
 from assistant.hotline.duty_routing import Duty, DutyRouter, combine, read_duty_list
+from assistant.hotline.taxonomy import Taxonomy
 from assistant.retrieval.embedding import Embedder
 from assistant.retrieval.embedding_cache import VectorStore
 
@@ -101,8 +102,9 @@ def _top(ranked: Sequence[Sequence[str]], expected: Sequence[str], k: int) -> fl
     return round(sum(label in departments[:k] for departments, label in zip(ranked, expected, strict=True)) / len(expected), 4)
 
 
-def duty_rows(duties: Sequence[Duty], embedder: Embedder | None, split: Split, everything: tuple[list[str], list[str]]) -> list[dict[str, Any]]:
-    """Duty-list routing without history on every row of the file (it trains on nothing), each
+def description_rows(duties: Sequence[Duty], embedder: Embedder | None, split: Split, everything: tuple[list[str], list[str]],
+                     source: str = "duty list") -> list[dict[str, Any]]:
+    """Routing by descriptions (a duty list, or taxonomy paths: ``source``) without history on every row of the file (it trains on nothing), each
     channel alone and both; then on the held-out rows, without and with history."""
     x_train, y_train, x_test, y_test = split
     router = DutyRouter(duties, embedder)
@@ -118,16 +120,16 @@ def duty_rows(duties: Sequence[Duty], embedder: Embedder | None, split: Split, e
     levers = [("lexical + e5", ("lexical", "dense")), ("lexical only", ("lexical",)), ("e5 only", ("dense",))]
     for name, channels in levers if embedder is not None else levers[1:2]:
         started = time.perf_counter()
-        row(f"duty list, no history ({name}), every row", departments(everything[0], channels), everything[1], started)
+        row(f"{source}, no history ({name}), every row", departments(everything[0], channels), everything[1], started)
     started = time.perf_counter()
-    row("duty list, no history, held-out rows", departments(x_test, levers[0][1]), y_test, started)
+    row(f"{source}, no history, held-out rows", departments(x_test, levers[0][1]), y_test, started)
     started = time.perf_counter()
     trained = TextClassifier().fit(x_train, y_train)
     probabilities = trained.probabilities(x_test)
     row("trained on history", [[trained.labels[i] for i in np.argsort(-p)] for p in probabilities], y_test, started)
     mixed = [[s.department for s in combine(dict(zip(trained.labels, map(float, p), strict=True)), by_duty)]
              for p, by_duty in zip(probabilities, router.rank(x_test), strict=True)]
-    row("trained on history + duty list", mixed, y_test, started)
+    row(f"trained on history + {source}", mixed, y_test, started)
     return rows
 
 
@@ -154,7 +156,7 @@ def sample(texts: list[str], labels: list[str], size: int | None, seed: int = SE
 
 
 def run(train: Path, label: str, test: Path | None = None, levers: bool = False, embedder: Embedder | None = None,
-        duty_list: Path | None = None, size: int | None = None) -> dict[str, Any]:
+        duty_list: Path | None = None, size: int | None = None, taxonomy: Path | None = None) -> dict[str, Any]:
     texts, labels = sample(*read_labelled(train, label), size)
     if test is None:
         x_train, y_train, x_test, y_test = stratified_split(texts, labels)
@@ -174,7 +176,12 @@ def run(train: Path, label: str, test: Path | None = None, levers: bool = False,
         })
     result = {"train": str(train), "test": str(test) if test else None, "label": label, "train_rows": len(x_train),
               "test_rows": len(x_test), "classes": len(set(y_train)), "rows": rows}
+    everything = (texts + x_test, labels + y_test) if test is not None else (texts, labels)
+    split = (x_train, y_train, x_test, y_test)
     if duty_list is not None:
-        everything = (texts + x_test, labels + y_test) if test is not None else (texts, labels)
-        result["duty_rows"] = duty_rows(read_duty_list(duty_list), embedder, (x_train, y_train, x_test, y_test), everything)
+        result["description_rows"] = description_rows(read_duty_list(duty_list), embedder, split, everything)
+    elif taxonomy is not None:
+        depth = max(len(label.split("/")) for label in labels)
+        duties = [Duty(label, line) for label, line in Taxonomy.load(taxonomy).descriptions(depth)]
+        result["description_rows"] = description_rows(duties, embedder, split, everything, "taxonomy")
     return result

@@ -85,6 +85,8 @@ def bench_hotline(
                                     help="测 e5 句向量与权责清单的向量通道（首次较慢；向量缓存在向量缓存目录）"),
     duty_list: Path | None = typer.Option(None, exists=True, dir_okay=False,
                                           help="权责清单 JSONL（承办单位标签）：测无历史数据与有历史数据两种路由的 top-1/top-3"),
+    taxonomy: Path | None = typer.Option(None, exists=True, dir_okay=False,
+                                         help="分类体系 JSONL（分类标签）：测按分类路径描述路由（无历史）及与训练模型的组合"),
     size: int | None = typer.Option(None, "--sample", min=10, help="只用训练文件中随机（固定种子）抽取的 N 条（句向量在 2 核上较慢时）"),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
 ) -> None:
@@ -95,15 +97,17 @@ def bench_hotline(
 
     services = get_services()
     embedder = None
-    if embeddings and (levers or duty_list is not None):
+    if embeddings and (levers or duty_list is not None or taxonomy is not None):
         store = VectorStore(services.settings.embedding_cache() / "bench-queries.sqlite")
         embedder = hotline_bench.QueryCachedEmbedder(services.embedder, store)
-    result = hotline_bench.run(train, label, test, levers=levers, embedder=embedder, duty_list=duty_list, size=size)
+    result = hotline_bench.run(train, label, test, levers=levers, embedder=embedder, duty_list=duty_list, size=size,
+                              taxonomy=taxonomy)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
     split = "测试文件" if test else "分层留出"
     _print_rows(f"分类基准：{train.name} · {label}（训练 {result['train_rows']} 条，{split} {result['test_rows']} 条，"
                 f"{result['classes']} 类）", result["rows"])
-    if "duty_rows" in result:
-        _print_rows(f"权责清单路由：{duty_list.name if duty_list else ''}", result["duty_rows"])
+    if "description_rows" in result:
+        source = duty_list or taxonomy
+        _print_rows(f"按描述路由（权责清单或分类体系）：{source.name if source else ''}", result["description_rows"])

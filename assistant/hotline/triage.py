@@ -8,7 +8,8 @@ urgency and the caller's mood (each with its evidence), and the ticket fields wi
 Models: a deployment's own, trained with ``govassist hotline train`` and kept under
 ``<models_dir>/hotline/<label>.joblib`` (with e5 sentence vectors when the deployment turns them
 on); for a label without one, a default trained once per process (about a second) on the written
-示例市 set ``eval_sets/hotline/training.jsonl``. Departments: the duty-list router, mixed with
+示例市 set ``eval_sets/hotline/training.jsonl``. Categories: the trained model mixed with the
+taxonomy's own paths read as descriptions of its categories. Departments: the duty-list router, mixed with
 the trained department model when there is labelled history (the deployment's own model, or the
 default one while the deployment uses the default 示例市 duty list); a deployment with its own
 duty list and no history routes by the duty list alone.
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from assistant.errors import BadInput, ConfigurationError
 from assistant.hotline.classifier import ClassifierOptions, Prediction, TextClassifier, read_labelled, words
-from assistant.hotline.duty_routing import DepartmentSuggestion, DutyRouter, combine, default_duty_list
+from assistant.hotline.duty_routing import DepartmentSuggestion, Duty, DutyRouter, combine, default_duty_list
 from assistant.hotline.extraction import ExtractedField, extract_fields
 from assistant.hotline.signals import sentiment, urgency
 from assistant.hotline.taxonomy import DEFAULT_TAXONOMY, Taxonomy
@@ -70,6 +71,23 @@ def _default_classifier(label: str) -> TextClassifier:
     return TextClassifier().fit(*read_labelled(DEFAULT_TRAINING, label))
 
 
+def _mixed(text: str, history: TextClassifier | None, described: list[DepartmentSuggestion]) -> tuple[list[DepartmentSuggestion], Prediction]:
+    """Labels ranked by their descriptions (duty lines, taxonomy paths) mixed with a trained model
+    when there is one, and the top one as a prediction whose reason is the trained model's words,
+    or the words the text shares with the matched description."""
+    if history is None:
+        ranked = described
+    else:
+        probabilities = history.probabilities([text])[0]
+        ranked = combine(dict(zip(history.labels, (float(p) for p in probabilities), strict=True)), described)
+    best = ranked[0]
+    if history is not None and best.department in history.labels:
+        reason = history.reason(text, history.labels.index(best.department))
+    else:
+        reason = list(dict.fromkeys(word for word in words(text) if len(word) > 1 and word in best.duty))[:5]
+    return ranked, Prediction(best.department, best.confidence, reason)
+
+
 class CallTriage:
     """The classifiers and duty list of one deployment, loaded (or trained by default) on first use.
 
@@ -89,6 +107,7 @@ class CallTriage:
         if sentence_vectors and embedder is None:
             raise ConfigurationError("句向量特征（GOVASSIST_HOTLINE__SENTENCE_VECTORS）需要向量模型")
         self._classifiers: dict[str, TextClassifier] = {}
+        self._category_routers: dict[int, DutyRouter | None] = {}
 
     @property
     def taxonomy(self) -> Taxonomy:
@@ -164,30 +183,34 @@ class CallTriage:
             return self.classifier("department")
         return None
 
+    def _category_router(self, depth: int) -> DutyRouter | None:
+        """The taxonomy's paths as descriptions of its categories ``depth`` levels deep (None when
+        the taxonomy has fewer than two such categories)."""
+        if depth not in self._category_routers:
+            duties = [Duty(label, line) for label, line in self.taxonomy.descriptions(depth)]
+            enough = len({duty.department for duty in duties}) >= 2
+            self._category_routers[depth] = DutyRouter(duties, self._embedder) if enough else None
+        return self._category_routers[depth]
+
+    def category(self, text: str) -> Prediction:
+        """The trained category model mixed with the taxonomy's descriptions of the same categories."""
+        history = self.classifier("category")
+        depth = max(len(label.split("/")) for label in history.labels)
+        router = self._category_router(depth)
+        if router is None or not set(history.labels) & set(router.departments):
+            return history.explain(text)
+        return _mixed(text, history, router.rank([text])[0])[1]
+
     def departments(self, text: str) -> tuple[list[DepartmentSuggestion], Prediction]:
-        """Every department ranked (duty list, mixed with history when there is some), and the top
-        one as a prediction whose reason is the trained model's words, or the words the call shares
-        with the matched duty line."""
-        by_duty = self.duty_router.rank([text])[0]
-        history = self._department_history()
-        if history is None:
-            ranked = by_duty
-        else:
-            probabilities = history.probabilities([text])[0]
-            ranked = combine(dict(zip(history.labels, (float(p) for p in probabilities), strict=True)), by_duty)
-        best = ranked[0]
-        if history is not None and best.department in history.labels:
-            reason = history.reason(text, history.labels.index(best.department))
-        else:
-            reason = list(dict.fromkeys(word for word in words(text) if len(word) > 1 and word in best.duty))[:5]
-        return ranked, Prediction(best.department, best.confidence, reason)
+        """Every department ranked (duty list, mixed with history when there is some), and the top one."""
+        return _mixed(text, self._department_history(), self.duty_router.rank([text])[0])
 
     def analyse(self, text: str) -> Triage:
         """Predictions (with confidence and reason), departments with their duty lines, fields with
         spans, urgency and sentiment."""
         if not text.strip():
             raise BadInput("来电内容为空")
-        predictions = {label: self.classifier(label).explain(text) for label in LABELS if label != "department"}
+        predictions = {"request_type": self.classifier("request_type").explain(text), "category": self.category(text)}
         ranked, predictions["department"] = self.departments(text)
         mood, mood_evidence = sentiment(text)
         return Triage(predictions, extract_fields(text), self.urgency(text), Signal(mood, mood_evidence),

@@ -60,7 +60,7 @@ def test_bench_measures_the_duty_list_with_and_without_history(shared_data, tmp_
 
     duty_list = Path(hotline_bench.__file__).parent / "hotline" / "duty_list_beijing.jsonl"
     result = hotline_bench.run(shared_data / "msgabench_gov" / "routing_dev.jsonl", "department", duty_list=duty_list)
-    routers = {row["router"]: row for row in result["duty_rows"]}
+    routers = {row["router"]: row for row in result["description_rows"]}
     assert set(routers) == {"duty list, no history (lexical only), every row", "duty list, no history, held-out rows",
                             "trained on history", "trained on history + duty list"}  # no embedder: no dense levers
     assert all(0 <= row["top1"] <= row["top3"] <= 1 for row in routers.values())

@@ -87,3 +87,25 @@ def test_the_shipped_list_covers_every_department_of_the_demo_training_set():
     listed = {duty.department for duty in read_duty_list(default_duty_list())}
     trained = {str(record["department"]) for _, record in read_objects(DEFAULT_TRAINING, "训练数据")}
     assert trained <= listed
+
+
+def test_a_taxonomy_describes_each_category_by_its_paths_below(tmp_path):
+    from assistant.hotline.taxonomy import Taxonomy
+
+    path = tmp_path / "taxonomy.jsonl"
+    rows = [
+        {"l1": "城乡建设", "l2": "供水供气", "l3": "停水"},
+        {"l1": "城乡建设", "l2": "物业管理", "l3": "电梯故障"},
+        {"l1": "教育文体", "l2": "学前教育"},
+    ]
+    path.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows), encoding="utf-8")
+    taxonomy = Taxonomy.load(path)
+    assert taxonomy.descriptions(1) == [
+        ("城乡建设", "供水供气：停水"),
+        ("城乡建设", "物业管理：电梯故障"),
+        ("教育文体", "学前教育"),
+    ]
+    assert taxonomy.descriptions(3) == [
+        ("城乡建设/供水供气/停水", "供水供气：停水"),
+        ("城乡建设/物业管理/电梯故障", "物业管理：电梯故障"),
+    ]

@@ -8,7 +8,7 @@ defaults on every task we measured).
 
 ``levers=True`` adds one row per design choice so each can be judged on the data: logistic
 regression instead of the calibrated SVM, no class weights, request-type cue features, and (with
-an embedder) e5 sentence vectors beside the sparse features. The bench's question vectors are
+an embedder) e5 sentence vectors beside the sparse features, and a small head on the vectors alone. The bench's question vectors are
 kept on disk (``QueryCachedEmbedder``), so each public message is embedded once across runs.
 
 With a duty list (权责清单, department labels) or a taxonomy (category labels) the description
@@ -33,7 +33,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.pipeline import Pipeline
 
-from assistant.hotline.classifier import ClassifierOptions, Embed, TextClassifier, read_labelled
+from assistant.hotline.classifier import (
+    SENTENCE_CHARS,
+    ClassifierOptions,
+    Embed,
+    TextClassifier,
+    read_labelled,
+)
 from assistant.hotline.duty_routing import Duty, DutyRouter, combine, read_duty_list
 from assistant.hotline.taxonomy import Taxonomy
 from assistant.retrieval.embedding import Embedder
@@ -98,6 +104,21 @@ class QueryCachedEmbedder:
         return np.vstack([known[digest] for digest in digests]).astype(np.float32)
 
 
+class SentenceHead:
+    """A small head on the sentence vectors alone: balanced logistic regression on e5 vectors."""
+
+    def __init__(self, embed: Embed) -> None:
+        self._embed = embed
+        self._model = LogisticRegression(C=10.0, class_weight="balanced", max_iter=3000)
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> SentenceHead:
+        self._model.fit(self._embed([text[:SENTENCE_CHARS] for text in texts]), list(labels))
+        return self
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        return [str(label) for label in self._model.predict(self._embed([text[:SENTENCE_CHARS] for text in texts]))]
+
+
 def _top(ranked: Sequence[Sequence[str]], expected: Sequence[str], k: int) -> float:
     return round(sum(label in departments[:k] for departments, label in zip(ranked, expected, strict=True)) / len(expected), 4)
 
@@ -144,6 +165,7 @@ def _systems(levers: bool, embed: Embed | None) -> list[tuple[str, Callable[[], 
         if embed is not None:
             options = ClassifierOptions(sentence_vectors=True)
             systems.append(("govassist + e5 sentence vectors", lambda: TextClassifier(options=options, embed=embed)))
+            systems.append(("e5 vectors alone, logistic-regression head", lambda: SentenceHead(embed)))
     return systems
 
 

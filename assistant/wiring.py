@@ -172,7 +172,9 @@ class Services:
 
     @property
     def call_triage(self) -> CallTriage:
-        return self._cached("call_triage", lambda settings: CallTriage(settings.model_cache(), settings.hotline.taxonomy))
+        return self._cached("call_triage", lambda settings: CallTriage(
+            settings.model_cache(), settings.hotline.taxonomy, settings.hotline.duty_list, self.embedder,
+            settings.hotline.sentence_vectors))
 
     @property
     def searcher(self) -> HybridSearcher:

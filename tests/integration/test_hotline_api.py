@@ -196,6 +196,8 @@ def test_suggestions_come_with_a_ticket_draft_from_the_call(env):
     assert shown["callback_number"]["label"] == "联系电话"
     assert shown["callback_number"]["evidence"] == "原文：…我是王女士，电话「13812345678」，我家住在东城区…"
     assert shown["department"]["evidence"].startswith("置信度 ") and "依据：" in shown["department"]["evidence"]
+    assert reply["triage"]["departments"][0]["department"] == draft["department"]
+    assert "职责：" + reply["triage"]["departments"][0]["duty"] in shown["department"]["evidence"]
     assert shown["event_time"]["value"] and shown["event_time"]["evidence"].startswith("原文：")
     assert shown["caller_name"]["evidence"].startswith("原文：您好，我是「王女士」")  # no ellipsis at the start
 

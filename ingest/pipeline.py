@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from assistant.access import PUBLIC_LEVEL
 from assistant.answering import safety
 from assistant.config import IngestSettings
 from assistant.documents import Chunk, Document
@@ -148,8 +149,8 @@ class IngestRun:
         if metadata.sensitivity:
             return
         known = self._kb.manifest().documents.get(document.doc_id)
-        if known is not None and known.sensitivity:
-            metadata.sensitivity = known.sensitivity
+        if known is not None:  # one indexed before levels existed was public, and stays so
+            metadata.sensitivity = known.sensitivity or PUBLIC_LEVEL
             metadata.owner_department = metadata.owner_department or known.owner_department
         else:
             metadata.sensitivity = self._settings.default_sensitivity

@@ -136,9 +136,12 @@ class VectorIndex(Protocol):
 
 
 def with_filter_fields(payload: dict[str, Any]) -> dict[str, Any]:
-    """Add the integer date fields that ``FilterSpec`` ranges run on."""
+    """Add the integer date fields that ``FilterSpec`` ranges run on. A chunk without a level (one
+    indexed before levels existed, re-stored by a migration or a reindex) is stored without the
+    field, which ``Readable.legacy`` reads as public, as it was."""
+    unlevelled = not payload.get("sensitivity")
     return {
-        **payload,
+        **{key: value for key, value in payload.items() if not (key == "sensitivity" and unlevelled)},
         "expiry_day": day_number(payload.get("expiry_date"), NO_EXPIRY),
         "effective_day": day_number(payload.get("effective_date"), 0),
     }

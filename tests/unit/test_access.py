@@ -62,3 +62,10 @@ def test_levels_are_checked_wherever_they_are_set():
     }
     with pytest.raises(BadInput, match="x.meta.json"):
         parse_overrides({"sensitivity": "绝密"}, "x.meta.json")
+
+
+def test_a_chunk_stored_without_a_level_is_stored_as_one_from_before_levels():
+    from assistant.retrieval.index import with_filter_fields
+
+    assert "sensitivity" not in with_filter_fields({"doc_id": "a", "sensitivity": ""})
+    assert with_filter_fields({"doc_id": "a", "sensitivity": "内部"})["sensitivity"] == "内部"

@@ -4,9 +4,9 @@ For every clip of ``refs.tsv`` (``name<TAB>reference``; the audio is ``name.*`` 
 folder): the file path (decode + recognise) gives the CER and the RTF; the live path feeds the same
 audio as 100 ms PCM16 chunks, followed by 2 s of silence, to ``StreamingTranscriber`` and gives the
 live CER and the delay. CER is scored after Simplified conversion and removal of punctuation and
-spaces (``asr_text.character_error_rate``); the overall CER is total edits over total reference
+spaces (``speech.text.character_error_rate``); the overall CER is total edits over total reference
 characters. ``--telephone`` first turns every clip into 8 kHz telephone-band audio
-(``audio_telephone``): the file path decodes that 8 kHz file, the live path gets 8 kHz PCM.
+(``speech.telephone``): the file path decodes that 8 kHz file, the live path gets 8 kHz PCM.
 
 Delay: chunks are taken to arrive in real time and to be processed one after another on this
 machine, so a slow recognition delays everything after it. The delay of a clip is when its last
@@ -25,13 +25,13 @@ from typing import Any
 import numpy as np
 
 from assistant.config import Settings
-from assistant.hotline.asr_endpointing import frame_level_dbfs
-from assistant.hotline.asr_streaming import StreamingOptions, StreamingTranscriber
-from assistant.hotline.asr_text import character_error_rate, edit_distance, normalise_for_scoring
-from assistant.hotline.asr_types import SAMPLE_RATE
-from assistant.hotline.asr_whisper import FasterWhisperRecognizer
-from assistant.hotline.audio import decode_audio
-from assistant.hotline.audio_telephone import TELEPHONE_RATE, telephone_band, to_pcm16, wav_bytes
+from assistant.speech.audio import decode_audio
+from assistant.speech.endpointing import frame_level_dbfs
+from assistant.speech.streaming import StreamingOptions, StreamingTranscriber
+from assistant.speech.telephone import TELEPHONE_RATE, telephone_band, to_pcm16, wav_bytes
+from assistant.speech.text import character_error_rate, edit_distance, normalise_for_scoring
+from assistant.speech.types import SAMPLE_RATE
+from assistant.speech.whisper import FasterWhisperRecognizer
 
 CHUNK_S = 0.1
 TRAILING_SILENCE_S = 2.0

@@ -1,6 +1,6 @@
 """``govassist transcribe FILE`` and ``govassist bench asr``: speech recognition from the terminal.
 
-The commands only parse options and print; recognition is ``assistant.hotline``'s, the bench's
+The commands only parse options and print; recognition is ``assistant.speech``'s, the bench's
 figures ``eval_sets.asr``'s.
 """
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from assistant.errors import BadInput
-from assistant.hotline.asr_endpointing import EnergyEndpointer, frame_level_dbfs, quietest_cut
-from assistant.hotline.asr_streaming import StreamingOptions, StreamingTranscriber
-from assistant.hotline.asr_types import SAMPLE_RATE, Segment, Transcript
+from assistant.speech.endpointing import EnergyEndpointer, frame_level_dbfs, quietest_cut
+from assistant.speech.streaming import StreamingOptions, StreamingTranscriber
+from assistant.speech.types import SAMPLE_RATE, Segment, Transcript
 
 RNG = np.random.default_rng(5)
 

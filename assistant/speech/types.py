@@ -1,7 +1,7 @@
 """The speech-to-text seam: typed results (``Segment``, ``Transcript``) and the ``SpeechToText`` Protocol.
 
-Backends (``asr_whisper``) implement the Protocol; callers (CLI, API, the streaming transcriber,
-the copilot) only see these types. Decoding files is ``audio``'s job, text clean-up ``asr_text``'s.
+Backends (``whisper``) implement the Protocol; callers (CLI, API, the streaming transcriber,
+the copilot) only see these types. Decoding files is ``audio``'s job, text clean-up ``text``'s.
 """
 
 from __future__ import annotations

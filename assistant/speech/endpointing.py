@@ -6,7 +6,7 @@ gaps between syllables, so steady line noise or an air conditioner is learned wi
 two, a long sentence does not become "noise", and a few dropped (digitally silent) packets do not
 drag the floor down.
 Pure numpy, no model: the streaming transcriber decides what to do with the verdicts, and Whisper's
-own VAD and ``asr_filters`` catch what energy alone lets through.
+own VAD and ``filters`` catch what energy alone lets through.
 """
 
 from __future__ import annotations

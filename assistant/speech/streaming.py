@@ -2,7 +2,7 @@
 
 ``StreamingTranscriber`` is transport-free so that a WebSocket handler, a test or the bench can
 drive it the same way: ``push(chunk)`` returns the events that chunk caused, ``flush()`` closes the
-stream. Energy endpointing (``asr_endpointing``) opens an utterance when speech starts (with a
+stream. Energy endpointing (``endpointing``) opens an utterance when speech starts (with a
 little audio before it), re-transcribes the open utterance for partials, and finalises it after a
 pause (``endpoint_silence_s``) or when it reaches ``max_window_s`` (cut at its quietest recent
 frame). Whisper's cost is mostly its fixed 30 s encoder pass, so the delay is kept low by
@@ -23,14 +23,14 @@ import numpy as np
 
 from assistant.config import AsrSettings
 from assistant.errors import BadInput
-from assistant.hotline.asr_endpointing import (
+from assistant.speech.audio import pcm16_to_float, resample
+from assistant.speech.endpointing import (
     EndpointOptions,
     EnergyEndpointer,
     frame_level_dbfs,
     quietest_cut,
 )
-from assistant.hotline.asr_types import SAMPLE_RATE, Segment, SpeechToText, StreamEvent, Transcript
-from assistant.hotline.audio import pcm16_to_float, resample
+from assistant.speech.types import SAMPLE_RATE, Segment, SpeechToText, StreamEvent, Transcript
 
 ACCEPTED_RATES = (8_000, 16_000)
 

@@ -21,7 +21,7 @@ from av.audio.resampler import AudioResampler
 from scipy.signal import resample_poly
 
 from assistant.errors import BadInput
-from assistant.hotline.asr_types import SAMPLE_RATE, AudioSource
+from assistant.speech.types import SAMPLE_RATE, AudioSource
 
 logger = logging.getLogger(__name__)
 

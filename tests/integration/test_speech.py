@@ -19,13 +19,13 @@ from assistant.cli import app
 from assistant.cli.asr import CLIP_COLUMNS, SUMMARY_COLUMNS
 from assistant.config import AsrSettings, Settings, get_settings
 from assistant.errors import BadInput, ConfigurationError
-from assistant.hotline import asr_model
-from assistant.hotline.asr_streaming import StreamingTranscriber
-from assistant.hotline.asr_text import to_simplified
-from assistant.hotline.asr_types import AGENT, CALLER
-from assistant.hotline.asr_whisper import FasterWhisperRecognizer
-from assistant.hotline.audio import decode_audio
-from assistant.hotline.audio_telephone import TELEPHONE_RATE, telephone_band, to_pcm16, wav_bytes
+from assistant.speech import model as whisper_model
+from assistant.speech.audio import decode_audio
+from assistant.speech.streaming import StreamingTranscriber
+from assistant.speech.telephone import TELEPHONE_RATE, telephone_band, to_pcm16, wav_bytes
+from assistant.speech.text import to_simplified
+from assistant.speech.types import AGENT, CALLER
+from assistant.speech.whisper import FasterWhisperRecognizer
 from assistant.wiring import get_services
 
 pytestmark = pytest.mark.integration
@@ -51,14 +51,14 @@ def clip(shared_data) -> np.ndarray:
 
 def test_packaged_model_is_assembled_and_verified(recognizer, models_dir):
     recognizer.transcribe_samples(np.zeros(16000, np.float32))  # loads the model
-    assembled = models_dir / asr_model.PACKAGED_DIRECTORY / "model.bin"
-    assert assembled.stat().st_size == asr_model.MODEL_BYTES
+    assembled = models_dir / whisper_model.PACKAGED_DIRECTORY / "model.bin"
+    assert assembled.stat().st_size == whisper_model.MODEL_BYTES
 
 
 def test_tampered_weights_are_refused(tmp_path, monkeypatch):
-    monkeypatch.setitem(asr_model.CHECKSUMS, "model.bin", "0" * 64)
+    monkeypatch.setitem(whisper_model.CHECKSUMS, "model.bin", "0" * 64)
     with pytest.raises(ConfigurationError, match="校验失败"):
-        asr_model.packaged_whisper_dir(tmp_path)
+        whisper_model.packaged_whisper_dir(tmp_path)
     assert not list(tmp_path.iterdir())  # nothing half-assembled is left to be trusted later
 
 

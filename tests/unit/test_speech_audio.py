@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from assistant.errors import BadInput
-from assistant.hotline.audio import decode_audio, pcm16_to_float, resample
-from assistant.hotline.audio_telephone import TELEPHONE_RATE, telephone_band, wav_bytes
+from assistant.speech.audio import decode_audio, pcm16_to_float, resample
+from assistant.speech.telephone import TELEPHONE_RATE, telephone_band, wav_bytes
 
 LIMITS = {"max_seconds": 60.0, "max_bytes": 10_000_000}
 

@@ -3,7 +3,8 @@
 Decoding goes through PyAV (FFmpeg, the decoder inside faster-whisper), so wav, mp3, m4a/aac, ogg
 (opus/vorbis), amr, flac and telephone codecs (G.711 mu-law/A-law, GSM) all work; the format is
 read from the content, not the file name. Every failure is a ``BadInput`` with a Chinese message.
-Raw PCM16 chunks from a live call are converted by ``pcm16_to_float``.
+Raw PCM16 chunks from a live call are converted by ``pcm16_to_float`` and, at 8 kHz, upsampled chunk
+by chunk by ``StreamUpsampler``.
 
 This module does not recognise speech and does not decide who is speaking: it only says whether a
 recording has two distinct channels (``DecodedAudio.channels``).
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 import av
 import numpy as np
 from av.audio.resampler import AudioResampler
-from scipy.signal import resample_poly
+from scipy.signal import firwin, lfilter, resample_poly
 
 from assistant.errors import BadInput
 from assistant.speech.types import SAMPLE_RATE, AudioSource
@@ -117,3 +118,28 @@ def resample(samples: np.ndarray, source_rate: int, target_rate: int = SAMPLE_RA
         return samples.astype(np.float32, copy=False)
     divisor = np.gcd(source_rate, target_rate)
     return resample_poly(samples, target_rate // divisor, source_rate // divisor).astype(np.float32)
+
+
+class StreamUpsampler:
+    """Chunk-by-chunk upsampling to 16 kHz by a whole factor, the filter state kept between chunks.
+
+    Resampling each chunk on its own would put a transient at every chunk edge; this gives the same
+    signal whatever the chunk sizes, delayed by half the filter (1.25 ms from 8 kHz)."""
+
+    def __init__(self, source_rate: int, target_rate: int = SAMPLE_RATE) -> None:
+        if target_rate % source_rate:
+            raise ValueError(f"{target_rate} Hz is not a whole multiple of {source_rate} Hz")
+        self.factor = target_rate // source_rate
+        if self.factor == 1:
+            return
+        # The low-pass filter resample_poly designs for this factor (Kaiser window, 10 zero crossings a side).
+        self._taps = firwin(20 * self.factor + 1, 1.0 / self.factor, window=("kaiser", 5.0)) * self.factor
+        self._state = np.zeros(len(self._taps) - 1)
+
+    def push(self, samples: np.ndarray) -> np.ndarray:
+        if self.factor == 1:
+            return samples.astype(np.float32, copy=False)
+        stuffed = np.zeros(len(samples) * self.factor, np.float64)
+        stuffed[:: self.factor] = samples
+        filtered, self._state = lfilter(self._taps, 1.0, stuffed, zi=self._state)
+        return np.asarray(filtered, np.float32)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from assistant.errors import BadInput
-from assistant.speech.audio import decode_audio, pcm16_to_float, resample
+from assistant.speech.audio import StreamUpsampler, decode_audio, pcm16_to_float, resample
 from assistant.speech.telephone import TELEPHONE_RATE, telephone_band, wav_bytes
 
 LIMITS = {"max_seconds": 60.0, "max_bytes": 10_000_000}
@@ -104,3 +104,18 @@ def test_telephone_band_removes_low_and_high_frequencies():
     assert level(telephone_band(tone(1.0, 16000, 1000.0))) > 0.15
     assert level(telephone_band(tone(1.0, 16000, 100.0))) < 0.05
     assert len(telephone_band(tone(1.0, 16000))) == TELEPHONE_RATE
+
+
+def test_stream_upsampling_matches_whole_file_resampling_whatever_the_chunks():
+    """Live 8 kHz audio becomes the signal the file path gets, without a transient at any chunk edge."""
+    narrow = (tone(1.0, 8000, 300) + tone(1.0, 8000, 1700)) / 2
+    whole = resample(narrow, 8000)
+    for chunk in (80, 333, 1600):
+        upsampler = StreamUpsampler(8000)
+        streamed = np.concatenate([upsampler.push(narrow[i : i + chunk]) for i in range(0, len(narrow), chunk)])
+        delay = 20  # half the filter, in 16 kHz samples
+        assert len(streamed) == len(whole)
+        assert np.max(np.abs(streamed[delay + 100 : -100] - whole[100 : -100 - delay])) < 1e-3
+    assert np.array_equal(StreamUpsampler(16000).push(narrow), narrow)
+    with pytest.raises(ValueError, match="multiple"):
+        StreamUpsampler(44100)

@@ -7,10 +7,13 @@ scored by the file path's own voice activity detector (``endpointing``). An utte
 first speech frame (with ``pad_s`` of audio before it, as the file path pads its speech), is
 re-recognised for partials, and is finalised after a pause (``endpoint_silence_s``) or when it
 reaches ``max_window_s`` (cut at its least speech-like recent frame; the rest opens the next).
-Only audio the detector scored as non-speech is ever dropped, the same audio the file path drops.
+Only audio the detector scored as non-speech is ever dropped, the same audio the file path drops,
+and Whisper gets the utterance cut exactly as the file path's VAD cuts speech (from ``pad_s``
+before its first speech frame to ``pad_s`` after the frame that began the pause), so an utterance
+the file path also sees as one stretch of speech is decoded from the same samples.
 Whisper's cost is mostly its fixed 30 s encoder pass, so the delay is kept low by speculating:
-halfway into a pause the utterance is recognised at full quality (sent as a partial), and when the
-pause lasts and no speech came since, that result is the final, with no second pass. Partials
+once the pause covers the pad the utterance is recognised at full quality (sent as a partial), and
+when the pause lasts and no speech came since, that result is the final, with no second pass. Partials
 come less often when the CPU lags: at most one per twice the last one's cost.
 
 It is synchronous and CPU-bound: an async server runs ``push`` in a worker thread. One instance
@@ -19,8 +22,9 @@ per call and channel; it does not decode files or know about sockets.
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -44,6 +48,8 @@ class StreamingOptions:
     # Speech starts at this probability and a pause at a frame below silence_threshold: faster-whisper's VadOptions.
     speech_threshold: float = 0.5
     silence_threshold: float = 0.35
+    context_pause_s: float = 2.0  # after a shorter pause the last line is context (the file path's VAD joins speech across it)
+    context_chars: int = 60
     draft_partials: bool = False  # greedy partials: cheaper only where decoding, not encoding, dominates (GPU, large models)
 
     @classmethod
@@ -89,6 +95,8 @@ class StreamingTranscriber:
         self._speech_at_partial = -1  # speech frames when the last full-quality partial was made
         self._partial_segments: list[Segment] = []
         self._utterance = 0
+        self._context = ""  # the last final's text, while the pause after it is short
+        self._idle_frames = 0
 
     @property
     def stream_seconds(self) -> float:
@@ -125,6 +133,9 @@ class StreamingTranscriber:
         self._probabilities.append(probability)
         if not self._open:
             self._trim_pad()
+            self._idle_frames += 1
+            if self._idle_frames * FRAME_S >= self.options.context_pause_s:
+                self._context = ""
             if speech:
                 self._open, self._speech_frames, self._silent_frames, self._since_partial = True, 1, 0, 0
             return []
@@ -147,11 +158,12 @@ class StreamingTranscriber:
 
     @property
     def _pad_frames(self) -> int:
-        return max(1, round(self.options.pad_s / FRAME_S))
+        return max(1, math.ceil(self.options.pad_s * SAMPLE_RATE / FRAME_SAMPLES))
 
     def _trim_pad(self) -> None:
-        if len(self._window) > self._pad_frames:
-            dropped = len(self._window) - self._pad_frames
+        keep = self._pad_frames + 1  # the pad before the frame being judged
+        if len(self._window) > keep:
+            dropped = len(self._window) - keep
             self._window_start += sum(len(f) for f in self._window[:dropped])
             del self._window[:dropped], self._probabilities[:dropped]
 
@@ -165,12 +177,13 @@ class StreamingTranscriber:
         return self._since_partial >= interval * SAMPLE_RATE
 
     def _pausing(self) -> bool:
-        return self._silent_frames * FRAME_S >= self.options.endpoint_silence_s / 2
+        """The pause already holds the pad the final's audio ends with (or half the endpoint, if that is shorter)."""
+        return self._silent_frames * FRAME_S >= min(self.options.pad_s, self.options.endpoint_silence_s / 2)
 
     def _partial(self) -> StreamEvent:
         draft = self.options.draft_partials and not self._pausing()
         started = time.perf_counter()
-        segments = self.recognizer.transcribe_samples(self._window_audio(len(self._window)), draft=draft)
+        segments = self._recognise(len(self._window), draft=draft)
         self._partial_cost_s = time.perf_counter() - started
         self._since_partial = 0
         self._partial_shown = True
@@ -181,7 +194,7 @@ class StreamingTranscriber:
     def _recognise_final(self, frames: int) -> list[Segment]:
         if frames == len(self._window) and self._speech_at_partial == self._speech_frames:
             return self._partial_segments  # nothing but silence since the last full-quality partial
-        return self.recognizer.transcribe_samples(self._window_audio(frames))
+        return self._recognise(frames)
 
     def _finalise(self, frames: int, keep: int) -> list[StreamEvent]:
         """Recognise the first ``frames`` frames as the utterance's final; the rest starts the next one.
@@ -199,13 +212,27 @@ class StreamingTranscriber:
         self._silent_frames = self._since_partial = 0
         self._partial_shown = False
         self._speech_at_partial = -1
+        self._idle_frames = len(self._window)
+        if event.segment.text:
+            self._context = event.segment.text[-self.options.context_chars :]
         if not shown:
             return []
         self._utterance += 1
         return [event]
 
-    def _window_audio(self, frames: int) -> np.ndarray:
-        return np.concatenate(self._window[:frames]) if frames else np.zeros(0, np.float32)
+    def _recognise(self, frames: int, *, draft: bool = False) -> list[Segment]:
+        """The first ``frames`` frames cut to speech as the file path's VAD cuts it; times from the window start."""
+        audio = np.concatenate(self._window[:frames]) if frames else np.zeros(0, np.float32)
+        speech = [index for index, p in enumerate(self._probabilities[:frames]) if p >= self.options.speech_threshold]
+        if not speech:
+            return []
+        pad = int(self.options.pad_s * SAMPLE_RATE)
+        start = max(speech[0] * FRAME_SAMPLES - pad, 0)
+        pause_began = len(self._window) - self._silent_frames
+        end = pause_began * FRAME_SAMPLES + pad if frames == len(self._window) and self._silent_frames else len(audio)
+        segments = self.recognizer.transcribe_samples(audio[start:end], draft=draft, speech_only=True, context=self._context)
+        shift = start / SAMPLE_RATE
+        return [replace(s, start=s.start + shift, end=s.end + shift) for s in segments]
 
     def _merged(self, segments: list[Segment], frames: int) -> Segment:
         offset = self._window_start / SAMPLE_RATE

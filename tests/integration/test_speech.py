@@ -21,9 +21,10 @@ from assistant.config import AsrSettings, Settings, get_settings
 from assistant.errors import BadInput, ConfigurationError
 from assistant.speech import model as whisper_model
 from assistant.speech.audio import decode_audio
+from assistant.speech.endpointing import FRAME_SAMPLES, SileroVoiceActivity
 from assistant.speech.streaming import StreamingTranscriber
 from assistant.speech.telephone import TELEPHONE_RATE, telephone_band, to_pcm16, wav_bytes
-from assistant.speech.text import to_simplified
+from assistant.speech.text import character_error_rate, to_simplified
 from assistant.speech.types import AGENT, CALLER
 from assistant.speech.whisper import FasterWhisperRecognizer
 from assistant.wiring import get_services
@@ -113,6 +114,36 @@ def test_live_telephone_stream_gives_finals_with_the_key_words(recognizer, clip)
     finals = [event for event in events if event.kind == "final"]
     assert finals and all(word in "".join(e.segment.text for e in finals) for word in WELCOME)
     assert finals[-1].segment.end <= len(narrow) / TELEPHONE_RATE + 0.05
+
+
+def _live_text(recognizer, audio: np.ndarray, rate: int = 16000) -> str:
+    stream = StreamingTranscriber(recognizer, sample_rate=rate)
+    data = to_pcm16(audio).tobytes()
+    events = [event for start in range(0, len(data), 3200) for event in stream.push(data[start : start + 3200])]
+    return "".join(event.segment.text for event in events + stream.flush() if event.kind == "final")
+
+
+def test_streamed_voice_activity_scores_equal_the_whole_file_scores(clip):
+    """The live endpointer sees what the file path's VAD sees, whatever the chunk sizes."""
+    from faster_whisper.vad import get_vad_model
+
+    frames = clip[: len(clip) // FRAME_SAMPLES * FRAME_SAMPLES].reshape(-1, FRAME_SAMPLES)
+    whole = np.asarray(get_vad_model()(frames.reshape(-1))).reshape(-1)
+    voice_activity, bounds = SileroVoiceActivity(), [0, 1, 8, 10, 40, len(frames)]
+    streamed = [voice_activity.speech_probabilities(frames[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    assert len(frames) > 40 and np.array_equal(np.concatenate(streamed), whole)
+
+
+def test_quiet_speech_over_a_noise_bed_is_not_lost_live(recognizer, clip):
+    """The old energy endpointer dropped frames below -45 dBFS (this speech averages -44) or within 8 dB of
+    the noise floor; the file path kept them. Live now keeps what the file path keeps."""
+    rng = np.random.default_rng(3)
+    quiet = np.concatenate([np.zeros(8000), clip * 0.05, np.zeros(24000)])
+    audio = (quiet + rng.standard_normal(len(quiet)) * 0.003).astype(np.float32)
+    batch = recognizer.transcribe(wav_bytes([audio], 16000)).text
+    live = _live_text(recognizer, audio)
+    assert all(word in text for word in ("欢迎大家", "模型") for text in (batch, live))
+    assert character_error_rate(batch, live) <= 0.25
 
 
 def test_transcribe_command_prints_speakers_and_refuses_bad_files(tmp_path, models_dir, clip, monkeypatch):

@@ -48,8 +48,6 @@ class StreamingOptions:
     # Speech starts at this probability and a pause at a frame below silence_threshold: faster-whisper's VadOptions.
     speech_threshold: float = 0.5
     silence_threshold: float = 0.35
-    context_pause_s: float = 2.0  # after a shorter pause the last line is context (the file path's VAD joins speech across it)
-    context_chars: int = 60
     draft_partials: bool = False  # greedy partials: cheaper only where decoding, not encoding, dominates (GPU, large models)
 
     @classmethod
@@ -95,8 +93,6 @@ class StreamingTranscriber:
         self._speech_at_partial = -1  # speech frames when the last full-quality partial was made
         self._partial_segments: list[Segment] = []
         self._utterance = 0
-        self._context = ""  # the last final's text, while the pause after it is short
-        self._idle_frames = 0
 
     @property
     def stream_seconds(self) -> float:
@@ -133,9 +129,6 @@ class StreamingTranscriber:
         self._probabilities.append(probability)
         if not self._open:
             self._trim_pad()
-            self._idle_frames += 1
-            if self._idle_frames * FRAME_S >= self.options.context_pause_s:
-                self._context = ""
             if speech:
                 self._open, self._speech_frames, self._silent_frames, self._since_partial = True, 1, 0, 0
             return []
@@ -212,9 +205,6 @@ class StreamingTranscriber:
         self._silent_frames = self._since_partial = 0
         self._partial_shown = False
         self._speech_at_partial = -1
-        self._idle_frames = len(self._window)
-        if event.segment.text:
-            self._context = event.segment.text[-self.options.context_chars :]
         if not shown:
             return []
         self._utterance += 1
@@ -230,7 +220,7 @@ class StreamingTranscriber:
         start = max(speech[0] * FRAME_SAMPLES - pad, 0)
         pause_began = len(self._window) - self._silent_frames
         end = pause_began * FRAME_SAMPLES + pad if frames == len(self._window) and self._silent_frames else len(audio)
-        segments = self.recognizer.transcribe_samples(audio[start:end], draft=draft, speech_only=True, context=self._context)
+        segments = self.recognizer.transcribe_samples(audio[start:end], draft=draft, speech_only=True)
         shift = start / SAMPLE_RATE
         return [replace(s, start=s.start + shift, end=s.end + shift) for s in segments]
 

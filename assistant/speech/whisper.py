@@ -60,9 +60,7 @@ class FasterWhisperRecognizer:
         segments.sort(key=lambda segment: (segment.start, segment.end))
         return Transcript(tuple(segments), audio.duration, speakers=(CALLER, AGENT))
 
-    def transcribe_samples(
-        self, samples: np.ndarray, *, draft: bool = False, speech_only: bool = False, context: str = ""
-    ) -> list[Segment]:
+    def transcribe_samples(self, samples: np.ndarray, *, draft: bool = False, speech_only: bool = False) -> list[Segment]:
         if samples.size < _MIN_SAMPLES:
             return []
         model = self._load()
@@ -75,7 +73,6 @@ class FasterWhisperRecognizer:
                 temperature=0.0 if draft else [0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
                 vad_filter=settings.vad_filter and not speech_only,
                 condition_on_previous_text=False,
-                initial_prompt=context or None,
                 no_speech_threshold=settings.no_speech_threshold,
                 log_prob_threshold=settings.log_prob_threshold,
                 compression_ratio_threshold=settings.compression_ratio_threshold,

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.cli.asr import CLIP_COLUMNS, SUMMARY_COLUMNS
+from assistant.cli.asr import CLIP_COLUMNS, CONSISTENCY_COLUMNS, SUMMARY_COLUMNS
 from assistant.config import AsrSettings, Settings, get_settings
 from assistant.errors import BadInput, ConfigurationError
 from assistant.speech import model as whisper_model
@@ -184,7 +184,11 @@ def test_bench_json_has_the_table_columns(tmp_path, shared_data, models_dir, mon
     get_settings.cache_clear()
     get_services.cache_clear()
     try:
-        args = ["bench", "asr", "--audio", str(shared_data / "asr_zh" / "real"), "--refs", str(refs), "--json"]
+        calls = tmp_path / "calls" / "day1"
+        calls.mkdir(parents=True)
+        (calls / "short.wav").write_bytes((shared_data / "asr_zh" / "real" / "wenet_nst_ID003.wav").read_bytes())
+        args = ["bench", "asr", "--audio", str(shared_data / "asr_zh" / "real"), "--refs", str(refs), "--json",
+                "--consistency", str(tmp_path / "calls"), "--recordings", "1", "--recording-seconds", "5"]
         result = CliRunner().invoke(app, args)
     finally:
         get_settings.cache_clear()
@@ -194,3 +198,8 @@ def test_bench_json_has_the_table_columns(tmp_path, shared_data, models_dir, mon
     assert set(SUMMARY_COLUMNS) <= set(report["summary"]) and report["summary"]["clips"] == 1
     assert set(CLIP_COLUMNS) <= set(report["rows"][0])
     assert 0 <= report["summary"]["CER"] <= 0.5 and report["summary"]["live_delay_max_s"] is not None
+    checked = report["consistency"]
+    assert [row["audio"] for row in checked["rows"]] == ["short", "recording_1"]
+    assert [row["audio"] for row in checked["summary"]] == ["files", "recordings", "all"]
+    assert all(set(CONSISTENCY_COLUMNS) <= set(row) for row in checked["rows"] + checked["summary"])
+    assert checked["summary"][-1]["live_cpu_per_audio_s"] > 0

@@ -26,9 +26,7 @@ class FakeRecognizer:
     def transcribe(self, source):  # pragma: no cover - not used by streaming
         raise NotImplementedError
 
-    def transcribe_samples(
-        self, samples: np.ndarray, *, draft: bool = False, speech_only: bool = False, context: str = ""
-    ) -> list[Segment]:
+    def transcribe_samples(self, samples: np.ndarray, *, draft: bool = False, speech_only: bool = False) -> list[Segment]:
         self.calls.append((len(samples), draft))
         loud = np.flatnonzero(np.abs(samples) > 0.02)
         if self.silent or not loud.size:

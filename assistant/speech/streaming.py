@@ -2,7 +2,7 @@
 
 ``StreamingTranscriber`` is transport-free so that a WebSocket handler, a test or the bench can
 drive it the same way: ``push(chunk)`` returns the events that chunk caused, ``flush()`` closes the
-stream. Audio becomes 16 kHz at once (``StreamUpsampler`` for 8 kHz calls) and every 32 ms frame is
+stream. Audio becomes 16 kHz at once (``StreamResampler``, as a recording of it would decode) and every 32 ms frame is
 scored by the file path's own voice activity detector (``endpointing``). An utterance opens at the
 first speech frame (with ``pad_s`` of audio before it, as the file path pads its speech), is
 re-recognised for partials, and is finalised after a pause (``endpoint_silence_s``) or when it
@@ -30,7 +30,7 @@ import numpy as np
 
 from assistant.config import AsrSettings
 from assistant.errors import BadInput
-from assistant.speech.audio import StreamUpsampler, pcm16_to_float
+from assistant.speech.audio import StreamResampler
 from assistant.speech.endpointing import FRAME_SAMPLES, SileroVoiceActivity, VoiceActivity, least_speech_cut
 from assistant.speech.types import SAMPLE_RATE, Segment, SpeechToText, StreamEvent, Transcript
 
@@ -78,7 +78,7 @@ class StreamingTranscriber:
         self.options = options or StreamingOptions()
         self.speaker = speaker
         self._voice_activity = voice_activity or SileroVoiceActivity()
-        self._upsampler = StreamUpsampler(sample_rate)
+        self._resampler = StreamResampler(sample_rate)
         self._pending = np.zeros(0, np.float32)  # 16 kHz samples short of a whole frame
         self._received = 0  # 16 kHz samples framed so far
         self._window: list[np.ndarray] = []  # frames of the open utterance (or its pad while idle)
@@ -101,7 +101,10 @@ class StreamingTranscriber:
 
     def push(self, chunk: bytes) -> list[StreamEvent]:
         """Add audio; returns the finals it closed and at most one new partial."""
-        samples = np.concatenate([self._pending, self._upsampler.push(pcm16_to_float(chunk))])
+        return self._take(self._resampler.push(chunk))
+
+    def _take(self, audio: np.ndarray) -> list[StreamEvent]:
+        samples = np.concatenate([self._pending, audio])
         whole = len(samples) // FRAME_SAMPLES * FRAME_SAMPLES
         self._pending = samples[whole:]
         frames = samples[:whole].reshape(-1, FRAME_SAMPLES)
@@ -115,12 +118,13 @@ class StreamingTranscriber:
 
     def flush(self) -> list[StreamEvent]:
         """End of stream: finalise the open utterance (if any) with the audio short of a frame."""
+        events = self._take(self._resampler.flush())
         if self._open and self._pending.size:
             self._window.append(self._pending)
             self._probabilities.append(0.0)
             self._received += self._pending.size
         self._pending = np.zeros(0, np.float32)
-        return self._finalise(len(self._window), keep=0) if self._open else []
+        return events + (self._finalise(len(self._window), keep=0) if self._open else [])
 
     def _take_frame(self, frame: np.ndarray, probability: float) -> list[StreamEvent]:
         speech = probability >= self.options.speech_threshold

@@ -48,7 +48,9 @@ class StreamingOptions:
     # Speech starts at this probability and a pause at a frame below silence_threshold: faster-whisper's VadOptions.
     speech_threshold: float = 0.5
     silence_threshold: float = 0.35
-    draft_partials: bool = False  # greedy partials: cheaper only where decoding, not encoding, dominates (GPU, large models)
+    # Partials while speech goes on are greedy, without temperature fallback (a repetitive stretch, like counted
+    # digits, otherwise decodes six times per partial); the one made in a pause, which may become the final, is not.
+    draft_partials: bool = True
 
     @classmethod
     def from_settings(cls, settings: AsrSettings) -> StreamingOptions:

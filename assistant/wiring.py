@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -126,6 +127,7 @@ class Services:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.writing = threading.Lock()  # one knowledge-base change (upload, delete) at a time in this process
         # The data dir holds the database, uploads and keys: its owner only (0700), also when it already existed.
         settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:

@@ -20,7 +20,6 @@ from assistant.answering.local_model import packaged_model_path
 from assistant.config import Settings, get_settings
 from assistant.database import Database
 from assistant.errors import ConfigurationError
-from assistant.hotline.asr_types import SpeechToText
 from assistant.hotline.triage import CallTriage
 from assistant.knowledge_base import KnowledgeBase
 from assistant.retrieval.embedding import E5Embedder, Embedder, SentenceTransformerEmbedder, UseEmbedder
@@ -29,6 +28,7 @@ from assistant.retrieval.index import VectorIndex
 from assistant.retrieval.manifest import ManifestStore
 from assistant.retrieval.reranking import CrossEncoderReranker, Reranker
 from assistant.retrieval.search import HybridSearcher
+from assistant.speech.types import SpeechToText
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def build_chat_model(settings: Settings) -> ChatModel | None:
 
 def build_speech_to_text(settings: Settings) -> SpeechToText:
     """faster-whisper with the packaged Whisper base, or any CTranslate2 Whisper directory; loads on first use."""
-    from assistant.hotline.asr_whisper import FasterWhisperRecognizer
+    from assistant.speech.whisper import FasterWhisperRecognizer
 
     return FasterWhisperRecognizer(settings.asr, settings.model_cache())
 

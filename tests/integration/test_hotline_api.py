@@ -16,8 +16,8 @@ from assistant.api.app import create_app
 from assistant.api.security import create_api_key
 from assistant.config import Settings
 from assistant.errors import ConfigurationError
-from assistant.hotline.audio import decode_audio
-from assistant.hotline.audio_telephone import to_pcm16, wav_bytes
+from assistant.speech.audio import decode_audio
+from assistant.speech.telephone import to_pcm16, wav_bytes
 from assistant.wiring import Services
 from ingest.pipeline import ingest_paths
 from tests.conftest import DEMO_KB

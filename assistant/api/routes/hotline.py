@@ -19,10 +19,10 @@ from assistant.api.deps import AgentDep, AuditDep, ServicesDep, audit_event
 from assistant.api.security import Principal
 from assistant.api.uploads import form_files, multipart_body, read_upload
 from assistant.errors import BadInput
-from assistant.hotline.asr_streaming import StreamingOptions, StreamingTranscriber
-from assistant.hotline.asr_types import CALLER, Segment
 from assistant.hotline.assist import Assistance, assist
 from assistant.hotline.tickets import TicketFields, TicketStore
+from assistant.speech.streaming import StreamingOptions, StreamingTranscriber
+from assistant.speech.types import CALLER, Segment
 from assistant.wiring import Services
 
 router = APIRouter(prefix="/v1/hotline", tags=["hotline"])

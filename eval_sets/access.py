@@ -109,12 +109,12 @@ def _measure(
         exact = {str(uuid.UUID(int=int(n) + 1)) for n in np.argsort(-scores)[:10]}
         found = {m.point_id for m in index.search_dense(query, 10, spec)}
         recalls.append(len(exact & found) / 10)
-    dense, bm25 = latency_metrics(dense_s), latency_metrics(sparse_s)
+    dense_latency, bm25_latency = latency_metrics(dense_s), latency_metrics(sparse_s)
     return {
         "readable": int(readable.sum()),
-        "dense_p50_ms": dense["p50_ms"],
-        "dense_p95_ms": dense["p95_ms"],
-        "bm25_p50_ms": bm25["p50_ms"],
+        "dense_p50_ms": dense_latency["p50_ms"],
+        "dense_p95_ms": dense_latency["p95_ms"],
+        "bm25_p50_ms": bm25_latency["p50_ms"],
         "recall@10": float(np.mean(recalls)),
         "leaked": leaked,
     }

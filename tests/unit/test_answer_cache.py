@@ -3,6 +3,7 @@ what it hands out belongs to the caller."""
 
 from __future__ import annotations
 
+from assistant.access import Access
 from assistant.answering.answer import Answer
 from assistant.answering.answer_cache import AnswerCache, cache_key
 from assistant.documents import SearchFilters
@@ -65,3 +66,12 @@ def test_what_a_hit_hands_out_can_be_changed_without_touching_the_cache():
     first.session_id, first.timings_ms["cached"] = "s1", 1.0
     second = cache.get(_key("甲"))
     assert second is not None and second.session_id == "" and second.timings_ms == {}
+
+
+def test_a_caller_is_never_served_an_answer_retrieved_under_another_callers_access():
+    cache = AnswerCache(8, lambda: 0)
+    staff = cache_key("社保补贴", FilterSpec.from_filters(None, Access.for_caller("agent", "示例市人社局")))
+    cache.put(staff, 0, Answer("answered", "含内部资料的答案"))
+    assert cache.get(cache_key("社保补贴", FilterSpec.from_filters(None, Access.public()))) is None
+    assert cache.get(cache_key("社保补贴", FilterSpec.from_filters(None, Access.for_caller("agent", "示例市民政局")))) is None
+    assert cache.get(staff) is not None

@@ -2,8 +2,8 @@
 
 Starts the service (uvicorn, in this process, on 127.0.0.1) over a fresh copy of the demo
 knowledge base, then runs ``clients`` threads for ``seconds``: each loops over a search, an
-FAQ-answered chat and a feedback post, with an agent key (the public rate limit would otherwise
-stop one address). Afterwards it counts the feedback and audit rows the database holds against
+FAQ-answered chat and a 好差评 rating, with an agent key (the public rate limit would otherwise
+stop one address). Afterwards it counts the rating and audit rows the database holds against
 the requests that succeeded (nothing may be lost), verifies the audit chain, and reports what one
 audit write (masking, chaining under the lock, commit) cost per request. Bounded in time and
 count; loopback only.
@@ -26,11 +26,11 @@ from sqlalchemy import func, select
 
 from assistant.api.app import create_app
 from assistant.api.deps import get_audit
-from assistant.api.routes.chat import FeedbackRow
 from assistant.api.security import create_api_key
 from assistant.audit import AuditEventRow, AuditLog
 from assistant.cli.service import server_config
 from assistant.config import Settings
+from assistant.ratings import LEVELS, RatingRow
 from assistant.retention import audit_checkpoint_key
 from eval_sets.demo_eval import DEMO_KB
 from ingest.pipeline import ingest_paths
@@ -67,14 +67,16 @@ def _call(client: httpx.Client, tally: Tally, kind: str, path: str, body: dict[s
 
 def _client_loop(base_url: str, key: str, deadline: float, tally: Tally, offset: int) -> None:
     questions, searches = itertools.cycle(FAQ_QUESTIONS[offset % 3 :] + FAQ_QUESTIONS), itertools.cycle(SEARCHES)
+    levels = itertools.cycle(list(LEVELS)[offset % 5 :] + list(LEVELS))
     headers = {"Authorization": f"Bearer {key}"}
     with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
         while time.monotonic() < deadline:
             _call(client, tally, "search", "/v1/search", {"query": next(searches), "top_k": 5})
             reply = _call(client, tally, "chat", "/v1/chat", {"question": next(questions)})
-            if reply:
-                feedback = {"answer_id": reply["answer_id"], "session_id": reply["session_id"], "helpful": True}
-                _call(client, tally, "feedback", "/v1/feedback", feedback)
+            if reply:  # a 好差评 rating; the negative levels open follow-up items too
+                feedback = {"answer_id": reply["answer_id"], "session_id": reply["session_id"], "level": next(levels),
+                            "tags": ["回答准确"], "comment": "负载测试"}
+                _call(client, tally, "feedback", "/v1/ratings", feedback)
 
 
 def _serve(app: Any) -> tuple[uvicorn.Server, str]:
@@ -105,7 +107,7 @@ def run(clients: int = 50, seconds: float = 60.0) -> dict[str, Any]:
             thread.join()
         server.should_exit = True
         with services.database.session() as session:
-            feedback_rows = session.scalar(select(func.count()).select_from(FeedbackRow)) or 0
+            feedback_rows = session.scalar(select(func.count()).select_from(RatingRow)) or 0
             audit_rows = (session.scalar(select(func.count()).select_from(AuditEventRow)) or 0) - 1
         chain = AuditLog(services.database).verify(audit_checkpoint_key(settings))
         services.close()

@@ -27,7 +27,19 @@ from assistant.api.deps import RateLimiter
 from assistant.api.guard import RequestGuard
 from assistant.api.metrics import Metrics
 from assistant.api.responses import error_response
-from assistant.api.routes import admin, agent, chat, health, hotline, pages, policy_matching, records, search
+from assistant.api.routes import (
+    admin,
+    agent,
+    chat,
+    health,
+    hotline,
+    openai_compat,
+    pages,
+    policy_matching,
+    ratings,
+    records,
+    search,
+)
 from assistant.config import Settings, get_settings
 from assistant.errors import (
     AssistantError,
@@ -108,7 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(settings.api.public_rate_per_minute)
     for router in (health.router, search.router, chat.router, agent.router, hotline.router, admin.router, records.router, pages.router):
         app.include_router(router)
-    app.include_router(policy_matching.router)
+    for router in (policy_matching.router, openai_compat.router, ratings.router):
+        app.include_router(router)
 
     @app.get("/metrics", include_in_schema=False)
     def _metrics() -> Response:

@@ -18,7 +18,9 @@ from assistant.ratings import RatingRow
 from tests.browser.harness import LiveServer, ingested_settings, serving
 
 pytestmark = pytest.mark.browser
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[dev]')")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install '.[dev]')"
+)
 expect = sync_api.expect
 
 COLOR = "#0b7a3e"
@@ -49,8 +51,6 @@ HOST_STATE = """() => {
 }"""
 
 
-
-
 def _free_host(folder: Path) -> tuple[ThreadingHTTPServer, str]:
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(folder))
     handler.log_message = lambda *args: None  # type: ignore[method-assign]
@@ -65,10 +65,16 @@ def sites(sync_api, tmp_path_factory) -> Iterator[tuple[LiveServer, str, str]]: 
     folder = tmp_path_factory.mktemp("host-site")
     allowed, allowed_url = _free_host(folder)
     other, other_url = _free_host(folder)
-    settings, agent_key = ingested_settings(tmp_path_factory.mktemp("widget") / "data", llm={"backend": "extractive"})
-    settings = settings.model_copy(update={"api": settings.api.model_copy(update={"cors_origins": [allowed_url]})})
+    settings, agent_key = ingested_settings(
+        tmp_path_factory.mktemp("widget") / "data", llm={"backend": "extractive"}
+    )
+    settings = settings.model_copy(
+        update={"api": settings.api.model_copy(update={"cors_origins": [allowed_url]})}
+    )
     with serving(settings, agent_key) as server:
-        (folder / "with-widget.html").write_text(HOST_PAGE.format(widget=WIDGET.format(server=server.url, color=COLOR)))
+        (folder / "with-widget.html").write_text(
+            HOST_PAGE.format(widget=WIDGET.format(server=server.url, color=COLOR))
+        )
         (folder / "without-widget.html").write_text(HOST_PAGE.format(widget=""))
         yield server, allowed_url, other_url
     for site in (allowed, other):
@@ -129,16 +135,26 @@ def test_the_widget_answers_with_citations_and_leaves_the_host_page_as_it_was(op
 
     # The host's styles do not reach in: the widget's button has the configured colour, our type.
     launcher = page.locator("govassist-widget").get_by_role("button", name="打开示例市政务服务助手")
-    launcher_style = launcher.evaluate("b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).fontFamily]")
+    launcher_style = launcher.evaluate(
+        "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).fontFamily]"
+    )
     assert launcher_style[0] == "rgb(11, 122, 62)" and launcher_style[1].startswith('"PingFang SC"')
-    host_styles = page.locator("govassist-widget").evaluate("w => [getComputedStyle(w).borderTopStyle, getComputedStyle(w).position]")
+    host_styles = page.locator("govassist-widget").evaluate(
+        "w => [getComputedStyle(w).borderTopStyle, getComputedStyle(w).position]"
+    )
     assert host_styles == ["none", "fixed"]  # the host page's div rule does not frame it
-    assert panel.evaluate("p => getComputedStyle(p.querySelector('.answer-text p')).color") != "rgb(128, 0, 128)"
+    assert (
+        panel.evaluate("p => getComputedStyle(p.querySelector('.answer-text p')).color") != "rgb(128, 0, 128)"
+    )
 
     # ... and nothing of the widget reaches out: same styles, sheets, head, and no new globals.
     page.locator("#host-button").click()
     after = page.evaluate(HOST_STATE)
-    assert after["styles"] == before["styles"] and after["sheets"] == before["sheets"] and after["head"] == before["head"]
+    assert (
+        after["styles"] == before["styles"]
+        and after["sheets"] == before["sheets"]
+        and after["head"] == before["head"]
+    )
     assert after["globals"] == before["globals"] and after["el"] == "host" and after["clicks"] == 1
 
     panel.get_by_role("button", name="满意", exact=True).click()
@@ -149,7 +165,10 @@ def test_the_widget_answers_with_citations_and_leaves_the_host_page_as_it_was(op
     expect(answer.get_by_role("status")).to_have_text("感谢您的评价！")
     page.screenshot(path=artifacts / "widget-desktop.png")
     with server.app.state.services.database.session() as session:
-        assert [(r.level, r.channel) for r in session.scalars(select(RatingRow).where(RatingRow.channel == "widget"))] == [(4, "widget")]
+        assert [
+            (r.level, r.channel)
+            for r in session.scalars(select(RatingRow).where(RatingRow.channel == "widget"))
+        ] == [(4, "widget")]
 
 
 def test_the_widget_fills_a_phone_screen(open_site, sites, artifacts):

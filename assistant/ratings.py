@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.answering.conversations import ConversationRow, TurnRow
@@ -67,7 +68,7 @@ class RatingRow(Base):
     __tablename__ = "ratings"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    answer_id: Mapped[str] = mapped_column(String(64), index=True)
+    answer_id: Mapped[str] = mapped_column(String(64), unique=True)  # one rating per answer (一次一评)
     session_id: Mapped[str] = mapped_column(String(64), index=True)
     level: Mapped[int] = mapped_column(Integer)  # LEVELS code
     tags: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of REASON_TAGS
@@ -128,7 +129,14 @@ class RatingStore:
         self._settings = settings
 
     def record(self, rating: RatingInput, today: date | None = None) -> Recorded:
-        """Store a rating of an answer of a stored conversation; a negative one opens its follow-up."""
+        """Store the rating of an answer of a stored conversation (one per answer); a negative one
+        opens its follow-up."""
+        try:
+            return self._record(rating, today)
+        except IntegrityError as exc:  # the same answer rated twice at once: the second insert loses
+            raise BadInput("这条回答已经评价过了") from exc
+
+    def _record(self, rating: RatingInput, today: date | None) -> Recorded:
         if rating.level not in LEVELS:
             raise BadInput(f"评价等级应为：{'、'.join(LEVELS)}")
         unknown = [tag for tag in rating.tags if tag not in REASON_TAGS]
@@ -138,6 +146,8 @@ class RatingStore:
         with self._database.session() as session:
             if session.get(ConversationRow, rating.session_id) is None:
                 raise NotFound("要评价的会话不存在或已过保存期限")
+            if session.scalar(select(RatingRow.id).where(RatingRow.answer_id == rating.answer_id)) is not None:
+                raise BadInput("这条回答已经评价过了")
             row = RatingRow(
                 answer_id=rating.answer_id,
                 session_id=rating.session_id,
@@ -216,20 +226,21 @@ class RatingStore:
             return _follow_up(follow_up, rating, today or _now().date())
 
     def trends(self, days: int, today: date | None = None) -> list[dict[str, Any]]:
-        """Ratings per day and level over the last ``days`` days (days without ratings left out)."""
+        """Ratings per day and level over the last ``days`` days, every day and level (zeros
+        included, levels best first), so that a chart's lines do not skip the quiet days."""
         since = (today or _now().date()) - timedelta(days=days - 1)
         day = func.date(RatingRow.at)
         query = (
             select(day, RatingRow.level, func.count())
             .where(RatingRow.at >= datetime.combine(since, datetime.min.time(), UTC))
             .group_by(day, RatingRow.level)
-            .order_by(day, RatingRow.level.desc())
         )
         with self._database.session() as session:
-            return [
-                {"day": str(d), "level": LEVEL_NAMES[level], "count": count}
-                for d, level, count in session.execute(query).all()
-            ]
+            counts = {(str(d), level): count for d, level, count in session.execute(query).all()}
+        dates = [(since + timedelta(days=offset)).isoformat() for offset in range(days)]
+        return [
+            {"day": d, "level": name, "count": counts.get((d, code), 0)} for d in dates for name, code in LEVELS.items()
+        ]
 
     def export_rows(self, since: datetime | None = None) -> list[dict[str, Any]]:
         """Every rating (with its follow-up, if any) as the 好差评 platform's columns (``EXPORT_COLUMNS``)."""

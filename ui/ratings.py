@@ -51,12 +51,15 @@ def overview(api: ApiClient) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, 
         api.call("GET", "/v1/admin/ratings/trends")["rows"], columns=["day", "level", "count"]
     )
     trends = trends.rename(columns={"day": "日期", "level": "评价等级", "count": "评价数"})
+    trends["日期"] = trends["日期"].str[
+        5:
+    ]  # 12-02: short labels, in Chinese order (a time axis would name days in English)
     listing = api.call("GET", "/v1/admin/follow-ups")
     items = listing["items"]
     overdue = pd.DataFrame(
         [
             {
-                "事项": f"#{i['id']} {i['rating']['level']}",
+                "事项": f"#{i['id']}",  # short: many bars side by side
                 "超期天数": i["overdue_days"],
                 "责任人": i["owner"],
             }
@@ -123,8 +126,22 @@ def build_tab(api: ApiClient) -> None:
     refresh = gr.Button("刷新", variant="primary")
     summary = gr.Markdown()
     with gr.Row():
-        trends = gr.LinePlot(x="日期", y="评价数", color="评价等级", label="评价趋势（每天各等级的评价数）")
-        overdue = gr.BarPlot(x="事项", y="超期天数", color="责任人", label="已超期的整改事项", sort=None)
+        trends = gr.LinePlot(
+            x="日期",
+            y="评价数",
+            color="评价等级",
+            label="评价趋势（每天各等级的评价数）",
+            sort=None,
+            x_label_angle=-45,
+        )
+        overdue = gr.BarPlot(
+            x="事项",
+            y="超期天数",
+            color="责任人",
+            label="已超期的整改事项（超过期限的天数）",
+            sort="-y",
+            x_label_angle=-45,
+        )
     items = gr.Dataframe(label="整改事项（不满意、非常不满意的评价）", wrap=True)
     with gr.Row():
         item = gr.Dropdown(label="整改事项", choices=[])

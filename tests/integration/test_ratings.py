@@ -51,10 +51,12 @@ def test_a_negative_rating_opens_a_follow_up_that_survives_a_restart_and_is_audi
     app, admin = _rated_app(settings)
     ingest_paths([DEMO_KB], app.state.services.knowledge_base, settings.ingest)
     with TestClient(app) as client:
+        first = client.post("/v1/chat", json={"question": "办理居住证收费吗？"}).json()
+        liked = {"answer_id": first["answer_id"], "session_id": first["session_id"], "level": "非常满意", "tags": ["回答准确"]}
+        good = client.post("/v1/ratings", json=liked)
+        assert good.status_code == 201 and good.json()["follow_up_id"] is None
         answer = client.post("/v1/chat", json={"question": "申领居住证需要提交哪些材料？"}).json()
         rated = {"answer_id": answer["answer_id"], "session_id": answer["session_id"]}
-        good = client.post("/v1/ratings", json={**rated, "level": "非常满意", "tags": ["回答准确"]})
-        assert good.status_code == 201 and good.json()["follow_up_id"] is None
         bad = client.post(
             "/v1/ratings",
             json={
@@ -69,6 +71,8 @@ def test_a_negative_rating_opens_a_follow_up_that_survives_a_restart_and_is_audi
             bad["follow_up_id"]
             and bad["due_on"] == add_working_days(date.today(), 3, settings.ratings).isoformat()
         )
+        again = client.post("/v1/ratings", json={**rated, "level": "满意"})
+        assert again.status_code == 400 and "已经评价过了" in again.json()["error"]["message"]  # 一次一评
         assert client.get("/v1/admin/follow-ups").status_code == 401  # staff only
     app.state.services.close()
 
@@ -103,7 +107,10 @@ def test_a_negative_rating_opens_a_follow_up_that_survives_a_restart_and_is_audi
         assert again.status_code == 400 and "已整改完毕" in again.json()["error"]["message"]
 
         trends = client.get("/v1/admin/ratings/trends", headers=admin).json()["rows"]
-        assert {(row["level"], row["count"]) for row in trends} == {("非常满意", 1), ("非常不满意", 1)}
+        assert len(trends) == settings.ratings.trend_days * 5 and trends[-5]["day"] == date.today().isoformat()
+        assert [(row["level"], row["count"]) for row in trends[-5:]] == [
+            ("非常满意", 1), ("满意", 0), ("基本满意", 0), ("不满意", 0), ("非常不满意", 1)]
+        assert sum(row["count"] for row in trends) == 2  # every day and level, the quiet ones as zeros
         exported = client.get("/v1/admin/ratings/export.csv", headers=admin)
         rows = list(csv.DictReader(io.StringIO(exported.text.lstrip("\ufeff"))))
         assert [(row["评价等级"], row["评价等级代码"], row["整改状态"]) for row in rows] == [

@@ -67,6 +67,9 @@ def _complete(client: openai.OpenAI, question: str, stream: bool) -> tuple[str, 
 
 def test_models_lists_the_assistant(client):
     assert [model.id for model in client.models.list()] == ["gov-assistant"]
+    assert client.models.retrieve("gov-assistant").owned_by == "gov-assistant"
+    with pytest.raises(openai.NotFoundError, match="模型 gpt-4o 不存在"):
+        client.models.retrieve("gpt-4o")
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])

@@ -109,12 +109,19 @@ def _chunk(
     return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
 
+MODEL = {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "gov-assistant"}
+
+
 @router.get("/models")
 def models() -> dict[str, Any]:
-    return {
-        "object": "list",
-        "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "gov-assistant"}],
-    }
+    return {"object": "list", "data": [MODEL]}
+
+
+@router.get("/models/{model_id}")
+def model(model_id: str) -> dict[str, Any]:
+    if model_id != MODEL_ID:
+        raise HTTPException(status_code=404, detail=f"模型 {model_id} 不存在，可用的模型：{MODEL_ID}")
+    return MODEL
 
 
 @router.post("/chat/completions")

@@ -4,8 +4,11 @@ sources, resolution), trends, the CSV export, the audit log, and a restart in be
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
+import subprocess
+import sys
 from datetime import date
 
 import pytest
@@ -19,7 +22,7 @@ from assistant.config import RatingSettings
 from assistant.errors import BadInput, NotFound
 from assistant.ratings import RatingInput, RatingStore, add_working_days
 from ingest.pipeline import ingest_paths
-from tests.conftest import DEMO_KB
+from tests.conftest import DEMO_KB, PROJECT
 from tests.integration import test_database as on_both_databases
 
 pytestmark = pytest.mark.integration
@@ -52,7 +55,12 @@ def test_a_negative_rating_opens_a_follow_up_that_survives_a_restart_and_is_audi
     ingest_paths([DEMO_KB], app.state.services.knowledge_base, settings.ingest)
     with TestClient(app) as client:
         first = client.post("/v1/chat", json={"question": "办理居住证收费吗？"}).json()
-        liked = {"answer_id": first["answer_id"], "session_id": first["session_id"], "level": "非常满意", "tags": ["回答准确"]}
+        liked = {
+            "answer_id": first["answer_id"],
+            "session_id": first["session_id"],
+            "level": "非常满意",
+            "tags": ["回答准确"],
+        }
         good = client.post("/v1/ratings", json=liked)
         assert good.status_code == 201 and good.json()["follow_up_id"] is None
         answer = client.post("/v1/chat", json={"question": "申领居住证需要提交哪些材料？"}).json()
@@ -107,9 +115,16 @@ def test_a_negative_rating_opens_a_follow_up_that_survives_a_restart_and_is_audi
         assert again.status_code == 400 and "已整改完毕" in again.json()["error"]["message"]
 
         trends = client.get("/v1/admin/ratings/trends", headers=admin).json()["rows"]
-        assert len(trends) == settings.ratings.trend_days * 5 and trends[-5]["day"] == date.today().isoformat()
+        assert (
+            len(trends) == settings.ratings.trend_days * 5 and trends[-5]["day"] == date.today().isoformat()
+        )
         assert [(row["level"], row["count"]) for row in trends[-5:]] == [
-            ("非常满意", 1), ("满意", 0), ("基本满意", 0), ("不满意", 0), ("非常不满意", 1)]
+            ("非常满意", 1),
+            ("满意", 0),
+            ("基本满意", 0),
+            ("不满意", 0),
+            ("非常不满意", 1),
+        ]
         assert sum(row["count"] for row in trends) == 2  # every day and level, the quiet ones as zeros
         exported = client.get("/v1/admin/ratings/export.csv", headers=admin)
         rows = list(csv.DictReader(io.StringIO(exported.text.lstrip("\ufeff"))))
@@ -177,3 +192,23 @@ def test_overdue_items_are_those_open_past_their_working_day_deadline(settings, 
         store.update_follow_up(999, "管理员", owner="某人")
     with pytest.raises(BadInput, match="评价等级应为"):
         store.record(RatingInput("x", session_id, "还行"))
+
+
+def test_the_database_has_every_table_without_importing_a_route(tmp_path):
+    """wiring → a route → api.deps → wiring was a cycle (issue 14): the tables live where
+    build_database imports them, and building the database loads no route."""
+    script = (
+        "import sys; from pathlib import Path; from sqlalchemy import inspect\n"
+        "from assistant.config import Settings; from assistant.wiring import build_database\n"
+        f"database = build_database(Settings(_env_file=None, data_dir=Path({str(tmp_path)!r})))\n"
+        "print(sorted(inspect(database.engine).get_table_names()))\n"
+        "print(sorted(name for name in sys.modules if name.startswith('assistant.api.routes')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=PROJECT
+    )
+    tables, routes = result.stdout.splitlines()
+    assert {"ratings", "rating_follow_ups", "conversation_turns", "api_keys", "audit_events"} <= set(
+        ast.literal_eval(tables)
+    )
+    assert routes == "[]"

@@ -16,7 +16,15 @@ from assistant import exports
 from assistant.api.deps import AdminDep, AuditDep, PublicDep, ServicesDep, audit_event
 from assistant.api.security import Principal
 from assistant.audit import AuditLog
-from assistant.ratings import CHANNELS, EXPORT_COLUMNS, LEVELS, REASON_TAGS, RatingInput, RatingStore
+from assistant.ratings import (
+    CHANNELS,
+    EXPORT_COLUMNS,
+    LEVELS,
+    NEGATIVE,
+    REASON_TAGS,
+    RatingInput,
+    RatingStore,
+)
 from assistant.wiring import Services
 
 router = APIRouter(prefix="/v1", tags=["ratings"])
@@ -72,7 +80,7 @@ def rating_options() -> dict[str, list[str]]:
     return {
         "levels": list(LEVELS),
         "tags": list(REASON_TAGS),
-        "negative": [name for name, code in LEVELS.items() if code <= 2],
+        "negative": [name for name, code in LEVELS.items() if code in NEGATIVE],
     }
 
 

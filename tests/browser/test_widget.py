@@ -119,7 +119,7 @@ def _ask(page, question: str):  # type: ignore[no-untyped-def]
     with page.expect_response("**/v1/chat"):
         panel.get_by_label("您的问题").press("Enter")
     answer = panel.locator("li.assistant").last
-    expect(answer.locator(".source-list button").first).to_be_visible()
+    expect(answer.locator(".source-list button").first).to_be_visible(timeout=30_000)
     return panel, answer
 
 

@@ -31,7 +31,7 @@
       .catch(() => host.remove());  // the assistant unreachable, or this origin not allowed: no broken button
   }
 
-  function build(root, api, { el, renderAnswer }, { ratingBlock }) {
+  function build(root, api, { aiNotice, el, renderAnswer }, { ratingBlock }) {
     api.setApiBase(base);
     const log = el("ol", { className: "log", "aria-live": "polite" },
       el("li", { className: "assistant" }, el("div", { className: "bubble" }, el("p", {}, config.greeting))));
@@ -53,12 +53,18 @@
 
     async function ask(question) {
       log.append(el("li", { className: "user" }, el("div", { className: "bubble" }, question)));
-      const bubble = el("div", { className: "bubble" }, el("p", { className: "streaming" }, "正在查找相关政策…"));
+      const streamed = el("p", { className: "streaming" }, "正在查找相关政策…");
+      const bubble = el("div", { className: "bubble" }, streamed);
       log.append(el("li", { className: "assistant" }, bubble));
       bubble.scrollIntoView({ block: "end" });
       input.disabled = send.disabled = true;
       try {
-        const answer = await api.postJson("/v1/chat", { question, session_id: sessionId });
+        let text = "";
+        const answer = await api.streamChat(question, sessionId, (delta) => {
+          if (!text) bubble.append(aiNotice());  // deltas come only from the model: label them while they stream
+          text += delta;
+          streamed.textContent = text;
+        });
         sessionId = answer.session_id || sessionId;
         const { body, sources } = renderAnswer(answer);
         bubble.replaceChildren(body);

@@ -90,7 +90,7 @@ def item_detail(api: ApiClient, item_id: int | None) -> str:
         "",
     ]
     for number, turn in enumerate(item["conversation"], start=1):
-        sources = "、".join(turn["sources"]) or "无"
+        sources = "、".join(f"{s['title']}（{s['doc_id']}）" for s in turn["sources"]) or "无"
         lines += [
             f"**问{number}**：{turn['question']}",
             f"**答{number}**：{turn['answer']}",

@@ -41,7 +41,7 @@ HOST_PAGE = """<!doctype html>
 <button id="host-button" onclick="window.clicks++">站内搜索</button>
 {widget}
 </body></html>"""
-WIDGET = '<script src="{server}/static/widget.js" data-title="示例市政务服务助手" data-greeting="您好，我是示例市政务服务助手。" data-color="{color}"></script>'
+WIDGET = '<script src="{server}/static/widget.js" data-title="示例市政务服务助手" data-greeting="您好，我是示例市政务服务助手。" data-color="{color}" data-background="#fffbe6"></script>'
 HOST_STATE = """() => {
   const probe = (id) => { const s = getComputedStyle(document.getElementById(id));
     return [s.color, s.fontFamily, s.backgroundColor, s.borderTopStyle, s.borderTopColor, s.letterSpacing, s.fontSize]; };
@@ -143,6 +143,7 @@ def test_the_widget_answers_with_citations_and_leaves_the_host_page_as_it_was(op
         "w => [getComputedStyle(w).borderTopStyle, getComputedStyle(w).position]"
     )
     assert host_styles == ["none", "fixed"]  # the host page's div rule does not frame it
+    assert panel.evaluate("p => getComputedStyle(p).backgroundColor") == "rgb(255, 251, 230)"  # data-background
     assert (
         panel.evaluate("p => getComputedStyle(p.querySelector('.answer-text p')).color") != "rgb(128, 0, 128)"
     )

@@ -96,7 +96,7 @@ def test_a_negative_rating_opens_a_follow_up_that_survives_a_restart_and_is_audi
         assert item["rating"]["comment"] == "请回电138****5678" and item["rating"]["channel"] == "网站挂件"
         [turn] = item["conversation"]
         assert turn["question"] == "申领居住证需要提交哪些材料？" and turn["answer"] == answer["answer"]
-        assert turn["sources"] == [citation["doc_id"] for citation in answer["citations"]]
+        assert turn["sources"] == [{"doc_id": c["doc_id"], "title": c["title"]} for c in answer["citations"]]
 
         path = f"/v1/admin/follow-ups/{item['id']}"
         assert (

@@ -1,7 +1,7 @@
 // The website widget: one tag adds a chat button and panel to any page.
 //
 //   <script src="https://ASSISTANT/static/widget.js" data-title="示例市政务服务助手"
-//           data-greeting="您好，请问有什么可以帮您？" data-color="#1a56a8" defer></script>
+//           data-greeting="您好，请问有什么可以帮您？" data-color="#1a56a8" data-background="#f2f4f7" defer></script>
 //
 // Everything lives in a shadow root (the host page's CSS cannot reach in, ours cannot leak out),
 // nothing is global, and every asset comes from the assistant's own origin: the page modules it
@@ -14,12 +14,15 @@
     title: script.dataset.title || "政务服务智能助手",
     greeting: script.dataset.greeting || "您好！我可以解答办事指南、政策文件和常见问题，回答会注明来源。",
     color: script.dataset.color || "",
+    background: script.dataset.background || "",
     position: script.dataset.position === "left" ? "left" : "right",
   };
   function mount() {
     // An element of our own name: no rule of the host page written for its divs reaches the widget.
     const host = document.createElement("govassist-widget");
-    if (config.color) host.style.setProperty("--primary", config.color);  // custom properties inherit into the shadow root
+    // Custom properties inherit into the shadow root: the colours are the page's to choose.
+    if (config.color) host.style.setProperty("--primary", config.color);
+    if (config.background) host.style.setProperty("--bg", config.background);
     const root = host.attachShadow({ mode: "open" });
     if (config.position === "left") host.setAttribute("data-position", "left");
     for (const name of ["app.css", "widget.css"]) {

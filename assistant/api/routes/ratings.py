@@ -129,8 +129,16 @@ class FollowUpUpdate(BaseModel):
 def follow_ups(
     services: ServicesDep, principal: AdminDep, status: Literal["open", "resolved"] | None = None
 ) -> dict[str, Any]:
-    """Follow-up items of negative ratings, with the rated conversation, its sources and whether each is overdue."""
+    """Follow-up items of negative ratings, with the rated conversation, its sources (document id
+    and, while the document is in the knowledge base, its title) and whether each is overdue."""
     items = RatingStore(services.database, services.settings.ratings).follow_ups(status)
+    documents = services.knowledge_base.manifest().documents
+    for item in items:
+        for turn in item["conversation"]:
+            turn["sources"] = [
+                {"doc_id": doc_id, "title": documents[doc_id].title if doc_id in documents else "（已不在知识库中）"}
+                for doc_id in turn["sources"]
+            ]
     return {"items": items, "total": len(items), "overdue": sum(item["overdue"] for item in items)}
 
 

@@ -35,7 +35,7 @@ def ask(page, question: str):  # type: ignore[no-untyped-def]
         page.get_by_label("请输入您的问题").press("Enter")
     assert response.value.headers["content-type"].startswith("text/event-stream")
     answer = page.locator("li.message.assistant").last
-    expect(answer).to_have_attribute("aria-busy", "false")
+    expect(answer).to_have_attribute("aria-busy", "false", timeout=60_000)
     return answer.locator(".bubble")
 
 

@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, IPvAnyNetwork, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.access import Sensitivity
 from assistant.errors import ConfigurationError
 
 
@@ -86,6 +87,11 @@ class IngestSettings(BaseModel):
     chunk_size: int = Field(500, ge=100, description="Target chunk length in characters.")
     chunk_overlap: int = Field(0, ge=0, description="Characters repeated between neighbouring chunks.")
     max_file_mb: float = Field(50.0, gt=0, description="Larger files are rejected, in MB (1 MB = 1,000,000 bytes).")
+    default_sensitivity: Sensitivity = Field(
+        "公开",
+        description="Level (公开/内部/敏感) of a new document whose sidecar, command line or upload form sets none; "
+        "a cautious deployment sets 内部.",
+    )
 
 
 class LlmSettings(BaseModel):
@@ -224,6 +230,27 @@ class HotlineSettings(BaseModel):
         description="The deployment's 12345 category taxonomy: JSON Lines, one {\"l1\", \"l2\", \"l3\"} path per line. "
         "Empty: the 示例市 taxonomy in eval_sets/hotline/taxonomy.jsonl. The agent panel offers its categories; "
         "training warns about category labels outside it.",
+    )
+    duty_list: Path | None = Field(
+        None,
+        description="The deployment's duty list (权责清单): JSON Lines, one {\"department\", \"duty\"} per line. Routes calls "
+        "without labelled history and shows the duty line each suggested department matched. Empty: the packaged 示例市 list.",
+    )
+    sentence_vectors: bool = Field(
+        False,
+        description="Train the call classifiers (govassist hotline train) with the embedder's sentence vectors beside "
+        "TF-IDF; see BENCHMARKS.md for what it gains and costs.",
+    )
+    hot_issue_gap_minutes: int = Field(
+        90, ge=1, le=1440,
+        description="Hot issues (热点发现): reports of one problem at one place stay one group while each comes within "
+        "this many minutes of the one before.",
+    )
+    hot_issue_min_size: int = Field(3, ge=2, le=1000, description="Hot issues: the fewest tickets a group needs to be shown.")
+    hot_issue_hours: int = Field(24, ge=1, le=24 * 31, description="Hot issues: how many hours of tickets are grouped.")
+    summary_min_support: float = Field(
+        0.6, ge=0, le=1,
+        description="A clause of the model's call summary is kept when this share of its character bigrams is in the transcript.",
     )
 
 

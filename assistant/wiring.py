@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,7 +20,6 @@ from assistant.answering.local_model import packaged_model_path
 from assistant.config import Settings, get_settings
 from assistant.database import Database
 from assistant.errors import ConfigurationError
-from assistant.hotline.asr_types import SpeechToText
 from assistant.hotline.triage import CallTriage
 from assistant.knowledge_base import KnowledgeBase
 from assistant.retrieval.embedding import E5Embedder, Embedder, SentenceTransformerEmbedder, UseEmbedder
@@ -28,6 +28,7 @@ from assistant.retrieval.index import VectorIndex
 from assistant.retrieval.manifest import ManifestStore
 from assistant.retrieval.reranking import CrossEncoderReranker, Reranker
 from assistant.retrieval.search import HybridSearcher
+from assistant.speech.types import SpeechToText
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ def build_chat_model(settings: Settings) -> ChatModel | None:
 
 def build_speech_to_text(settings: Settings) -> SpeechToText:
     """faster-whisper with the packaged Whisper base, or any CTranslate2 Whisper directory; loads on first use."""
-    from assistant.hotline.asr_whisper import FasterWhisperRecognizer
+    from assistant.speech.whisper import FasterWhisperRecognizer
 
     return FasterWhisperRecognizer(settings.asr, settings.model_cache())
 
@@ -126,6 +127,7 @@ class Services:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.writing = threading.Lock()  # one knowledge-base change (upload, delete) at a time in this process
         # The data dir holds the database, uploads and keys: its owner only (0700), also when it already existed.
         settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
@@ -170,7 +172,9 @@ class Services:
 
     @property
     def call_triage(self) -> CallTriage:
-        return self._cached("call_triage", lambda settings: CallTriage(settings.model_cache(), settings.hotline.taxonomy))
+        return self._cached("call_triage", lambda settings: CallTriage(
+            settings.model_cache(), settings.hotline.taxonomy, settings.hotline.duty_list, self.embedder,
+            settings.hotline.sentence_vectors))
 
     @property
     def searcher(self) -> HybridSearcher:

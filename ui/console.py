@@ -3,8 +3,10 @@
 A client of the HTTP API with an admin key, never an importer of models or stores: what staff
 see here is exactly what the service does. Tabs: 问答调试 (answer, every retrieved chunk with its
 scores, the answerability judgement with its features and threshold, the filters, the evidence and
-the prompt), 文档管理 (upload → ingestion report; browse),
-通话试听 (a recorded call through the hotline copilot), 政策匹配 (an item's extracted conditions,
+the prompt), 文档管理 (upload at a sensitivity level → ingestion report; browse with each document's level and
+owner department; change levels),
+通话试听 (a recorded call through the hotline copilot), 热点发现 (recent tickets grouped by problem,
+place and time: size, trend, example calls), 政策匹配 (an item's extracted conditions,
 reviewed and saved; the enterprises it applies to), 好差评 (``ui.ratings``: rating trends, overdue
 follow-ups, their handling and the CSV export), 评测 (run the demo question set: table and chart).
 Everything staff read is Chinese: the API's identifiers (policy, faq, hit@5 …) are shown by their labels.
@@ -21,15 +23,18 @@ import pandas as pd
 
 from ui import ratings
 
-HIT_COLUMNS = ["rank", "title", "kind", "heading_path", "sparse", "bigram", "dense", "fused", "rerank", "text"]
-HIT_LABELS = ["排名", "标题", "类型", "章节", "BM25(词)", "BM25(字)", "向量", "融合", "重排", "片段"]
+LEVELS = ["公开", "内部", "敏感"]
+DEFAULT_LEVEL = "按默认密级"
+DOCUMENT_COLUMNS = ["doc_id", "title", "kind", "sensitivity", "department", "manageable", "chunks", "source", "ingested_at"]
+DOCUMENT_LABELS = ["文档 ID", "标题", "类型", "密级", "所属部门", "可管理", "分段", "来源", "导入时间"]
+HIT_COLUMNS = ["rank", "title", "kind", "heading_path", "sparse", "bigram", "dense", "fused", "rerank", "text", "flags"]
+HIT_LABELS = ["排名", "标题", "类型", "章节", "BM25(词)", "BM25(字)", "向量", "融合", "重排", "片段", "安全标记（不用于回答）"]
 JUDGE_COLUMNS = ["title", "heading_path", "probability", "vetoed", "coverage", "clause", "missing", "absent", "absent_noun", "aspect", "dense", "label"]
 KIND_LABELS = {"policy": "政策文件", "guide": "办事指南", "faq": "常见问题", "no_answer": "无依据问题", "out_of_scope": "超出服务范围"}
 KIND_CHOICES = [(KIND_LABELS[kind], kind) for kind in ("policy", "guide", "faq")]
 MODE_LABELS = {"faq": "官方问答原文", "generated": "大模型生成", "extractive": "原文摘录", "refusal": "拒答"}
 METRIC_LABELS = {"kind": "问题类型", "questions": "问题数", "hit@5": "前5命中率", "answered": "作答率", "keywords": "要点齐全率",
                  "refused": "拒答率", "p50_ms": "用时中位数(毫秒)"}
-DOCUMENT_LABELS = {"doc_id": "文档编号", "title": "标题", "kind": "类型", "chunks": "分段数", "source": "来源文件", "ingested_at": "导入时间"}
 KNOWLEDGE_LABELS = {"title": "标题", "kind": "类型", "document_number": "文号", "score": "得分", "text": "内容"}
 CONDITION_LABELS = {"kind": "条件类型", "operator": "比较方式", "value": "取值", "sentence": "原文依据"}
 ENTERPRISE_LABELS = {"enterprise_id": "企业编号", "name": "企业名称", "region": "所在区域", "decision_text": "判断结果", "to_confirm": "待核实"}
@@ -79,7 +84,8 @@ def _filters_text(filters: dict[str, Any]) -> str:
 
 
 def _answer_markdown(answer: dict[str, Any]) -> str:
-    status = {"answered": "已回答", "no_evidence": "无依据，已建议转人工", "out_of_scope": "超出服务范围"}[answer["status"]]
+    status = {"answered": "已回答", "no_evidence": "无依据，已建议转人工", "out_of_scope": "超出服务范围",
+              "withheld": "涉及个人信息或钱款，已暂不作答"}[answer["status"]]
     mode = MODE_LABELS.get(answer["mode"], answer["mode"])
     lines = [answer["text"], "", f"**{status}** · 方式：{mode} · 用时（毫秒）：{answer['timings_ms']}"]
     for citation in answer["citations"]:
@@ -109,6 +115,7 @@ def inspect(api: ApiClient, question: str, kinds: list[str], include_expired: bo
     hits["heading_path"] = hits["heading_path"].map(lambda path: " > ".join(path) if isinstance(path, list) else "")
     hits["text"] = hits["text"].map(lambda text: text[:120])
     hits["kind"] = _kind_labels(hits["kind"])
+    hits["flags"] = hits["flags"].map(lambda flags: "；".join(flags) if isinstance(flags, list) else "")
     hits = hits.round(3)
     hits.columns = HIT_LABELS
     corrected = f"（纠正错别字后：{result['corrected_question']}）" if result["corrected_question"] else ""
@@ -119,21 +126,36 @@ def inspect(api: ApiClient, question: str, kinds: list[str], include_expired: bo
     return _answer_markdown(result["answer"]), hits, candidates, judgement, details, prompt
 
 
-def upload(api: ApiClient, files: list[str] | None) -> pd.DataFrame:
+def upload(api: ApiClient, files: list[str] | None, sensitivity: str = DEFAULT_LEVEL) -> pd.DataFrame:
     if not files:
         raise gr.Error("请选择文件")
     handles = [("files", (Path(path).name, Path(path).read_bytes())) for path in files]
-    report = api.call("POST", "/v1/admin/documents", files=handles)
+    form = {"sensitivity": sensitivity} if sensitivity != DEFAULT_LEVEL else {}
+    report = api.call("POST", "/v1/admin/documents", files=handles, data=form)
     frame = pd.DataFrame(report["files"])
-    return frame.rename(columns={"file": "文件", "status": "结果", "documents": "文档数", "chunks": "新分段", "reason": "原因"})
+    frame["flagged"] = frame["flagged"].map("\n".join)
+    return frame.rename(columns={"file": "文件", "status": "结果", "documents": "文档数", "chunks": "新分段", "reason": "原因",
+                                 "flagged": "安全提示（这些段落不会用于回答）"})
 
 
 def browse(api: ApiClient, kind: str) -> pd.DataFrame:
     params = {"kind": kind} if kind != "all" else {}
     documents = api.call("GET", "/v1/admin/documents", params=params)["documents"]
-    frame = pd.DataFrame(documents, columns=list(DOCUMENT_LABELS))
+    frame = pd.DataFrame(documents, columns=DOCUMENT_COLUMNS)
     frame["kind"] = _kind_labels(frame["kind"])
-    return frame.rename(columns=DOCUMENT_LABELS)
+    return frame.rename(columns=dict(zip(DOCUMENT_COLUMNS, DOCUMENT_LABELS, strict=True)))
+
+
+def classify(api: ApiClient, doc_ids: str, sensitivity: str) -> str:
+    """Set the level of the documents whose ids are listed (one per line, or comma separated)."""
+    ids = [part.strip() for part in doc_ids.replace(",", "\n").replace("，", "\n").splitlines() if part.strip()]
+    if not ids:
+        raise gr.Error("请填写文档 ID（见文档列表）")
+    if sensitivity not in LEVELS:
+        raise gr.Error("请选择密级")
+    result = api.call("POST", "/v1/admin/documents/classify", json={"doc_ids": ids, "sensitivity": sensitivity})
+    missing = f"；不存在：{'、'.join(result['missing'])}" if result["missing"] else ""
+    return f"已将 {len(result['changed'])} 篇文档设为{sensitivity}{missing}"
 
 
 def evaluate(api: ApiClient) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -163,6 +185,19 @@ def run_call(api: ApiClient, recording: str | None) -> tuple[str, str, pd.DataFr
     draft = pd.DataFrame([(f["label"], f["value"], f["evidence"]) for f in assist["draft_fields"] if f["value"]],
                          columns=["字段", "内容", "依据"])
     return transcript, assist["reply"], knowledge, draft
+
+
+def hot_issues(api: ApiClient, hours: float, min_size: float) -> tuple[pd.DataFrame, str]:
+    """The recent hot issues: one row per group, and the example calls of each."""
+    result = api.call("GET", "/v1/hotline/hot-issues", params={"hours": int(hours), "min_size": int(min_size)})
+    rows = [(i["place"], i["category"], i["size"], i["trend"], " ".join(map(str, i["hourly"])), i["first_at"][11:16], i["last_at"][11:16])
+            for i in result["issues"]]
+    table = pd.DataFrame(rows, columns=["地点", "分类", "工单数", "趋势", "每小时来电", "首次", "最近"])
+    examples = "\n\n".join(
+        f"{i['place']} · {i['category']}（{i['size']} 条）\n" + "\n".join(f"  工单 {e['ticket_id']}：{e['text']}" for e in i["examples"])
+        for i in result["issues"]
+    )
+    return table, examples or f"最近 {int(hours)} 小时没有 {int(min_size)} 条以上的同类工单"
 
 
 def policy_items(api: ApiClient) -> gr.Dropdown:
@@ -217,11 +252,17 @@ def build(api: ApiClient) -> gr.Blocks:
             ask.click(lambda q, k, e: inspect(api, q, k, e), [question, kinds, expired], [answer, hits, candidates, judgement, details, prompt])
         with gr.Tab("文档管理"):
             files = gr.File(label="上传文档（PDF、DOCX、HTML、Markdown、TXT、CSV/XLSX 问答表、JSONL）", file_count="multiple", type="filepath")
+            level = gr.Radio([DEFAULT_LEVEL, *LEVELS], value=DEFAULT_LEVEL, label="密级（公开：市民可见；内部：坐席与工作人员；敏感：仅本部门）")
             report = gr.Dataframe(label="导入结果")
-            gr.Button("导入", variant="primary").click(lambda f: upload(api, f), [files], [report])
+            gr.Button("导入", variant="primary").click(lambda f, s: upload(api, f, s), [files, level], [report])
             kind = gr.Dropdown([("全部", "all"), *KIND_CHOICES], value="all", label="类型")
             documents = gr.Dataframe(label="知识库文档")
             gr.Button("刷新列表").click(lambda k: browse(api, k), [kind], [documents])
+            with gr.Row():
+                targets = gr.Textbox(label="要更改密级的文档 ID（每行一个）", lines=2)
+                new_level = gr.Radio(LEVELS, label="新密级")
+            changed = gr.Markdown()
+            gr.Button("更改密级").click(lambda d, s: classify(api, d, s), [targets, new_level], [changed])
         with gr.Tab("通话试听"):
             recording = gr.Audio(label="通话录音（双声道录音会区分来电人与坐席）", type="filepath", sources=["upload"])
             transcribe = gr.Button("转写并分析", variant="primary")
@@ -230,6 +271,14 @@ def build(api: ApiClient) -> gr.Blocks:
             knowledge = gr.Dataframe(label="推荐的政策与问答", wrap=True)
             draft = gr.Dataframe(label="工单草稿（每项的依据）", wrap=True)
             transcribe.click(lambda r: run_call(api, r), [recording], [transcript, reply, knowledge, draft])
+        with gr.Tab("热点发现"):
+            with gr.Row():
+                hours = gr.Number(24, label="最近多少小时", precision=0, minimum=1)
+                min_size = gr.Number(3, label="至少多少条工单", precision=0, minimum=2)
+            find = gr.Button("查找热点", variant="primary")
+            issues = gr.Dataframe(label="同一地点、同一问题、时间相近的工单组（每小时来电：最早到最近）", wrap=True)
+            examples = gr.Textbox(label="各组的来电示例（已脱敏）", lines=10)
+            find.click(lambda h, m: hot_issues(api, h, m), [hours, min_size], [issues, examples])
         with gr.Tab("政策匹配"):
             with gr.Row():
                 item = gr.Dropdown(label="政策事项", choices=[])

@@ -9,7 +9,10 @@
 - FAQ first: when the passage judged best is an official FAQ, its text is the answer, verbatim (官方口径).
 - Answer: the chat model writes from the evidence sentences (``evidence``) of the passages judged
   relevant, or (extractive mode, or when every generated sentence fails the check) they are quoted.
-- Check: every generated sentence must be supported by the passages it cites.
+- Check: every generated sentence must be supported by the passages it cites, and no answer that
+  asks for personal data or money leaves unreviewed (``safety``): it is withheld with a hand-off,
+  and while a model streams only sentences that passed are shown. Passages flagged at ingest are
+  never judged, quoted or shown to the model.
 The judge's weights and threshold are package data; how they were fitted is in BENCHMARKS.md.
 """
 
@@ -21,8 +24,9 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assistant.access import Access
 from assistant.answering import evidence as evidence_selection
-from assistant.answering import grounding
+from assistant.answering import grounding, safety
 from assistant.answering.answer import Answer, AnswerEvent, AnswerMode, Citation
 from assistant.answering.answerability import AnswerabilityJudge, AnswerabilityModel, Judgement
 from assistant.answering.chat_models import ChatMessage, ChatModel
@@ -94,6 +98,7 @@ class _Context:
     question: str
     session_id: str
     filters: SearchFilters | None
+    access: Access | None
     trace: Trace = field(default_factory=Trace)
     standalone: str = ""
     asked: str = ""  # what the later steps work on: the standalone question, typos mended
@@ -132,9 +137,11 @@ class AnswerChain:
     def mode(self) -> str:
         return "generated" if self._chat_model else "extractive"
 
-    def answer(self, question: str, session_id: str | None = None, filters: SearchFilters | None = None) -> Answer:
+    def answer(
+        self, question: str, session_id: str | None = None, filters: SearchFilters | None = None, access: Access | None = None
+    ) -> Answer:
         final = None
-        for event in self.stream(question, session_id, filters):
+        for event in self.stream(question, session_id, filters, access=access):
             final = event.answer or final
         assert final is not None
         return final
@@ -145,15 +152,19 @@ class AnswerChain:
         session_id: str | None = None,
         filters: SearchFilters | None = None,
         trace: Trace | None = None,
+        access: Access | None = None,
     ) -> Iterator[AnswerEvent]:
         """Answer events: deltas while a model generates, then one final event with the Answer.
-        Pass a ``Trace`` to see the retrieved hits, the evidence and the prompt afterwards."""
-        context = _Context(self._mask(question), self._conversations.ensure(session_id), filters, trace or Trace())
+        Only documents ``access`` may read are searched (the public's when None). Pass a ``Trace``
+        to see the retrieved hits, the evidence and the prompt afterwards."""
+        session = self._conversations.ensure(session_id)
+        context = _Context(self._mask(question), session, filters, access, trace or Trace())
         context.standalone = context.trace.standalone = self._condense(context)
         answer = self._answer_without_generation(context)
         context.trace.hits = context.hits
         if answer is None:
             answer = yield from self._generate(context)
+        answer = self._screened(answer)
         answer.session_id, answer.question, answer.timings_ms = context.session_id, context.standalone, context.timings_ms
         self._store(context, answer)
         yield AnswerEvent("final", answer.text, answer)
@@ -181,7 +192,7 @@ class AnswerChain:
         topic = lexical.nouns(history[-1].standalone_question)
         return f"{' '.join(topic)} {question}" if topic else question
 
-    def assess(self, question: str, filters: SearchFilters | None = None) -> Assessment:
+    def assess(self, question: str, filters: SearchFilters | None = None, access: Access | None = None) -> Assessment:
         """Scope, retrieval (typos mended) and the answerability judgement of a standalone
         question: everything the chain decides before it writes anything."""
         scope = classify_scope(question, self._settings.hotline, tuple(self._settings.service_regions))
@@ -189,16 +200,17 @@ class AnswerChain:
             return Assessment(scope, question)
         search = self._searcher.search
         top_k = self._settings.candidates
-        hits, asked = search(question, top_k=top_k, filters=filters).hits, question
+        hits, asked = search(question, top_k=top_k, filters=filters, access=access).hits, question
         corrected = lexicon.correct(question, [hit.chunk.search_text for hit in hits])
         if corrected != lexicon.normalise(question):
             asked = corrected
-            hits = search(asked, top_k=top_k, filters=filters).hits
-        return Assessment(scope, asked, hits, self._judge.judge(asked, hits))
+            hits = search(asked, top_k=top_k, filters=filters, access=access).hits
+        unflagged = [hit for hit in hits if not hit.chunk.flags]  # flagged ones only reach the inspector
+        return Assessment(scope, asked, hits, self._judge.judge(asked, unflagged))
 
     def _answer_without_generation(self, context: _Context) -> Answer | None:
         """Out of scope, an FAQ, or nothing that answers: answers that need no model."""
-        assessment = self.assess(context.standalone, context.filters)
+        assessment = self.assess(context.standalone, context.filters, context.access)
         context.asked, context.hits, judgement = assessment.asked, assessment.hits, assessment.judgement
         context.trace.judgement = judgement
         context.trace.corrected = assessment.asked if assessment.asked != context.standalone else ""
@@ -234,7 +246,7 @@ class AnswerChain:
     def _generate(self, context: _Context) -> Generator[AnswerEvent, None, Answer]:
         hits = context.sources[: self._settings.passages]
         # The best passage's whole document: what else was asked (材料, 地点 …) may be in another section.
-        document = self._searcher.document(hits[0].chunk.doc_id)
+        document = self._searcher.document(hits[0].chunk.doc_id, context.access)
         evidence = evidence_selection.select(
             context.asked, hits, self._settings.context_chars, self._settings.service_regions, document
         )
@@ -267,12 +279,26 @@ class AnswerChain:
         ]
         context.trace.messages = messages
         parts: list[str] = []
+        gate = safety.SafetyGate()
         for delta in self._chat_model.stream(messages, self._llm.max_tokens, self._llm.temperature):
             if not parts:
                 context.mark("first_token")
             parts.append(delta)
-            yield AnswerEvent("delta", delta)
+            if shown := gate.feed(delta):
+                yield AnswerEvent("delta", shown)
+        if rest := gate.close():
+            yield AnswerEvent("delta", rest)
         return "".join(parts)
+
+    def _screened(self, answer: Answer) -> Answer:
+        """The answer, or, when it asks for personal data or money, a refusal handing over to a person."""
+        requests = safety.requests_in(answer.text) if answer.status == "answered" else []
+        if not requests:
+            return answer
+        logger.warning("Withheld an answer asking for %s (cited %s)", [flag.kind for flag in requests],
+                       [citation.doc_id for citation in answer.citations])
+        text = render("withheld", hotline=self._settings.hotline)
+        return Answer("withheld", text, mode="refusal", handoff=self._settings.hotline)
 
     def _store(self, context: _Context, answer: Answer) -> None:
         turn = Turn(context.question, context.standalone, answer.text, answer.status, answer.mode, answer.model)

@@ -30,8 +30,10 @@ from assistant.api.responses import error_response
 from assistant.api.routes import (
     admin,
     agent,
+    call_summary,
     chat,
     health,
+    hot_issues,
     hotline,
     openai_compat,
     pages,
@@ -120,7 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(settings.api.public_rate_per_minute)
     for router in (health.router, search.router, chat.router, agent.router, hotline.router, admin.router, records.router, pages.router):
         app.include_router(router)
-    for router in (policy_matching.router, openai_compat.router, ratings.router):
+    for router in (policy_matching.router, hot_issues.router, call_summary.router, openai_compat.router, ratings.router):
         app.include_router(router)
 
     @app.get("/metrics", include_in_schema=False)

@@ -1,4 +1,4 @@
-"""``govassist ingest``, ``govassist search`` and ``govassist kb stats|list|delete``."""
+"""``govassist ingest``, ``govassist search`` and ``govassist kb stats|list|delete|reindex|migrate``."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from assistant.access import PUBLIC_LEVEL, Access, check_sensitivity
 from assistant.audit import AuditEvent, AuditLog
 from assistant.documents import DOCUMENT_KINDS, SearchFilters
 from assistant.errors import BadInput
 from assistant.wiring import get_services
-from ingest import pipeline
+from ingest import migration, pipeline
 from ingest.readers import ReadOptions
 
 console = Console()
@@ -64,6 +65,8 @@ def ingest(
     category: str | None = typer.Option(None, help="分类"),
     publish_date: str | None = typer.Option(None, help="发布日期 YYYY-MM-DD"),
     expiry_date: str | None = typer.Option(None, help="失效日期 YYYY-MM-DD"),
+    sensitivity: str | None = typer.Option(None, help="密级：公开 / 内部 / 敏感（默认见 GOVASSIST_INGEST__DEFAULT_SENSITIVITY）"),
+    department: str | None = typer.Option(None, help="文档所属部门（管理该文档、可见其敏感内容的部门）"),
     question_column: list[str] = typer.Option([], help="FAQ 表格的问题列名（可多次指定）"),
     answer_column: list[str] = typer.Option([], help="FAQ 表格的答案列名（可多次指定）"),
     prune: bool = typer.Option(False, help="删除目录中已不存在的文件对应的文档"),
@@ -73,6 +76,7 @@ def ingest(
     overrides = {
         "kind": kind, "title": title, "issuing_body": issuing_body, "document_number": document_number,
         "region": region, "category": category, "publish_date": publish_date, "expiry_date": expiry_date,
+        "sensitivity": sensitivity, "owner_department": department,
     }
     options = ReadOptions.with_overrides(
         {key: value for key, value in overrides.items() if value},
@@ -104,6 +108,9 @@ def _print_report(report: pipeline.IngestReport) -> None:
             outcome.reason, style=style,
         )
     console.print(table)
+    for outcome in report.files:
+        for line in outcome.flagged:
+            console.print(f"[yellow]注意 {Path(outcome.path).name}：{line}[/]", highlight=False)
     summary = "，".join(f"{label} {report.count(status)} 个" for status, label in STATUS_LABELS.items())
     removed = f"，删除文档 {len(report.removed)} 篇" if report.removed else ""
     console.print(f"共 {len(report.files)} 个文件：{summary}{removed}")
@@ -119,7 +126,7 @@ def search(
     include_expired: bool = typer.Option(False, help="包括已失效的政策"),
     as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
 ) -> None:
-    """检索知识库，显示标题、得分和章节路径。"""
+    """检索知识库（本机操作员：全部密级），显示标题、得分和章节路径。"""
     for value in kind:
         _check_kind(value)
     try:
@@ -127,7 +134,7 @@ def search(
     except ValueError as exc:
         raise BadInput(f"日期格式应为 YYYY-MM-DD：{valid_on}") from exc
     filters = SearchFilters(kinds=kind, regions=region, categories=category, valid_on=on, include_expired=include_expired)
-    result = get_services().searcher.search(query, top_k=top_k, filters=filters)
+    result = get_services().searcher.search(query, top_k=top_k, filters=filters, access=Access.everything())
     if as_json:
         hits = [
             {"doc_id": h.chunk.doc_id, "title": h.chunk.metadata.title, "score": h.score,
@@ -169,6 +176,21 @@ def reindex() -> None:
     console.print(f"已用 {services.embedder.name} 重建索引：{count} 个分段。")
 
 
+@kb_app.command("migrate")
+def migrate() -> None:
+    """把旧格式的文档 ID（含服务器路径）换成不含路径的 ID；旧 ID 仍可用于删除和链接。"""
+    services = get_services()
+    report = migration.migrate(services.knowledge_base, services.settings.data_dir / "uploads")
+    if not report.documents:
+        console.print("知识库已是当前的文档 ID 格式，无需迁移。")
+        return
+    detail = f"{report.documents} 篇文档，{len(report.aliases)} 个旧 ID 保留为别名"
+    AuditLog(services.database).record(AuditEvent.from_command_line("documents.migrate", detail))
+    console.print(f"已迁移 {detail}；其中 {report.restamped} 篇与源文件核对一致，重新导入时不会重复处理。")
+    if report.flagged:
+        console.print(f"[yellow]注意：{report.flagged} 个段落含疑似指令或索要个人信息、钱款的内容，已不再用于回答（可在检索调试中查看）。[/]")
+
+
 @kb_app.command("list")
 def list_documents(
     kind: str | None = typer.Option(None, help="只列出该类型"),
@@ -178,11 +200,32 @@ def list_documents(
     _check_kind(kind)
     entries = [e for e in get_services().knowledge_base.manifest().documents.values() if not kind or e.kind == kind]
     table = Table(title=f"知识库文档（共 {len(entries)} 篇）")
-    for column in ("文档 ID", "类型", "标题", "分段", "来源", "导入时间"):
+    for column in ("文档 ID", "类型", "标题", "密级", "所属部门", "分段", "来源", "导入时间"):
         table.add_column(column)
     for entry in entries[:limit]:
-        table.add_row(entry.doc_id, entry.kind, entry.title, str(entry.chunk_count), entry.source, entry.ingested_at)
+        level, owner = entry.sensitivity or PUBLIC_LEVEL, entry.owner_department or "全系统"
+        source = entry.path or entry.source
+        table.add_row(entry.doc_id, entry.kind, entry.title, level, owner, str(entry.chunk_count), source, entry.ingested_at)
     console.print(table)
+
+
+@kb_app.command("classify")
+def classify(
+    doc_ids: list[str] = typer.Argument(..., help="文档 ID"),
+    sensitivity: str = typer.Option(..., help="密级：公开 / 内部 / 敏感"),
+    department: str | None = typer.Option(None, help="改为该所属部门（不填则不变）"),
+) -> None:
+    """更改文档的密级（及所属部门）。"""
+    level = check_sensitivity(sensitivity)
+    services = get_services()
+    changed = [doc_id for doc_id in doc_ids if services.knowledge_base.reclassify(doc_id, level, department)]
+    owner = f"，所属部门 {department}" if department is not None else ""
+    detail = f"{', '.join(changed)} → {level}{owner}"
+    AuditLog(services.database).record(AuditEvent.from_command_line("documents.classify", detail, tuple(changed)))
+    console.print(f"已将 {len(changed)} 篇文档设为{level}。")
+    missing = sorted(set(doc_ids) - set(changed))
+    if missing:
+        raise BadInput(f"以下文档不存在：{', '.join(missing)}")
 
 
 @kb_app.command("delete")
@@ -195,7 +238,8 @@ def delete(
     knowledge_base = services.knowledge_base
     targets = list(doc_ids or [])
     if source is not None:
-        targets += [d for d, e in knowledge_base.manifest().documents.items() if e.source == str(source)]
+        located = pipeline.server_path(source)
+        targets += [d for d, e in knowledge_base.manifest().documents.items() if e.path == located]
     if not targets:
         raise BadInput("请给出文档 ID 或 --source 文件路径")
     removed = knowledge_base.delete(targets)

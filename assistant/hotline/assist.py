@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.access import PUBLIC_LEVEL, Access
 from assistant.answering import grounding
 from assistant.answering.chain import AnswerChain
 from assistant.documents import Chunk, SearchHit
 from assistant.hotline.tickets import FIELD_LABELS, TICKET_FIELDS
-from assistant.hotline.triage import CallTriage
+from assistant.hotline.triage import CallTriage, Triage
 from assistant.privacy import mask_personal_data
 from assistant.retrieval.search import HybridSearcher
 from assistant.text_normalisation import has_content, normalise_text
@@ -41,37 +42,45 @@ class Assistance:
     reply_model: str = ""
     ai_notice: str = ""
     citations: list[dict[str, Any]] = field(default_factory=list)
-    triage: dict[str, Any] = field(default_factory=dict)  # predictions, fields with spans, urgency, sentiment
+    triage: Triage | None = None  # predictions, departments with duty lines, fields with spans, urgency, sentiment
     draft: dict[str, str] = field(default_factory=dict)  # the ticket draft (工单草稿) for the agent to edit
     draft_fields: list[dict[str, str]] = field(default_factory=list)  # the draft as shown: label, value, evidence
 
 
-def ticket_draft(triage: dict[str, Any]) -> dict[str, str]:
+def ticket_draft(triage: Triage | None) -> dict[str, str]:
     """The ticket fields the copilot can propose from the triage of a call."""
-    draft = {f["name"]: f["value"] for f in triage.get("fields", [])}
-    for label, prediction in triage.get("predictions", {}).items():
-        draft[label] = prediction["label"]
-    draft["urgency"] = triage.get("urgency", {}).get("label", "")
+    if triage is None:
+        return {"summary": summarise({})}
+    draft = {f.name: f.value for f in triage.fields}
+    for label, prediction in triage.predictions.items():
+        draft[label] = prediction.label
+    draft["urgency"] = triage.urgency.label
     draft["summary"] = summarise(draft)
     return draft
 
 
-def draft_evidence(text: str, triage: dict[str, Any]) -> dict[str, str]:
+def draft_evidence(text: str, triage: Triage | None) -> dict[str, str]:
     """Why each field was proposed, as the agent reads it: the words of the call (``text``, the
     one analysed) a field was read from, in context; a prediction's confidence, flagged when low,
-    and the words that weighed most; the cue that set the urgency."""
+    and the words that weighed most; for the department, the duty line (权责清单) it matched; the
+    cue that set the urgency."""
+    if triage is None:
+        return {}
     evidence = {}
-    for found in triage.get("fields", []):
-        start, end = found["start"], found["end"]
+    for found in triage.fields:
+        start, end = found.start, found.end
         before = ("…" if start > CONTEXT_CHARS else "") + text[max(0, start - CONTEXT_CHARS) : start]
         after = text[end : end + CONTEXT_CHARS] + ("…" if end + CONTEXT_CHARS < len(text) else "")
-        evidence[found["name"]] = f"原文：{before}「{found['value']}」{after}"
-    for name, prediction in triage.get("predictions", {}).items():
-        flag = "（较低，请核实）" if prediction["confidence"] < LOW_CONFIDENCE else ""
-        reason = f"；依据：{'、'.join(prediction['reason'])}" if prediction["reason"] else ""
-        evidence[name] = f"置信度 {round(prediction['confidence'] * 100)}%{flag}{reason}"
-    if triage.get("urgency", {}).get("evidence"):
-        evidence["urgency"] = f"依据：{triage['urgency']['evidence']}"
+        evidence[found.name] = f"原文：{before}「{found.value}」{after}"
+    for name, prediction in triage.predictions.items():
+        flag = "（较低，请核实）" if prediction.confidence < LOW_CONFIDENCE else ""
+        reason = f"；依据：{'、'.join(prediction.reason)}" if prediction.reason else ""
+        evidence[name] = f"置信度 {round(prediction.confidence * 100)}%{flag}{reason}"
+    duty = next((s.duty for s in triage.departments if s.department == triage.predictions["department"].label and s.duty), "")
+    if duty:
+        evidence["department"] += f"；职责：{duty}"
+    if triage.urgency.evidence:
+        evidence["urgency"] = f"依据：{triage.urgency.evidence}"
     return evidence
 
 
@@ -113,22 +122,23 @@ def on_topic(question: str, hits: Sequence[SearchHit], regions: Sequence[str] = 
 
 def assist(
     caller_text: str, searcher: HybridSearcher, chain: AnswerChain, triage: CallTriage | None = None, top_k: int = 5,
-    regions: Sequence[str] = (),
+    regions: Sequence[str] = (), access: Access | None = None,
 ) -> Assistance:
-    """Suggestions, reply and ticket draft for the caller's words so far; ``regions`` are the
-    service region's names (they appear in every document, so they are no sign of a topic)."""
+    """Suggestions, reply and ticket draft for the caller's words so far, from the documents
+    ``access`` (the agent's) may read; ``regions`` are the service region's names (they appear in
+    every document, so they are no sign of a topic)."""
     question = mask_personal_data(normalise_text(caller_text))[-QUESTION_CHARS:]
     if not has_content(question):
         return Assistance()  # silence, or only noise the recogniser wrote as punctuation
-    analysis = triage.analyse(caller_text) if triage is not None else {}
-    hits = on_topic(question, searcher.search(question, top_k=top_k).hits, regions)
+    analysis = triage.analyse(caller_text) if triage is not None else None
+    hits = on_topic(question, searcher.search(question, top_k=top_k, access=access).hits, regions)
     knowledge = [
         {"doc_id": h.chunk.doc_id, "title": h.chunk.metadata.title or h.chunk.question, "kind": h.chunk.metadata.kind,
          "document_number": h.chunk.metadata.document_number, "heading_path": h.chunk.heading_path,
-         "text": h.chunk.text, "score": h.score}
+         "text": h.chunk.text, "score": h.score, "sensitivity": h.chunk.metadata.sensitivity or PUBLIC_LEVEL}
         for h in hits
     ]
-    answer = chain.answer(question)
+    answer = chain.answer(question, access=access)
     draft = ticket_draft(analysis)
     fields = draft_fields(draft, draft_evidence(caller_text, analysis))
     if answer.status != "answered":

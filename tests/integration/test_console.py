@@ -55,8 +55,24 @@ def test_upload_reports_each_file_and_browse_lists_documents(api, tmp_path):
     report = upload(api, [str(good), str(empty)])
     assert dict(zip(report["文件"], report["结果"], strict=True)) == {"通知.txt": "added", "空.txt": "failed"}
     documents = browse(api, "all")
-    assert "通知.txt" in set(documents["来源文件"]) and len(documents) == 11
-    assert set(browse(api, "guide")["类型"]) == {"办事指南"}
+    assert "通知.txt" in set(documents["来源"]) and len(documents) == 11
+    assert set(documents["密级"]) == {"公开"}  # the default level
+
+
+def test_documents_are_uploaded_at_a_level_shown_and_reclassified(api, tmp_path):
+    from ui.console import browse, classify, upload
+
+    rules = tmp_path / "窗口内部口径.txt"
+    rules.write_text("示例市窗口内部口径：材料不全时先收件后补正，不得让群众往返跑。", encoding="utf-8")
+    upload(api, [str(rules)], "内部")
+    documents = browse(api, "all")
+    row = documents[documents["来源"] == "窗口内部口径.txt"].iloc[0]
+    assert row["密级"] == "内部" and bool(row["可管理"])
+    assert "1 篇" in classify(api, row["文档 ID"], "敏感")
+    documents = browse(api, "all")
+    assert documents[documents["来源"] == "窗口内部口径.txt"].iloc[0]["密级"] == "敏感"
+    with pytest.raises(gradio.Error, match="文档 ID"):
+        classify(api, " ", "公开")
 
 
 def test_bad_requests_become_clear_console_errors(api):
@@ -128,3 +144,15 @@ def test_ratings_tab_shows_trends_overdue_items_and_handles_and_exports_them(api
         update(api, late.follow_up_id, " ", "")
     exported = Path(export_csv(api)).read_text(encoding="utf-8")
     assert exported.lstrip("\ufeff").startswith("评价编号,评价时间,评价渠道") and "已在答复中补充签注地点" in exported
+
+
+def test_hot_issues_show_each_group_with_its_size_trend_and_examples(api):
+    from ui.console import hot_issues
+
+    for number in range(4):
+        fields = {"address": "北岸区阳光花园", "category": "城乡建设/市政设施", "service_item": f"阳光花园门口{number + 1}号路灯不亮了"}
+        api.call("POST", "/v1/hotline/tickets", json={"fields": fields})
+    table, examples = hot_issues(api, 24, 3)
+    assert table.iloc[0]["地点"] == "北岸区阳光花园" and table.iloc[0]["工单数"] == 4 and table.iloc[0]["趋势"] in ("上升", "持平", "回落")
+    assert "路灯不亮" in examples
+    assert "没有" in hot_issues(api, 24, 50)[1]  # no group that big: said, not an empty table alone

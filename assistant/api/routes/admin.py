@@ -5,97 +5,155 @@ long as a document comes from them: a rejected file, and a deleted document's fi
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
-from starlette.datastructures import UploadFile
 
+from assistant.access import PUBLIC_LEVEL, Sensitivity, check_sensitivity, may_manage
 from assistant.answering.chain import Trace
 from assistant.api.deps import AdminDep, AuditDep, ServicesDep, audit_event
-from assistant.api.uploads import form_files, multipart_body, safe_filename, save_upload
+from assistant.api.security import Principal
+from assistant.api.upload_folder import UploadFolder, stored_name
+from assistant.api.uploads import UploadForm, multipart_body, safe_filename, save_upload, upload_form
 from assistant.documents import SearchFilters
 from assistant.wiring import Services
-from ingest.pipeline import ingest_paths
+from ingest.pipeline import ingest_paths, server_path
+from ingest.readers import ReadOptions
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
-DocumentFiles = Annotated[list[UploadFile], Depends(form_files("files"))]
+DocumentForm = Annotated[UploadForm, Depends(upload_form("files"))]
+_FORM_FIELDS = {
+    "sensitivity": "密级：公开 / 内部 / 敏感（不填为配置的默认密级）",
+    "department": "所属部门（仅全系统管理员可指定；部门管理员上传的文档属于本部门）",
+}
 
 
-@router.post("/documents", openapi_extra=multipart_body("files", many=True))
+def _classification(form: UploadForm, principal: Principal) -> dict[str, str]:
+    """The level and owner department the upload form asks for, checked against the uploader."""
+    values = {"sensitivity": form.values.get("sensitivity", "").strip()}
+    if values["sensitivity"]:
+        check_sensitivity(values["sensitivity"], "上传表单")
+    asked = form.values.get("department", "").strip()
+    if principal.department and asked and asked != principal.department:
+        raise HTTPException(status_code=403, detail=f"只能上传本部门（{principal.department}）的文档")
+    values["owner_department"] = principal.department or asked
+    return {key: value for key, value in values.items() if value}
+
+
+@router.post("/documents", openapi_extra=multipart_body("files", many=True, text_fields=_FORM_FIELDS))
 def upload_documents(
-    request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep, files: DocumentFiles
+    request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep, form: DocumentForm
 ) -> dict[str, Any]:
     """Upload files and ingest them; the report has one line per file (failed ones with the reason).
-    ``files`` comes after ``principal``: the body is read only once the caller is known to be an admin."""
+    The form's ``sensitivity`` sets their level, else ``ingest.default_sensitivity``; they belong
+    to the uploader's department. ``form`` comes after ``principal``: the body is read only once
+    the caller is known to be an admin."""
     settings = services.settings
-    names = [safe_filename(upload.filename) for upload in files]  # every name checked before anything is written
-    (settings.data_dir / "uploads").mkdir(mode=0o700, exist_ok=True)  # the data dir exists (Services made it)
-    folder = settings.data_dir / "uploads" / uuid.uuid4().hex
-    folder.mkdir(mode=0o700)
-    try:
-        paths = [save_upload(upload, folder / name, settings.api.max_upload_mb) for upload, name in zip(files, names, strict=True)]
-        report = ingest_paths(paths, services.knowledge_base, settings.ingest)
-    except HTTPException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    _remove_uploaded_files({str(path) for path in paths}, settings.data_dir / "uploads", _sources(services))  # rejected ones
+    files = form.files
+    classification = _classification(form, principal)
+    names = [stored_name(safe_filename(upload.filename)) for upload in files]  # all checked before anything is written
+    if len(set(names)) < len(names):
+        raise HTTPException(status_code=400, detail="同一次上传中有重名文件，请分开上传")
+    folder = UploadFolder(settings.data_dir / "uploads")
+    _check_replaces_own(services, principal, [folder.root / name for name in names])
+    with services.writing, folder.staging() as staging:
+        staged = [save_upload(upload, staging / name, settings.api.max_upload_mb) for upload, name in zip(files, names, strict=True)]
+        placements = [folder.place(path) for path in staged]
+        try:
+            targets = [placement.target for placement in placements]
+            report = ingest_paths(targets, services.knowledge_base, settings.ingest, ReadOptions.with_overrides(classification))
+        except BaseException:
+            for placement in placements:
+                placement.settle(kept=False)
+            raise
+        kept = {outcome.path for outcome in report.files if outcome.status != "failed"}
+        for placement in placements:
+            placement.settle(kept=str(placement.target) in kept)
     outcomes = [
-        {"file": Path(o.path).name, "status": o.status, "documents": o.documents, "chunks": o.chunks, "reason": o.reason}
+        {"file": Path(o.path).name, "status": o.status, "documents": o.documents, "chunks": o.chunks, "reason": o.reason,
+         "flagged": o.flagged}
         for o in report.files
     ]
-    audit.record(audit_event(request, principal, "documents.upload", ", ".join(f"{o['file']}:{o['status']}" for o in outcomes)))
-    return {"files": outcomes, "failed": len(report.failed)}
+    level = classification.get("sensitivity", settings.ingest.default_sensitivity)
+    owner = classification.get("owner_department", "全系统")
+    files_done = ", ".join(f"{o['file']}:{o['status']}" for o in outcomes)
+    audit.record(audit_event(request, principal, "documents.upload", f"{files_done}（{level}，{owner}）"))
+    return {"files": outcomes, "failed": len(report.failed), "flagged": sum(len(o.flagged) for o in report.files)}
 
 
 @router.get("/documents")
 def list_documents(services: ServicesDep, principal: AdminDep, kind: str | None = None) -> dict[str, Any]:
+    """The documents the admin may read, each with its level, owner and whether the admin manages it."""
     entries = services.knowledge_base.manifest().documents.values()
+    access = principal.access
     documents = [
-        {"doc_id": e.doc_id, "title": e.title, "kind": e.kind, "chunks": e.chunk_count, "source": Path(e.source).name,
-         "ingested_at": e.ingested_at}
+        {"doc_id": e.doc_id, "title": e.title, "kind": e.kind, "chunks": e.chunk_count, "source": e.source,
+         "ingested_at": e.ingested_at, "sensitivity": e.sensitivity or PUBLIC_LEVEL, "department": e.owner_department,
+         "manageable": may_manage(principal.department, e.owner_department)}
         for e in entries
-        if kind is None or e.kind == kind
+        if (kind is None or e.kind == kind) and access.can_read(e.sensitivity, e.owner_department)
     ]
     return {"documents": documents, "total": len(documents)}
+
+
+def _check_replaces_own(services: Services, principal: Principal, targets: list[Path]) -> None:
+    """403 when an upload would replace (same file name) a document the admin does not manage."""
+    replaced = {server_path(target) for target in targets}
+    documents = services.knowledge_base.manifest().documents
+    _check_manages(services, principal, [doc_id for doc_id, entry in documents.items() if entry.path in replaced])
+
+
+def _check_manages(services: Services, principal: Principal, doc_ids: list[str]) -> None:
+    """403 unless the admin manages every one of these documents (those that exist)."""
+    documents = services.knowledge_base.manifest().documents
+    foreign = [d for d in doc_ids if d in documents and not may_manage(principal.department, documents[d].owner_department)]
+    if foreign:
+        raise HTTPException(status_code=403, detail=f"只能管理本部门（{principal.department}）的文档：{', '.join(foreign)}")
+
+
+class ClassifyRequest(BaseModel):
+    doc_ids: list[str] = Field(..., min_length=1, max_length=500)
+    sensitivity: Sensitivity = Field(..., description="公开 / 内部 / 敏感")
+    department: str | None = Field(None, max_length=100, description="改为该所属部门（仅全系统管理员；不填则不变）")
+
+
+@router.post("/documents/classify")
+def classify_documents(
+    body: ClassifyRequest, request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep
+) -> dict[str, Any]:
+    """Give documents another level (and owner department); a department's admin, only its own."""
+    if principal.department and body.department not in (None, principal.department):
+        raise HTTPException(status_code=403, detail=f"只能把文档归属本部门（{principal.department}）")
+    _check_manages(services, principal, body.doc_ids)
+    changed = [d for d in body.doc_ids if services.knowledge_base.reclassify(d, body.sensitivity, body.department)]
+    missing = sorted(set(body.doc_ids) - set(changed))
+    owner = f"，所属部门 {body.department}" if body.department is not None else ""
+    audit.record(audit_event(request, principal, "documents.classify", f"{', '.join(changed)} → {body.sensitivity}{owner}", changed))
+    if not changed:
+        raise HTTPException(status_code=404, detail=f"文档不存在：{', '.join(missing)}")
+    return {"changed": changed, "missing": missing}
 
 
 @router.delete("/documents")
 def delete_documents(
     request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep, doc_id: list[str] = Query(...)
 ) -> dict[str, Any]:
+    _check_manages(services, principal, doc_id)
     knowledge_base = services.knowledge_base
-    sources = {entry.source for key, entry in knowledge_base.manifest().documents.items() if key in doc_id}
-    removed = knowledge_base.delete(doc_id)
+    with services.writing:
+        manifest = knowledge_base.manifest()
+        files = {entry.path for key, entry in manifest.documents.items() if key in {manifest.resolve(d) for d in doc_id}}
+        removed = knowledge_base.delete(doc_id)
+        still_used = {entry.path for entry in knowledge_base.manifest().documents.values()}
+        UploadFolder(services.settings.data_dir / "uploads").remove_unused(files, still_used)
     missing = sorted(set(doc_id) - set(removed))
-    _remove_uploaded_files(sources, services.settings.data_dir / "uploads", _sources(services))
     audit.record(audit_event(request, principal, "documents.delete", ", ".join(removed), removed))
     if not removed:
         raise HTTPException(status_code=404, detail=f"文档不存在：{', '.join(missing)}")
     return {"removed": removed, "missing": missing}
-
-
-def _remove_if_empty(folder: Path) -> None:
-    if folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-
-
-def _sources(services: Services) -> set[Path]:
-    return {Path(entry.source).resolve() for entry in services.knowledge_base.manifest().documents.values()}
-
-
-def _remove_uploaded_files(files: set[str], uploads: Path, still_used: set[Path]) -> None:
-    """Delete those uploaded files no document comes from (rejected, or their documents deleted),
-    and their folders once empty; never a file outside the uploads folder."""
-    for file in files:
-        path = Path(file).resolve()
-        if path not in still_used and path.is_relative_to(uploads.resolve()) and path.is_file():
-            path.unlink()
-            _remove_if_empty(path.parent)
 
 
 class InspectRequest(BaseModel):
@@ -111,14 +169,15 @@ def inspect(body: InspectRequest, services: ServicesDep, principal: AdminDep) ->
     question's concepts, each candidate's features and probability, the threshold and how much each
     feature weighs), the evidence and the prompt."""
     trace = Trace()
-    filters = SearchFilters(kinds=body.kinds, include_expired=body.include_expired)
+    filters = SearchFilters(kinds=body.kinds, include_expired=body.include_expired, include_flagged=True)
     answer = None
-    for event in services.answer_chain.stream(body.question, filters=filters, trace=trace):
+    for event in services.answer_chain.stream(body.question, filters=filters, trace=trace, access=principal.access):
         answer = event.answer or answer
     assert answer is not None
     hits = [
         {"rank": rank, "doc_id": h.chunk.doc_id, "title": h.chunk.metadata.title or h.chunk.question,
-         "kind": h.chunk.metadata.kind, "heading_path": h.chunk.heading_path, "text": h.chunk.text, **asdict(h.scores)}
+         "kind": h.chunk.metadata.kind, "heading_path": h.chunk.heading_path, "text": h.chunk.text, "flags": h.chunk.flags,
+         **asdict(h.scores)}
         for rank, h in enumerate(trace.hits, start=1)
     ]
     judgement = trace.judgement
@@ -147,7 +206,7 @@ def inspect(body: InspectRequest, services: ServicesDep, principal: AdminDep) ->
 
 @router.post("/evaluate")
 def evaluate(services: ServicesDep, principal: AdminDep) -> dict[str, Any]:
-    """Run the demo question set against the live knowledge base."""
+    """Run the demo question set against the live knowledge base, as far as the admin may read it."""
     from eval_sets import demo_eval
 
-    return demo_eval.evaluate(services.searcher, services.answer_chain)
+    return demo_eval.evaluate(services.searcher, services.answer_chain, access=principal.access)

@@ -11,4 +11,4 @@ router = APIRouter(prefix="/v1/agent", tags=["agent"])
 
 @router.get("/me")
 def me(principal: AgentDep) -> dict[str, str]:
-    return {"role": principal.role, "name": principal.name}
+    return {"role": principal.role, "name": principal.name, "department": principal.department}

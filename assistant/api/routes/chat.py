@@ -63,7 +63,7 @@ def answer_events(
     request: Request, services: Services, principal: Principal, audit: AuditLog, question: str, session_id: str | None
 ) -> Iterator[AnswerEvent]:
     """The answer chain's events for one question; the final answer is audited before it is yielded."""
-    for event in services.answer_chain.stream(question, session_id):
+    for event in services.answer_chain.stream(question, session_id, access=principal.access):
         if event.answer is not None:
             answer = event.answer
             sources = [citation.doc_id for citation in answer.citations]

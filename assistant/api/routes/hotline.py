@@ -16,12 +16,13 @@ from starlette.datastructures import UploadFile
 from assistant import exports
 from assistant.api.callers import WEBSOCKET_PROTOCOL
 from assistant.api.deps import AgentDep, AuditDep, ServicesDep, audit_event
+from assistant.api.security import Principal
 from assistant.api.uploads import form_files, multipart_body, read_upload
 from assistant.errors import BadInput
-from assistant.hotline.asr_streaming import StreamingOptions, StreamingTranscriber
-from assistant.hotline.asr_types import CALLER, Segment
 from assistant.hotline.assist import Assistance, assist
 from assistant.hotline.tickets import TicketFields, TicketStore
+from assistant.speech.streaming import StreamingOptions, StreamingTranscriber
+from assistant.speech.types import CALLER, Segment
 from assistant.wiring import Services
 
 router = APIRouter(prefix="/v1/hotline", tags=["hotline"])
@@ -36,9 +37,9 @@ def _caller_text(segments: list[Segment]) -> str:
     return "".join(s.text for s in segments if s.speaker in (None, CALLER))
 
 
-def _assist(caller_text: str, services: Services) -> Assistance:
+def _assist(caller_text: str, services: Services, principal: Principal) -> Assistance:
     return assist(caller_text, services.searcher, services.answer_chain, services.call_triage,
-                  regions=services.settings.answer.service_regions)
+                  regions=services.settings.answer.service_regions, access=principal.access)
 
 
 RecordingFiles = Annotated[list[UploadFile], Depends(form_files("file"))]
@@ -52,7 +53,7 @@ def transcribe(request: Request, services: ServicesDep, principal: AgentDep, aud
     data = read_upload(file, services.settings.asr.max_file_mb)
     transcript = services.speech_to_text.transcribe(data)
     segments = list(transcript.segments)
-    help_ = _assist(_caller_text(segments), services)
+    help_ = _assist(_caller_text(segments), services, principal)
     audit.record(audit_event(request, principal, "hotline.transcribe", f"{file.filename} {transcript.duration:.0f}s"))
     return {
         "duration": transcript.duration,
@@ -69,7 +70,7 @@ class AssistRequest(BaseModel):
 
 @router.post("/assist")
 def suggestions(body: AssistRequest, services: ServicesDep, principal: AgentDep) -> dict[str, Any]:
-    return asdict(_assist(body.transcript, services))
+    return asdict(_assist(body.transcript, services, principal))
 
 
 class TicketRequest(BaseModel):

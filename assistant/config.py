@@ -10,6 +10,7 @@ This module only describes configuration; ``assistant.wiring`` turns it into bac
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -282,6 +283,18 @@ class PrivacySettings(BaseModel):
     mask_names: bool = Field(False, description="Mask callers' names in stored call transcripts, keeping the surname (张**).")
 
 
+class RatingSettings(BaseModel):
+    """好差评: who follows up a negative rating, and by when (working days)."""
+
+    follow_up_working_days: int = Field(
+        15, ge=1, description="Working days to resolve the follow-up a 不满意 or 非常不满意 rating opens."
+    )
+    default_owner: str = Field("政务服务管理科", min_length=1, max_length=100, description="Owner of a new follow-up item (reassigned in the console).")
+    holidays: list[date] = Field(default_factory=list, description="Public holidays on weekdays, not counted as working days (YYYY-MM-DD).")
+    extra_workdays: list[date] = Field(default_factory=list, description="Weekend days worked in lieu (调休), counted as working days.")
+    trend_days: int = Field(30, ge=1, le=366, description="Days of rating trends the console shows.")
+
+
 MIN_AUDIT_DAYS = 180  # 网络安全法 art. 21: network logs are kept for at least six months
 
 
@@ -347,6 +360,7 @@ class Settings(BaseSettings):
     hotline: HotlineSettings = HotlineSettings()
     retention: RetentionSettings = RetentionSettings()
     audit: AuditSettings = AuditSettings()
+    ratings: RatingSettings = RatingSettings()
 
     def model_cache(self) -> Path:
         return self.models_dir or self.data_dir / "models"

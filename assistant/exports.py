@@ -64,11 +64,21 @@ def conversations(store: ConversationStore, since: datetime | None = None, anony
     return turns
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """A text that a spreadsheet would run as a formula (=HYPERLINK(…) in a citizen's comment) is
+    quoted with a leading apostrophe, which spreadsheets show as text (OWASP CSV injection)."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
+
+
 def to_csv(rows: Sequence[dict[str, Any]], columns: dict[str, str]) -> str:
-    """Rows as CSV with Chinese headers and a BOM (Excel opens UTF-8 Chinese correctly)."""
+    """Rows as CSV with Chinese headers and a BOM (Excel opens UTF-8 Chinese correctly); no cell
+    starts a formula."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(columns.values())
     for row in rows:
-        writer.writerow([row.get(column, "") for column in columns])
+        writer.writerow([_cell(row.get(column, "")) for column in columns])
     return "\ufeff" + out.getvalue()

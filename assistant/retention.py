@@ -1,8 +1,8 @@
 """Retention: delete what is older than the deployment keeps each kind of record (``RetentionSettings``).
 
 One ``purge`` for the command line (``govassist purge [--dry-run]``) and the service's scheduled
-run: conversation turns, conversations left without turns and feedback after
-``conversation_days``; ticket transcripts blanked after ``transcript_days``; tickets after
+run: conversation turns, conversations left without turns and ratings (好差评) after
+``conversation_days`` (a rating with a follow-up item is kept with it, as tickets are); ticket transcripts blanked after ``transcript_days``; tickets after
 ``ticket_days`` when set; audit rows after ``audit_days`` through ``AuditLog.purge_before``, which
 verifies the chain and leaves a checkpoint signed with the configured key or one made once in
 ``<data_dir>/audit.key`` (mode 0600). The purge itself is audited. Call recordings
@@ -20,14 +20,14 @@ from typing import Any
 from sqlalchemy import and_, delete, func, select, update
 
 from assistant.answering.conversations import ConversationRow, TurnRow
-from assistant.api.routes.chat import FeedbackRow
 from assistant.audit import AuditEvent, AuditLog
 from assistant.config import Settings
 from assistant.database import Database
 from assistant.hotline.tickets import TicketRow
+from assistant.ratings import FollowUpRow, RatingRow
 
 KEY_FILE = "audit.key"  # in the data dir, when no checkpoint key is configured
-LABELS = {"conversation_turns": "对话轮次", "conversations": "会话", "feedback": "反馈", "transcripts": "通话转写",
+LABELS = {"conversation_turns": "对话轮次", "conversations": "会话", "ratings": "评价", "transcripts": "通话转写",
           "tickets": "工单", "audit_events": "审计日志"}
 
 
@@ -50,11 +50,12 @@ def _rules(settings: Settings, now: datetime) -> dict[str, tuple[Any, Any, dict[
     retention = settings.retention
     conversations = _cutoff(now, retention.conversation_days)
     transcripts = _cutoff(now, retention.transcript_days)
+    followed_up = select(FollowUpRow.id).where(FollowUpRow.rating_id == RatingRow.id)  # kept with its follow-up
     recent_turn = select(TurnRow.id).where(TurnRow.conversation_id == ConversationRow.id, TurnRow.created_at >= conversations)
     rules: dict[str, tuple[Any, Any, dict[str, str] | None]] = {
         "conversation_turns": (TurnRow, TurnRow.created_at < conversations, None),
         "conversations": (ConversationRow, and_(ConversationRow.created_at < conversations, ~recent_turn.exists()), None),
-        "feedback": (FeedbackRow, FeedbackRow.at < conversations, None),
+        "ratings": (RatingRow, and_(RatingRow.at < conversations, ~followed_up.exists()), None),
         "transcripts": (TicketRow, and_(TicketRow.created_at < transcripts, TicketRow.transcript != ""), {"transcript": ""}),
     }
     if retention.ticket_days is not None:

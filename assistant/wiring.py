@@ -94,10 +94,10 @@ def build_manifests(settings: Settings) -> ManifestStore:
 
 def build_database(settings: Settings) -> Database:
     # Importing a feature module declares its tables; create_tables makes the missing ones.
-    import assistant.api.routes.chat  # noqa: F401  (feedback)
     import assistant.api.security  # noqa: F401  (api keys)
     import assistant.hotline.tickets  # noqa: F401  (tickets)
     import assistant.policy_matching.store  # noqa: F401  (policy items, enterprise profiles)
+    import assistant.ratings  # noqa: F401  (好差评 ratings, follow-ups)
     from assistant.audit import AuditLog  # (audit events, chain, checkpoints)
 
     database = Database(settings.database_url(), settings.database.echo, settings.database.sqlite_synchronous)

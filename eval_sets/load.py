@@ -2,8 +2,8 @@
 
 Starts the service (uvicorn, in this process, on 127.0.0.1) over a fresh copy of the demo
 knowledge base, then runs ``clients`` threads for ``seconds``: each loops over a search, an
-FAQ-answered chat and a feedback post, with an agent key (the public rate limit would otherwise
-stop one address). Afterwards it counts the feedback and audit rows the database holds against
+FAQ-answered chat and a 好差评 rating, with an agent key (the public rate limit would otherwise
+stop one address). Afterwards it counts the rating and audit rows the database holds against
 the requests that succeeded (nothing may be lost), verifies the audit chain, and reports what one
 audit write (masking, chaining under the lock, commit) cost per request: alone (while the
 single-request costs are measured) and under the load (waiting for the lock and the interpreter
@@ -29,11 +29,11 @@ from sqlalchemy import func, select
 
 from assistant.api.app import create_app
 from assistant.api.deps import get_audit
-from assistant.api.routes.chat import FeedbackRow
 from assistant.api.security import create_api_key
 from assistant.audit import AuditEventRow, AuditLog
 from assistant.cli.service import server_config
 from assistant.config import Settings
+from assistant.ratings import LEVELS, RatingRow
 from assistant.retention import audit_checkpoint_key
 from eval_sets.demo_eval import DEMO_KB
 from ingest.pipeline import ingest_paths
@@ -72,8 +72,19 @@ def _call(
         return None
 
 
+_PATHS = {"search": "/v1/search", "chat": "/v1/chat", "feedback": "/v1/ratings"}
+_RATINGS = itertools.cycle(LEVELS)  # every level in turn: the negative ones open follow-up items too
+
+
 def _feedback_body(reply: dict[str, Any]) -> dict[str, Any]:
-    return {"answer_id": reply["answer_id"], "session_id": reply["session_id"], "helpful": True}
+    """A 好差评 rating of the answer (next() on a shared cycle is atomic under the GIL)."""
+    return {
+        "answer_id": reply["answer_id"],
+        "session_id": reply["session_id"],
+        "level": next(_RATINGS),
+        "tags": ["回答准确"],
+        "comment": "负载测试",
+    }
 
 
 def _client_loop(base_url: str, key: str, deadline: float, tally: Tally, offset: int) -> None:
@@ -84,7 +95,7 @@ def _client_loop(base_url: str, key: str, deadline: float, tally: Tally, offset:
             _call(client, tally, "search", "/v1/search", {"query": next(searches), "top_k": 5})
             reply = _call(client, tally, "chat", "/v1/chat", {"question": next(questions)})
             if reply:
-                _call(client, tally, "feedback", "/v1/feedback", _feedback_body(reply))
+                _call(client, tally, "feedback", _PATHS["feedback"], _feedback_body(reply))
 
 
 def _open_loop(base_url: str, key: str, rate: float, seconds: float, tally: Tally) -> None:
@@ -94,7 +105,8 @@ def _open_loop(base_url: str, key: str, rate: float, seconds: float, tally: Tall
     total = int(rate * seconds)
     kinds = itertools.cycle(["search", "chat", "feedback"])
     questions, searches = itertools.cycle(FAQ_QUESTIONS), itertools.cycle(SEARCHES)
-    replies: list[dict[str, Any]] = []  # the chats answered so far: what the feedback posts refer to
+    replies: list[dict[str, Any]] = []  # the answers not rated yet: what the ratings refer to
+    lock = threading.Lock()
     headers = {"Authorization": f"Bearer {key}"}
     limits = httpx.Limits(max_connections=_OPEN_LOOP_SENDERS, max_keepalive_connections=_OPEN_LOOP_SENDERS)
     # One client (a connection pool) for every sender thread: a client per thread costs more CPU
@@ -103,10 +115,18 @@ def _open_loop(base_url: str, key: str, rate: float, seconds: float, tally: Tall
         max_workers=_OPEN_LOOP_SENDERS
     ) as pool:
 
-        def send(kind: str, body: dict[str, Any], scheduled: float) -> None:
-            reply = _call(client, tally, kind, f"/v1/{kind}", body, scheduled)
+        def send(kind: str, body: dict[str, Any] | None, scheduled: float) -> None:
+            if body is None:  # a rating: of an answer nobody has rated yet (one rating per answer)
+                with lock:
+                    unrated = replies.pop() if replies else None
+                if unrated is None:
+                    tally.add(kind, 0.0, "no unrated answer yet")
+                    return
+                body = _feedback_body(unrated)
+            reply = _call(client, tally, kind, _PATHS[kind], body, scheduled)
             if kind == "chat" and reply:
-                replies.append(reply)
+                with lock:
+                    replies.append(reply)
 
         reply = _call(client, Tally(), "chat", "/v1/chat", {"question": FAQ_QUESTIONS[0]})
         assert reply is not None, "the warm-up question was not answered"
@@ -116,9 +136,9 @@ def _open_loop(base_url: str, key: str, rate: float, seconds: float, tally: Tall
             scheduled = started + number / rate
             time.sleep(max(0.0, scheduled - time.perf_counter()))
             kind = next(kinds)
-            body: dict[str, Any] = (
+            body: dict[str, Any] | None = (
                 {"query": next(searches), "top_k": 5} if kind == "search"
-                else {"question": next(questions)} if kind == "chat" else _feedback_body(replies[-1])
+                else {"question": next(questions)} if kind == "chat" else None
             )
             pool.submit(send, kind, body, scheduled)
     # The warm-up chat wrote an audit row too; it is counted as a success below.
@@ -130,17 +150,18 @@ def _single_request_costs(base_url: str, key: str, repeats: int = 20) -> dict[st
     seconds per request (the client's share included: it runs in this process)."""
     costs: dict[str, float] = {}
     with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
-        reply = client.post("/v1/chat", json={"question": FAQ_QUESTIONS[0]}).json()
+        # One answer per rating (an answer is rated once), asked before the ratings are timed.
+        answers = [client.post("/v1/chat", json={"question": FAQ_QUESTIONS[0]}).json() for _ in range(repeats + 1)]
         bodies = {
             "search": lambda n: {"query": SEARCHES[n % len(SEARCHES)], "top_k": 5},
             "chat": lambda n: {"question": FAQ_QUESTIONS[n % len(FAQ_QUESTIONS)]},
-            "feedback": lambda n: _feedback_body(reply),
+            "feedback": lambda n: _feedback_body(answers[n]),
         }
         for kind, body in bodies.items():
-            client.post(f"/v1/{kind}", json=body(0))  # warm
+            client.post(_PATHS[kind], json=body(repeats))  # warm (the spare answer, for ratings)
             started = time.process_time()
             for number in range(repeats):
-                client.post(f"/v1/{kind}", json=body(number)).raise_for_status()
+                client.post(_PATHS[kind], json=body(number)).raise_for_status()
             costs[kind] = (time.process_time() - started) / repeats
     return costs
 
@@ -149,7 +170,7 @@ def _audit_rows(services: Any) -> dict[str, int]:
     with services.database.session() as session:
         return {
             "audit": session.scalar(select(func.count()).select_from(AuditEventRow)) or 0,
-            "feedback": session.scalar(select(func.count()).select_from(FeedbackRow)) or 0,
+            "feedback": session.scalar(select(func.count()).select_from(RatingRow)) or 0,
         }
 
 
@@ -190,7 +211,7 @@ def run(clients: int = 50, seconds: float = 60.0, rate: float | None = None, cor
                 thread.join()
         server.should_exit = True
         with services.database.session() as session:
-            feedback_rows = (session.scalar(select(func.count()).select_from(FeedbackRow)) or 0) - before["feedback"]
+            feedback_rows = (session.scalar(select(func.count()).select_from(RatingRow)) or 0) - before["feedback"]
         audit_rows = _audit_rows(services)["audit"] - before["audit"] - tally.warmup
         chain = AuditLog(services.database).verify(audit_checkpoint_key(settings))
         services.close()

@@ -7,7 +7,9 @@ the prompt), 文档管理 (upload at a sensitivity level → ingestion report; b
 owner department; change levels),
 通话试听 (a recorded call through the hotline copilot), 热点发现 (recent tickets grouped by problem,
 place and time: size, trend, example calls), 政策匹配 (an item's extracted conditions,
-reviewed and saved; the enterprises it applies to), 评测 (run the demo question set: table and chart).
+reviewed and saved; the enterprises it applies to), 好差评 (``ui.ratings``: rating trends, overdue
+follow-ups, their handling and the CSV export), 评测 (run the demo question set: table and chart).
+Everything staff read is Chinese: the API's identifiers (policy, faq, hit@5 …) are shown by their labels.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import gradio as gr
 import httpx
 import pandas as pd
 
+from ui import ratings
+
 LEVELS = ["公开", "内部", "敏感"]
 DEFAULT_LEVEL = "按默认密级"
 DOCUMENT_COLUMNS = ["doc_id", "title", "kind", "sensitivity", "department", "manageable", "chunks", "source", "ingested_at"]
@@ -26,6 +30,16 @@ DOCUMENT_LABELS = ["文档 ID", "标题", "类型", "密级", "所属部门", "�
 HIT_COLUMNS = ["rank", "title", "kind", "heading_path", "sparse", "bigram", "dense", "fused", "rerank", "text", "flags"]
 HIT_LABELS = ["排名", "标题", "类型", "章节", "BM25(词)", "BM25(字)", "向量", "融合", "重排", "片段", "安全标记（不用于回答）"]
 JUDGE_COLUMNS = ["title", "heading_path", "probability", "vetoed", "coverage", "clause", "missing", "absent", "absent_noun", "aspect", "dense", "label"]
+KIND_LABELS = {"policy": "政策文件", "guide": "办事指南", "faq": "常见问题", "no_answer": "无依据问题", "out_of_scope": "超出服务范围"}
+KIND_CHOICES = [(KIND_LABELS[kind], kind) for kind in ("policy", "guide", "faq")]
+MODE_LABELS = {"faq": "官方问答原文", "generated": "大模型生成", "extractive": "原文摘录", "refusal": "拒答"}
+METRIC_LABELS = {"kind": "问题类型", "questions": "问题数", "hit@5": "前5命中率", "answered": "作答率", "keywords": "要点齐全率",
+                 "refused": "拒答率", "p50_ms": "用时中位数(毫秒)"}
+KNOWLEDGE_LABELS = {"title": "标题", "kind": "类型", "document_number": "文号", "score": "得分", "text": "内容"}
+CONDITION_LABELS = {"kind": "条件类型", "operator": "比较方式", "value": "取值", "sentence": "原文依据"}
+ENTERPRISE_LABELS = {"enterprise_id": "企业编号", "name": "企业名称", "region": "所在区域", "decision_text": "判断结果", "to_confirm": "待核实"}
+FILTER_LABELS = {"kinds": "类型", "regions": "地区", "categories": "类别", "valid_on": "有效日期", "include_expired": "包括已失效"}
+ROLE_LABELS = {"system": "系统提示", "user": "用户消息", "assistant": "模型回复"}
 JUDGE_LABELS = ["标题", "章节", "可答概率", "否决", "问题覆盖", "末句覆盖", "缺失要点", "检索皆无", "检索皆无(名词)", "要素命中", "向量相似", "标题相似"]
 
 
@@ -34,6 +48,12 @@ class ApiClient:
         self._client = httpx.Client(base_url=base_url.rstrip("/"), headers={"Authorization": f"Bearer {key}"}, timeout=timeout_s)
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        return self._request(method, path, **kwargs).json()
+
+    def text(self, method: str, path: str, **kwargs: Any) -> str:
+        return self._request(method, path, **kwargs).text
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             response = self._client.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
@@ -44,13 +64,30 @@ class ApiClient:
             except (ValueError, KeyError):
                 message = response.text[:200]
             raise gr.Error(f"服务返回错误（{response.status_code}）：{message}")
-        return response.json()
+        return response
+
+
+def _kind_labels(kinds: pd.Series) -> pd.Series:
+    return kinds.map(lambda kind: KIND_LABELS.get(kind, kind))
+
+
+def _filters_text(filters: dict[str, Any]) -> str:
+    """The search filters in words: 类型：政策文件；包括已失效：否 …"""
+    def value(item: Any) -> str:
+        if isinstance(item, bool):
+            return "是" if item else "否"
+        if isinstance(item, list):
+            return "、".join(KIND_LABELS.get(str(v), str(v)) for v in item) or "全部"
+        return str(item)
+
+    return "；".join(f"{FILTER_LABELS.get(name, name)}：{value(item)}" for name, item in filters.items())
 
 
 def _answer_markdown(answer: dict[str, Any]) -> str:
     status = {"answered": "已回答", "no_evidence": "无依据，已建议转人工", "out_of_scope": "超出服务范围",
               "withheld": "涉及个人信息或钱款，已暂不作答"}[answer["status"]]
-    lines = [answer["text"], "", f"**{status}** · 方式：{answer['mode']} · 用时：{answer['timings_ms']}"]
+    mode = MODE_LABELS.get(answer["mode"], answer["mode"])
+    lines = [answer["text"], "", f"**{status}** · 方式：{mode} · 用时（毫秒）：{answer['timings_ms']}"]
     for citation in answer["citations"]:
         number = f" {citation['document_number']}" if citation["document_number"] else ""
         lines.append(f"- [{citation['number']}] {citation['title']}{number} {' > '.join(citation['heading_path'])}")
@@ -77,13 +114,14 @@ def inspect(api: ApiClient, question: str, kinds: list[str], include_expired: bo
     hits = pd.DataFrame(result["hits"] or [], columns=HIT_COLUMNS)
     hits["heading_path"] = hits["heading_path"].map(lambda path: " > ".join(path) if isinstance(path, list) else "")
     hits["text"] = hits["text"].map(lambda text: text[:120])
+    hits["kind"] = _kind_labels(hits["kind"])
     hits["flags"] = hits["flags"].map(lambda flags: "；".join(flags) if isinstance(flags, list) else "")
     hits = hits.round(3)
     hits.columns = HIT_LABELS
     corrected = f"（纠正错别字后：{result['corrected_question']}）" if result["corrected_question"] else ""
-    details = f"改写后的问题：{result['standalone_question']}{corrected}\n过滤条件：{result['filters']}\n被核对删除的句子：{result['removed_sentences']}\n"
+    details = f"改写后的问题：{result['standalone_question']}{corrected}\n过滤条件：{_filters_text(result['filters'])}\n被核对删除的句子：{result['removed_sentences']}\n"
     details += "\n".join(f"[{e['number']}] {e['text']}" for e in result["evidence"])
-    prompt = "\n\n".join(f"【{m['role']}】\n{m['content']}" for m in result["prompt"]) or "（未调用大模型：官方问答原文、摘录或拒答）"
+    prompt = "\n\n".join(f"【{ROLE_LABELS.get(m['role'], m['role'])}】\n{m['content']}" for m in result["prompt"]) or "（未调用大模型：官方问答原文、摘录或拒答）"
     candidates, judgement = _judgement(result["answerability"])
     return _answer_markdown(result["answer"]), hits, candidates, judgement, details, prompt
 
@@ -101,9 +139,11 @@ def upload(api: ApiClient, files: list[str] | None, sensitivity: str = DEFAULT_L
 
 
 def browse(api: ApiClient, kind: str) -> pd.DataFrame:
-    params = {"kind": kind} if kind != "全部" else {}
+    params = {"kind": kind} if kind != "all" else {}
     documents = api.call("GET", "/v1/admin/documents", params=params)["documents"]
-    return pd.DataFrame(documents, columns=DOCUMENT_COLUMNS).rename(columns=dict(zip(DOCUMENT_COLUMNS, DOCUMENT_LABELS, strict=True)))
+    frame = pd.DataFrame(documents, columns=DOCUMENT_COLUMNS)
+    frame["kind"] = _kind_labels(frame["kind"])
+    return frame.rename(columns=dict(zip(DOCUMENT_COLUMNS, DOCUMENT_LABELS, strict=True)))
 
 
 def classify(api: ApiClient, doc_ids: str, sensitivity: str) -> str:
@@ -121,8 +161,11 @@ def classify(api: ApiClient, doc_ids: str, sensitivity: str) -> str:
 def evaluate(api: ApiClient) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = api.call("POST", "/v1/admin/evaluate")["rows"]
     table = pd.DataFrame(rows).round(3)
-    chart = table.melt(id_vars=["kind"], value_vars=["hit@5", "answered", "keywords", "refused"], var_name="metric").dropna()
-    chart["bar"] = chart["kind"] + " · " + chart["metric"]  # one bar per kind and metric, side by side
+    table["kind"] = _kind_labels(table["kind"])
+    table = table.rename(columns=METRIC_LABELS)
+    metrics = [METRIC_LABELS[name] for name in ("hit@5", "answered", "keywords", "refused")]
+    chart = table.melt(id_vars=[METRIC_LABELS["kind"]], value_vars=metrics, var_name="指标", value_name="数值").dropna()
+    chart["类别"] = chart[METRIC_LABELS["kind"]] + " · " + chart["指标"]  # one bar per kind and metric, side by side
     return table, chart
 
 
@@ -136,7 +179,9 @@ def run_call(api: ApiClient, recording: str | None) -> tuple[str, str, pd.DataFr
     lines = [f"[{s['start']:.1f}s] {s['speaker'] or ''}{'：' if s['speaker'] else ''}{s['text']}" for s in result["segments"]]
     transcript = f"时长 {result['duration']:.1f} 秒\n" + "\n".join(lines)
     assist = result["assist"]
-    knowledge = pd.DataFrame(assist["knowledge"], columns=["title", "kind", "document_number", "score", "text"]).round(3)
+    knowledge = pd.DataFrame(assist["knowledge"], columns=list(KNOWLEDGE_LABELS)).round(3)
+    knowledge["kind"] = _kind_labels(knowledge["kind"])
+    knowledge = knowledge.rename(columns=KNOWLEDGE_LABELS)
     draft = pd.DataFrame([(f["label"], f["value"], f["evidence"]) for f in assist["draft_fields"] if f["value"]],
                          columns=["字段", "内容", "依据"])
     return transcript, assist["reply"], knowledge, draft
@@ -155,9 +200,6 @@ def hot_issues(api: ApiClient, hours: float, min_size: float) -> tuple[pd.DataFr
     return table, examples or f"最近 {int(hours)} 小时没有 {int(min_size)} 条以上的同类工单"
 
 
-CONDITION_COLUMNS = ["kind", "operator", "value", "sentence"]
-
-
 def policy_items(api: ApiClient) -> gr.Dropdown:
     items = api.call("GET", "/v1/policy-matching/items")["items"]
     return gr.Dropdown(choices=[(f"{i['title']}（{i['item_id']}）", i["item_id"]) for i in items], value=None)
@@ -168,13 +210,13 @@ def policy_item(api: ApiClient, item_id: str | None, as_of: str) -> tuple[pd.Dat
     if not item_id:
         raise gr.Error("请选择政策事项")
     item = api.call("GET", f"/v1/policy-matching/items/{item_id}")
-    conditions = pd.DataFrame(item["conditions"], columns=CONDITION_COLUMNS)
+    conditions = pd.DataFrame(item["conditions"], columns=list(CONDITION_LABELS))
     conditions["value"] = conditions["value"].map(lambda v: "、".join(map(str, v)) if isinstance(v, list) else v)
     params = {"as_of": as_of} if as_of.strip() else {}
     found = api.call("GET", f"/v1/policy-matching/items/{item_id}/enterprises", params=params)
-    enterprises = pd.DataFrame(found["enterprises"], columns=["enterprise_id", "name", "region", "decision_text", "to_confirm"])
+    enterprises = pd.DataFrame(found["enterprises"], columns=list(ENTERPRISE_LABELS)).rename(columns=ENTERPRISE_LABELS)
     summary = f"适用企业 {found['total']} 家，其中条件全部符合 {found['met']} 家；推送名单可在 /v1/policy-matching/items/{item_id}/push-list.csv 下载"
-    return conditions, enterprises, summary
+    return conditions.rename(columns=CONDITION_LABELS), enterprises, summary
 
 
 def review_item(api: ApiClient, item_id: str | None, conditions: pd.DataFrame) -> str:
@@ -182,7 +224,8 @@ def review_item(api: ApiClient, item_id: str | None, conditions: pd.DataFrame) -
     if not item_id:
         raise gr.Error("请选择政策事项")
     rows = []
-    for row in conditions.fillna("").to_dict("records"):
+    columns = {label: name for name, label in CONDITION_LABELS.items()}
+    for row in conditions.rename(columns=columns).fillna("").to_dict("records"):
         value: object = row["value"]
         if isinstance(value, str) and "、" in value:
             value = value.split("、")
@@ -197,7 +240,7 @@ def build(api: ApiClient) -> gr.Blocks:
         with gr.Tab("问答调试"):
             question = gr.Textbox(label="问题", placeholder="如：办理居住证需要哪些材料？")
             with gr.Row():
-                kinds = gr.CheckboxGroup(["policy", "guide", "faq"], label="只检索这些类型（不选为全部）")
+                kinds = gr.CheckboxGroup(KIND_CHOICES, label="只检索这些类型（不选为全部）")
                 expired = gr.Checkbox(label="包括已失效政策")
             ask = gr.Button("提问并查看检索过程", variant="primary")
             answer = gr.Markdown(label="回答")
@@ -212,7 +255,7 @@ def build(api: ApiClient) -> gr.Blocks:
             level = gr.Radio([DEFAULT_LEVEL, *LEVELS], value=DEFAULT_LEVEL, label="密级（公开：市民可见；内部：坐席与工作人员；敏感：仅本部门）")
             report = gr.Dataframe(label="导入结果")
             gr.Button("导入", variant="primary").click(lambda f, s: upload(api, f, s), [files, level], [report])
-            kind = gr.Dropdown(["全部", "policy", "guide", "faq"], value="全部", label="类型")
+            kind = gr.Dropdown([("全部", "all"), *KIND_CHOICES], value="all", label="类型")
             documents = gr.Dataframe(label="知识库文档")
             gr.Button("刷新列表").click(lambda k: browse(api, k), [kind], [documents])
             with gr.Row():
@@ -250,9 +293,11 @@ def build(api: ApiClient) -> gr.Blocks:
             enterprises = gr.Dataframe(label="适用企业（政策找企业）", wrap=True)
             show.click(lambda i, d: policy_item(api, i, d), [item, as_of], [conditions, enterprises, summary])
             save.click(lambda i, c: review_item(api, i, c), [item, conditions], [saved])
+        with gr.Tab("好差评"):
+            ratings.build_tab(api)
         with gr.Tab("评测"):
             run = gr.Button("运行示例问题集", variant="primary")
             table = gr.Dataframe(label="指标")
-            chart = gr.BarPlot(x="bar", y="value", color="metric", label="各类问题的指标", y_lim=[0, 1], x_label_angle=-30, sort=None)
+            chart = gr.BarPlot(x="类别", y="数值", color="指标", label="各类问题的指标", y_lim=[0, 1], x_label_angle=-30, sort=None)
             run.click(lambda: evaluate(api), None, [table, chart])
     return console

@@ -35,8 +35,10 @@ from assistant.api.routes import (
     health,
     hot_issues,
     hotline,
+    openai_compat,
     pages,
     policy_matching,
+    ratings,
     records,
     search,
 )
@@ -120,9 +122,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(settings.api.public_rate_per_minute)
     for router in (health.router, search.router, chat.router, agent.router, hotline.router, admin.router, records.router, pages.router):
         app.include_router(router)
-    app.include_router(policy_matching.router)
-    app.include_router(hot_issues.router)
-    app.include_router(call_summary.router)
+    for router in (policy_matching.router, hot_issues.router, call_summary.router, openai_compat.router, ratings.router):
+        app.include_router(router)
 
     @app.get("/metrics", include_in_schema=False)
     def _metrics() -> Response:

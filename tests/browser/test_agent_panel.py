@@ -1,5 +1,5 @@
 """The agent panel in a real browser: API-key login (wrong and right), the three-column layout,
-knowledge search and cited answers, and a call from a recording, streamed as if live, and heard
+knowledge search and cited answers rated by the agent (好差评), and a call from a recording, streamed as if live, and heard
 through the microphone, each filling the transcript, suggestions and ticket draft."""
 
 from __future__ import annotations
@@ -56,6 +56,12 @@ def test_an_agent_logs_in_searches_and_asks(open_page, live_server, artifacts):
     expect(answer.locator(".answer-text")).to_contain_text("灵活就业")
     answer.locator(".source-list button").first.click()
     expect(answer.get_by_role("region", name="来源详情").locator("blockquote")).not_to_be_empty()
+    answer.get_by_role("button", name="基本满意").click()
+    with page.expect_response("**/v1/ratings") as rated:
+        answer.get_by_role("button", name="提交评价").click()
+    assert rated.value.status == 201 and rated.value.request.headers["authorization"] == f"Bearer {live_server.agent_key}"
+    assert rated.value.request.post_data_json["channel"] == "agent"
+    expect(answer.get_by_role("status")).to_have_text("感谢您的评价！")
     page.screenshot(path=artifacts / "agent-panel.png", full_page=True)
 
     page.reload()  # the key lives in sessionStorage: a reload keeps the agent logged in

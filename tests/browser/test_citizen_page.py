@@ -1,4 +1,4 @@
-"""The citizen chat page in a real browser: ask, read the cited answer, give feedback, get handed to
+"""The citizen chat page in a real browser: ask, read the cited answer, rate it (好差评), get handed to
 12345 when the knowledge base has no answer, and use it on a 375 px phone screen."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from assistant.api.routes.chat import FeedbackRow
+from assistant.ratings import FollowUpRow, RatingRow
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[dev]')")
@@ -35,7 +35,7 @@ def ask(page, question: str):  # type: ignore[no-untyped-def]
         page.get_by_label("请输入您的问题").press("Enter")
     assert response.value.headers["content-type"].startswith("text/event-stream")
     answer = page.locator("li.message.assistant").last
-    expect(answer).to_have_attribute("aria-busy", "false")
+    expect(answer).to_have_attribute("aria-busy", "false", timeout=60_000)
     return answer.locator(".bubble")
 
 
@@ -79,22 +79,25 @@ def test_suggested_questions_are_buttons_that_ask(open_page, live_server):
     expect(page.locator("li.message.assistant .answer-text").last).not_to_be_empty()
 
 
-def test_feedback_with_a_reason_is_recorded(open_page, live_server, artifacts):
+def test_a_rating_with_tags_and_a_comment_is_recorded_and_a_negative_one_followed_up(open_page, live_server, artifacts):
     page = open_page("/")
     answer = ask(page, QUESTION)
-    answer.get_by_role("button", name="没帮助").click()
-    reason = answer.get_by_label("哪里没帮上忙？（选填）")
-    expect(reason).to_be_focused()
-    reason.fill("没有说明去哪里办理")
-    page.screenshot(path=artifacts / "citizen-feedback.png", full_page=True)
-    with page.expect_response("**/v1/feedback") as response:
-        answer.get_by_role("button", name="提交反馈").click()
+    rating = answer.get_by_role("group", name="评价这条回答")
+    expect(rating.get_by_role("group", name="评价等级").get_by_role("button")).to_have_text(
+        ["非常满意", "满意", "基本满意", "不满意", "非常不满意"])
+    rating.get_by_role("button", name="不满意", exact=True).click()
+    rating.get_by_role("button", name="内容不全").click()
+    rating.get_by_label("意见或建议（选填）").fill("没有说明去哪里办理")
+    page.screenshot(path=artifacts / "citizen-rating.png", full_page=True)
+    with page.expect_response("**/v1/ratings") as response:
+        rating.get_by_role("button", name="提交评价").click()
     assert response.value.status == 201
-    expect(answer.get_by_role("status")).to_contain_text("感谢您的反馈")
+    expect(rating.get_by_role("status")).to_contain_text("感谢您的评价！我们将核实整改")
 
     with live_server.app.state.services.database.session() as session:
-        rows = session.scalars(select(FeedbackRow).where(FeedbackRow.reason == "没有说明去哪里办理")).all()
-        assert [(row.helpful, len(row.answer_id)) for row in rows] == [(False, 32)]
+        rows = session.scalars(select(RatingRow).where(RatingRow.comment == "没有说明去哪里办理")).all()
+        assert [(row.level, row.tags, row.channel, len(row.answer_id)) for row in rows] == [(2, '["内容不全"]', "web", 32)]
+        assert session.scalars(select(FollowUpRow).where(FollowUpRow.rating_id == rows[0].id)).one().status == "open"
 
 
 @pytest.mark.parametrize(("question", "name"), [("火星移民政策是什么？", "no-evidence"), ("北京的居住证怎么办？", "out-of-scope")])

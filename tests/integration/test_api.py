@@ -119,7 +119,9 @@ def test_feedback_is_recorded_and_audited(app_env):
     assert response.status_code == 201
     lines = client.get("/v1/admin/audit", headers=_auth(keys["admin"])).text.splitlines()
     actions = [json.loads(line)["action"] for line in lines]
-    assert "feedback" in actions and "chat" in actions
+    assert "rating" in actions and "chat" in actions
+    [item] = client.get("/v1/admin/follow-ups", headers=_auth(keys["admin"])).json()["items"]  # 没帮助 is 不满意
+    assert item["rating"]["level"] == "不满意" and item["rating"]["comment"] == "没说清地址"
 
 
 def test_suggestions(app_env):

@@ -15,7 +15,6 @@ from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from assistant.answering.conversations import ConversationRow, ConversationStore, Turn, TurnRow
-from assistant.api.routes.chat import FeedbackRow
 from assistant.api.security import Principal, authenticate, create_api_key, revoke_key
 from assistant.audit import AuditCheckpointRow, AuditEvent, AuditEventRow, AuditLog
 from assistant.cli import app as cli_app
@@ -23,6 +22,7 @@ from assistant.config import get_settings
 from assistant.database import Database
 from assistant.errors import BadInput
 from assistant.hotline.tickets import TicketFields, TicketRow, TicketStore
+from assistant.ratings import RatingInput, RatingRow, RatingStore
 from assistant.retention import audit_checkpoint_key, purge
 from assistant.wiring import build_database, get_services
 from tests.integration import test_database as on_both_databases
@@ -169,18 +169,20 @@ def test_retention_purges_each_kind_after_its_days_and_dry_run_only_counts(setti
     conversations = ConversationStore(database)
     old_session, new_session = conversations.ensure(None), conversations.ensure(None)
     conversations.append(old_session, Turn("老问题", "老问题", "回答", "answered"), [])
-    with database.session() as session:
-        session.add(FeedbackRow(answer_id="a", session_id=old_session, helpful=False, reason="旧反馈"))
+    ratings = RatingStore(database, settings.ratings)
+    ratings.record(RatingInput("a", old_session, "满意", comment="旧评价"))
+    ratings.record(RatingInput("b", old_session, "不满意", comment="旧差评"))  # has a follow-up: kept with it
     TicketStore(database).confirm("坐席甲", TicketFields.from_mapping({}), TicketFields.from_mapping({"request": "噪音"}), "旧的通话")
-    for table, column in ((TurnRow, "created_at"), (ConversationRow, "created_at"), (FeedbackRow, "at"), (TicketRow, "created_at")):
+    for table, column in ((TurnRow, "created_at"), (ConversationRow, "created_at"), (RatingRow, "at"), (TicketRow, "created_at")):
         _age(database, table, column, 100)
     conversations.append(new_session, Turn("新问题", "新问题", "回答", "answered"), [])  # its conversation is old too, its turn is new
 
     dry = purge(database, settings, dry_run=True)
-    assert dry.counts == {"conversation_turns": 1, "conversations": 1, "feedback": 1, "transcripts": 1, "audit_events": 0}
+    assert dry.counts == {"conversation_turns": 1, "conversations": 1, "ratings": 1, "transcripts": 1, "audit_events": 0}
     report = purge(database, settings)
-    assert report.counts == {"conversation_turns": 1, "conversations": 1, "feedback": 1, "transcripts": 1, "audit_events": 0}
+    assert report.counts == {"conversation_turns": 1, "conversations": 1, "ratings": 1, "transcripts": 1, "audit_events": 0}
     assert [turn["question"] for turn in conversations.turns()] == ["新问题"]
+    assert [row["comment"] for row in ratings.export_rows()] == ["旧差评"] and len(ratings.follow_ups()) == 1
     [ticket] = TicketStore(database).all()
     assert ticket["transcript"] == "" and ticket["request"] == "噪音"  # the ticket is kept (no ticket_days)
     [event] = [e for e in AuditLog(database).export() if e["action"] == "retention.purge"]

@@ -42,12 +42,12 @@ def _rows(client, sql: str) -> list[tuple]:
 
 def _stored_text(client) -> str:
     tables = ("SELECT question || standalone_question FROM conversation_turns", "SELECT detail FROM audit_events",
-              "SELECT reason FROM feedback")
+              "SELECT comment FROM ratings")
     return "".join(str(row[0]) for sql in tables for row in _rows(client, sql))
 
 
 @pytest.mark.parametrize("phone", PHONE_DISGUISES)
-def test_disguised_numbers_are_masked_in_conversations_audit_and_feedback(service, phone):
+def test_disguised_numbers_are_masked_in_conversations_audit_and_ratings(service, phone):
     client, _ = service
     reply = client.post("/v1/chat", json={"question": f"我的电话{phone}，居住证怎么办？"}).json()
     body = {"answer_id": reply["answer_id"], "session_id": reply["session_id"], "helpful": False,

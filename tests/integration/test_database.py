@@ -87,16 +87,16 @@ def test_stored_call_transcripts_mask_what_the_deployment_asks(database, privacy
     assert ticket["caller_name"] == "张小明" and ticket["callback_number"] == "13812345678"  # the agent's fields
 
 
-def test_the_service_writes_feedback_and_audit_rows(settings):
+def test_the_service_writes_rating_and_audit_rows(settings):
     with TestClient(create_app(settings)) as client:
         reply = client.post("/v1/chat", json={"question": "办事大厅几点开门？"}).json()
         feedback = {"answer_id": reply["answer_id"], "session_id": reply["session_id"], "helpful": True}
         assert client.post("/v1/feedback", json=feedback).status_code == 201
         database = client.app.state.services.database
         with database.engine.connect() as connection:
-            rows = connection.exec_driver_sql("SELECT helpful FROM feedback").all()
+            rows = connection.exec_driver_sql("SELECT level FROM ratings").all()
         actions = [event["action"] for event in AuditLog(database).export()]
-    assert rows == [(True,)] and actions == ["chat", "feedback"]
+    assert rows == [(4,)] and actions == ["chat", "rating"]  # 有帮助 is recorded as 满意
 
 
 def test_recent_tickets_come_back_in_order_with_aware_times_for_grouping(database):

@@ -1,8 +1,9 @@
 // The agent panel: API-key login against /v1/agent/me, knowledge search (/v1/search) and cited
-// answers (/v1/chat). The transcript and ticket draft are filled by the hotline copilot later.
+// answers (/v1/chat) the agent rates (好差评, /v1/ratings). The transcript and ticket draft are filled by the hotline copilot later.
 
 import { ApiError, getJson, postJson, streamChat } from "/static/api.js";
 import { aiNotice, el, KIND_LABELS, levelNote, plainText, renderAnswer } from "/static/answer.js";
+import { ratingBlock } from "/static/rating.js";
 
 const KEY_STORAGE = "govassist.agent_key";
 const $ = (id) => document.getElementById(id);
@@ -90,6 +91,7 @@ async function ask(question) {
     if (answer.status !== "answered") {
       box.append(el("p", { className: "note" }, "知识库中没有可靠依据：请勿自行答复，按规定记录工单并转承办单位。"));
     }
+    if (answer.answer_id) box.append(ratingBlock(answer, { channel: "agent", headers: authHeaders() }));
   } catch (error) {
     if (!handleAuthError(error)) box.replaceChildren(el("p", { className: "form-error", role: "alert" }, error.message));
   } finally {

@@ -10,6 +10,12 @@ export class ApiError extends Error {
 }
 
 const NETWORK_MESSAGE = "网络连接失败，请检查网络后重试。";
+// Where the API is: the page's own origin, or the assistant's origin for the website widget.
+let apiBase = "";
+
+export function setApiBase(origin) {
+  apiBase = origin;
+}
 
 async function errorFrom(response) {
   let body = null;
@@ -31,7 +37,7 @@ async function send(method, url, body, headers = {}) {
   }
   let response;
   try {
-    response = await fetch(url, init);
+    response = await fetch(apiBase + url, init);
   } catch {
     throw new ApiError(NETWORK_MESSAGE);
   }
@@ -43,7 +49,7 @@ async function send(method, url, body, headers = {}) {
 export async function postForm(url, form, headers = {}) {
   let response;
   try {
-    response = await fetch(url, { method: "POST", body: form, headers: { Accept: "application/json", ...headers } });
+    response = await fetch(apiBase + url, { method: "POST", body: form, headers: { Accept: "application/json", ...headers } });
   } catch {
     throw new ApiError(NETWORK_MESSAGE);
   }

@@ -1,8 +1,9 @@
-// The citizen chat page: suggested questions, streamed answers with citations, feedback, and the
-// 12345 hand-off. It talks to /v1/suggestions, /v1/chat (streaming) and /v1/feedback only.
+// The citizen chat page: suggested questions, streamed answers with citations, 好差评 ratings, and
+// the 12345 hand-off. It talks to /v1/suggestions, /v1/chat (streaming) and /v1/ratings only.
 
-import { getJson, postJson, streamChat } from "/static/api.js";
+import { getJson, streamChat } from "/static/api.js";
 import { aiNotice, el, renderAnswer } from "/static/answer.js";
+import { ratingBlock } from "/static/rating.js";
 
 const SESSION_KEY = "govassist.session_id";
 const form = document.getElementById("ask-form");
@@ -10,7 +11,6 @@ const input = document.getElementById("question");
 const sendButton = document.getElementById("send");
 const messages = document.getElementById("messages");
 const headerHandoff = document.getElementById("handoff");
-let feedbackCount = 0;
 
 function setBusy(busy) {
   input.disabled = busy;
@@ -26,52 +26,13 @@ function handoffCard(text) {
     el("a", { className: "handoff-button", href: "tel:12345" }, "转人工 / 拨打12345"));
 }
 
-function feedbackBlock(answer) {
-  const id = `feedback-reason-${++feedbackCount}`;
-  const status = el("p", { className: "feedback-status", role: "status" });
-  const reason = el("textarea", { id, rows: 2, maxlength: 500, placeholder: "例如：没有回答我的问题、信息已过时" });
-  const reasonForm = el("form", { className: "feedback-reason", hidden: true },
-    el("label", { for: id }, "哪里没帮上忙？（选填）"), reason,
-    el("button", { type: "submit", className: "secondary" }, "提交反馈"));
-  const buttons = [
-    el("button", { type: "button", className: "chip", "aria-pressed": "false", onclick: () => send(true) }, "有帮助"),
-    el("button", { type: "button", className: "chip", "aria-pressed": "false", onclick: () => askReason() }, "没帮助"),
-  ];
-
-  function askReason() {
-    buttons[1].setAttribute("aria-pressed", "true");
-    reasonForm.hidden = false;
-    reason.focus();
-  }
-
-  async function send(helpful, text = null) {
-    for (const button of buttons) button.disabled = true;
-    buttons[helpful ? 0 : 1].setAttribute("aria-pressed", "true");
-    reasonForm.hidden = true;
-    try {
-      await postJson("/v1/feedback", { answer_id: answer.answer_id, session_id: answer.session_id, helpful, reason: text });
-      status.textContent = helpful ? "感谢您的反馈！" : "感谢您的反馈，我们会据此改进。";
-    } catch (error) {
-      status.textContent = `反馈未能提交：${error.message}`;
-      for (const button of buttons) button.disabled = false;
-    }
-  }
-
-  reasonForm.addEventListener("submit", (event) => {
-    event.preventDefault();
-    send(false, reason.value.trim() || null);
-  });
-  return el("div", { className: "feedback", role: "group", "aria-label": "评价这条回答" },
-    el("span", { className: "feedback-label" }, "这个回答有帮助吗？"), ...buttons, reasonForm, status);
-}
-
 function showAnswer(bubble, answer) {
   const refused = answer.status !== "answered";
   const { body, sources } = renderAnswer(answer);
   bubble.replaceChildren(body);
   if (sources) bubble.append(sources);
   if (refused) bubble.append(handoffCard());
-  if (answer.answer_id) bubble.append(feedbackBlock(answer));
+  if (answer.answer_id) bubble.append(ratingBlock(answer));
   bubble.classList.toggle("refused", refused);
   headerHandoff.classList.toggle("alert", refused);
   if (answer.session_id) sessionStorage.setItem(SESSION_KEY, answer.session_id);

@@ -1,25 +1,24 @@
-"""``POST /v1/chat`` (JSON, or Server-Sent Events when streaming), ``POST /v1/feedback`` and
-``GET /v1/suggestions``: what the citizen page calls."""
+"""``POST /v1/chat`` (JSON, or Server-Sent Events when streaming) and ``GET /v1/suggestions``: what
+the citizen page calls. ``answer_events`` is the one answer path: this route and the
+OpenAI-compatible one (``openai_compat``) render its events, each in its own format."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import Boolean, DateTime, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
 
-from assistant.answering.answer import Answer
+from assistant.answering.answer import Answer, AnswerEvent
 from assistant.api.deps import AuditDep, PublicDep, ServicesDep, audit_event
-from assistant.database import Base
+from assistant.api.security import Principal
+from assistant.audit import AuditLog
 from assistant.errors import AssistantError
-from assistant.privacy import mask_personal_data
+from assistant.wiring import Services
 
 router = APIRouter(prefix="/v1", tags=["chat"])
 SUGGESTED_QUESTIONS = [
@@ -38,25 +37,7 @@ class ChatRequest(BaseModel):
     stream: bool = Field(False, description="true：以 Server-Sent Events 逐步返回")
 
 
-class FeedbackRequest(BaseModel):
-    answer_id: str = Field(..., min_length=1, max_length=64)
-    session_id: str = Field(..., min_length=1, max_length=64)
-    helpful: bool
-    reason: str | None = Field(None, max_length=500)
-
-
-class FeedbackRow(Base):
-    __tablename__ = "feedback"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    answer_id: Mapped[str] = mapped_column(String(64), index=True)
-    session_id: Mapped[str] = mapped_column(String(64))
-    helpful: Mapped[bool] = mapped_column(Boolean)
-    reason: Mapped[str] = mapped_column(Text, default="")  # masked
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(UTC))
-
-
-def _reply(answer: Answer, answer_id: str) -> dict[str, Any]:
+def reply(answer: Answer, answer_id: str) -> dict[str, Any]:
     """The answer as the pages and API clients get it; a generated answer says so (``generated``,
     ``model``, and the ``ai_notice`` to show beside it, GB 45438-2025)."""
     as_dict = answer.to_dict()
@@ -78,44 +59,50 @@ def _sse(event: str, data: dict[str, Any]) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
+def answer_events(
+    request: Request, services: Services, principal: Principal, audit: AuditLog, question: str, session_id: str | None
+) -> Iterator[AnswerEvent]:
+    """The answer chain's events for one question; the final answer is audited before it is yielded."""
+    for event in services.answer_chain.stream(question, session_id, access=principal.access):
+        if event.answer is not None:
+            answer = event.answer
+            sources = [citation.doc_id for citation in answer.citations]
+            made = f"{answer.mode}，{answer.model}" if answer.generated else answer.mode  # the audit export marks generated text
+            audit.record(audit_event(request, principal, "chat", f"{question} → {answer.status}（{made}）", sources))
+        yield event
+
+
+def final_answer(events: Iterator[AnswerEvent]) -> Answer:
+    answer = None
+    for event in events:
+        answer = event.answer or answer
+    assert answer is not None, "the answer chain ends with a final event"
+    return answer
+
+
+def error_body(exc: AssistantError, request: Request) -> dict[str, Any]:
+    """The JSON error shape, for an error raised once a stream has begun."""
+    return {"error": {"type": type(exc).__name__, "message": str(exc), "request_id": request.state.request_id}}
+
+
 @router.post("/chat")
 def chat(body: ChatRequest, request: Request, services: ServicesDep, principal: PublicDep, audit: AuditDep) -> Any:
-    chain = services.answer_chain
     answer_id = uuid.uuid4().hex
-
-    def record(answer: Answer) -> None:
-        sources = [citation.doc_id for citation in answer.citations]
-        made = f"{answer.mode}，{answer.model}" if answer.generated else answer.mode  # the audit export marks generated text
-        audit.record(audit_event(request, principal, "chat", f"{body.question} → {answer.status}（{made}）", sources))
-
+    events = answer_events(request, services, principal, audit, body.question, body.session_id)
     if not body.stream:
-        answer = chain.answer(body.question, body.session_id, access=principal.access)
-        record(answer)
-        return _reply(answer, answer_id)
+        return reply(final_answer(events), answer_id)
 
-    def events() -> Iterator[str]:
+    def stream() -> Iterator[str]:
         try:
-            for event in chain.stream(body.question, body.session_id, access=principal.access):
+            for event in events:
                 if event.kind == "delta":
                     yield _sse("delta", {"text": event.text})
                 elif event.answer is not None:
-                    record(event.answer)
-                    yield _sse("final", _reply(event.answer, answer_id))
+                    yield _sse("final", reply(event.answer, answer_id))
         except AssistantError as exc:
-            error = {"type": type(exc).__name__, "message": str(exc), "request_id": request.state.request_id}
-            yield _sse("error", {"error": error})
+            yield _sse("error", error_body(exc, request))
 
-    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
-
-
-@router.post("/feedback", status_code=201)
-def feedback(body: FeedbackRequest, request: Request, services: ServicesDep, principal: PublicDep, audit: AuditDep) -> dict[str, str]:
-    reason = mask_personal_data(body.reason or "")  # a citizen's free text: stored masked, like every other
-    with services.database.session() as session:
-        session.add(FeedbackRow(answer_id=body.answer_id, session_id=body.session_id, helpful=body.helpful, reason=reason))
-    verdict = "有帮助" if body.helpful else f"没帮助：{reason}"
-    audit.record(audit_event(request, principal, "feedback", f"{body.answer_id} {verdict}"))
-    return {"status": "recorded"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/suggestions")

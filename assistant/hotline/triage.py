@@ -6,7 +6,7 @@ urgency and the caller's mood (each with its evidence), and the ticket fields wi
 
 Models: a deployment's own, trained with ``govassist hotline train`` and kept under
 ``<models_dir>/hotline/<label>.joblib``; for a label without one, a default trained once per
-process (about a second) on the written 示例市 set ``eval_sets/hotline/training.jsonl``.
+process (about a second) on the written 示例市 set ``assistant/hotline/data/training.jsonl``.
 
 The classifiers are ``classifier``'s, the fields ``extraction``'s, the rules ``signals``'; this
 module only decides which model answers and puts the pieces together. The names imported below
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import BadInput, ConfigurationError
+from assistant.hotline import data as hotline_data
 from assistant.hotline.classifier import TextClassifier, read_labelled
 from assistant.hotline.extraction import ExtractedField, extract_fields
 from assistant.hotline.signals import sentiment, urgency
@@ -30,7 +31,7 @@ __all__ = ["CallTriage", "ExtractedField", "TextClassifier", "extract_fields", "
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TRAINING = Path(__file__).resolve().parents[2] / "eval_sets" / "hotline" / "training.jsonl"
+DEFAULT_TRAINING = hotline_data.TRAINING
 LABELS = ("request_type", "category", "department")  # shown as predictions
 TRAINABLE = (*LABELS, "urgency")
 URGENCY_ORDER = ("一般", "较急", "紧急")

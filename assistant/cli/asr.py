@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -63,7 +64,7 @@ def bench_asr(
     console.print("目标：CER ≤ 0.10（16 kHz）/ ≤ 0.13（8 kHz），长音频 RTF ≤ 0.3，实时末段延迟 ≤ 2.5 秒（2 核）", highlight=False)
 
 
-def _print_table(title: str, rows: list[dict], columns: tuple[str, ...]) -> None:
+def _print_table(title: str, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
     table = Table(title=title)
     for column in columns:
         table.add_column(column, justify="left" if column in {"clip", "condition"} or "hyp" in column or column == "reference" else "right")

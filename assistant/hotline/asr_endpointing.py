@@ -11,6 +11,7 @@ own VAD and ``asr_filters`` catch what energy alone lets through.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass
 
@@ -34,7 +35,7 @@ def frame_level_dbfs(frame: np.ndarray) -> float:
     if frame.size == 0:
         return _SILENCE_DBFS
     rms = float(np.sqrt(np.mean(np.square(frame, dtype=np.float64))))
-    return max(20.0 * np.log10(rms + 1e-10), _SILENCE_DBFS)
+    return max(20.0 * math.log10(rms + 1e-10), _SILENCE_DBFS)
 
 
 class EnergyEndpointer:

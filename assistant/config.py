@@ -14,7 +14,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, IPvAnyNetwork, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.errors import ConfigurationError
@@ -87,6 +95,14 @@ class IngestSettings(BaseModel):
     max_file_mb: float = Field(50.0, gt=0, description="Larger files are rejected, in MB (1 MB = 1,000,000 bytes).")
 
 
+class DeploymentSettings(BaseModel):
+    """Who runs this deployment: the names the prompts, the refusals and the pages show."""
+
+    city: str = Field("示例市", description="The city (or county) served, as citizens read it in the pages and answers.")
+    province: str = Field("示例省", description="The province the city belongs to (also a place the assistant serves).")
+    hotline: str = Field("12345", description="The government service hotline citizens are handed to.")
+
+
 class LlmSettings(BaseModel):
     backend: Literal["local", "openai", "extractive"] = Field(
         "local",
@@ -140,10 +156,10 @@ class AnswerSettings(BaseModel):
         0.5, ge=0, le=1, description="A generated sentence is kept when this share of its character bigrams is in its sources."
     )
     history_turns: int = Field(3, ge=0, description="Earlier turns used to understand a follow-up question.")
-    hotline: str = Field("12345", description="The hotline citizens are handed to.")
     service_regions: list[str] = Field(
         default_factory=lambda: ["示例市", "示例省"],
-        description="Places this deployment serves; questions about another named place are out of scope.",
+        description="Places this deployment serves; questions about another named place are out of scope. "
+        "Unset: `deployment.city` and `deployment.province`; an empty list turns the check off.",
     )
 
 
@@ -221,7 +237,7 @@ class HotlineSettings(BaseModel):
     taxonomy: Path | None = Field(
         None,
         description="The deployment's 12345 category taxonomy: JSON Lines, one {\"l1\", \"l2\", \"l3\"} path per line. "
-        "Empty: the 示例市 taxonomy in eval_sets/hotline/taxonomy.jsonl. The agent panel offers its categories; "
+        "Empty: the shipped 示例市 taxonomy (assistant/hotline/data/taxonomy.jsonl). The agent panel offers its categories; "
         "training warns about category labels outside it.",
     )
 
@@ -286,6 +302,7 @@ class Settings(BaseSettings):
     offline: bool = Field(
         True, description="Forbid model-hub downloads (sets HF_HUB_OFFLINE/TRANSFORMERS_OFFLINE)."
     )
+    deployment: DeploymentSettings = DeploymentSettings()
     embedding: EmbeddingSettings = EmbeddingSettings()
     reranker: RerankerSettings = RerankerSettings()
     qdrant: QdrantSettings = QdrantSettings()
@@ -301,6 +318,13 @@ class Settings(BaseSettings):
     hotline: HotlineSettings = HotlineSettings()
     retention: RetentionSettings = RetentionSettings()
     audit: AuditSettings = AuditSettings()
+
+    @model_validator(mode="after")
+    def _regions_follow_the_city(self) -> Settings:
+        """The places served are the deployment's city and province unless set on their own."""
+        if "service_regions" not in self.answer.model_fields_set:
+            self.answer.service_regions = [self.deployment.city, self.deployment.province]
+        return self
 
     def model_cache(self) -> Path:
         return self.models_dir or self.data_dir / "models"

@@ -161,7 +161,8 @@ class Services:
     def answer_chain(self) -> AnswerChain:
         conversations = ConversationStore(self.database)
         return AnswerChain(
-            self.searcher, self.embedder, conversations, self.settings.answer, self.settings.llm, self.chat_model
+            self.searcher, self.embedder, conversations, self.settings.answer, self.settings.llm, self.chat_model,
+            self.settings.deployment,
         )
 
     @property

@@ -27,9 +27,9 @@ from assistant.answering.answer import Answer, AnswerEvent, AnswerMode, Citation
 from assistant.answering.answerability import AnswerabilityJudge, AnswerabilityModel, Judgement
 from assistant.answering.chat_models import ChatMessage, ChatModel
 from assistant.answering.conversations import ConversationStore, Turn
-from assistant.answering.prompts import load_prompt, render
+from assistant.answering.prompts import render
 from assistant.answering.scope import ScopeDecision, classify_scope, handoff_department
-from assistant.config import AnswerSettings, LlmSettings
+from assistant.config import AnswerSettings, DeploymentSettings, LlmSettings
 from assistant.documents import SearchFilters, SearchHit
 from assistant.errors import BadInput
 from assistant.privacy import mask_personal_data
@@ -115,6 +115,7 @@ class AnswerChain:
         settings: AnswerSettings,
         llm_settings: LlmSettings,
         chat_model: ChatModel | None = None,
+        deployment: DeploymentSettings | None = None,
     ) -> None:
         self._searcher = searcher
         self._embedder = embedder
@@ -122,6 +123,7 @@ class AnswerChain:
         self._settings = settings
         self._llm = llm_settings
         self._chat_model = chat_model
+        self._deployment = deployment or DeploymentSettings()
         self._judge = AnswerabilityJudge(embedder, threshold=settings.answerability_threshold, ignore=settings.service_regions)
 
     @property
@@ -184,7 +186,7 @@ class AnswerChain:
     def assess(self, question: str, filters: SearchFilters | None = None) -> Assessment:
         """Scope, retrieval (typos mended) and the answerability judgement of a standalone
         question: everything the chain decides before it writes anything."""
-        scope = classify_scope(question, self._settings.hotline, tuple(self._settings.service_regions))
+        scope = classify_scope(question, self._deployment.hotline, tuple(self._settings.service_regions))
         if not scope.in_scope and scope.reason in _DECIDED_BY_SCOPE:
             return Assessment(scope, question)
         search = self._searcher.search
@@ -228,8 +230,8 @@ class AnswerChain:
             if lexicon.covers(lexicon.normalise(best.hit.chunk.search_text), topic):
                 department = best.hit.chunk.metadata.department
         hint = f"相关事项可咨询{department}，" if department else ""
-        text = render("no_evidence", department_hint=hint, hotline=self._settings.hotline)
-        return Answer("no_evidence", text, mode="refusal", handoff=department or self._settings.hotline)
+        text = render("no_evidence", department_hint=hint, hotline=self._deployment.hotline)
+        return Answer("no_evidence", text, mode="refusal", handoff=department or self._deployment.hotline)
 
     def _generate(self, context: _Context) -> Generator[AnswerEvent, None, Answer]:
         hits = context.sources[: self._settings.passages]
@@ -262,7 +264,7 @@ class AnswerChain:
         assert self._chat_model is not None
         listing = "\n".join(f"[{e.number}] {e.text}" for e in evidence)
         messages = [
-            ChatMessage("system", load_prompt("answer_system")),
+            ChatMessage("system", render("answer_system", city=self._deployment.city, hotline=self._deployment.hotline)),
             ChatMessage("user", render("answer_user", evidence=listing, question=context.asked, focus=_focus(context.asked))),
         ]
         context.trace.messages = messages

@@ -9,8 +9,10 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar, cast
 
 from assistant.answering.chain import AnswerChain
 from assistant.answering.chat_models import ChatModel, LlamaCppChatModel, OpenAICompatibleChatModel
@@ -20,8 +22,11 @@ from assistant.config import Settings, get_settings
 from assistant.database import Database
 from assistant.errors import ConfigurationError
 from assistant.hotline.asr_types import SpeechToText
+from assistant.hotline.assist import Copilot
+from assistant.hotline.tickets import TicketStore
 from assistant.hotline.triage import CallTriage
 from assistant.knowledge_base import KnowledgeBase
+from assistant.policy_matching.service import PolicyMatching
 from assistant.retrieval.embedding import E5Embedder, Embedder, SentenceTransformerEmbedder, UseEmbedder
 from assistant.retrieval.embedding_cache import CachedEmbedder, VectorStore
 from assistant.retrieval.index import VectorIndex
@@ -30,6 +35,7 @@ from assistant.retrieval.reranking import CrossEncoderReranker, Reranker
 from assistant.retrieval.search import HybridSearcher
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 def apply_offline_mode(settings: Settings) -> None:
@@ -122,10 +128,20 @@ def build_speech_to_text(settings: Settings) -> SpeechToText:
 
 
 class Services:
-    """The backends of one process, built on first use from one ``Settings``."""
+    """The backends of one process, built on first use from one ``Settings``.
 
-    def __init__(self, settings: Settings) -> None:
+    ``overrides`` replace what a property would build, by its name (``Services(settings,
+    chat_model=fake)``): tests pass a fake through the same seam production uses
+    (``create_app(services=...)``), and everything built from it (the answer chain, the copilot)
+    uses the fake.
+    """
+
+    def __init__(self, settings: Settings, **overrides: object) -> None:
+        unknown = sorted(name for name in overrides if not isinstance(getattr(type(self), name, None), property))
+        if unknown:
+            raise ConfigurationError(f"Services has no {', '.join(unknown)} to override.")
         self.settings = settings
+        self.__dict__.update({f"_built_{name}": value for name, value in overrides.items()})
         # The data dir holds the database, uploads and keys: its owner only (0700), also when it already existed.
         settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
@@ -151,7 +167,7 @@ class Services:
 
     @property
     def knowledge_base(self) -> KnowledgeBase:
-        return KnowledgeBase(self.index, self.embedder, self.manifests)
+        return self._fresh("knowledge_base", lambda: KnowledgeBase(self.index, self.embedder, self.manifests))
 
     @property
     def chat_model(self) -> ChatModel | None:
@@ -159,11 +175,11 @@ class Services:
 
     @property
     def answer_chain(self) -> AnswerChain:
-        conversations = ConversationStore(self.database)
-        return AnswerChain(
-            self.searcher, self.embedder, conversations, self.settings.answer, self.settings.llm, self.chat_model,
-            self.settings.deployment,
-        )
+        settings = self.settings
+        return self._fresh("answer_chain", lambda: AnswerChain(
+            self.searcher, self.embedder, ConversationStore(self.database), settings.answer, settings.llm,
+            self.chat_model, settings.deployment,
+        ))
 
     @property
     def speech_to_text(self) -> SpeechToText:
@@ -174,20 +190,43 @@ class Services:
         return self._cached("call_triage", lambda settings: CallTriage(settings.model_cache(), settings.hotline.taxonomy))
 
     @property
+    def copilot(self) -> Copilot:
+        regions = self.settings.answer.service_regions
+        return self._fresh("copilot", lambda: Copilot(self.searcher, self.answer_chain, self.call_triage, regions))
+
+    @property
+    def ticket_store(self) -> TicketStore:
+        return self._cached("ticket_store", lambda settings: TicketStore(self.database, settings.privacy))
+
+    @property
+    def policy_matching(self) -> PolicyMatching:
+        return self._cached("policy_matching", lambda settings: PolicyMatching(self.database, settings.policy_matching))
+
+    @property
     def searcher(self) -> HybridSearcher:
         reranker = self._cached("reranker", build_reranker)
-        return HybridSearcher(self.index, self.embedder, self.manifests, self.settings.search, reranker)
+        return self._fresh(
+            "searcher", lambda: HybridSearcher(self.index, self.embedder, self.manifests, self.settings.search, reranker)
+        )
 
-    def _cached(self, name: str, build):  # type: ignore[no-untyped-def]
-        if name not in self.__dict__:
-            self.__dict__[name] = build(self.settings)
-        return self.__dict__[name]
+    def _cached(self, name: str, build: Callable[[Settings], _T]) -> _T:
+        """Built once per process (or the override of that name)."""
+        key = f"_built_{name}"
+        if key not in self.__dict__:
+            self.__dict__[key] = build(self.settings)
+        return cast(_T, self.__dict__[key])
+
+    def _fresh(self, name: str, build: Callable[[], _T]) -> _T:
+        """Built on every use from the cached parts (or the override of that name)."""
+        key = f"_built_{name}"
+        return cast(_T, self.__dict__[key]) if key in self.__dict__ else build()
 
     def close(self) -> None:
         for name in ("index", "database"):
-            if name in self.__dict__:
-                self.__dict__.pop(name).close()
-        embedder = self.__dict__.pop("embedder", None)
+            built = self.__dict__.pop(f"_built_{name}", None)
+            if built is not None:
+                built.close()
+        embedder = self.__dict__.pop("_built_embedder", None)
         if isinstance(embedder, CachedEmbedder):
             embedder.close()
 

@@ -68,6 +68,7 @@ class Assessment:
     asked: str
     hits: list[SearchHit] = field(default_factory=list)
     judgement: Judgement = field(default_factory=Judgement)
+    searched: bool = False  # False when the scope alone decided
 
     def decision(self, faq_first: bool = True) -> Decision:
         """What the chain does: refuse by scope, quote an official FAQ judged to answer, refuse as
@@ -88,6 +89,16 @@ class Assessment:
 
 
 @dataclass
+class Consultation:
+    """What ``AnswerChain.consult`` gives: the answer and the passages retrieved for it, best first
+    (``searched`` is False when the question was decided by its scope alone, without a search)."""
+
+    answer: Answer
+    hits: list[SearchHit]
+    searched: bool
+
+
+@dataclass
 class _Context:
     """What the steps share while one question is answered."""
 
@@ -98,6 +109,7 @@ class _Context:
     standalone: str = ""
     asked: str = ""  # what the later steps work on: the standalone question, typos mended
     hits: list[SearchHit] = field(default_factory=list)
+    searched: bool = False  # False when the scope alone decided
     sources: list[SearchHit] = field(default_factory=list)  # the passages judged to answer, best first
     started: float = field(default_factory=time.perf_counter)
     timings_ms: dict[str, float] = field(default_factory=dict)
@@ -152,13 +164,32 @@ class AnswerChain:
         Pass a ``Trace`` to see the retrieved hits, the evidence and the prompt afterwards."""
         context = _Context(self._mask(question), self._conversations.ensure(session_id), filters, trace or Trace())
         context.standalone = context.trace.standalone = self._condense(context)
+        answer = yield from self._respond(context)
+        answer.session_id = context.session_id
+        self._store(context, answer)
+        yield AnswerEvent("final", answer.text, answer)
+
+    def consult(self, question: str, filters: SearchFilters | None = None) -> Consultation:
+        """The answer to one standalone question and the passages retrieved for it, outside any
+        conversation: no session, no stored turn. For callers that ask on someone's behalf again
+        and again (the hotline copilot refreshes on every final of a live call)."""
+        context = _Context(self._mask(question), "", filters)
+        context.standalone = context.trace.standalone = context.question
+        events = self._respond(context)
+        while True:  # the deltas are not wanted: run the steps to the answer they return
+            try:
+                next(events)
+            except StopIteration as finished:
+                return Consultation(finished.value, context.hits, context.searched)
+
+    def _respond(self, context: _Context) -> Generator[AnswerEvent, None, Answer]:
+        """The steps from a standalone question to the checked answer (deltas while a model writes)."""
         answer = self._answer_without_generation(context)
         context.trace.hits = context.hits
         if answer is None:
             answer = yield from self._generate(context)
-        answer.session_id, answer.question, answer.timings_ms = context.session_id, context.standalone, context.timings_ms
-        self._store(context, answer)
-        yield AnswerEvent("final", answer.text, answer)
+        answer.question, answer.timings_ms = context.standalone, context.timings_ms
+        return answer
 
     # --- steps -------------------------------------------------------------------------------
 
@@ -196,12 +227,13 @@ class AnswerChain:
         if corrected != lexicon.normalise(question):
             asked = corrected
             hits = search(asked, top_k=top_k, filters=filters).hits
-        return Assessment(scope, asked, hits, self._judge.judge(asked, hits))
+        return Assessment(scope, asked, hits, self._judge.judge(asked, hits), searched=True)
 
     def _answer_without_generation(self, context: _Context) -> Answer | None:
         """Out of scope, an FAQ, or nothing that answers: answers that need no model."""
         assessment = self.assess(context.standalone, context.filters)
         context.asked, context.hits, judgement = assessment.asked, assessment.hits, assessment.judgement
+        context.searched = assessment.searched
         context.trace.judgement = judgement
         context.trace.corrected = assessment.asked if assessment.asked != context.standalone else ""
         context.mark("judge")

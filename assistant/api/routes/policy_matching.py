@@ -31,10 +31,8 @@ from assistant.policy_matching.service import PolicyMatching, candidate_dict, it
 router = APIRouter(prefix="/v1/policy-matching", tags=["policy-matching"])
 
 
-def get_policy_matching(request: Request, services: ServicesDep) -> PolicyMatching:
-    if getattr(request.app.state, "policy_matching", None) is None:
-        request.app.state.policy_matching = PolicyMatching(services.database, services.settings.policy_matching)
-    return request.app.state.policy_matching
+def get_policy_matching(services: ServicesDep) -> PolicyMatching:
+    return services.policy_matching
 
 
 PolicyMatchingDep = Annotated[PolicyMatching, Depends(get_policy_matching)]

@@ -20,13 +20,45 @@ from assistant.api.deps import AdminDep, AuditDep, ServicesDep, audit_event
 from assistant.api.uploads import form_files, multipart_body, safe_filename, save_upload
 from assistant.documents import SearchFilters
 from assistant.wiring import Services
-from ingest.pipeline import ingest_paths
+from ingest.pipeline import FileStatus, ingest_paths
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 DocumentFiles = Annotated[list[UploadFile], Depends(form_files("files"))]
 
 
-@router.post("/documents", openapi_extra=multipart_body("files", many=True))
+class FileOut(BaseModel):
+    file: str
+    status: FileStatus
+    documents: int
+    chunks: int
+    reason: str = Field(..., description="失败或跳过的原因")
+
+
+class UploadOut(BaseModel):
+    files: list[FileOut]
+    failed: int
+
+
+class DocumentOut(BaseModel):
+    doc_id: str
+    title: str
+    kind: str
+    chunks: int
+    source: str = Field(..., description="源文件名")
+    ingested_at: str
+
+
+class DocumentsOut(BaseModel):
+    documents: list[DocumentOut]
+    total: int
+
+
+class RemovedOut(BaseModel):
+    removed: list[str]
+    missing: list[str]
+
+
+@router.post("/documents", openapi_extra=multipart_body("files", many=True), response_model=UploadOut)
 def upload_documents(
     request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep, files: DocumentFiles
 ) -> dict[str, Any]:
@@ -52,7 +84,7 @@ def upload_documents(
     return {"files": outcomes, "failed": len(report.failed)}
 
 
-@router.get("/documents")
+@router.get("/documents", response_model=DocumentsOut)
 def list_documents(services: ServicesDep, principal: AdminDep, kind: str | None = None) -> dict[str, Any]:
     entries = services.knowledge_base.manifest().documents.values()
     documents = [
@@ -64,7 +96,7 @@ def list_documents(services: ServicesDep, principal: AdminDep, kind: str | None 
     return {"documents": documents, "total": len(documents)}
 
 
-@router.delete("/documents")
+@router.delete("/documents", response_model=RemovedOut)
 def delete_documents(
     request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep, doc_id: list[str] = Query(...)
 ) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Boolean, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from assistant.answering.answer import Answer
+from assistant.answering.answer import Answer, AnswerMode, AnswerStatus, Citation
 from assistant.api.deps import AuditDep, PublicDep, ServicesDep, audit_event
 from assistant.database import Base
 from assistant.errors import AssistantError
@@ -56,6 +56,29 @@ class FeedbackRow(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(UTC))
 
 
+class ChatReply(BaseModel):
+    """The answer as the pages and API clients get it (also the ``final`` event of a stream)."""
+
+    answer: str
+    status: AnswerStatus
+    mode: AnswerMode
+    generated: bool = Field(..., description="由模型生成（须显示 ai_notice，GB 45438-2025）")
+    model: str
+    ai_notice: str
+    citations: list[Citation]
+    session_id: str
+    handoff: str = Field(..., description="无法作答时建议转往的部门或热线")
+    answer_id: str = Field(..., description="反馈（/v1/feedback）时引用的回答 ID")
+
+
+class FeedbackReceipt(BaseModel):
+    status: Literal["recorded"]
+
+
+class Suggestions(BaseModel):
+    questions: list[str]
+
+
 def _reply(answer: Answer, answer_id: str) -> dict[str, Any]:
     """The answer as the pages and API clients get it; a generated answer says so (``generated``,
     ``model``, and the ``ai_notice`` to show beside it, GB 45438-2025)."""
@@ -78,7 +101,7 @@ def _sse(event: str, data: dict[str, Any]) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-@router.post("/chat")
+@router.post("/chat", response_model=ChatReply, responses={200: {"content": {"text/event-stream": {}}}})
 def chat(body: ChatRequest, request: Request, services: ServicesDep, principal: PublicDep, audit: AuditDep) -> Any:
     chain = services.answer_chain
     answer_id = uuid.uuid4().hex
@@ -108,7 +131,7 @@ def chat(body: ChatRequest, request: Request, services: ServicesDep, principal: 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
-@router.post("/feedback", status_code=201)
+@router.post("/feedback", status_code=201, response_model=FeedbackReceipt)
 def feedback(body: FeedbackRequest, request: Request, services: ServicesDep, principal: PublicDep, audit: AuditDep) -> dict[str, str]:
     reason = mask_personal_data(body.reason or "")  # a citizen's free text: stored masked, like every other
     with services.database.session() as session:
@@ -118,6 +141,6 @@ def feedback(body: FeedbackRequest, request: Request, services: ServicesDep, pri
     return {"status": "recorded"}
 
 
-@router.get("/suggestions")
+@router.get("/suggestions", response_model=Suggestions)
 def suggestions() -> dict[str, list[str]]:
     return {"questions": SUGGESTED_QUESTIONS}

@@ -11,7 +11,7 @@ from assistant.errors import AssistantError
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+@router.get("/healthz", response_model=dict[str, str])
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 

@@ -5,12 +5,16 @@
 - Correct: pinyin-input typos are mended against the retrieved passages (居住正 → 居住证), and
   retrieval runs again when anything changed.
 - Judge: ``answerability`` decides, per retrieved passage, whether it answers the question; when
-  none does, the chain refuses and hands off (to the department the question is about, or 12345).
+  none does, the chain refuses and hands off (to the department the question is about, or the hotline).
 - FAQ first: when the passage judged best is an official FAQ, its text is the answer, verbatim (官方口径).
 - Answer: the chat model writes from the evidence sentences (``evidence``) of the passages judged
   relevant, or (extractive mode, or when every generated sentence fails the check) they are quoted.
 - Check: every generated sentence must be supported by the passages it cites.
+- Store: the turn joins the citizen's conversation. ``consult`` runs the same steps for a
+  standalone question outside any conversation (no condense, nothing stored) and returns the
+  retrieved passages with the answer: the hotline copilot asks on every refresh of a call.
 The judge's weights and threshold are package data; how they were fitted is in BENCHMARKS.md.
+The hotline it hands off to and the city the prompts name are the ``deployment`` settings.
 """
 
 from __future__ import annotations

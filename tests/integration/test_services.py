@@ -107,6 +107,19 @@ def test_the_services_assemble_the_stores_once(tmp_path):
     services.close()
 
 
+def test_every_json_route_declares_its_response_model(tmp_path):
+    with TestClient(create_app(_settings(tmp_path))) as client:
+        schema = client.get("/openapi.json").json()
+    untyped = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                json_body = response.get("content", {}).get("application/json")
+                if status.startswith("2") and json_body is not None and "$ref" not in json_body["schema"]:
+                    untyped.append(f"{method.upper()} {path}")
+    assert untyped == []
+
+
 def test_route_responses_are_typed_in_the_openapi_schema(tmp_path):
     with TestClient(create_app(_settings(tmp_path))) as client:
         schema = client.get("/openapi.json").json()
@@ -120,6 +133,11 @@ def test_route_responses_are_typed_in_the_openapi_schema(tmp_path):
     assert response_schema("/v1/hotline/assist").endswith("/Assistance")
     assert response_schema("/v1/hotline/transcribe").endswith("/TranscriptionOut")
     assert response_schema("/v1/hotline/tickets", status="201").endswith("/TicketOut")
+    assert response_schema("/v1/chat").endswith("/ChatReply") and response_schema(
+        "/v1/admin/inspect"
+    ).endswith("/InspectOut")
+    assert response_schema("/v1/policy-matching/match").endswith("/MatchesOut")
+    assert "text/event-stream" in schema["paths"]["/v1/chat"]["post"]["responses"]["200"]["content"]
     assert {"knowledge", "reply", "citations", "triage", "draft", "draft_fields"} <= set(
         components["Assistance"]["properties"]
     )

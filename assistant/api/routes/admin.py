@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
+from assistant.answering.answer import AnswerMode, AnswerStatus, Citation
 from assistant.answering.chain import Trace
 from assistant.api.deps import AdminDep, AuditDep, ServicesDep, audit_event
 from assistant.api.uploads import form_files, multipart_body, safe_filename, save_upload
@@ -136,7 +137,109 @@ class InspectRequest(BaseModel):
     include_expired: bool = False
 
 
-@router.post("/inspect")
+class AnswerOut(BaseModel):
+    status: AnswerStatus
+    text: str
+    citations: list[Citation]
+    session_id: str
+    mode: AnswerMode
+    question: str = Field(..., description="实际回答的独立问题（补全追问之后）")
+    handoff: str
+    model: str
+    timings_ms: dict[str, float]
+    generated: bool
+    ai_notice: str
+
+
+class ConceptOut(BaseModel):
+    surface: str
+    forms: list[str]
+    weight: float
+
+
+class CandidateOut(BaseModel):
+    """One judged passage: its probability, and each feature of the judge by name (extra fields)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    title: str
+    heading_path: list[str]
+    probability: float
+    vetoed: str = Field(..., description="为何此段资料无论特征如何都不能作答（为空则未否决）")
+
+
+class AnswerabilityOut(BaseModel):
+    threshold: float
+    model: dict[str, Any] = Field(..., description="判定模型：阈值、拟合数据、各特征的重要性")
+    concepts: list[ConceptOut]
+    candidates: list[CandidateOut]
+
+
+class FiltersOut(BaseModel):
+    kinds: list[str]
+    regions: list[str]
+    categories: list[str]
+    valid_on: str
+    include_expired: bool
+
+
+class InspectedHitOut(BaseModel):
+    """A retrieved chunk with each channel's score and rank (``documents.ScoreBreakdown``)."""
+
+    rank: int
+    doc_id: str
+    title: str
+    kind: str
+    heading_path: list[str]
+    text: str
+    fused: float
+    sparse: float | None = Field(..., description="BM25（分词）")
+    sparse_rank: int | None
+    bigram: float | None = Field(..., description="BM25（字二元组）")
+    bigram_rank: int | None
+    dense: float | None
+    dense_rank: int | None
+    rerank: float | None
+
+
+class EvidenceOut(BaseModel):
+    number: int
+    text: str
+
+
+class MessageOut(BaseModel):
+    role: str
+    content: str
+
+
+class InspectOut(BaseModel):
+    answer: AnswerOut
+    standalone_question: str
+    corrected_question: str = Field(..., description="纠正错别字后的问题（未纠正时为空）")
+    answerability: AnswerabilityOut
+    filters: FiltersOut
+    hits: list[InspectedHitOut]
+    evidence: list[EvidenceOut]
+    prompt: list[MessageOut] = Field(..., description="发给模型的消息（摘录模式为空）")
+    removed_sentences: int
+
+
+class EvaluationRowOut(BaseModel):
+    kind: str
+    questions: int
+    hit_at_5: float | None = Field(..., alias="hit@5")
+    answered: float | None
+    keywords: float | None
+    refused: float | None
+    p50_ms: float
+
+
+class EvaluationOut(BaseModel):
+    rows: list[EvaluationRowOut]
+    p50_ms_by_mode: dict[str, float]
+
+
+@router.post("/inspect", response_model=InspectOut)
 def inspect(body: InspectRequest, services: ServicesDep, principal: AdminDep) -> dict[str, Any]:
     """Answer a question and show everything behind it: each retrieved chunk with its BM25
     (words, bigrams), dense, fused and rerank scores, the filters, the answerability judgement (the
@@ -177,7 +280,7 @@ def inspect(body: InspectRequest, services: ServicesDep, principal: AdminDep) ->
     }
 
 
-@router.post("/evaluate")
+@router.post("/evaluate", response_model=EvaluationOut)
 def evaluate(services: ServicesDep, principal: AdminDep) -> dict[str, Any]:
     """Run the demo question set against the live knowledge base."""
     from eval_sets import demo_eval

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
 from assistant import exports
@@ -47,6 +47,22 @@ class TranscriptionOut(BaseModel):
 class TicketOut(BaseModel):
     id: int
     corrections: dict[str, list[str]] = Field(..., description="坐席改动的字段：[助手建议, 坐席确认]")
+
+
+class TicketRowOut(BaseModel):
+    """One exported ticket: these, and every ticket field by name (``TICKET_FIELDS``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    created_at: str
+    agent: str
+    corrections: dict[str, list[str]]
+    transcript: str
+
+
+class TicketsOut(BaseModel):
+    tickets: list[TicketRowOut]
 
 
 class TaxonomyOut(BaseModel):
@@ -103,7 +119,7 @@ def confirm_ticket(body: TicketRequest, request: Request, services: ServicesDep,
     return TicketOut(id=ticket.id, corrections=ticket.corrections)
 
 
-@router.get("/tickets")
+@router.get("/tickets", response_model=TicketsOut, responses={200: {"content": {"text/csv": {}}}})
 def export_tickets(
     request: Request, services: ServicesDep, principal: AgentDep, audit: AuditDep,
     format: str = Query("json", pattern="^(json|csv)$"),

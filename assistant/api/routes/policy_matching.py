@@ -194,7 +194,7 @@ def item_enterprises(item_id: str, matching: PolicyMatchingDep, principal: Agent
             "met": sum(c.decision == "met" for c in candidates), "enterprises": [candidate_dict(c) for c in candidates[:limit]]}
 
 
-@router.get("/items/{item_id}/push-list.csv")
+@router.get("/items/{item_id}/push-list.csv", response_class=StreamingResponse, responses={200: {"content": {"text/csv": {}}}})
 def push_list(item_id: str, matching: PolicyMatchingDep, principal: AgentDep, as_of: date | None = None) -> StreamingResponse:
     out = io.StringIO()
     out.write("\ufeff")

@@ -173,11 +173,11 @@ class AnswerChain:
         self._store(context, answer)
         yield AnswerEvent("final", answer.text, answer)
 
-    def consult(self, question: str, filters: SearchFilters | None = None) -> Consultation:
+    def consult(self, question: str, filters: SearchFilters | None = None, trace: Trace | None = None) -> Consultation:
         """The answer to one standalone question and the passages retrieved for it, outside any
-        conversation: no session, no stored turn. For callers that ask on someone's behalf again
-        and again (the hotline copilot refreshes on every final of a live call)."""
-        context = _Context(self._mask(question), "", filters)
+        conversation: no session, no stored turn. For callers that are not a citizen asking: the
+        hotline copilot (it refreshes on every final of a live call) and the staff inspector."""
+        context = _Context(self._mask(question), "", filters, trace or Trace())
         context.standalone = context.trace.standalone = context.question
         events = self._respond(context)
         while True:  # the deltas are not wanted: run the steps to the answer they return

@@ -179,6 +179,18 @@ def test_a_call_naming_another_city_is_searched_once_too(counted):
     assert len(searcher.queries) == 1 and reply["reply_mode"] == "refusal"
 
 
+def test_the_staff_inspector_stores_no_conversation_either(counted):
+    client, services, searcher, _ = counted
+    admin = {"Authorization": f"Bearer {create_api_key(services.database, 'admin', '管理员')}"}
+    before = _rows(services)
+    searcher.queries.clear()
+    reply = client.post(
+        "/v1/admin/inspect", json={"question": "办理居住证需要哪些材料？"}, headers=admin
+    ).json()
+    assert reply["answer"]["status"] == "answered" and reply["hits"] and len(searcher.queries) == 1
+    assert _rows(services) == before
+
+
 def test_a_citizen_chat_still_keeps_its_conversation(counted):
     client, services, _, _ = counted
     before_conversations, before_turns = _rows(services)

@@ -141,7 +141,7 @@ class Services:
         if unknown:
             raise ConfigurationError(f"Services has no {', '.join(unknown)} to override.")
         self.settings = settings
-        self.__dict__.update({f"_built_{name}": value for name, value in overrides.items()})
+        self._built: dict[str, object] = dict(overrides)
         # The data dir holds the database, uploads and keys: its owner only (0700), also when it already existed.
         settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
@@ -178,7 +178,7 @@ class Services:
         settings = self.settings
         return self._fresh("answer_chain", lambda: AnswerChain(
             self.searcher, self.embedder, ConversationStore(self.database), settings.answer, settings.llm,
-            self.chat_model, settings.deployment,
+            self.chat_model, deployment=settings.deployment,
         ))
 
     @property
@@ -211,22 +211,19 @@ class Services:
 
     def _cached(self, name: str, build: Callable[[Settings], _T]) -> _T:
         """Built once per process (or the override of that name)."""
-        key = f"_built_{name}"
-        if key not in self.__dict__:
-            self.__dict__[key] = build(self.settings)
-        return cast(_T, self.__dict__[key])
+        if name not in self._built:
+            self._built[name] = build(self.settings)
+        return cast(_T, self._built[name])
 
     def _fresh(self, name: str, build: Callable[[], _T]) -> _T:
         """Built on every use from the cached parts (or the override of that name)."""
-        key = f"_built_{name}"
-        return cast(_T, self.__dict__[key]) if key in self.__dict__ else build()
+        return cast(_T, self._built[name]) if name in self._built else build()
 
     def close(self) -> None:
         for name in ("index", "database"):
-            built = self.__dict__.pop(f"_built_{name}", None)
-            if built is not None:
-                built.close()
-        embedder = self.__dict__.pop("_built_embedder", None)
+            if name in self._built:
+                cast(VectorIndex | Database, self._built.pop(name)).close()
+        embedder = self._built.pop("embedder", None)
         if isinstance(embedder, CachedEmbedder):
             embedder.close()
 

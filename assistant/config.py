@@ -226,7 +226,8 @@ class PolicyMatchingSettings(BaseModel):
             "示例市临港经济区": "示例市临港区", "临港经济区": "示例市临港区",
         },
         description="Place names policies write after 注册/登记 → the canonical name stored in enterprise profiles "
-        "(注册地 starting with it qualifies). Replace with the deployment's own city and districts.",
+        "(注册地 starting with it qualifies). Default: the demo city's districts, or `deployment.city` alone when "
+        "that is set; list the deployment's own districts and their aliases here.",
     )
     max_import_rows: int = Field(100_000, ge=1, description="Largest enterprise profile file, in rows.")
     max_import_mb: float = Field(20.0, gt=0, description="Largest enterprise profile file, in MB (1 MB = 1,000,000 bytes).")
@@ -321,9 +322,13 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _regions_follow_the_city(self) -> Settings:
-        """The places served are the deployment's city and province unless set on their own."""
+        """The places served are the deployment's city and province unless set on their own; the
+        default place-name map of policy matching is the demo city's districts, so a deployment
+        naming its own city without its own map registers enterprises in that city alone."""
         if "service_regions" not in self.answer.model_fields_set:
             self.answer.service_regions = [self.deployment.city, self.deployment.province]
+        if "city" in self.deployment.model_fields_set and "regions" not in self.policy_matching.model_fields_set:
+            self.policy_matching.regions = {self.deployment.city: self.deployment.city}
         return self
 
     def model_cache(self) -> Path:

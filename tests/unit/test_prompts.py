@@ -50,3 +50,17 @@ def test_the_places_served_follow_the_city_unless_set():
         _env_file=None, deployment={"city": "样例县"}, answer={"service_regions": ["样例县", "邻县"]}
     )
     assert explicit.answer.service_regions == ["样例县", "邻县"]
+
+
+def test_policy_matching_places_follow_a_city_named_without_its_own_map():
+    assert "示例市临港区" in Settings(_env_file=None).policy_matching.regions.values()
+    assert Settings(_env_file=None, deployment={"city": "样例县"}).policy_matching.regions == {
+        "样例县": "样例县"
+    }
+    own = {"样例县": "样例县", "样例县城关镇": "样例县城关镇"}
+    assert (
+        Settings(
+            _env_file=None, deployment={"city": "样例县"}, policy_matching={"regions": own}
+        ).policy_matching.regions
+        == own
+    )

@@ -5,8 +5,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# A portable x86-64-v3 build (AVX2/FMA), not -march=native: on a CPU with AMX (recent Xeons, as in
+# CI here) the native build's AMX weight buffers crash in decode (segmentation fault on any prompt
+# longer than one token), and a native wheel cached by pip would not run on another machine.
 LLAMA_CMAKE_ARGS := -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TESTS=OFF \
 	-DLLAMA_BUILD_SERVER=OFF -DLLAVA_BUILD=OFF -DLLAMA_CURL=OFF
+ifeq ($(shell uname -m),x86_64)
+LLAMA_CMAKE_ARGS += -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+endif
 
 .PHONY: install demo serve test lint clean
 

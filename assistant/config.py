@@ -241,6 +241,17 @@ class HotlineSettings(BaseModel):
         "Empty: the shipped 示例市 taxonomy (assistant/hotline/data/taxonomy.jsonl). The agent panel offers its categories; "
         "training warns about category labels outside it.",
     )
+    hot_issue_gap_minutes: int = Field(
+        90, ge=1, le=1440,
+        description="Hot issues (热点发现): reports of one problem at one place stay one group while each comes within "
+        "this many minutes of the one before.",
+    )
+    hot_issue_min_size: int = Field(3, ge=2, le=1000, description="Hot issues: the fewest tickets a group needs to be shown.")
+    hot_issue_hours: int = Field(24, ge=1, le=24 * 31, description="Hot issues: how many hours of tickets are grouped.")
+    summary_min_support: float = Field(
+        0.6, ge=0, le=1,
+        description="A clause of the model's call summary is kept when this share of its character bigrams is in the transcript.",
+    )
 
 
 class PrivacySettings(BaseModel):

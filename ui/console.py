@@ -4,7 +4,8 @@ A client of the HTTP API with an admin key, never an importer of models or store
 see here is exactly what the service does. Tabs: 问答调试 (answer, every retrieved chunk with its
 scores, the answerability judgement with its features and threshold, the filters, the evidence and
 the prompt), 文档管理 (upload → ingestion report; browse),
-通话试听 (a recorded call through the hotline copilot), 政策匹配 (an item's extracted conditions,
+通话试听 (a recorded call through the hotline copilot), 热点发现 (recent tickets grouped by problem,
+place and time: size, trend, example calls), 政策匹配 (an item's extracted conditions,
 reviewed and saved; the enterprises it applies to), 评测 (run the demo question set: table and chart).
 """
 
@@ -119,6 +120,19 @@ def run_call(api: ApiClient, recording: str | None) -> tuple[str, str, pd.DataFr
     return transcript, assist["reply"], knowledge, draft
 
 
+def hot_issues(api: ApiClient, hours: float, min_size: float) -> tuple[pd.DataFrame, str]:
+    """The recent hot issues: one row per group, and the example calls of each."""
+    result = api.call("GET", "/v1/hotline/hot-issues", params={"hours": int(hours), "min_size": int(min_size)})
+    rows = [(i["place"], i["category"], i["size"], i["trend"], " ".join(map(str, i["hourly"])), i["first_at"][11:16], i["last_at"][11:16])
+            for i in result["issues"]]
+    table = pd.DataFrame(rows, columns=["地点", "分类", "工单数", "趋势", "每小时来电", "首次", "最近"])
+    examples = "\n\n".join(
+        f"{i['place']} · {i['category']}（{i['size']} 条）\n" + "\n".join(f"  工单 {e['ticket_id']}：{e['text']}" for e in i["examples"])
+        for i in result["issues"]
+    )
+    return table, examples or f"最近 {int(hours)} 小时没有 {int(min_size)} 条以上的同类工单"
+
+
 CONDITION_COLUMNS = ["kind", "operator", "value", "sentence"]
 
 
@@ -187,6 +201,14 @@ def build(api: ApiClient, city: str) -> gr.Blocks:
             knowledge = gr.Dataframe(label="推荐的政策与问答", wrap=True)
             draft = gr.Dataframe(label="工单草稿（每项的依据）", wrap=True)
             transcribe.click(lambda r: run_call(api, r), [recording], [transcript, reply, knowledge, draft])
+        with gr.Tab("热点发现"):
+            with gr.Row():
+                hours = gr.Number(24, label="最近多少小时", precision=0, minimum=1)
+                min_size = gr.Number(3, label="至少多少条工单", precision=0, minimum=2)
+            find = gr.Button("查找热点", variant="primary")
+            issues = gr.Dataframe(label="同一地点、同一问题、时间相近的工单组（每小时来电：最早到最近）", wrap=True)
+            examples = gr.Textbox(label="各组的来电示例（已脱敏）", lines=10)
+            find.click(lambda h, m: hot_issues(api, h, m), [hours, min_size], [issues, examples])
         with gr.Tab("政策匹配"):
             with gr.Row():
                 item = gr.Dropdown(label="政策事项", choices=[])

@@ -27,7 +27,19 @@ from assistant.api.deps import RateLimiter
 from assistant.api.guard import RequestGuard
 from assistant.api.metrics import Metrics
 from assistant.api.responses import error_response
-from assistant.api.routes import admin, agent, chat, health, hotline, pages, policy_matching, records, search
+from assistant.api.routes import (
+    admin,
+    agent,
+    call_summary,
+    chat,
+    health,
+    hot_issues,
+    hotline,
+    pages,
+    policy_matching,
+    records,
+    search,
+)
 from assistant.config import Settings, get_settings
 from assistant.errors import (
     AssistantError,
@@ -114,6 +126,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for router in (health.router, search.router, chat.router, agent.router, hotline.router, admin.router, records.router, pages.router):
         app.include_router(router)
     app.include_router(policy_matching.router)
+    app.include_router(hot_issues.router)
+    app.include_router(call_summary.router)
 
     @app.get("/metrics", include_in_schema=False)
     def _metrics() -> Response:

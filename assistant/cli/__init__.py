@@ -13,7 +13,18 @@ import sys
 import typer
 from rich.console import Console
 
-from assistant.cli import admin, ask, asr, bench, console, hotline, knowledge, policy_matching, service
+from assistant.cli import (
+    admin,
+    ask,
+    asr,
+    bench,
+    console,
+    hot_issues,
+    hotline,
+    knowledge,
+    policy_matching,
+    service,
+)
 from assistant.errors import AssistantError
 
 app = typer.Typer(
@@ -31,6 +42,7 @@ admin.register(app)
 app.command("console")(console.console)
 app.add_typer(hotline.app, name="hotline")
 bench.app.command("hotline")(hotline.bench_hotline)
+bench.app.command("hotissues")(hot_issues.bench_hot_issues)
 app.command("transcribe")(asr.transcribe)
 bench.app.command("asr")(asr.bench_asr)
 app.add_typer(policy_matching.app, name="match")

@@ -77,6 +77,11 @@ class TicketRow(Base):
     transcript: Mapped[str] = mapped_column(Text, default="")  # masked
 
 
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 @dataclass(frozen=True)
 class ConfirmedTicket:
     id: int
@@ -124,6 +129,13 @@ class TicketStore:
              **json.loads(r.fields), "corrections": json.loads(r.corrections), "transcript": r.transcript}
             for r in rows
         ]
+
+    def since(self, created_after: datetime) -> list[dict[str, Any]]:
+        """The tickets confirmed after a moment, oldest first: their id, time and confirmed fields as
+        stored (the caller fields unmasked: for grouping, never for showing)."""
+        with self._database.session() as session:
+            rows = list(session.scalars(select(TicketRow).where(TicketRow.created_at > created_after).order_by(TicketRow.id)))
+        return [{"id": r.id, "created_at": _aware(r.created_at), **json.loads(r.fields)} for r in rows]
 
     def masked(self) -> list[dict[str, Any]]:
         """Every ticket as agents list it: the caller fields masked too."""

@@ -96,3 +96,15 @@ def test_policy_items_are_reviewed_and_matched_to_enterprises(api, tmp_path):
     message = review_item(api, item_id, conditions.iloc[:1])
     assert "已保存 1 个条件" in message
     assert len(policy_item(api, item_id, "2025-06-30")[0]) == 1
+
+
+def test_hot_issues_show_each_group_with_its_size_trend_and_examples(api):
+    from ui.console import hot_issues
+
+    for number in range(4):
+        fields = {"address": "北岸区阳光花园", "category": "城乡建设/市政设施", "service_item": f"阳光花园门口{number + 1}号路灯不亮了"}
+        api.call("POST", "/v1/hotline/tickets", json={"fields": fields})
+    table, examples = hot_issues(api, 24, 3)
+    assert table.iloc[0]["地点"] == "北岸区阳光花园" and table.iloc[0]["工单数"] == 4 and table.iloc[0]["趋势"] in ("上升", "持平", "回落")
+    assert "路灯不亮" in examples
+    assert "没有" in hot_issues(api, 24, 50)[1]  # no group that big: said, not an empty table alone

@@ -97,3 +97,16 @@ def test_the_service_writes_feedback_and_audit_rows(settings):
             rows = connection.exec_driver_sql("SELECT helpful FROM feedback").all()
         actions = [event["action"] for event in AuditLog(database).export()]
     assert rows == [(True,)] and actions == ["chat", "feedback"]
+
+
+def test_recent_tickets_come_back_in_order_with_aware_times_for_grouping(database):
+    from datetime import UTC, datetime, timedelta
+
+    store = TicketStore(database)
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    fields = TicketFields.from_mapping({"address": "东城区幸福小区3号楼", "category": "城乡建设/供水供气", "request": "停水了"})
+    first, second = (store.confirm("坐席甲", fields, fields, "").id for _ in range(2))
+    recent = store.since(before)
+    assert [t["id"] for t in recent] == [first, second]
+    assert recent[0]["created_at"].tzinfo is not None and recent[0]["address"] == "东城区幸福小区3号楼"
+    assert store.since(datetime.now(UTC) + timedelta(minutes=1)) == []

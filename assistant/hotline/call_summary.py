@@ -1,0 +1,102 @@
+"""The call summary in the standard ticket form (来电人反映……，诉求……。), written by the chat model
+from the transcript and checked against it the way answers are checked against their sources.
+
+Each clause of what the model wrote is kept only when the transcript supports it (the share of
+its character bigrams found in the transcript, the form's own words left out: ``grounding.support``);
+the clauses it does not support are dropped and listed, so the agent sees what was left out. A
+summary that loses its 反映 or its 诉求 that way, a model that fails, or no model at all gives
+the extractive summary (``assist.summarise``) instead. The transcript is masked before the model
+sees it, and so is what comes back.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from assistant.answering import grounding
+from assistant.answering.chat_models import ChatMessage, ChatModel, complete
+from assistant.answering.prompts import render
+from assistant.config import DeploymentSettings
+from assistant.errors import BackendUnavailable
+from assistant.hotline.assist import summarise
+from assistant.privacy import mask_personal_data
+from assistant.text_normalisation import normalise_text
+
+logger = logging.getLogger(__name__)
+
+_CLAUSE = re.compile(r"[^，,。；;！？!?\n]+[，,。；;！？!?]*")
+_FORM = re.compile(r"^(?:来电人|市民|该市民)?(?:反映|称|表示|来电|诉求(?:是|为)?|希望|要求)[：:]?")
+_REPORT = re.compile(r"^(?:来电人|市民|该市民)?(?:反映|称|表示)")
+_REQUEST = re.compile(r"诉求|希望|要求|请求")
+MAX_TRANSCRIPT_CHARS = 3000  # the model's context holds the prompt, this and the reply
+
+
+@dataclass
+class CallSummary:
+    text: str
+    mode: str  # "generated": the model's, checked; "extractive": the caller's own words, no model
+    model: str = ""
+    dropped: list[str] = field(default_factory=list)  # clauses the transcript does not support, left out
+
+
+def _clauses(text: str) -> list[str]:
+    return [clause.strip() for clause in _CLAUSE.findall(text) if clause.strip()]
+
+
+def check_summary(text: str, transcript: str, min_support: float) -> tuple[list[str], list[str]]:
+    """The clauses of a summary the transcript supports, and those it does not."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    for clause in _clauses(text):
+        content = _FORM.sub("", clause)
+        supported = grounding.support(content, [transcript]) >= min_support and not grounding.is_instruction(
+            clause
+        )
+        (kept if supported else dropped).append(clause)
+    return kept, dropped
+
+
+def _joined(clauses: list[str]) -> str:
+    text = "".join(clauses).rstrip("，,；;")
+    return text if text.endswith(("。", "！", "？")) else text + "。"
+
+
+def summarise_call(
+    transcript: str,
+    draft: dict[str, str],
+    chat_model: ChatModel | None,
+    min_support: float,
+    max_tokens: int = 200,
+    deployment: DeploymentSettings | None = None,
+) -> CallSummary:
+    """The standard-form summary of a call, or the extractive one from the ticket draft; the
+    prompt names the ``deployment``'s city and hotline."""
+    deployment = deployment or DeploymentSettings()
+    fallback = CallSummary(summarise(draft), "extractive")
+    masked = mask_personal_data(normalise_text(transcript))[-MAX_TRANSCRIPT_CHARS:]
+    if chat_model is None or not masked.strip():
+        return fallback
+    messages = [
+        ChatMessage("system", render("call_summary_system", city=deployment.city, hotline=deployment.hotline)),
+        ChatMessage("user", render("call_summary_user", transcript=masked)),
+    ]
+    try:
+        written = mask_personal_data(
+            normalise_text(complete(chat_model, messages, max_tokens=max_tokens, temperature=0.1))
+        )
+    except BackendUnavailable as exc:
+        logger.warning("Call summary falls back to the extractive one: %s", exc)
+        return fallback
+    kept, dropped = check_summary(written, masked, min_support)
+    if not any(_REPORT.match(clause) for clause in kept) or not any(
+        _REQUEST.search(clause) for clause in kept
+    ):
+        logger.info(
+            "Call summary falls back to the extractive one: %d of %d clauses unsupported",
+            len(dropped),
+            len(kept) + len(dropped),
+        )
+        return CallSummary(fallback.text, "extractive", chat_model.name, dropped)
+    return CallSummary(_joined(kept), "generated", chat_model.name, dropped)

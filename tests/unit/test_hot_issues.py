@@ -1,0 +1,128 @@
+"""Hot-issue grouping: places read the way callers name them, groups by problem, place and time,
+and the bench's scoring on a written stream."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from assistant.hotline.hot_issues import (
+    TREND_UP,
+    Place,
+    TicketSignal,
+    group_tickets,
+    hot_issues,
+    place_of,
+    signal_of,
+)
+from eval_sets import hot_issues as bench
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+GAP = timedelta(minutes=90)
+WATER = "城乡建设/供水供气"
+
+
+@pytest.mark.parametrize(
+    ("said", "place"),
+    [
+        ("示例市东城区幸福小区3号楼2单元301", Place("东城区", "幸福小区")),
+        ("东城区光明街幸福小区", Place("东城区", "幸福小区")),
+        ("幸福小区北门", Place("", "幸福小区")),
+        ("请问幸福小区", Place("", "幸福小区")),
+        ("西城区人民路", Place("西城区", "人民路")),
+    ],
+)
+def test_a_place_is_the_estate_or_road_without_units_and_with_its_district(said, place):
+    assert place_of(said) == place
+
+
+def test_a_ticket_without_an_address_field_takes_the_place_from_its_text():
+    assert place_of("", "我们东城区幸福小区从早上开始停水了") == Place("东城区", "幸福小区")
+    assert place_of("", "家里停水了") is None
+
+
+def _ticket(
+    number: int, minutes: float, place: str, category: str = WATER, text: str = "小区停水了，一滴水都没有"
+) -> TicketSignal:
+    return TicketSignal(number, NOW - timedelta(minutes=minutes), category, place_of(place), text)
+
+
+def test_reports_of_one_problem_at_one_place_close_in_time_are_one_group():
+    tickets = [_ticket(n, 100 - n * 3, "东城区幸福小区" if n % 2 else "幸福小区3号楼") for n in range(30)]
+    groups = group_tickets(tickets, GAP)
+    assert [len(g) for g in groups] == [30]
+    assert [t.created_at for t in groups[0]] == sorted(t.created_at for t in tickets)
+
+
+def test_another_district_another_day_or_another_problem_make_other_groups():
+    tickets = [_ticket(n, n, "东城区幸福小区") for n in range(5)]
+    tickets += [_ticket(10 + n, n, "西城区幸福小区") for n in range(4)]  # same name, other district
+    tickets += [_ticket(20 + n, 60 * 24 + n, "东城区幸福小区") for n in range(3)]  # the day before
+    tickets += [
+        _ticket(30 + n, n, "东城区幸福小区", "城市管理/噪声扰民", "工地半夜施工吵得睡不着") for n in range(3)
+    ]
+    sizes = sorted(len(g) for g in group_tickets(tickets, GAP))
+    assert sizes == [3, 3, 4, 5]
+
+
+def test_a_report_without_district_joins_the_group_near_it():
+    tickets = [_ticket(n, n * 5, "东城区幸福小区") for n in range(6)] + [_ticket(99, 7, "幸福小区")]
+    groups = group_tickets(tickets, GAP)
+    assert len(groups) == 1 and 99 in {t.ticket_id for t in groups[0]}
+
+
+def test_a_misfiled_report_in_the_words_of_a_group_joins_it_but_another_problem_does_not():
+    tickets = [
+        _ticket(n, n * 4, "东城区幸福小区", text=f"东城区幸福小区从早上开始停水了，{n}楼也没有提前通知")
+        for n in range(8)
+    ]
+    tickets.append(
+        _ticket(
+            50, 6, "东城区幸福小区", "城乡建设/物业管理", "东城区幸福小区从早上开始停水了，也没有提前通知"
+        )
+    )
+    tickets.append(_ticket(51, 6, "东城区幸福小区", "城乡建设/物业管理", "电梯坏了老人上不了楼"))
+    groups = {frozenset(t.ticket_id for t in g) for g in group_tickets(tickets, GAP)}
+    assert frozenset([*range(8), 50]) in groups and frozenset([51]) in groups
+
+
+def test_hot_issues_are_the_big_groups_with_size_place_trend_and_examples():
+    tickets = [_ticket(n, 100 - n * 3, "东城区幸福小区" if n % 3 else "幸福小区") for n in range(30)]
+    tickets += [_ticket(100, 30, "西城区和谐家园")]
+    issues = hot_issues(tickets, NOW, GAP, min_size=3, hours=3)
+    assert len(issues) == 1
+    issue = issues[0]
+    assert (issue.size, issue.place, issue.category) == (30, "东城区幸福小区", WATER)
+    assert sum(issue.hourly) == 30 and issue.trend == TREND_UP  # the reports keep coming
+    assert issue.examples[0].ticket_id == 29  # the latest first
+
+
+def test_a_stored_ticket_becomes_a_signal_with_names_and_numbers_masked():
+    stored = {
+        "id": 7,
+        "created_at": NOW,
+        "category": WATER,
+        "address": "东城区幸福小区5号楼",
+        "service_item": "我叫张伟，小区停水了",
+        "request": "请回电13812345678",
+    }
+    signal = signal_of(stored)
+    assert signal.place == Place("东城区", "幸福小区")
+    assert "13812345678" not in signal.text and "张伟" not in signal.text and "停水" in signal.text
+
+
+def test_the_bench_scores_a_perfect_and_a_lumped_grouping():
+    gold = ["a", "a", "a", "b", "b", "c"]
+    perfect = bench.score(gold, ["x", "x", "x", "y", "y", "z"])
+    assert perfect["pair_f1"] == 1.0 and perfect["bcubed_f1"] == 1.0
+    lumped = bench.score(gold, ["x"] * 6)
+    assert lumped["pair_recall"] == 1.0 and lumped["pair_precision"] == pytest.approx(4 / 15)
+
+
+def test_the_written_stream_has_known_groups_and_the_hard_cases():
+    calls = bench.stream(bench.DEV_SEED)
+    golds = {c.gold for c in calls}
+    assert sum(g.startswith("g") for g in golds) > 60  # the groups and their near-duplicates
+    assert any(g.endswith("-other-district") for g in golds) and any(g.endswith("-later") for g in golds)
+    assert len({c.text for c in calls}) > 0.9 * len(calls)  # worded many ways

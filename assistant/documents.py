@@ -19,6 +19,13 @@ DOCUMENT_KINDS: tuple[str, ...] = ("policy", "faq", "guide")
 _ID_NAMESPACE = uuid.UUID("6f1f6c1e-3c1a-4e8e-9a52-2a8f6b3d7c11")
 
 
+def opaque_document_id(key: str) -> str:
+    """The public id of a document read from a file: a digest of ``key`` (the file's location and
+    the id prefix), so the same file keeps its id across re-ingests while the id itself shows no
+    server path. Ids of records that carry their own id (JSON Lines) are those ids instead."""
+    return "doc-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+
+
 def chunk_point_id(doc_id: str, content_hash: str, chunk_no: int) -> str:
     """Deterministic index id of a chunk: the same chunk of the same document version, the same id."""
     return str(uuid.uuid5(_ID_NAMESPACE, f"{doc_id}#{content_hash}#{chunk_no}"))
@@ -37,7 +44,7 @@ class DocumentMetadata:
     expiry_date: date | None = None  # None: no known expiry
     region: str = ""
     category: str = ""
-    source: str = ""  # the file (or other origin) the document was read from
+    source: str = ""  # the file name (never its server path) or other origin the document was read from
     url: str = ""  # where the public can read it, when the source says so
     department: str = ""  # handling department (承办单位) named by the source, if any
 
@@ -82,7 +89,7 @@ class FaqEntry:
 class Document:
     """One source document after reading, before chunking.
 
-    ``doc_id`` is stable for the same source (derived from its path or its own id), and
+    ``doc_id`` is stable for the same source (``opaque_document_id`` of its path, or its own id), and
     ``content_hash`` changes whenever its text or metadata changes.
     A FAQ file yields one Document per entry, with ``faq`` set.
     """
@@ -116,6 +123,7 @@ class Chunk:
     metadata: DocumentMetadata
     content_hash: str  # hash of the whole document version this chunk belongs to
     question: str = ""  # FAQ chunks: the official question (indexed with the answer)
+    flags: list[str] = field(default_factory=list)  # content-safety flags (answering.safety): kept out of answers
 
     @property
     def point_id(self) -> str:
@@ -136,6 +144,7 @@ class Chunk:
             "question": self.question,
             "heading_path": self.heading_path,
             "content_hash": self.content_hash,
+            "flags": self.flags,
             **self.metadata.to_payload(),
         }
 
@@ -149,6 +158,7 @@ class Chunk:
             metadata=DocumentMetadata.from_payload(payload),
             content_hash=payload["content_hash"],
             question=payload.get("question") or "",
+            flags=list(payload.get("flags") or []),
         )
 
 
@@ -162,6 +172,7 @@ class SearchFilters:
     categories: list[str] = field(default_factory=list)
     valid_on: date | None = None
     include_expired: bool = False
+    include_flagged: bool = False  # passages flagged at ingest (answering.safety): staff inspection only
 
 
 @dataclass

@@ -11,16 +11,17 @@ import copy
 import json
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from assistant.documents import Chunk, chunk_point_id
 from assistant.retrieval import lexical
 from assistant.retrieval.embedding import Embedder
 from assistant.retrieval.index import IndexPoint, VectorIndex
-from assistant.retrieval.manifest import Manifest, ManifestEntry, ManifestStore
+from assistant.retrieval.manifest import ID_SCHEME, Manifest, ManifestEntry, ManifestStore
 
 logger = logging.getLogger(__name__)
 ProgressCallback = Callable[[int], None]
@@ -33,6 +34,7 @@ class DocumentVersion:
     doc_id: str
     content_hash: str
     chunks: list[Chunk]
+    path: str = ""  # the server file it comes from (kept in the manifest only)
 
 
 @dataclass
@@ -57,8 +59,15 @@ class KnowledgeBase:
         entry = self.manifest().documents.get(doc_id)
         return entry is not None and entry.content_hash == content_hash
 
-    def store(self, versions: Sequence[DocumentVersion], on_chunks: ProgressCallback | None = None) -> None:
-        """Make these document versions live, replacing any older versions of the same documents."""
+    def store(
+        self,
+        versions: Sequence[DocumentVersion],
+        on_chunks: ProgressCallback | None = None,
+        aliases: Mapping[str, str] | None = None,
+    ) -> None:
+        """Make these document versions live, replacing any older versions of the same documents.
+        ``aliases`` (old id → new id, from ``govassist kb migrate``) also replaces the documents
+        under their old ids, in the same atomic step, and keeps the old ids resolvable."""
         if not versions:
             return
         manifest = copy.deepcopy(self.manifest())
@@ -68,8 +77,8 @@ class KnowledgeBase:
         tokens = [lexical.analyse(chunk.search_text) for chunk in chunks]
         points = self._points(chunks, tokens, _averages(manifest, tokens), on_chunks)
         self.index.upsert(points)
-        superseded = self._commit(manifest, versions, tokens)
-        self.index.delete(superseded)
+        superseded = self._commit(manifest, versions, tokens, aliases)
+        self.index.delete(sorted(set(superseded) - {point.point_id for point in points}))
 
     def _points(
         self,
@@ -93,10 +102,20 @@ class KnowledgeBase:
         return points
 
     def _commit(
-        self, manifest: Manifest, versions: Sequence[DocumentVersion], tokens: list[dict[str, list[str]]]
+        self,
+        manifest: Manifest,
+        versions: Sequence[DocumentVersion],
+        tokens: list[dict[str, list[str]]],
+        aliases: Mapping[str, str] | None,
     ) -> list[str]:
         """Write the new manifest; return the point ids of the versions it replaced."""
         superseded: list[str] = []
+        if aliases is not None or not manifest.needs_migration:
+            manifest.id_scheme = ID_SCHEME  # a migration, or nothing keyed the old way
+        for old_id, new_id in (aliases or {}).items():
+            if old_id != new_id and old_id in manifest.documents:
+                superseded += _point_ids(manifest.documents.pop(old_id))
+            manifest.aliases[old_id] = new_id
         now = datetime.now(UTC).isoformat(timespec="seconds")
         analysed = iter(tokens)
         for version in versions:
@@ -115,6 +134,7 @@ class KnowledgeBase:
                 kind=first.metadata.kind,
                 source=first.metadata.source,
                 ingested_at=now,
+                path=version.path,
             )
         manifest.embedder, manifest.dimension = self.embedder.name, self.embedder.dimension
         self.manifests.save(manifest)
@@ -127,9 +147,7 @@ class KnowledgeBase:
         refuses rather than mixing vectors. Returns the number of chunks re-embedded."""
         manifest = copy.deepcopy(self.manifest())
         if not snapshot.exists():
-            live = manifest.live_versions()
-            rows = (json.dumps(payload, ensure_ascii=False) for _, payload in self.index.scroll()
-                    if live.get(str(payload.get("doc_id"))) == payload.get("content_hash"))
+            rows = (json.dumps(payload, ensure_ascii=False) for payload in self._live_payloads(manifest))
             partial = snapshot.with_suffix(".partial")
             partial.write_text("".join(row + "\n" for row in rows), encoding="utf-8")
             os.replace(partial, snapshot)
@@ -144,11 +162,29 @@ class KnowledgeBase:
         snapshot.unlink()
         return len(chunks)
 
+    def _live_payloads(self, manifest: Manifest) -> Iterator[dict[str, Any]]:
+        live = manifest.live_versions()
+        for _, payload in self.index.scroll():
+            if live.get(str(payload.get("doc_id"))) == payload.get("content_hash"):
+                yield payload
+
+    def live_chunks(self, doc_ids: set[str]) -> dict[str, list[Chunk]]:
+        """The live chunks of these documents, in order (what a migration re-keys)."""
+        found: dict[str, list[Chunk]] = {}
+        for payload in self._live_payloads(self.manifest()):
+            if payload.get("doc_id") in doc_ids:
+                found.setdefault(str(payload["doc_id"]), []).append(Chunk.from_payload(payload))
+        return {doc_id: sorted(chunks, key=lambda chunk: chunk.chunk_no) for doc_id, chunks in found.items()}
+
     def delete(self, doc_ids: Sequence[str]) -> list[str]:
-        """Remove documents; returns the ids that were actually present."""
+        """Remove documents, named by their current or any former id (aliases); returns the ids,
+        as given, of the documents that were present."""
         manifest = copy.deepcopy(self.manifest())
-        removed = [doc_id for doc_id in doc_ids if doc_id in manifest.documents]
-        stale = [pid for doc_id in removed for pid in _point_ids(manifest.documents.pop(doc_id))]
+        current = {doc_id: manifest.resolve(doc_id) for doc_id in doc_ids}
+        removed = [doc_id for doc_id in doc_ids if current[doc_id] in manifest.documents]
+        gone = {current[doc_id] for doc_id in removed}
+        stale = [pid for doc_id in gone for pid in _point_ids(manifest.documents.pop(doc_id))]
+        manifest.aliases = {old: new for old, new in manifest.aliases.items() if new not in gone}
         if removed:
             self.manifests.save(manifest)
             self.index.delete(stale)

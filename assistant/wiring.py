@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import threading
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -142,6 +143,7 @@ class Services:
             raise ConfigurationError(f"Services has no {', '.join(unknown)} to override.")
         self.settings = settings
         self._built: dict[str, object] = dict(overrides)
+        self.writing = threading.Lock()  # one knowledge-base change (upload, delete) at a time in this process
         # The data dir holds the database, uploads and keys: its owner only (0700), also when it already existed.
         settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:

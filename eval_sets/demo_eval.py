@@ -30,12 +30,12 @@ def load(path: Path = QUESTIONS) -> list[dict[str, Any]]:
 
 
 def is_target(source: str, faq_question: str, targets: list[str]) -> bool:
-    """Whether a passage (its source file, its FAQ question if any) is one of the targets: a file
-    path, or 'faq:' + an FAQ question."""
+    """Whether a passage (its source file's name, its FAQ question if any) is one of the targets: a
+    file path under the demo KB (its name is compared), or 'faq:' + an FAQ question."""
     for target in targets:
         if target.startswith("faq:") and faq_question == target[4:]:
             return True
-        if not target.startswith("faq:") and source.endswith(target):
+        if not target.startswith("faq:") and Path(source).name == Path(target).name:
             return True
     return False
 

@@ -1,7 +1,8 @@
 """The ingestion run: files in, a per-file report out, the knowledge base never half written.
 
 For each file: check size → read (``ingest.readers``) → skip documents whose content hash is
-already live → chunk (``ingest.chunking``) → queue. Queued document versions are stored in
+already live → chunk (``ingest.chunking``) → screen each chunk (``answering.safety``: flagged
+passages are stored with their flags, kept out of answers and reported) → queue. Queued document versions are stored in
 batches through ``KnowledgeBase.store``, each batch an atomic step, so an interrupted run leaves
 a consistent, searchable knowledge base. A bad file is reported with its reason and the run
 goes on; the caller decides the exit code from ``IngestReport.failed``.
@@ -15,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from assistant.answering import safety
 from assistant.config import IngestSettings
-from assistant.documents import Document
+from assistant.documents import Chunk, Document
 from assistant.errors import BadInput
 from assistant.knowledge_base import DocumentVersion, KnowledgeBase
 from ingest.chunking import chunk_document
@@ -34,6 +36,7 @@ class FileOutcome:
     documents: int = 0
     chunks: int = 0
     reason: str = ""
+    flagged: list[str] = field(default_factory=list)  # passages kept out of answers, and why (Chinese)
 
 
 @dataclass
@@ -87,6 +90,8 @@ class IngestRun:
         self.report = IngestReport()
 
     def run(self, paths: Iterable[Path], prune: bool = False) -> IngestReport:
+        if self._kb.manifest().needs_migration:
+            raise BadInput("知识库的文档 ID 仍是旧格式（含服务器路径），请先运行 govassist kb migrate 迁移后再导入")
         paths = list(paths)
         files = discover(paths)
         self._progress.files_found(len(files))
@@ -104,19 +109,20 @@ class IngestRun:
         try:
             documents = self._read(path)
             changed = [doc for doc in documents if not self._kb.is_current(doc.doc_id, doc.content_hash)]
-            versions = [self._version(document) for document in changed]
+            versions = [self._version(document, path) for document in changed]
         except BadInput as exc:
             logger.warning("Skipped %s: %s", path, exc)
             return FileOutcome(str(path), "failed", reason=str(exc))
-        source = documents[0].metadata.source
-        known = {doc_id for doc_id, entry in self._kb.manifest().documents.items() if entry.source == source}
+        located = server_path(path)
+        known = {doc_id for doc_id, entry in self._kb.manifest().documents.items() if entry.path == located}
         self._remove(sorted(known - {doc.doc_id for doc in documents}))
         self._queue += versions
         chunks = sum(len(version.chunks) for version in versions)
         if sum(len(version.chunks) for version in self._queue) >= _BATCH_CHUNKS:
             self._flush()
         status: FileStatus = "unchanged" if not changed else ("updated" if known else "added")
-        return FileOutcome(str(path), status, documents=len(documents), chunks=chunks)
+        flagged = [_flag_line(chunk) for version in versions for chunk in version.chunks if chunk.flags]
+        return FileOutcome(str(path), status, documents=len(documents), chunks=chunks, flagged=flagged)
 
     def _read(self, path: Path) -> list[Document]:
         if not path.exists():
@@ -131,14 +137,16 @@ class IngestRun:
         if not documents:
             raise BadInput(f"{path.name}：没有读到任何内容")
         for document in documents:
-            document.metadata.source = document.metadata.source or str(path)
+            document.metadata.source = document.metadata.source or path.name
         return documents
 
-    def _version(self, document: Document) -> DocumentVersion:
+    def _version(self, document: Document, path: Path) -> DocumentVersion:
         chunks = chunk_document(document, self._settings.chunk_size, self._settings.chunk_overlap)
         if not chunks:
-            raise BadInput(f"{document.metadata.source}：文档没有可索引的文本")
-        return DocumentVersion(document.doc_id, document.content_hash, chunks)
+            raise BadInput(f"{path.name}：文档没有可索引的文本")
+        for chunk in chunks:
+            chunk.flags = screen_chunk(chunk)
+        return DocumentVersion(document.doc_id, document.content_hash, chunks, server_path(path))
 
     def _flush(self) -> None:
         if self._queue:
@@ -152,13 +160,28 @@ class IngestRun:
 
     def _prune(self, directories: list[Path]) -> None:
         """Delete documents whose source file under one of these directories no longer exists."""
-        roots = [str(directory) for directory in directories]
+        roots = [Path(server_path(directory)) for directory in directories]
         gone = [
             doc_id
             for doc_id, entry in self._kb.manifest().documents.items()
-            if any(entry.source.startswith(root) for root in roots) and not Path(entry.source).exists()
+            if entry.path and any(Path(entry.path).is_relative_to(root) for root in roots) and not Path(entry.path).exists()
         ]
         self._remove(gone)
+
+
+def screen_chunk(chunk: Chunk) -> list[str]:
+    """The content-safety flags of a passage (its FAQ question included), as the uploader reads them."""
+    return [flag.label for flag in safety.screen(f"{chunk.question}\n{chunk.text}")]
+
+
+def _flag_line(chunk: Chunk) -> str:
+    where = chunk.question or " > ".join(chunk.heading_path) or f"第 {chunk.chunk_no + 1} 段"
+    return f"{where}：{'；'.join(chunk.flags)}，该段不会用于回答，请核查"
+
+
+def server_path(path: Path) -> str:
+    """Where a file is on this server, as the manifest records it (never shown to the public)."""
+    return path.resolve().as_posix()
 
 
 def ingest_paths(

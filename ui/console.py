@@ -18,8 +18,8 @@ import gradio as gr
 import httpx
 import pandas as pd
 
-HIT_COLUMNS = ["rank", "title", "kind", "heading_path", "sparse", "bigram", "dense", "fused", "rerank", "text"]
-HIT_LABELS = ["排名", "标题", "类型", "章节", "BM25(词)", "BM25(字)", "向量", "融合", "重排", "片段"]
+HIT_COLUMNS = ["rank", "title", "kind", "heading_path", "sparse", "bigram", "dense", "fused", "rerank", "text", "flags"]
+HIT_LABELS = ["排名", "标题", "类型", "章节", "BM25(词)", "BM25(字)", "向量", "融合", "重排", "片段", "安全标记（不用于回答）"]
 JUDGE_COLUMNS = ["title", "heading_path", "probability", "vetoed", "coverage", "clause", "missing", "absent", "absent_noun", "aspect", "dense", "label"]
 JUDGE_LABELS = ["标题", "章节", "可答概率", "否决", "问题覆盖", "末句覆盖", "缺失要点", "检索皆无", "检索皆无(名词)", "要素命中", "向量相似", "标题相似"]
 
@@ -43,7 +43,8 @@ class ApiClient:
 
 
 def _answer_markdown(answer: dict[str, Any]) -> str:
-    status = {"answered": "已回答", "no_evidence": "无依据，已建议转人工", "out_of_scope": "超出服务范围"}[answer["status"]]
+    status = {"answered": "已回答", "no_evidence": "无依据，已建议转人工", "out_of_scope": "超出服务范围",
+              "withheld": "涉及个人信息或钱款，已暂不作答"}[answer["status"]]
     lines = [answer["text"], "", f"**{status}** · 方式：{answer['mode']} · 用时：{answer['timings_ms']}"]
     for citation in answer["citations"]:
         number = f" {citation['document_number']}" if citation["document_number"] else ""
@@ -71,6 +72,7 @@ def inspect(api: ApiClient, question: str, kinds: list[str], include_expired: bo
     hits = pd.DataFrame(result["hits"] or [], columns=HIT_COLUMNS)
     hits["heading_path"] = hits["heading_path"].map(lambda path: " > ".join(path) if isinstance(path, list) else "")
     hits["text"] = hits["text"].map(lambda text: text[:120])
+    hits["flags"] = hits["flags"].map(lambda flags: "；".join(flags) if isinstance(flags, list) else "")
     hits = hits.round(3)
     hits.columns = HIT_LABELS
     corrected = f"（纠正错别字后：{result['corrected_question']}）" if result["corrected_question"] else ""
@@ -87,7 +89,9 @@ def upload(api: ApiClient, files: list[str] | None) -> pd.DataFrame:
     handles = [("files", (Path(path).name, Path(path).read_bytes())) for path in files]
     report = api.call("POST", "/v1/admin/documents", files=handles)
     frame = pd.DataFrame(report["files"])
-    return frame.rename(columns={"file": "文件", "status": "结果", "documents": "文档数", "chunks": "新分段", "reason": "原因"})
+    frame["flagged"] = frame["flagged"].map("\n".join)
+    return frame.rename(columns={"file": "文件", "status": "结果", "documents": "文档数", "chunks": "新分段", "reason": "原因",
+                                 "flagged": "安全提示（这些段落不会用于回答）"})
 
 
 def browse(api: ApiClient, kind: str) -> pd.DataFrame:

@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from assistant.documents import Chunk
 
-AnswerStatus = Literal["answered", "no_evidence", "out_of_scope"]
+# withheld: the answer asked for personal data or money (answering.safety) and was not let out.
+AnswerStatus = Literal["answered", "no_evidence", "out_of_scope", "withheld"]
 AnswerMode = Literal["faq", "generated", "extractive", "refusal"]
 # The visible label of AI-generated content (《人工智能生成合成内容标识办法》, GB 45438-2025).
 AI_NOTICE = "内容由人工智能生成，仅供参考，以官方发布为准"

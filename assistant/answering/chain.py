@@ -9,7 +9,10 @@
 - FAQ first: when the passage judged best is an official FAQ, its text is the answer, verbatim (官方口径).
 - Answer: the chat model writes from the evidence sentences (``evidence``) of the passages judged
   relevant, or (extractive mode, or when every generated sentence fails the check) they are quoted.
-- Check: every generated sentence must be supported by the passages it cites.
+- Check: every generated sentence must be supported by the passages it cites, and no answer that
+  asks for personal data or money leaves unreviewed (``safety``): it is withheld with a hand-off,
+  and while a model streams only sentences that passed are shown. Passages flagged at ingest are
+  never judged, quoted or shown to the model.
 - Store: the turn joins the citizen's conversation. ``consult`` runs the same steps for a
   standalone question outside any conversation (no condense, nothing stored) and returns the
   retrieved passages with the answer: the hotline copilot asks on every refresh of a call.
@@ -26,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.answering import evidence as evidence_selection
-from assistant.answering import grounding
+from assistant.answering import grounding, safety
 from assistant.answering.answer import Answer, AnswerEvent, AnswerMode, Citation
 from assistant.answering.answerability import AnswerabilityJudge, AnswerabilityModel, Judgement
 from assistant.answering.chat_models import ChatMessage, ChatModel
@@ -192,6 +195,7 @@ class AnswerChain:
         context.trace.hits = context.hits
         if answer is None:
             answer = yield from self._generate(context)
+        answer = self._screened(answer)
         answer.question, answer.timings_ms = context.standalone, context.timings_ms
         return answer
 
@@ -231,7 +235,8 @@ class AnswerChain:
         if corrected != lexicon.normalise(question):
             asked = corrected
             hits = search(asked, top_k=top_k, filters=filters).hits
-        return Assessment(scope, asked, hits, self._judge.judge(asked, hits), searched=True)
+        unflagged = [hit for hit in hits if not hit.chunk.flags]  # flagged ones only reach the inspector
+        return Assessment(scope, asked, hits, self._judge.judge(asked, unflagged), searched=True)
 
     def _answer_without_generation(self, context: _Context) -> Answer | None:
         """Out of scope, an FAQ, or nothing that answers: answers that need no model."""
@@ -305,12 +310,26 @@ class AnswerChain:
         ]
         context.trace.messages = messages
         parts: list[str] = []
+        gate = safety.SafetyGate()
         for delta in self._chat_model.stream(messages, self._llm.max_tokens, self._llm.temperature):
             if not parts:
                 context.mark("first_token")
             parts.append(delta)
-            yield AnswerEvent("delta", delta)
+            if shown := gate.feed(delta):
+                yield AnswerEvent("delta", shown)
+        if rest := gate.close():
+            yield AnswerEvent("delta", rest)
         return "".join(parts)
+
+    def _screened(self, answer: Answer) -> Answer:
+        """The answer, or, when it asks for personal data or money, a refusal handing over to a person."""
+        requests = safety.requests_in(answer.text) if answer.status == "answered" else []
+        if not requests:
+            return answer
+        logger.warning("Withheld an answer asking for %s (cited %s)", [flag.kind for flag in requests],
+                       [citation.doc_id for citation in answer.citations])
+        text = render("withheld", hotline=self._deployment.hotline)
+        return Answer("withheld", text, mode="refusal", handoff=self._deployment.hotline)
 
     def _store(self, context: _Context, answer: Answer) -> None:
         turn = Turn(context.question, context.standalone, answer.text, answer.status, answer.mode, answer.model)

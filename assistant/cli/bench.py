@@ -112,6 +112,24 @@ def load(
         console.print(f"  {sample}")
 
 
+@app.command("safety")
+def safety(
+    corpus: list[Path] = typer.Argument(..., exists=True, help="文档目录或文件（如 ingest/demo_kb、docs.jsonl），视为正常政务文本"),
+    as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
+) -> None:
+    """导入安全筛查的误报率：正常政务文本中被标记为指令或索要个人信息、钱款的段落比例，并列出被标记的段落。"""
+    from eval_sets import safety as bench
+
+    result = bench.run(corpus)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    _print_rows("导入安全筛查：正常文本的误报", result["rows"])
+    for name, examples in result["examples"].items():
+        for example in examples:
+            console.print(f"[yellow]{name}[/] {example['doc_id']}：{'；'.join(example['flags'])}\n  {example['text']}", highlight=False)
+
+
 @app.command("demo")
 def demo(as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象")) -> None:
     """示例问题集：在全新的示例知识库上测检索命中、回答率、关键词准确率与拒答率。"""

@@ -1,4 +1,4 @@
-"""``govassist ingest``, ``govassist search`` and ``govassist kb stats|list|delete``."""
+"""``govassist ingest``, ``govassist search`` and ``govassist kb stats|list|delete|reindex|migrate``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from assistant.audit import AuditEvent, AuditLog
 from assistant.documents import DOCUMENT_KINDS, SearchFilters
 from assistant.errors import BadInput
 from assistant.wiring import get_services
-from ingest import pipeline
+from ingest import migration, pipeline
 from ingest.readers import ReadOptions
 
 console = Console()
@@ -104,6 +104,9 @@ def _print_report(report: pipeline.IngestReport) -> None:
             outcome.reason, style=style,
         )
     console.print(table)
+    for outcome in report.files:
+        for line in outcome.flagged:
+            console.print(f"[yellow]注意 {Path(outcome.path).name}：{line}[/]", highlight=False)
     summary = "，".join(f"{label} {report.count(status)} 个" for status, label in STATUS_LABELS.items())
     removed = f"，删除文档 {len(report.removed)} 篇" if report.removed else ""
     console.print(f"共 {len(report.files)} 个文件：{summary}{removed}")
@@ -169,6 +172,21 @@ def reindex() -> None:
     console.print(f"已用 {services.embedder.name} 重建索引：{count} 个分段。")
 
 
+@kb_app.command("migrate")
+def migrate() -> None:
+    """把旧格式的文档 ID（含服务器路径）换成不含路径的 ID；旧 ID 仍可用于删除和链接。"""
+    services = get_services()
+    report = migration.migrate(services.knowledge_base, services.settings.data_dir / "uploads")
+    if not report.documents:
+        console.print("知识库已是当前的文档 ID 格式，无需迁移。")
+        return
+    detail = f"{report.documents} 篇文档，{len(report.aliases)} 个旧 ID 保留为别名"
+    AuditLog(services.database).record(AuditEvent.from_command_line("documents.migrate", detail))
+    console.print(f"已迁移 {detail}；其中 {report.restamped} 篇与源文件核对一致，重新导入时不会重复处理。")
+    if report.flagged:
+        console.print(f"[yellow]注意：{report.flagged} 个段落含疑似指令或索要个人信息、钱款的内容，已不再用于回答（可在检索调试中查看）。[/]")
+
+
 @kb_app.command("list")
 def list_documents(
     kind: str | None = typer.Option(None, help="只列出该类型"),
@@ -181,7 +199,7 @@ def list_documents(
     for column in ("文档 ID", "类型", "标题", "分段", "来源", "导入时间"):
         table.add_column(column)
     for entry in entries[:limit]:
-        table.add_row(entry.doc_id, entry.kind, entry.title, str(entry.chunk_count), entry.source, entry.ingested_at)
+        table.add_row(entry.doc_id, entry.kind, entry.title, str(entry.chunk_count), entry.path or entry.source, entry.ingested_at)
     console.print(table)
 
 
@@ -195,7 +213,8 @@ def delete(
     knowledge_base = services.knowledge_base
     targets = list(doc_ids or [])
     if source is not None:
-        targets += [d for d, e in knowledge_base.manifest().documents.items() if e.source == str(source)]
+        located = pipeline.server_path(source)
+        targets += [d for d, e in knowledge_base.manifest().documents.items() if e.path == located]
     if not targets:
         raise BadInput("请给出文档 ID 或 --source 文件路径")
     removed = knowledge_base.delete(targets)

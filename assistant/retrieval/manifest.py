@@ -5,6 +5,10 @@ chunks first, then replaces the manifest atomically (write + rename), then delet
 chunks; search ignores chunks whose document version is not in the manifest. So a run that is
 interrupted at any point leaves the previous knowledge base searchable, and the next run
 removes the leftovers.
+
+Document ids have changed once (scheme 1: the file's absolute path; scheme 2: an opaque digest, see
+``documents.opaque_document_id``). ``aliases`` maps the ids an older scheme gave to today's, so
+links, deletions and admin calls made with an old id keep working after ``govassist kb migrate``.
 """
 
 from __future__ import annotations
@@ -27,8 +31,12 @@ class ManifestEntry:
     bigram_count: int = 0  # character bigrams in all chunks
     title: str = ""
     kind: str = ""
-    source: str = ""
+    source: str = ""  # the file name shown to callers (see DocumentMetadata.source)
     ingested_at: str = ""
+    path: str = ""  # the server file it was read from: for pruning and uploads, never shown to the public
+
+
+ID_SCHEME = 2  # the document-id scheme current ingestion writes
 
 
 @dataclass
@@ -36,6 +44,17 @@ class Manifest:
     embedder: str = ""
     dimension: int = 0
     documents: dict[str, ManifestEntry] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)  # old document id → current id
+    id_scheme: int = ID_SCHEME
+
+    @property
+    def needs_migration(self) -> bool:
+        """Whether documents were keyed by an older id scheme (their ids show server paths)."""
+        return self.id_scheme < ID_SCHEME and bool(self.documents)
+
+    def resolve(self, doc_id: str) -> str:
+        """Today's id of a document named by any id it has had."""
+        return self.aliases.get(doc_id, doc_id)
 
     @property
     def chunk_count(self) -> int:
@@ -84,7 +103,13 @@ class ManifestStore:
     def _read(self) -> Manifest:
         raw = json.loads(self._path.read_text(encoding="utf-8"))
         documents = {doc_id: ManifestEntry(**entry) for doc_id, entry in raw.get("documents", {}).items()}
-        return Manifest(embedder=raw.get("embedder", ""), dimension=raw.get("dimension", 0), documents=documents)
+        return Manifest(
+            embedder=raw.get("embedder", ""),
+            dimension=raw.get("dimension", 0),
+            documents=documents,
+            aliases=dict(raw.get("aliases", {})),
+            id_scheme=int(raw.get("id_scheme", 1)),  # manifests before the field existed used paths
+        )
 
     def save(self, manifest: Manifest) -> None:
         with self._lock:
@@ -94,6 +119,8 @@ class ManifestStore:
                 "embedder": manifest.embedder,
                 "dimension": manifest.dimension,
                 "documents": {doc_id: asdict(entry) for doc_id, entry in manifest.documents.items()},
+                "aliases": manifest.aliases,
+                "id_scheme": manifest.id_scheme,
             }
             temporary.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
             os.replace(temporary, self._path)

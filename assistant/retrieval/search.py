@@ -84,12 +84,14 @@ class HybridSearcher:
         spec = FilterSpec.from_filters(filters)
         candidates = self._fetch(query, spec).live_only(manifest.live_versions())
         hits = fuse(candidates, self._settings)
+        if not (filters and filters.include_flagged):
+            hits = [hit for hit in hits if not hit.chunk.flags]
         if self._reranker is not None and hits:
             hits = self._reranker.rerank(query, hits[: self._reranker.top_n])
         return SearchResult(query, hits[:top_k], lexical.tokenize(query), spec)
 
     def document(self, doc_id: str) -> list[Chunk]:
-        """Every live chunk of one document, in document order (to quote a whole section of it)."""
+        """Every live, unflagged chunk of one document, in document order (to quote a whole section of it)."""
         live = self._manifests.load().live_versions()
         if doc_id not in live:
             return []
@@ -97,6 +99,7 @@ class HybridSearcher:
         probe[0] = 1.0  # any direction: the filter, not the ranking, selects
         matches = self._index.search_dense(probe, _DOCUMENT_CHUNKS, FilterSpec({"doc_id": [doc_id]}, None, None))
         chunks = [Chunk.from_payload(m.payload) for m in matches if m.payload.get("content_hash") == live[doc_id]]
+        chunks = [chunk for chunk in chunks if not chunk.flags]
         return sorted(chunks, key=lambda chunk: chunk.chunk_no)
 
     def _fetch(self, query: str, spec: FilterSpec) -> Candidates:

@@ -17,7 +17,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from assistant.documents import DOCUMENT_KINDS, Document, DocumentKind, DocumentMetadata, Section
+from assistant.documents import (
+    DOCUMENT_KINDS,
+    Document,
+    DocumentKind,
+    DocumentMetadata,
+    Section,
+    opaque_document_id,
+)
 from assistant.errors import BadInput
 from ingest.metadata import extract_metadata, parse_date
 from ingest.readers import docx, html, jsonl, pdf, tables, text
@@ -105,9 +112,11 @@ class ReadOptions:
     metadata_overrides: dict[str, Any] = field(default_factory=dict)
     # Kind of documents whose file does not say (FAQ tables are always "faq").
     default_kind: DocumentKind = "policy"
-    # Prepended to every doc id (e.g. "kb1/") so two collections cannot collide.
+    # Keeps two collections' ids apart (e.g. "kb1/"): prepended to JSONL record ids, and part of
+    # what a file's opaque id is derived from.
     doc_id_prefix: str = ""
-    # Doc ids are file paths relative to this folder; None: the absolute path.
+    # A file's id is derived from its path relative to this folder (so the folder may move);
+    # None: from its absolute path.
     id_base: Path | None = None
 
     def __post_init__(self) -> None:
@@ -149,14 +158,20 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     return parse_overrides(values, sidecar.name)
 
 
-def file_id(path: Path, options: ReadOptions) -> str:
-    """The stable id of a file: the prefix plus its path relative to ``id_base`` (else absolute)."""
+def file_key(path: Path, options: ReadOptions) -> str:
+    """What a file's id is derived from: the prefix plus its path relative to ``id_base`` (else
+    absolute). Before id scheme 2 this string was the id itself (``ingest.migration`` re-keys it)."""
     resolved = path.resolve()
     if options.id_base is not None and resolved.is_relative_to(options.id_base.resolve()):
         relative = resolved.relative_to(options.id_base.resolve()).as_posix()
     else:
         relative = resolved.as_posix()
     return f"{options.doc_id_prefix}{relative}"
+
+
+def file_id(path: Path, options: ReadOptions) -> str:
+    """The stable, opaque id of a file: the same file, the same id; no server path in it."""
+    return opaque_document_id(file_key(path, options))
 
 
 def _check_path(path: Path) -> str:
@@ -176,7 +191,7 @@ def _check_path(path: Path) -> str:
 
 def _single_document(path: Path, suffix: str) -> tuple[list[Section], DocumentMetadata]:
     """Sections of a one-document file, and what the file itself says about its metadata."""
-    hints = DocumentMetadata(source=str(path))
+    hints = DocumentMetadata(source=path.name)
     if suffix == ".pdf":
         sections, hints.title = pdf.read_pdf(path)
     elif suffix == ".docx":
@@ -210,7 +225,7 @@ def read_path(path: Path, options: ReadOptions | None = None) -> list[Document]:
     options = options or ReadOptions()
     suffix = _check_path(path)
     overrides = {**read_sidecar(path), **options.metadata_overrides}
-    base = DocumentMetadata(kind=options.default_kind, source=str(path))
+    base = DocumentMetadata(kind=options.default_kind, source=path.name)
     if suffix in (".csv", ".xlsx"):
         reader = tables.read_csv if suffix == ".csv" else tables.read_xlsx
         rows = reader(
@@ -253,6 +268,7 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "ReadOptions",
     "file_id",
+    "file_key",
     "parse_overrides",
     "read_path",
     "read_sidecar",

@@ -7,7 +7,8 @@ entry. Owns: parsing and validating those lines. A bad line is logged with its l
 skipped, so one broken record does not block a large file; a file with no good line is BadInput.
 Leaves: sidecar/command-line overrides and text metadata extraction (``read_path``).
 The record's own ``source`` (a dataset citation) is not used: every document of a file keeps the
-file as its source, which is how re-ingesting finds the documents a file used to hold.
+file's name as its source (the manifest records the file itself, which is how re-ingesting finds
+the documents a file used to hold).
 """
 
 from __future__ import annotations

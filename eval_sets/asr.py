@@ -4,14 +4,17 @@ For every clip of ``refs.tsv`` (``name<TAB>reference``; the audio is ``name.*`` 
 folder): the file path (decode + recognise) gives the CER and the RTF; the live path feeds the same
 audio as 100 ms PCM16 chunks, followed by 2 s of silence, to ``StreamingTranscriber`` and gives the
 live CER and the delay. CER is scored after Simplified conversion and removal of punctuation and
-spaces (``asr_text.character_error_rate``); the overall CER is total edits over total reference
+spaces (``speech.text.character_error_rate``); the overall CER is total edits over total reference
 characters. ``--telephone`` first turns every clip into 8 kHz telephone-band audio
-(``audio_telephone``): the file path decodes that 8 kHz file, the live path gets 8 kHz PCM.
+(``speech.telephone``): the file path decodes that 8 kHz file, the live path gets 8 kHz PCM.
 
 Delay: chunks are taken to arrive in real time and to be processed one after another on this
-machine, so a slow recognition delays everything after it. The delay of a clip is when its last
-final segment would be ready minus when speech ends (the last 30 ms frame within 35 dB of the
-clip's loudest). Long-audio RTF comes from ``--long`` files (no reference needed).
+machine, so a slow recognition delays everything after it (on a loaded machine delays are
+pessimistic; ``live_cpu_per_audio_s``, CPU seconds of the whole process per second of audio, is
+not). The delay of a clip is when the first final emitted after its speech ends would be ready
+minus when speech ends (the last 30 ms frame within 35 dB of the clip's loudest). Long-audio RTF
+comes from ``--long`` files (no reference needed). ``--consistency`` adds the reference-free check
+of ``asr_consistency``: every audio file under a folder, and recordings joined from them.
 """
 
 from __future__ import annotations
@@ -25,17 +28,17 @@ from typing import Any
 import numpy as np
 
 from assistant.config import Settings
-from assistant.hotline.asr_endpointing import frame_level_dbfs
-from assistant.hotline.asr_streaming import StreamingOptions, StreamingTranscriber
-from assistant.hotline.asr_text import character_error_rate, edit_distance, normalise_for_scoring
-from assistant.hotline.asr_types import SAMPLE_RATE
-from assistant.hotline.asr_whisper import FasterWhisperRecognizer
-from assistant.hotline.audio import decode_audio
-from assistant.hotline.audio_telephone import TELEPHONE_RATE, telephone_band, to_pcm16, wav_bytes
+from assistant.speech.audio import decode_audio
+from assistant.speech.endpointing import frame_level_dbfs
+from assistant.speech.streaming import StreamingOptions, StreamingTranscriber
+from assistant.speech.telephone import TELEPHONE_RATE, telephone_band, to_pcm16, wav_bytes
+from assistant.speech.text import character_error_rate, edit_distance, normalise_for_scoring
+from assistant.speech.types import SAMPLE_RATE
+from assistant.speech.whisper import FasterWhisperRecognizer
+from eval_sets.asr_consistency import AUDIO_SUFFIXES, audio_files, live_vs_batch, make_recordings
 
 CHUNK_S = 0.1
 TRAILING_SILENCE_S = 2.0
-_AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".ogg", ".amr", ".flac", ".opus")
 
 
 @dataclass
@@ -48,7 +51,26 @@ class Clip:
 @dataclass
 class LiveResult:
     text: str
-    delay_s: float | None
+    finals: list[tuple[float, float]]  # (when ready, stream position when emitted), in seconds
+    cpu_s: float
+
+    def delay_after(self, speech_end: float) -> float | None:
+        """When the first final emitted after ``speech_end`` was ready, minus ``speech_end``."""
+        ready = [at for at, position in self.finals if position >= speech_end]
+        return ready[0] - speech_end if ready else None
+
+
+@dataclass
+class Measured:
+    """One audio recognised both ways."""
+
+    name: str
+    seconds: float
+    batch_text: str
+    batch_wall_s: float
+    batch_cpu_s: float
+    live: LiveResult
+    delays: list[float]
 
 
 def load_clips(audio_dir: Path, refs: Path) -> list[Clip]:
@@ -57,7 +79,7 @@ def load_clips(audio_dir: Path, refs: Path) -> list[Clip]:
         if not line.strip() or "\t" not in line:
             continue
         name, reference = line.split("\t", 1)
-        matches = [audio_dir / f"{name}{suffix}" for suffix in _AUDIO_SUFFIXES if (audio_dir / f"{name}{suffix}").is_file()]
+        matches = [audio_dir / f"{name}{suffix}" for suffix in AUDIO_SUFFIXES if (audio_dir / f"{name}{suffix}").is_file()]
         if matches:
             clips.append(Clip(name, matches[0], reference.strip()))
     return clips
@@ -83,11 +105,12 @@ def speech_end_s(samples: np.ndarray, rate: int) -> float:
 
 
 def run_live(recognizer: FasterWhisperRecognizer, samples: np.ndarray, rate: int, options: StreamingOptions) -> LiveResult:
-    """Stream the clip in real-time chunks; finals' text and the end-of-speech-to-last-final delay."""
+    """Stream the audio in real-time chunks, then 2 s of silence; the finals' text and when each was ready."""
     stream = StreamingTranscriber(recognizer, rate, options)
     pcm = to_pcm16(np.concatenate([samples, np.zeros(int(TRAILING_SILENCE_S * rate), np.float32)])).tobytes()
     step = int(CHUNK_S * rate) * 2
-    busy_until, finals, last_final_at = 0.0, [], None
+    busy_until, texts, finals = 0.0, [], []
+    cpu_began = time.process_time()
     for start in range(0, len(pcm), step):
         arrival = min(start + step, len(pcm)) / 2 / rate
         began = time.perf_counter()
@@ -97,34 +120,59 @@ def run_live(recognizer: FasterWhisperRecognizer, samples: np.ndarray, rate: int
         busy_until = max(arrival, busy_until) + time.perf_counter() - began
         for event in events:
             if event.kind == "final" and event.segment.text:
-                finals.append(event.segment.text)
-                last_final_at = busy_until
-    delay = None if last_final_at is None else last_final_at - speech_end_s(samples, rate)
-    return LiveResult("".join(finals), delay)
+                texts.append(event.segment.text)
+                finals.append((busy_until, arrival))
+    return LiveResult("".join(texts), finals, time.process_time() - cpu_began)
 
 
-def _clip_row(recognizer: FasterWhisperRecognizer, clip: Clip, telephone: bool, workdir: Path,
-              options: StreamingOptions) -> dict[str, Any]:
-    path, samples, rate = _prepare(clip.path, telephone, workdir)
-    began = time.perf_counter()
-    transcript = recognizer.transcribe(path)
-    seconds = time.perf_counter() - began
+def measure(recognizer: FasterWhisperRecognizer, name: str, source: Path | bytes, samples: np.ndarray, rate: int,
+            speech_ends: list[float], options: StreamingOptions) -> Measured:
+    """Recognise the file (path or bytes) and stream its samples; one delay per speech end."""
+    began, cpu_began = time.perf_counter(), time.process_time()
+    batch_text = recognizer.transcribe(source).text
+    wall, cpu = time.perf_counter() - began, time.process_time() - cpu_began
     live = run_live(recognizer, samples, rate, options)
-    reference = normalise_for_scoring(clip.reference)
+    delays = [delay for end in speech_ends if (delay := live.delay_after(end)) is not None]
+    return Measured(name, len(samples) / rate, batch_text, wall, cpu, live, delays)
+
+
+def _clip_row(measured: Measured, reference_text: str) -> dict[str, Any]:
+    reference = normalise_for_scoring(reference_text)
     return {
-        "clip": clip.name,
-        "seconds": round(len(samples) / rate, 2),
+        "clip": measured.name,
+        "seconds": round(measured.seconds, 2),
         "ref_chars": len(reference),
-        "reference": clip.reference,
-        "hypothesis": transcript.text,
-        "CER": round(character_error_rate(clip.reference, transcript.text), 4),
-        "RTF": round(seconds / (len(samples) / rate), 3),
-        "live_hypothesis": live.text,
-        "live_CER": round(character_error_rate(clip.reference, live.text), 4),
-        "live_delay_s": None if live.delay_s is None else round(live.delay_s, 2),
-        "_edits": edit_distance(reference, normalise_for_scoring(transcript.text)),
-        "_live_edits": edit_distance(reference, normalise_for_scoring(live.text)),
-        "_compute_s": seconds,
+        "reference": reference_text,
+        "hypothesis": measured.batch_text,
+        "CER": round(character_error_rate(reference_text, measured.batch_text), 4),
+        "RTF": round(measured.batch_wall_s / measured.seconds, 3),
+        "live_hypothesis": measured.live.text,
+        "live_CER": round(character_error_rate(reference_text, measured.live.text), 4),
+        "live_delay_s": round(measured.delays[-1], 2) if measured.delays else None,
+        "_edits": edit_distance(reference, normalise_for_scoring(measured.batch_text)),
+        "_live_edits": edit_distance(reference, normalise_for_scoring(measured.live.text)),
+        "_compute_s": measured.batch_wall_s,
+    }
+
+
+def _consistency_row(measured: Measured) -> dict[str, Any]:
+    edits, chars = live_vs_batch(measured.batch_text, measured.live.text)
+    return {
+        "audio": measured.name,
+        "seconds": round(measured.seconds, 1),
+        "batch_chars": chars,
+        "live_vs_batch_CER": round(edits / chars, 4) if chars else None,
+        "lines": len(measured.delays),
+        "delay_mean_s": round(float(np.mean(measured.delays)), 2) if measured.delays else None,
+        "delay_max_s": round(float(np.max(measured.delays)), 2) if measured.delays else None,
+        "live_cpu_per_audio_s": round(measured.live.cpu_s / measured.seconds, 3),
+        "batch_cpu_per_audio_s": round(measured.batch_cpu_s / measured.seconds, 3),
+        "batch": measured.batch_text,
+        "live": measured.live.text,
+        "_edits": edits,
+        "_delays": measured.delays,
+        "_live_cpu_s": measured.live.cpu_s,
+        "_batch_cpu_s": measured.batch_cpu_s,
     }
 
 
@@ -156,19 +204,72 @@ def _summary(rows: list[dict[str, Any]], condition: str) -> dict[str, Any]:
     }
 
 
+def consistency_summary(rows: list[dict[str, Any]], group: str) -> dict[str, Any]:
+    chars = sum(row["batch_chars"] for row in rows)
+    audio_s = sum(row["seconds"] for row in rows) or 1.0
+    delays = [delay for row in rows for delay in row["_delays"]]
+    return {
+        "audio": group,
+        "seconds": round(audio_s, 1),
+        "batch_chars": chars,
+        "live_vs_batch_CER": round(sum(row["_edits"] for row in rows) / chars, 4) if chars else None,
+        "lines": len(delays),
+        "delay_mean_s": round(float(np.mean(delays)), 2) if delays else None,
+        "delay_max_s": round(float(np.max(delays)), 2) if delays else None,
+        "live_cpu_per_audio_s": round(sum(row["_live_cpu_s"] for row in rows) / audio_s, 3),
+        "batch_cpu_per_audio_s": round(sum(row["_batch_cpu_s"] for row in rows) / audio_s, 3),
+    }
+
+
+def _consistency(recognizer: FasterWhisperRecognizer, folder: Path, measured: dict[Path, Measured], telephone: bool,
+                 workdir: Path, options: StreamingOptions, recordings: int, recording_s: float) -> dict[str, Any]:
+    """Live against batch on every file under ``folder`` (reusing clips already measured) and on joined recordings."""
+    clips, ends, rows = [], [], []
+    for source in audio_files(folder):
+        path, samples, rate = _prepare(source, telephone, workdir)
+        if source.resolve() not in measured:
+            measured[source.resolve()] = measure(recognizer, source.stem, path, samples, rate,
+                                                 [speech_end_s(samples, rate)], options)
+        rows.append(_consistency_row(measured[source.resolve()]))
+        clips.append(samples)
+        ends.append(speech_end_s(samples, rate))
+    joined = [
+        _consistency_row(measure(recognizer, recording.name, wav_bytes([recording.samples], rate), recording.samples,
+                                 rate, list(recording.speech_ends), options))
+        for recording in make_recordings(clips, ends, rate, count=recordings, seconds=recording_s)
+    ]
+    summaries = [consistency_summary(rows, "files"), consistency_summary(joined, "recordings"),
+                 consistency_summary(rows + joined, "all")]
+    return {"rows": [_public(row) for row in rows + joined], "summary": summaries}
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in row.items() if not key.startswith("_")}
+
+
 def run(audio_dir: Path, refs: Path, *, telephone: bool = False, long_files: list[Path] | None = None,
+        consistency: Path | None = None, recordings: int = 2, recording_s: float = 45.0,
         settings: Settings | None = None) -> dict[str, Any]:
-    """Every figure of the bench as one JSON-ready dict: ``rows`` (per clip) and ``summary``."""
+    """Every figure of the bench as one JSON-ready dict: ``rows`` (per clip), ``summary`` and ``consistency``."""
     settings = settings or Settings()
     recognizer = FasterWhisperRecognizer(settings.asr, settings.model_cache())
+    clips = load_clips(audio_dir, refs)
     began = time.perf_counter()
-    recognizer.transcribe_samples(np.zeros(SAMPLE_RATE, np.float32))  # load the model outside the timings
+    _warm_up(recognizer, clips)
     load_s = time.perf_counter() - began
     options = StreamingOptions.from_settings(settings.asr)
     condition = "8 kHz telephone band" if telephone else "16 kHz"
+    measured: dict[Path, Measured] = {}
+    rows = []
     with tempfile.TemporaryDirectory(prefix="govassist-asr-") as workdir:
-        rows = [_clip_row(recognizer, clip, telephone, Path(workdir), options) for clip in load_clips(audio_dir, refs)]
+        for clip in clips:
+            path, samples, rate = _prepare(clip.path, telephone, Path(workdir))
+            measured[clip.path.resolve()] = measure(recognizer, clip.name, path, samples, rate,
+                                                    [speech_end_s(samples, rate)], options)
+            rows.append(_clip_row(measured[clip.path.resolve()], clip.reference))
         summary = _summary(rows, condition) | _long_rtf(recognizer, long_files or [], telephone, Path(workdir))
+        checked = (_consistency(recognizer, consistency, measured, telephone, Path(workdir), options, recordings,
+                                recording_s) if consistency else None)
     asr = settings.asr
     return {
         "model": asr.model_dir or "packaged whisper-base (CTranslate2)",
@@ -176,5 +277,12 @@ def run(audio_dir: Path, refs: Path, *, telephone: bool = False, long_files: lis
                      "beam_size": asr.beam_size, "endpoint_silence_s": options.endpoint_silence_s},
         "load_s": round(load_s, 2),
         "summary": summary,
-        "rows": [{key: value for key, value in row.items() if not key.startswith("_")} for row in rows],
+        "rows": [_public(row) for row in rows],
+        "consistency": checked,
     }
+
+
+def _warm_up(recognizer: FasterWhisperRecognizer, clips: list[Clip]) -> None:
+    """Load the model and run its encoder once, outside the timings (on silence the VAD skips the encoder)."""
+    samples = _prepare(clips[0].path, False, Path())[1] if clips else np.zeros(SAMPLE_RATE, np.float32)
+    recognizer.transcribe_samples(samples)

@@ -1,1 +1,1 @@
-"""The 12345 hotline copilot: speech recognition, classification, field extraction."""
+"""The 12345 hotline copilot: classification, field extraction, suggestions (speech recognition is ``assistant.speech``)."""

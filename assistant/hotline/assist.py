@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from assistant.answering import grounding
 from assistant.answering.answer import AI_NOTICE, Citation
 from assistant.answering.chain import AnswerChain
 from assistant.documents import Chunk, SearchHit
 from assistant.hotline.tickets import FIELD_LABELS, TICKET_FIELDS
-from assistant.hotline.triage import CallTriage
+from assistant.hotline.triage import CallTriage, Triage
 from assistant.privacy import mask_personal_data
 from assistant.retrieval.search import HybridSearcher
 from assistant.text_normalisation import has_content, normalise_text
@@ -71,37 +70,45 @@ class Assistance:
     reply_model: str = ""
     ai_notice: str = ""
     citations: list[Citation] = field(default_factory=list)
-    triage: dict[str, Any] = field(default_factory=dict)  # predictions, fields with spans, urgency, sentiment
+    triage: Triage | None = None  # predictions, departments with duty lines, fields with spans, urgency, sentiment
     draft: dict[str, str] = field(default_factory=dict)  # the ticket draft (工单草稿) for the agent to edit
     draft_fields: list[DraftField] = field(default_factory=list)  # the draft as shown, with the evidence
 
 
-def ticket_draft(triage: dict[str, Any]) -> dict[str, str]:
+def ticket_draft(triage: Triage | None) -> dict[str, str]:
     """The ticket fields the copilot can propose from the triage of a call."""
-    draft = {f["name"]: f["value"] for f in triage.get("fields", [])}
-    for label, prediction in triage.get("predictions", {}).items():
-        draft[label] = prediction["label"]
-    draft["urgency"] = triage.get("urgency", {}).get("label", "")
+    if triage is None:
+        return {"summary": summarise({})}
+    draft = {f.name: f.value for f in triage.fields}
+    for label, prediction in triage.predictions.items():
+        draft[label] = prediction.label
+    draft["urgency"] = triage.urgency.label
     draft["summary"] = summarise(draft)
     return draft
 
 
-def draft_evidence(text: str, triage: dict[str, Any]) -> dict[str, str]:
+def draft_evidence(text: str, triage: Triage | None) -> dict[str, str]:
     """Why each field was proposed, as the agent reads it: the words of the call (``text``, the
     one analysed) a field was read from, in context; a prediction's confidence, flagged when low,
-    and the words that weighed most; the cue that set the urgency."""
+    and the words that weighed most; for the department, the duty line (权责清单) it matched; the
+    cue that set the urgency."""
+    if triage is None:
+        return {}
     evidence = {}
-    for found in triage.get("fields", []):
-        start, end = found["start"], found["end"]
+    for found in triage.fields:
+        start, end = found.start, found.end
         before = ("…" if start > CONTEXT_CHARS else "") + text[max(0, start - CONTEXT_CHARS) : start]
         after = text[end : end + CONTEXT_CHARS] + ("…" if end + CONTEXT_CHARS < len(text) else "")
-        evidence[found["name"]] = f"原文：{before}「{found['value']}」{after}"
-    for name, prediction in triage.get("predictions", {}).items():
-        flag = "（较低，请核实）" if prediction["confidence"] < LOW_CONFIDENCE else ""
-        reason = f"；依据：{'、'.join(prediction['reason'])}" if prediction["reason"] else ""
-        evidence[name] = f"置信度 {round(prediction['confidence'] * 100)}%{flag}{reason}"
-    if triage.get("urgency", {}).get("evidence"):
-        evidence["urgency"] = f"依据：{triage['urgency']['evidence']}"
+        evidence[found.name] = f"原文：{before}「{found.value}」{after}"
+    for name, prediction in triage.predictions.items():
+        flag = "（较低，请核实）" if prediction.confidence < LOW_CONFIDENCE else ""
+        reason = f"；依据：{'、'.join(prediction.reason)}" if prediction.reason else ""
+        evidence[name] = f"置信度 {round(prediction.confidence * 100)}%{flag}{reason}"
+    duty = next((s.duty for s in triage.departments if s.department == triage.predictions["department"].label and s.duty), "")
+    if duty:
+        evidence["department"] += f"；职责：{duty}"
+    if triage.urgency.evidence:
+        evidence["urgency"] = f"依据：{triage.urgency.evidence}"
     return evidence
 
 
@@ -162,7 +169,7 @@ class Copilot:
         question = mask_personal_data(normalise_text(caller_text))[-QUESTION_CHARS:]
         if not has_content(question):
             return Assistance()  # silence, or only noise the recogniser wrote as punctuation
-        analysis = self._triage.analyse(caller_text) if self._triage is not None else {}
+        analysis = self._triage.analyse(caller_text) if self._triage is not None else None
         consultation = self._chain.consult(question)
         # A question decided by its scope alone (another city named) was not searched: search it here.
         hits = consultation.hits if consultation.searched else self._searcher.search(question, top_k=self._top_k).hits

@@ -3,8 +3,11 @@
 ``TextClassifier`` is one scikit-learn model per label (request type, category, handling
 department, urgency ...): TF-IDF over jieba words (1–2-grams) and characters (1–3-grams), a
 class-balanced linear SVM, and sigmoid calibration so each prediction has a probability (the
-confidence shown to the agent) and the words that pushed it there (the reason). The choices were
-measured against alternatives with ``govassist bench hotline --levers`` (BENCHMARKS.md).
+confidence shown to the agent) and the words that pushed it there (the reason). With
+``sentence_vectors`` the text's sentence embedding (e5 ``query:`` vectors, from the embedder the
+caller passes in) is appended to the sparse features; the embedder is never pickled with the
+model. The choices were measured against alternatives with ``govassist bench hotline --levers``
+(BENCHMARKS.md).
 
 This module knows nothing about which labels a deployment has or where models live
 (``triage``), nor about the fields read out of a call (``extraction``).
@@ -16,13 +19,14 @@ import logging
 import pickle
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import joblib
 import numpy as np
+from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -38,6 +42,9 @@ from assistant.retrieval import lexical
 logger = logging.getLogger(__name__)
 
 TEXT_FIELDS = ("text", "question")
+SENTENCE_CHARS = 256  # the head of a long message is embedded: its subject and request come first
+SENTENCE_WEIGHT = 1.0  # unit vectors beside TF-IDF rows (also unit length per part): equal footing
+Embed = Callable[[Sequence[str]], np.ndarray]  # texts → (n, dimension) L2-normalised vectors
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 
 
@@ -56,6 +63,7 @@ class ClassifierOptions:
     balanced: bool = True  # class weights inverse to class frequency (long-tailed labels)
     request_cues: bool = False  # add counts of 咨询/投诉/建言 cue words as features
     char_min_df: int = 2  # character n-grams seen in fewer training texts are dropped (when data is large)
+    sentence_vectors: bool = False  # append the text's sentence embedding (needs an embedder)
 
 
 @dataclass
@@ -94,24 +102,39 @@ def _coefficients(model: Any) -> np.ndarray:
 
 
 class TextClassifier:
-    """One label's classifier: ``fit`` on texts and labels, then ``explain`` or ``predict``."""
+    """One label's classifier: ``fit`` on texts and labels, then ``explain`` or ``predict``.
 
-    def __init__(self, pipeline: Pipeline | None = None, options: ClassifierOptions | None = None) -> None:
+    ``embed`` computes sentence vectors; it is needed (only) when ``options.sentence_vectors``."""
+
+    def __init__(self, pipeline: Pipeline | None = None, options: ClassifierOptions | None = None,
+                 embed: Embed | None = None) -> None:
         self.options = options or ClassifierOptions()
         self._pipeline = pipeline
+        if self.options.sentence_vectors and embed is None:
+            raise ConfigurationError("该分类模型使用句向量特征，需要向量模型（embedder）")
+        self._embed = embed
 
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> TextClassifier:
         if len(texts) != len(labels):
             raise BadInput(f"文本 {len(texts)} 条与标签 {len(labels)} 个数量不一致")
         if len(set(labels)) < 2:
             raise BadInput("训练数据至少需要两个不同的类别")
-        self._pipeline = Pipeline([
-            ("features", build_features(self.options, len(texts))),
-            ("model", build_estimator(self.options, labels)),
-        ])
-        self._pipeline.fit(list(texts), list(labels))
+        features = build_features(self.options, len(texts))
+        model = build_estimator(self.options, labels)
+        self._pipeline = Pipeline([("features", features), ("model", model)])
+        features.fit(list(texts))
+        model.fit(self._matrix(texts), list(labels))
         logger.info("trained a classifier on %d texts, %d classes", len(texts), len(set(labels)))
         return self
+
+    def _matrix(self, texts: Sequence[str]) -> Any:
+        """The model's input: sparse TF-IDF, and the sentence vectors after it when asked for."""
+        sparse_part = self.pipeline.named_steps["features"].transform(list(texts))
+        if not self.options.sentence_vectors:
+            return sparse_part
+        assert self._embed is not None  # checked in __init__
+        vectors = self._embed([text[:SENTENCE_CHARS] for text in texts]) * SENTENCE_WEIGHT
+        return sparse.hstack([sparse_part, sparse.csr_matrix(vectors)]).tocsr()
 
     @property
     def pipeline(self) -> Pipeline:
@@ -124,15 +147,20 @@ class TextClassifier:
         return [str(label) for label in self.pipeline.named_steps["model"].classes_]
 
     def predict(self, texts: Sequence[str]) -> list[str]:
-        return [str(label) for label in self.pipeline.predict(list(texts))]
+        return [str(label) for label in self.pipeline.named_steps["model"].predict(self._matrix(texts))]
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """(texts, ``labels``) probabilities."""
+        return np.asarray(self.pipeline.named_steps["model"].predict_proba(self._matrix(texts)))
 
     def explain(self, text: str, top: int = 5) -> Prediction:
         """The most probable label, its probability and the words behind it."""
-        probabilities = self.pipeline.predict_proba([text])[0]
+        probabilities = self.probabilities([text])[0]
         best = int(np.argmax(probabilities))
-        return Prediction(self.labels[best], round(float(probabilities[best]), 4), self._reason(text, best, top))
+        return Prediction(self.labels[best], round(float(probabilities[best]), 4), self.reason(text, best, top))
 
-    def _reason(self, text: str, label_index: int, top: int) -> list[str]:
+    def reason(self, text: str, label_index: int, top: int = 5) -> list[str]:
+        """The words of ``text`` that weighed most for the label ``labels[label_index]``."""
         union: FeatureUnion = self.pipeline.named_steps["features"]
         weights = _coefficients(self.pipeline.named_steps["model"])
         row = weights[label_index] if weights.shape[0] > 1 else weights[0] * (1 if label_index == 1 else -1)
@@ -151,11 +179,12 @@ class TextClassifier:
         joblib.dump({"pipeline": self.pipeline, "options": self.options}, path)
 
     @classmethod
-    def load(cls, path: Path) -> TextClassifier:
-        """A model saved by ``save`` (a pickle: load only files this deployment wrote)."""
+    def load(cls, path: Path, embed: Embed | None = None) -> TextClassifier:
+        """A model saved by ``save`` (a pickle: load only files this deployment wrote); ``embed``
+        for a model trained with sentence vectors."""
         try:
             stored = joblib.load(path)
-            return cls(stored["pipeline"], stored["options"])
+            return cls(stored["pipeline"], stored["options"], embed)
         except (OSError, ValueError, EOFError, KeyError, IndexError, TypeError, AttributeError, ModuleNotFoundError,
                 pickle.UnpicklingError) as exc:
             raise ConfigurationError(f"无法读取分类模型 {path}：{exc}（可用 govassist hotline train 重新训练）") from exc

@@ -4,7 +4,9 @@ A JSON Lines file with one category path per line, ``{"l1": "城市管理", "l2"
 "施工噪声"}`` (the format of the TipDM 2020 taxonomy). A category label is a path prefix written
 with slashes: ``城市管理/噪声扰民``. The shipped 示例市 taxonomy is package data (``assistant.hotline.data``).
 
-This module only reads and checks paths; the category classifier is trained like any other label.
+This module only reads and checks paths, and writes each path as a line describing its category
+(``descriptions``: what ``duty_routing``'s router matches a request against, as it does duty lines);
+the category classifier is trained like any other label.
 """
 
 from __future__ import annotations
@@ -43,6 +45,12 @@ class Taxonomy:
     def labels(self, min_depth: int = 2) -> list[str]:
         """Every category path at least ``min_depth`` levels deep, written as a label, sorted."""
         return sorted("/".join(path) for path in self.paths if len(path) >= min_depth)
+
+    def descriptions(self, depth: int) -> list[tuple[str, str]]:
+        """(label of the first ``depth`` levels, the path's levels below the first) for every full
+        path at least ``depth`` deep: ``("城市管理", "噪声扰民：施工噪声")`` at depth 1."""
+        leaves = [path for path in self.paths if not any(len(other) > len(path) and other[: len(path)] == path for other in self.paths)]
+        return sorted(("/".join(path[:depth]), "：".join(path[1:] or path)) for path in leaves if len(path) >= depth)
 
     def unknown(self, labels: Iterable[str]) -> list[str]:
         """The labels that are not a path of this taxonomy, sorted."""

@@ -90,6 +90,7 @@ def test_a_recorded_call_is_transcribed_and_its_ticket_confirmed(open_page, live
     # Each proposal comes with its evidence: a prediction's confidence, an extracted field's words.
     expect(page.get_by_label("承办单位", exact=True)).not_to_have_value("")
     expect(page.locator("#ticket-department-evidence")).to_contain_text("置信度")
+    expect(page.locator("#ticket-department-evidence")).to_contain_text("职责：")  # the duty line (权责清单) it matched
     expect(page.get_by_label("分类", exact=True)).to_have_value(re.compile("/"))  # a path of the taxonomy
     page.get_by_label("分类", exact=True).focus()  # the taxonomy is offered as the agent types
     expect(page.locator("#category-options option[value='城市管理/噪声扰民']")).to_have_count(1)

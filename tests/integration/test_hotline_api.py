@@ -16,8 +16,8 @@ from assistant.api.app import create_app
 from assistant.api.security import create_api_key
 from assistant.config import Settings
 from assistant.errors import ConfigurationError
-from assistant.hotline.audio import decode_audio
-from assistant.hotline.audio_telephone import to_pcm16, wav_bytes
+from assistant.speech.audio import decode_audio
+from assistant.speech.telephone import to_pcm16, wav_bytes
 from assistant.wiring import Services
 from ingest.pipeline import ingest_paths
 from tests.conftest import DEMO_KB
@@ -196,6 +196,8 @@ def test_suggestions_come_with_a_ticket_draft_from_the_call(env):
     assert shown["callback_number"]["label"] == "联系电话"
     assert shown["callback_number"]["evidence"] == "原文：…我是王女士，电话「13812345678」，我家住在东城区…"
     assert shown["department"]["evidence"].startswith("置信度 ") and "依据：" in shown["department"]["evidence"]
+    assert reply["triage"]["departments"][0]["department"] == draft["department"]
+    assert "职责：" + reply["triage"]["departments"][0]["duty"] in shown["department"]["evidence"]
     assert shown["event_time"]["value"] and shown["event_time"]["evidence"].startswith("原文：")
     assert shown["caller_name"]["evidence"].startswith("原文：您好，我是「王女士」")  # no ellipsis at the start
 

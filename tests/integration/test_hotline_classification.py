@@ -10,8 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
+from assistant.config import Settings
+from assistant.hotline.duty_routing import Duty, default_duty_list, read_duty_list
 from assistant.hotline.triage import CallTriage
 from assistant.privacy import mask_personal_data
+from assistant.wiring import build_embedder
 from eval_sets import hotline_bench
 
 pytestmark = pytest.mark.integration
@@ -21,24 +24,28 @@ NOISE = "喂，你好，我姓王，我住在示例市东城区幸福路88号锦
 
 @pytest.fixture(scope="module")
 def triage(tmp_path_factory):
-    return CallTriage(tmp_path_factory.mktemp("models"))
+    """The default models, and the 示例市 duty list matched lexically and by the real e5 model."""
+    return CallTriage(tmp_path_factory.mktemp("models"), embedder=build_embedder(Settings(_env_file=None)))
 
 
 def test_a_noise_complaint_goes_to_city_management_with_a_reason(triage):
     analysis = triage.analyse(NOISE)
-    department = analysis["predictions"]["department"]
-    assert analysis["predictions"]["request_type"]["label"] == "投诉求助"
-    assert department["label"] == "示例市城市管理综合执法局" and 0.4 < department["confidence"] <= 1
-    assert {"工地", "打桩"} & set(department["reason"])
-    assert analysis["predictions"]["category"]["label"] == "城市管理/噪声扰民"
+    department = analysis.predictions["department"]
+    assert analysis.predictions["request_type"].label == "投诉求助"
+    assert department.label == "示例市城市管理综合执法局" and 0.4 < department.confidence <= 1
+    assert {"工地", "打桩"} & set(department.reason)
+    assert analysis.predictions["category"].label == "城市管理/噪声扰民"
+    top = analysis.departments[0]  # shown to the agent with the duty line it matched, one of that department's
+    assert top.department == department.label
+    assert Duty(top.department, top.duty) in read_duty_list(default_duty_list())
 
 
 def test_the_phone_number_is_found_with_its_span_and_masked(triage):
-    fields = {f["name"]: f for f in triage.analyse(NOISE)["fields"]}
+    fields = {f.name: f for f in triage.analyse(NOISE).fields}
     phone = fields["callback_number"]
-    assert NOISE[phone["start"] : phone["end"]] == "13987654321"
+    assert NOISE[phone.start : phone.end] == "13987654321"
     assert "13987654321" not in mask_personal_data(NOISE) and "139****4321" in mask_personal_data(NOISE)
-    assert fields["address"]["value"] == "示例市东城区幸福路88号锦绣花园" and fields["caller_name"]["value"] == "王"
+    assert fields["address"].value == "示例市东城区幸福路88号锦绣花园" and fields["caller_name"].value == "王"
 
 
 @pytest.mark.parametrize(
@@ -50,14 +57,14 @@ def test_the_phone_number_is_found_with_its_span_and_masked(triage):
     ],
 )
 def test_realistic_calls_are_typed_and_routed(triage, text, request_type, department):
-    predictions = triage.analyse(text)["predictions"]
-    assert predictions["request_type"]["label"] == request_type
-    assert predictions["department"]["label"] == department
+    predictions = triage.analyse(text).predictions
+    assert predictions["request_type"].label == request_type
+    assert predictions["department"].label == department
 
 
 def test_danger_is_urgent_whatever_the_model_says(triage):
-    urgency = triage.analyse("你好，我们楼道里燃气味特别大，好像是漏气了，家里还有老人。")["urgency"]
-    assert urgency["label"] == "紧急" and urgency["evidence"]
+    urgency = triage.analyse("你好，我们楼道里燃气味特别大，好像是漏气了，家里还有老人。").urgency
+    assert urgency.label == "紧急" and urgency.evidence
 
 
 def test_cli_trains_a_deployment_model_that_classify_then_uses(tmp_path, monkeypatch):

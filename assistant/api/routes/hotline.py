@@ -17,10 +17,10 @@ from assistant.api.callers import WEBSOCKET_PROTOCOL
 from assistant.api.deps import AgentDep, AuditDep, ServicesDep, audit_event
 from assistant.api.uploads import form_files, multipart_body, read_upload
 from assistant.errors import BadInput
-from assistant.hotline.asr_streaming import StreamingOptions, StreamingTranscriber
-from assistant.hotline.asr_types import CALLER, Segment
 from assistant.hotline.assist import Assistance
 from assistant.hotline.tickets import TicketFields
+from assistant.speech.streaming import StreamingOptions, StreamingTranscriber
+from assistant.speech.types import CALLER, Segment
 
 router = APIRouter(prefix="/v1/hotline", tags=["hotline"])
 

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from assistant.errors import BadInput
-from assistant.hotline.audio import decode_audio, pcm16_to_float, resample
-from assistant.hotline.audio_telephone import TELEPHONE_RATE, telephone_band, wav_bytes
+from assistant.speech.audio import StreamResampler, decode_audio, pcm16_to_float, resample
+from assistant.speech.telephone import TELEPHONE_RATE, telephone_band, wav_bytes
 
 LIMITS = {"max_seconds": 60.0, "max_bytes": 10_000_000}
 
@@ -104,3 +104,16 @@ def test_telephone_band_removes_low_and_high_frequencies():
     assert level(telephone_band(tone(1.0, 16000, 1000.0))) > 0.15
     assert level(telephone_band(tone(1.0, 16000, 100.0))) < 0.05
     assert len(telephone_band(tone(1.0, 16000))) == TELEPHONE_RATE
+
+
+def test_streamed_pcm_becomes_the_samples_its_recording_decodes_to():
+    """Live 8 kHz audio, chunk by chunk, gets exactly what the file path gets from the same call as a WAV."""
+    narrow = (tone(1.0, 8000, 300) + tone(1.0, 8000, 1700)) / 2
+    pcm = (np.clip(narrow, -1, 1) * 32767).round().astype("<i2").tobytes()
+    decoded = decode_audio(wav_bytes([narrow], 8000), **LIMITS).channels[0]
+    for chunk in (160, 666, 3200):
+        resampler = StreamResampler(8000)
+        streamed = [resampler.push(pcm[i : i + chunk]) for i in range(0, len(pcm), chunk)] + [resampler.flush()]
+        assert np.array_equal(np.concatenate(streamed), decoded)
+    wide = StreamResampler(16000)
+    assert np.array_equal(wide.push(pcm), pcm16_to_float(pcm)) and wide.flush().size == 0

@@ -3,7 +3,7 @@
 Decoding goes through PyAV (FFmpeg, the decoder inside faster-whisper), so wav, mp3, m4a/aac, ogg
 (opus/vorbis), amr, flac and telephone codecs (G.711 mu-law/A-law, GSM) all work; the format is
 read from the content, not the file name. Every failure is a ``BadInput`` with a Chinese message.
-Raw PCM16 chunks from a live call are converted by ``pcm16_to_float``.
+Raw PCM16 chunks from a live call are converted by ``StreamResampler`` (``pcm16_to_float`` at 16 kHz).
 
 This module does not recognise speech and does not decide who is speaking: it only says whether a
 recording has two distinct channels (``DecodedAudio.channels``).
@@ -21,7 +21,7 @@ from av.audio.resampler import AudioResampler
 from scipy.signal import resample_poly
 
 from assistant.errors import BadInput
-from assistant.hotline.asr_types import SAMPLE_RATE, AudioSource
+from assistant.speech.types import SAMPLE_RATE, AudioSource
 
 logger = logging.getLogger(__name__)
 
@@ -117,3 +117,32 @@ def resample(samples: np.ndarray, source_rate: int, target_rate: int = SAMPLE_RA
         return samples.astype(np.float32, copy=False)
     divisor = np.gcd(source_rate, target_rate)
     return np.asarray(resample_poly(samples, target_rate // divisor, source_rate // divisor), dtype=np.float32)
+
+
+class StreamResampler:
+    """Live PCM16 chunks to 16 kHz float32 through the resampler ``decode_audio`` uses (FFmpeg's), its state
+    kept from chunk to chunk: a streamed call becomes the very samples its recording decodes to, whatever
+    the chunk sizes (the output lags the input by the resampler's few-sample delay until ``flush``)."""
+
+    def __init__(self, source_rate: int) -> None:
+        self.source_rate = source_rate
+        self._resampler = AudioResampler(format="fltp", layout="mono", rate=SAMPLE_RATE)
+
+    def push(self, chunk: bytes) -> np.ndarray:
+        samples = pcm16_to_float(chunk)
+        if self.source_rate == SAMPLE_RATE or not samples.size:
+            return samples
+        frame = av.AudioFrame.from_ndarray(np.frombuffer(chunk, dtype="<i2")[None, :], format="s16", layout="mono")
+        frame.sample_rate = self.source_rate
+        return self._joined(self._resampler.resample(frame))
+
+    def flush(self) -> np.ndarray:
+        """The samples still inside the resampler, at the end of the stream."""
+        if self.source_rate == SAMPLE_RATE:
+            return np.zeros(0, np.float32)
+        return self._joined(self._resampler.resample(None))
+
+    @staticmethod
+    def _joined(frames: list[av.AudioFrame]) -> np.ndarray:
+        blocks = [frame.to_ndarray()[0] for frame in frames]
+        return np.concatenate(blocks).astype(np.float32, copy=False) if blocks else np.zeros(0, np.float32)

@@ -13,8 +13,8 @@ import wave
 import numpy as np
 from scipy.signal import butter, sosfilt
 
-from assistant.hotline.asr_types import SAMPLE_RATE
-from assistant.hotline.audio import resample
+from assistant.speech.audio import resample
+from assistant.speech.types import SAMPLE_RATE
 
 TELEPHONE_RATE = 8_000
 BAND_HZ = (300.0, 3400.0)

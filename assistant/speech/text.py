@@ -4,7 +4,7 @@ Whisper writes Traditional characters on about half of Mandarin clips and mixes 
 full-width punctuation; ``clean_text`` fixes both (zhconv, ``zh-cn``). Spaces Whisper puts between
 two Chinese clauses become a comma. ``normalise_for_scoring`` and ``character_error_rate`` are the
 scoring rules of ``govassist bench asr``. Deciding which segments are hallucinations is
-``asr_filters``'s job, not this module's.
+``filters``'s job, not this module's.
 """
 
 from __future__ import annotations

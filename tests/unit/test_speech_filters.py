@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.hotline.asr_filters import (
+from assistant.speech.filters import (
     GuardOptions,
     RawSegment,
     collapse_loops,

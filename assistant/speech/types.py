@@ -1,7 +1,7 @@
 """The speech-to-text seam: typed results (``Segment``, ``Transcript``) and the ``SpeechToText`` Protocol.
 
-Backends (``asr_whisper``) implement the Protocol; callers (CLI, API, the streaming transcriber,
-the copilot) only see these types. Decoding files is ``audio``'s job, text clean-up ``asr_text``'s.
+Backends (``whisper``) implement the Protocol; callers (CLI, API, the streaming transcriber,
+the copilot) only see these types. Decoding files is ``audio``'s job, text clean-up ``text``'s.
 """
 
 from __future__ import annotations
@@ -82,8 +82,10 @@ class SpeechToText(Protocol):
         Raises ``BadInput`` (in Chinese) for empty, corrupt, unsupported or too long audio."""
         ...
 
-    def transcribe_samples(self, samples: np.ndarray, *, draft: bool = False) -> list[Segment]:
-        """Mono float32 samples at 16 kHz in [-1, 1]. ``draft`` trades accuracy for speed (partials)."""
+    def transcribe_samples(self, samples: np.ndarray, *, draft: bool = False, speech_only: bool = False) -> list[Segment]:
+        """Mono float32 samples at 16 kHz in [-1, 1]. ``draft`` trades accuracy for speed (partials);
+        ``speech_only``: the caller already cut the samples to speech with the backend's own voice
+        activity detector, so it is not run again."""
         ...
 
 

@@ -3,7 +3,7 @@
 The model (the packaged Whisper base by default, any CTranslate2 Whisper directory by setting) is
 loaded on the first transcription, once per recogniser, behind a lock. Each channel of a two-channel
 call is transcribed on its own and labelled 来电人 or 坐席 (``AsrSettings.caller_channel``). Output
-is Simplified Chinese; hallucinated segments are removed by ``asr_filters``.
+is Simplified Chinese; hallucinated segments are removed by ``filters``.
 
 Decoding and refusing bad files is ``audio``'s job; choosing this backend is ``assistant.wiring``'s.
 """
@@ -19,11 +19,11 @@ import numpy as np
 
 from assistant.config import AsrSettings
 from assistant.errors import BackendUnavailable, ConfigurationError
-from assistant.hotline.asr_filters import GuardOptions, RawSegment, guard_segments
-from assistant.hotline.asr_model import packaged_whisper_dir
-from assistant.hotline.asr_text import clean_text
-from assistant.hotline.asr_types import AGENT, CALLER, SAMPLE_RATE, AudioSource, Segment, Transcript
-from assistant.hotline.audio import decode_audio
+from assistant.speech.audio import decode_audio
+from assistant.speech.filters import GuardOptions, RawSegment, guard_segments
+from assistant.speech.model import packaged_whisper_dir
+from assistant.speech.text import clean_text
+from assistant.speech.types import AGENT, CALLER, SAMPLE_RATE, AudioSource, Segment, Transcript
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -60,7 +60,7 @@ class FasterWhisperRecognizer:
         segments.sort(key=lambda segment: (segment.start, segment.end))
         return Transcript(tuple(segments), audio.duration, speakers=(CALLER, AGENT))
 
-    def transcribe_samples(self, samples: np.ndarray, *, draft: bool = False) -> list[Segment]:
+    def transcribe_samples(self, samples: np.ndarray, *, draft: bool = False, speech_only: bool = False) -> list[Segment]:
         if samples.size < _MIN_SAMPLES:
             return []
         model = self._load()
@@ -71,7 +71,7 @@ class FasterWhisperRecognizer:
                 language=settings.language,
                 beam_size=1 if draft else settings.beam_size,
                 temperature=0.0 if draft else [0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
-                vad_filter=settings.vad_filter,
+                vad_filter=settings.vad_filter and not speech_only,
                 condition_on_previous_text=False,
                 no_speech_threshold=settings.no_speech_threshold,
                 log_prob_threshold=settings.log_prob_threshold,

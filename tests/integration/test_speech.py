@@ -16,16 +16,17 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.cli.asr import CLIP_COLUMNS, SUMMARY_COLUMNS
+from assistant.cli.asr import CLIP_COLUMNS, CONSISTENCY_COLUMNS, SUMMARY_COLUMNS
 from assistant.config import AsrSettings, Settings, get_settings
 from assistant.errors import BadInput, ConfigurationError
-from assistant.hotline import asr_model
-from assistant.hotline.asr_streaming import StreamingTranscriber
-from assistant.hotline.asr_text import to_simplified
-from assistant.hotline.asr_types import AGENT, CALLER
-from assistant.hotline.asr_whisper import FasterWhisperRecognizer
-from assistant.hotline.audio import decode_audio
-from assistant.hotline.audio_telephone import TELEPHONE_RATE, telephone_band, to_pcm16, wav_bytes
+from assistant.speech import model as whisper_model
+from assistant.speech.audio import decode_audio
+from assistant.speech.endpointing import FRAME_SAMPLES, SileroVoiceActivity
+from assistant.speech.streaming import StreamingTranscriber
+from assistant.speech.telephone import TELEPHONE_RATE, telephone_band, to_pcm16, wav_bytes
+from assistant.speech.text import character_error_rate, to_simplified
+from assistant.speech.types import AGENT, CALLER
+from assistant.speech.whisper import FasterWhisperRecognizer
 from assistant.wiring import get_services
 
 pytestmark = pytest.mark.integration
@@ -51,14 +52,14 @@ def clip(shared_data) -> np.ndarray:
 
 def test_packaged_model_is_assembled_and_verified(recognizer, models_dir):
     recognizer.transcribe_samples(np.zeros(16000, np.float32))  # loads the model
-    assembled = models_dir / asr_model.PACKAGED_DIRECTORY / "model.bin"
-    assert assembled.stat().st_size == asr_model.MODEL_BYTES
+    assembled = models_dir / whisper_model.PACKAGED_DIRECTORY / "model.bin"
+    assert assembled.stat().st_size == whisper_model.MODEL_BYTES
 
 
 def test_tampered_weights_are_refused(tmp_path, monkeypatch):
-    monkeypatch.setitem(asr_model.CHECKSUMS, "model.bin", "0" * 64)
+    monkeypatch.setitem(whisper_model.CHECKSUMS, "model.bin", "0" * 64)
     with pytest.raises(ConfigurationError, match="校验失败"):
-        asr_model.packaged_whisper_dir(tmp_path)
+        whisper_model.packaged_whisper_dir(tmp_path)
     assert not list(tmp_path.iterdir())  # nothing half-assembled is left to be trusted later
 
 
@@ -115,6 +116,36 @@ def test_live_telephone_stream_gives_finals_with_the_key_words(recognizer, clip)
     assert finals[-1].segment.end <= len(narrow) / TELEPHONE_RATE + 0.05
 
 
+def _live_text(recognizer, audio: np.ndarray, rate: int = 16000) -> str:
+    stream = StreamingTranscriber(recognizer, sample_rate=rate)
+    data = to_pcm16(audio).tobytes()
+    events = [event for start in range(0, len(data), 3200) for event in stream.push(data[start : start + 3200])]
+    return "".join(event.segment.text for event in events + stream.flush() if event.kind == "final")
+
+
+def test_streamed_voice_activity_scores_equal_the_whole_file_scores(clip):
+    """The live endpointer sees what the file path's VAD sees, whatever the chunk sizes."""
+    from faster_whisper.vad import get_vad_model
+
+    frames = clip[: len(clip) // FRAME_SAMPLES * FRAME_SAMPLES].reshape(-1, FRAME_SAMPLES)
+    whole = np.asarray(get_vad_model()(frames.reshape(-1))).reshape(-1)
+    voice_activity, bounds = SileroVoiceActivity(), [0, 1, 8, 10, 40, len(frames)]
+    streamed = [voice_activity.speech_probabilities(frames[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    assert len(frames) > 40 and np.array_equal(np.concatenate(streamed), whole)
+
+
+def test_quiet_speech_over_a_noise_bed_is_not_lost_live(recognizer, clip):
+    """The old energy endpointer dropped frames below -45 dBFS (this speech averages -44) or within 8 dB of
+    the noise floor; the file path kept them. Live now keeps what the file path keeps."""
+    rng = np.random.default_rng(3)
+    quiet = np.concatenate([np.zeros(8000), clip * 0.05, np.zeros(24000)])
+    audio = (quiet + rng.standard_normal(len(quiet)) * 0.003).astype(np.float32)
+    batch = recognizer.transcribe(wav_bytes([audio], 16000)).text
+    live = _live_text(recognizer, audio)
+    assert all(word in text for word in ("欢迎大家", "模型") for text in (batch, live))
+    assert character_error_rate(batch, live) <= 0.25
+
+
 def test_transcribe_command_prints_speakers_and_refuses_bad_files(tmp_path, models_dir, clip, monkeypatch):
     call = tmp_path / "call.wav"
     call.write_bytes(wav_bytes([np.zeros_like(clip), clip], 16000))
@@ -153,7 +184,11 @@ def test_bench_json_has_the_table_columns(tmp_path, shared_data, models_dir, mon
     get_settings.cache_clear()
     get_services.cache_clear()
     try:
-        args = ["bench", "asr", "--audio", str(shared_data / "asr_zh" / "real"), "--refs", str(refs), "--json"]
+        calls = tmp_path / "calls" / "day1"
+        calls.mkdir(parents=True)
+        (calls / "short.wav").write_bytes((shared_data / "asr_zh" / "real" / "wenet_nst_ID003.wav").read_bytes())
+        args = ["bench", "asr", "--audio", str(shared_data / "asr_zh" / "real"), "--refs", str(refs), "--json",
+                "--consistency", str(tmp_path / "calls"), "--recordings", "1", "--recording-seconds", "5"]
         result = CliRunner().invoke(app, args)
     finally:
         get_settings.cache_clear()
@@ -163,3 +198,8 @@ def test_bench_json_has_the_table_columns(tmp_path, shared_data, models_dir, mon
     assert set(SUMMARY_COLUMNS) <= set(report["summary"]) and report["summary"]["clips"] == 1
     assert set(CLIP_COLUMNS) <= set(report["rows"][0])
     assert 0 <= report["summary"]["CER"] <= 0.5 and report["summary"]["live_delay_max_s"] is not None
+    checked = report["consistency"]
+    assert [row["audio"] for row in checked["rows"]] == ["short", "recording_1"]
+    assert [row["audio"] for row in checked["summary"]] == ["files", "recordings", "all"]
+    assert all(set(CONSISTENCY_COLUMNS) <= set(row) for row in checked["rows"] + checked["summary"])
+    assert checked["summary"][-1]["live_cpu_per_audio_s"] > 0

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.hotline.asr_text import (
+from assistant.speech.text import (
     character_error_rate,
     clean_text,
     edit_distance,
     has_chinese,
     normalise_for_scoring,
 )
-from assistant.hotline.asr_types import CALLER, Segment, Transcript
+from assistant.speech.types import CALLER, Segment, Transcript
 
 
 def test_traditional_becomes_simplified():

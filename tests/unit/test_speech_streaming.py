@@ -1,7 +1,7 @@
 """Live transcription logic on synthetic PCM: endpointing, partials, finals, cuts, rates.
 
-The recogniser is a deterministic fake registered through the ``SpeechToText`` seam; the real
-model runs in tests/integration/test_asr.py."""
+The recogniser and the voice activity detector are deterministic fakes passed through their seams
+(``SpeechToText``, ``VoiceActivity``); the real Whisper and Silero run in tests/integration/test_speech.py."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from assistant.errors import BadInput
-from assistant.hotline.asr_endpointing import EnergyEndpointer, frame_level_dbfs, quietest_cut
-from assistant.hotline.asr_streaming import StreamingOptions, StreamingTranscriber
-from assistant.hotline.asr_types import SAMPLE_RATE, Segment, Transcript
+from assistant.speech.endpointing import FRAME_SAMPLES, frame_level_dbfs, least_speech_cut
+from assistant.speech.streaming import StreamingOptions, StreamingTranscriber
+from assistant.speech.types import SAMPLE_RATE, Segment, Transcript
 
 RNG = np.random.default_rng(5)
 
@@ -26,12 +26,28 @@ class FakeRecognizer:
     def transcribe(self, source):  # pragma: no cover - not used by streaming
         raise NotImplementedError
 
-    def transcribe_samples(self, samples: np.ndarray, *, draft: bool = False) -> list[Segment]:
+    def transcribe_samples(self, samples: np.ndarray, *, draft: bool = False, speech_only: bool = False) -> list[Segment]:
         self.calls.append((len(samples), draft))
         loud = np.flatnonzero(np.abs(samples) > 0.02)
         if self.silent or not loud.size:
             return []
         return [Segment(loud[0] / SAMPLE_RATE, (loud[-1] + 1) / SAMPLE_RATE, "草稿" if draft else "定稿")]
+
+
+class LevelVoiceActivity:
+    """Scores a frame by its level: loud is speech, mid-level is between the thresholds, quiet is silence."""
+
+    def __init__(self) -> None:
+        self.frames = 0
+
+    def speech_probabilities(self, frames: np.ndarray) -> np.ndarray:
+        self.frames += len(frames)
+        levels = np.array([frame_level_dbfs(frame) for frame in frames])
+        return np.where(levels > -30, 0.9, np.where(levels > -45, 0.4, 0.05)).astype(np.float32)
+
+
+def stream(recognizer=None, options=None, sample_rate=SAMPLE_RATE) -> StreamingTranscriber:
+    return StreamingTranscriber(recognizer or FakeRecognizer(), sample_rate, options, voice_activity=LevelVoiceActivity())
 
 
 def noise(seconds: float, dbfs: float, rate: int = SAMPLE_RATE) -> np.ndarray:
@@ -51,13 +67,13 @@ def pcm(samples: np.ndarray) -> bytes:
     return (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
 
 
-def run(stream: StreamingTranscriber, audio: np.ndarray, chunk_s: float = 0.1) -> list[tuple[float, object]]:
+def run(transcriber: StreamingTranscriber, audio: np.ndarray, chunk_s: float = 0.1) -> list[tuple[float, object]]:
     """(stream seconds when emitted, event) for every event, then flush."""
-    data, step = pcm(audio), int(chunk_s * stream.sample_rate) * 2
+    data, step = pcm(audio), int(chunk_s * transcriber.sample_rate) * 2
     out = []
     for start in range(0, len(data), step):
-        out += [(stream.stream_seconds, event) for event in stream.push(data[start : start + step])]
-    out += [(stream.stream_seconds, event) for event in stream.flush()]
+        out += [(transcriber.stream_seconds, event) for event in transcriber.push(data[start : start + step])]
+    out += [(transcriber.stream_seconds, event) for event in transcriber.flush()]
     return out
 
 
@@ -65,23 +81,19 @@ def finals(events):
     return [event for _, event in events if event.kind == "final"]
 
 
-def test_levels_and_noise_floor():
+def test_levels():
     assert frame_level_dbfs(np.zeros(480, np.float32)) == -100.0
     assert frame_level_dbfs(np.ones(480, np.float32) * 0.1) == pytest.approx(-20.0, abs=0.01)
-    endpointer = EnergyEndpointer()
-    verdicts = [endpointer.is_speech(frame_level_dbfs(noise(0.03, -50))) for _ in range(100)]
-    assert not any(verdicts[20:]) and -55 < endpointer.noise_floor < -48
-    assert endpointer.is_speech(-38.0)  # 12 dB above steady line noise
 
 
-def test_quietest_cut_looks_only_at_recent_frames():
-    levels = [-60.0] + [-20.0] * 50 + [-40.0] + [-20.0] * 10
-    assert quietest_cut(levels, search_frames=20) == 52
+def test_least_speech_cut_looks_only_at_recent_frames():
+    probabilities = [0.0] + [0.9] * 50 + [0.2] + [0.9] * 10
+    assert least_speech_cut(probabilities, search_frames=20) == 52
 
 
 def test_two_utterances_give_two_finals_soon_after_each_pause():
     audio = np.concatenate([noise(0.5, -50), speech_like(1.5), noise(1.0, -50), speech_like(1.2), noise(1.0, -50)])
-    events = run(StreamingTranscriber(FakeRecognizer()), audio)
+    events = run(stream(), audio)
     done = [(at, event) for at, event in events if event.kind == "final"]
     assert [event.utterance for _, event in done] == [0, 1]
     assert all(event.segment.text.startswith("定稿") for _, event in done)
@@ -94,7 +106,7 @@ def test_two_utterances_give_two_finals_soon_after_each_pause():
 def test_partials_come_before_the_final_of_the_same_utterance():
     recognizer = FakeRecognizer()
     options = StreamingOptions(partial_interval_s=0.5, draft_partials=True)
-    events = run(StreamingTranscriber(recognizer, options=options), speech_like(3.0))
+    events = run(stream(recognizer, options), speech_like(3.0))
     kinds = [event.kind for _, event in events]
     assert kinds.count("partial") >= 3 and kinds[-1] == "final"
     assert all(event.utterance == 0 for _, event in events)
@@ -104,7 +116,7 @@ def test_partials_come_before_the_final_of_the_same_utterance():
 def test_recognition_made_in_the_pause_becomes_the_final_without_a_second_pass():
     recognizer = FakeRecognizer()
     options = StreamingOptions(partial_interval_s=100)
-    events = run(StreamingTranscriber(recognizer, options=options), np.concatenate([speech_like(2.0), noise(1.5, -50)]))
+    events = run(stream(recognizer, options), np.concatenate([speech_like(2.0), noise(1.5, -50)]))
     assert [event.kind for _, event in events] == ["partial", "final"]
     assert events[0][0] == pytest.approx(2.0 + 0.3, abs=0.15)  # halfway into the 0.6 s pause
     assert len(recognizer.calls) == 1 and events[1][1].segment.text.startswith("定稿")
@@ -112,54 +124,82 @@ def test_recognition_made_in_the_pause_becomes_the_final_without_a_second_pass()
 
 def test_long_speech_is_cut_at_max_window():
     options = StreamingOptions(max_window_s=4.0, partial_interval_s=100)
-    events = run(StreamingTranscriber(FakeRecognizer(), options=options), speech_like(13.0))
+    events = run(stream(options=options), speech_like(13.0))
     done = finals(events)
     assert len(done) >= 3
     assert all(event.segment.end - event.segment.start <= 4.0 + 1e-6 for event in done)
     assert done[-1].segment.end == pytest.approx(13.0, abs=0.05)
 
 
-def test_silence_and_clicks_never_reach_the_recogniser():
+def test_silence_never_reaches_the_recogniser():
     recognizer = FakeRecognizer()
-    click = np.concatenate([noise(1.0, -50), speech_like(0.06), noise(1.0, -50), np.zeros(8000, np.float32)])
-    assert run(StreamingTranscriber(recognizer), click) == []
+    assert run(stream(recognizer), np.concatenate([noise(2.0, -50), np.zeros(8000, np.float32), noise(1.0, -55)])) == []
     assert recognizer.calls == []
+
+
+def test_a_pause_in_the_band_between_the_thresholds_does_not_end_the_utterance():
+    """Like the file path's VAD: a pause starts below the silence threshold, and only speech ends it."""
+    hesitant = np.concatenate([speech_like(1.0), noise(1.0, -40), speech_like(1.0), noise(1.5, -50)])
+    done = finals(run(stream(options=StreamingOptions(partial_interval_s=100)), hesitant))
+    assert len(done) == 1 and done[0].segment.end == pytest.approx(3.0, abs=0.05)
+
+
+def test_every_speech_frame_reaches_a_final():
+    """Short, quiet-edged utterances between pauses: nothing scored as speech is dropped."""
+    recognizer = FakeRecognizer()
+    durations = (0.1, 0.25, 1.3, 0.05, 2.0)
+    pieces = [noise(0.7, -50)]
+    for seconds in durations:
+        pieces += [speech_like(seconds), noise(0.9, -50)]
+    events = run(stream(recognizer, StreamingOptions(partial_interval_s=100)), np.concatenate(pieces))
+    spans = [(event.segment.start, event.segment.end) for event in finals(events)]
+    starts = np.cumsum([0.0] + [len(piece) / SAMPLE_RATE for piece in pieces])[1:-1:2]
+    assert len(spans) == len(durations)
+    for (start, end), speech_start, seconds in zip(spans, starts, durations, strict=True):
+        assert start == pytest.approx(speech_start, abs=0.01) and end == pytest.approx(speech_start + seconds, abs=0.01)
 
 
 def test_utterance_without_recognised_speech_retracts_its_partial():
     recognizer = FakeRecognizer(silent=True)
-    events = run(StreamingTranscriber(recognizer, options=StreamingOptions(partial_interval_s=0.5)), speech_like(2.0))
+    events = run(stream(recognizer, StreamingOptions(partial_interval_s=0.5)), speech_like(2.0))
     assert events and events[-1][1].kind == "final" and events[-1][1].segment.text == ""
 
 
 def test_telephone_rate_is_resampled_to_16_khz():
     recognizer = FakeRecognizer()
-    stream = StreamingTranscriber(recognizer, sample_rate=8000, options=StreamingOptions(partial_interval_s=100))
-    events = run(stream, np.concatenate([speech_like(2.0, rate=8000), noise(1.0, -50, rate=8000)]))
+    transcriber = stream(recognizer, StreamingOptions(partial_interval_s=100), sample_rate=8000)
+    events = run(transcriber, np.concatenate([speech_like(2.0, rate=8000), noise(1.0, -50, rate=8000)]))
     assert len(finals(events)) == 1
     samples, _ = recognizer.calls[-1]
-    assert 2.0 * SAMPLE_RATE <= samples <= 2.8 * SAMPLE_RATE
+    assert 2.0 * SAMPLE_RATE <= samples <= 3.0 * SAMPLE_RATE
+
+
+def test_the_detector_scores_every_frame_once_whatever_the_chunks():
+    voice_activity = LevelVoiceActivity()
+    transcriber = StreamingTranscriber(FakeRecognizer(), voice_activity=voice_activity)
+    run(transcriber, noise(1.0, -50), chunk_s=0.013)
+    assert voice_activity.frames == SAMPLE_RATE // FRAME_SAMPLES
 
 
 def test_chunk_size_does_not_change_the_finals():
     audio = np.concatenate([speech_like(1.0), noise(1.0, -50), speech_like(1.0), noise(1.0, -50)])
     options = StreamingOptions(partial_interval_s=100)
-    small = finals(run(StreamingTranscriber(FakeRecognizer(), options=options), audio, chunk_s=0.01))
-    large = finals(run(StreamingTranscriber(FakeRecognizer(), options=options), audio, chunk_s=0.5))
+    small = finals(run(stream(options=options), audio, chunk_s=0.01))
+    large = finals(run(stream(options=options), audio, chunk_s=0.5))
     assert [(e.segment.start, e.segment.end) for e in small] == [(e.segment.start, e.segment.end) for e in large]
 
 
 def test_flush_finalises_speech_still_open():
-    stream = StreamingTranscriber(FakeRecognizer(), options=StreamingOptions(partial_interval_s=100))
-    assert stream.push(pcm(speech_like(1.0))) == []
-    assert [event.kind for event in stream.flush()] == ["final"]
+    transcriber = stream(options=StreamingOptions(partial_interval_s=100))
+    assert transcriber.push(pcm(speech_like(1.0))) == []
+    assert [event.kind for event in transcriber.flush()] == ["final"]
 
 
 def test_bad_rate_and_odd_bytes_are_refused_in_chinese():
     with pytest.raises(BadInput, match="采样率"):
         StreamingTranscriber(FakeRecognizer(), sample_rate=44100)
     with pytest.raises(BadInput, match="偶数"):
-        StreamingTranscriber(FakeRecognizer()).push(b"\x00\x01\x02")
+        stream().push(b"\x00\x01\x02")
 
 
 def test_merged_final_text_reads_as_a_sentence():

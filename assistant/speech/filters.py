@@ -2,7 +2,7 @@
 
 Whisper, trained on subtitled video, invents text where nobody speaks: subtitle credits
 (字幕由Amara.org社群提供, 请不吝点赞订阅转发打赏支持明镜与点点栏目), loops of one phrase, lone digits
-or English. The first line of defence is the VAD inside faster-whisper (``asr_whisper`` turns it
+or English. The first line of defence is the VAD inside faster-whisper (``whisper`` turns it
 on); this module is the second: it judges each decoded segment on Whisper's own confidence figures
 and on its text. Pure functions over ``RawSegment``, no model here.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.hotline.asr_text import has_chinese
+from assistant.speech.text import has_chinese
 
 # Phrases Whisper writes on silence; matched after removing spaces and punctuation, case-folded.
 PHANTOM_PHRASES = (

@@ -1,0 +1,240 @@
+"""Live transcription: PCM16 chunks in, partial and final segments out, with low delay.
+
+``StreamingTranscriber`` is transport-free so that a WebSocket handler, a test or the bench can
+drive it the same way: ``push(chunk)`` returns the events that chunk caused, ``flush()`` closes the
+stream. Audio becomes 16 kHz at once (``StreamResampler``, as a recording of it would decode) and every 32 ms frame is
+scored by the file path's own voice activity detector (``endpointing``). An utterance opens at the
+first speech frame (with ``pad_s`` of audio before it, as the file path pads its speech), is
+re-recognised for partials, and is finalised after a pause (``endpoint_silence_s``) or when it
+reaches ``max_window_s`` (cut at its least speech-like recent frame; the rest opens the next).
+Only audio the detector scored as non-speech is ever dropped, the same audio the file path drops,
+and Whisper gets the utterance cut exactly as the file path's VAD cuts speech (from ``pad_s``
+before its first speech frame to ``pad_s`` after the frame that began the pause), so an utterance
+the file path also sees as one stretch of speech is decoded from the same samples.
+Whisper's cost is mostly its fixed 30 s encoder pass, so the delay is kept low by speculating:
+once the pause covers the pad the utterance is recognised at full quality (sent as a partial), and
+when the pause lasts and no speech came since, that result is the final, with no second pass. Partials
+come less often when the CPU lags: at most one per twice the last one's cost.
+
+It is synchronous and CPU-bound: an async server runs ``push`` in a worker thread. One instance
+per call and channel; it does not decode files or know about sockets.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from assistant.config import AsrSettings
+from assistant.errors import BadInput
+from assistant.speech.audio import StreamResampler
+from assistant.speech.endpointing import FRAME_SAMPLES, SileroVoiceActivity, VoiceActivity, least_speech_cut
+from assistant.speech.types import SAMPLE_RATE, Segment, SpeechToText, StreamEvent, Transcript
+
+ACCEPTED_RATES = (8_000, 16_000)
+FRAME_S = FRAME_SAMPLES / SAMPLE_RATE
+
+
+@dataclass(frozen=True)
+class StreamingOptions:
+    endpoint_silence_s: float = 0.6  # a pause this long closes the utterance
+    max_window_s: float = 12.0  # an utterance is cut at this length
+    partial_interval_s: float = 1.0  # new audio between partials (at least twice the last partial's cost)
+    pad_s: float = 0.4  # non-speech kept before an utterance (the file path's VAD pads speech by 0.4 s)
+    cut_search_s: float = 2.0  # where to look for the least speech-like frame when cutting a long utterance
+    # Speech starts at this probability and a pause at a frame below silence_threshold: faster-whisper's VadOptions.
+    speech_threshold: float = 0.5
+    silence_threshold: float = 0.35
+    # Partials while speech goes on are greedy, without temperature fallback (a repetitive stretch, like counted
+    # digits, otherwise decodes six times per partial); the one made in a pause, which may become the final, is not.
+    draft_partials: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: AsrSettings) -> StreamingOptions:
+        return cls(
+            endpoint_silence_s=settings.stream_endpoint_silence_s,
+            max_window_s=settings.stream_max_window_s,
+            partial_interval_s=settings.stream_partial_interval_s,
+        )
+
+
+class StreamingTranscriber:
+    """One live audio stream (mono PCM16 little-endian at 8 or 16 kHz) to utterance events."""
+
+    def __init__(
+        self,
+        recognizer: SpeechToText,
+        sample_rate: int = SAMPLE_RATE,
+        options: StreamingOptions | None = None,
+        *,
+        speaker: str | None = None,
+        voice_activity: VoiceActivity | None = None,
+    ) -> None:
+        if sample_rate not in ACCEPTED_RATES:
+            raise BadInput(f"不支持的采样率 {sample_rate} Hz：实时音频须为 8000 或 16000 Hz 的 16 位单声道 PCM。")
+        self.recognizer = recognizer
+        self.sample_rate = sample_rate
+        self.options = options or StreamingOptions()
+        self.speaker = speaker
+        self._voice_activity = voice_activity or SileroVoiceActivity()
+        self._resampler = StreamResampler(sample_rate)
+        self._pending = np.zeros(0, np.float32)  # 16 kHz samples short of a whole frame
+        self._received = 0  # 16 kHz samples framed so far
+        self._window: list[np.ndarray] = []  # frames of the open utterance (or its pad while idle)
+        self._probabilities: list[float] = []
+        self._window_start = 0  # sample index of the window's first frame
+        self._open = False
+        self._speech_frames = 0
+        self._silent_frames = 0  # frames since the pause began (as the VAD counts it: ended only by speech)
+        self._since_partial = 0
+        self._partial_cost_s = 0.0
+        self._partial_shown = False
+        self._speech_at_partial = -1  # speech frames when the last full-quality partial was made
+        self._partial_segments: list[Segment] = []
+        self._utterance = 0
+
+    @property
+    def stream_seconds(self) -> float:
+        """Audio received and framed so far."""
+        return self._received / SAMPLE_RATE
+
+    def push(self, chunk: bytes) -> list[StreamEvent]:
+        """Add audio; returns the finals it closed and at most one new partial."""
+        return self._take(self._resampler.push(chunk))
+
+    def _take(self, audio: np.ndarray) -> list[StreamEvent]:
+        samples = np.concatenate([self._pending, audio])
+        whole = len(samples) // FRAME_SAMPLES * FRAME_SAMPLES
+        self._pending = samples[whole:]
+        frames = samples[:whole].reshape(-1, FRAME_SAMPLES)
+        probabilities = self._voice_activity.speech_probabilities(frames)
+        events: list[StreamEvent] = []
+        for frame, probability in zip(frames, probabilities, strict=True):
+            events += self._take_frame(frame, float(probability))
+        if self._partial_due():
+            events.append(self._partial())
+        return events
+
+    def flush(self) -> list[StreamEvent]:
+        """End of stream: finalise the open utterance (if any) with the audio short of a frame."""
+        events = self._take(self._resampler.flush())
+        if self._open and self._pending.size:
+            self._window.append(self._pending)
+            self._probabilities.append(0.0)
+            self._received += self._pending.size
+        self._pending = np.zeros(0, np.float32)
+        return events + (self._finalise(len(self._window), keep=0) if self._open else [])
+
+    def _take_frame(self, frame: np.ndarray, probability: float) -> list[StreamEvent]:
+        speech = probability >= self.options.speech_threshold
+        self._received += len(frame)
+        self._window.append(frame)
+        self._probabilities.append(probability)
+        if not self._open:
+            self._trim_pad()
+            if speech:
+                self._open, self._speech_frames, self._silent_frames, self._since_partial = True, 1, 0, 0
+            return []
+        self._count(len(frame), probability)
+        if self._silent_frames * FRAME_S >= self.options.endpoint_silence_s:
+            return self._finalise(len(self._window), keep=self._pad_frames)
+        if len(self._window) * FRAME_S >= self.options.max_window_s:
+            cut = least_speech_cut(self._probabilities, int(self.options.cut_search_s / FRAME_S))
+            return self._finalise(cut, keep=0)
+        return []
+
+    def _count(self, samples: int, probability: float) -> None:
+        self._since_partial += samples
+        # As the file path's VAD: a pause begins below the silence threshold and only a speech frame ends it.
+        if probability >= self.options.speech_threshold:
+            self._speech_frames += 1
+            self._silent_frames = 0
+        elif probability < self.options.silence_threshold or self._silent_frames:
+            self._silent_frames += 1
+
+    @property
+    def _pad_frames(self) -> int:
+        return max(1, math.ceil(self.options.pad_s * SAMPLE_RATE / FRAME_SAMPLES))
+
+    def _trim_pad(self) -> None:
+        keep = self._pad_frames + 1  # the pad before the frame being judged
+        if len(self._window) > keep:
+            dropped = len(self._window) - keep
+            self._window_start += sum(len(f) for f in self._window[:dropped])
+            del self._window[:dropped], self._probabilities[:dropped]
+
+    def _partial_due(self) -> bool:
+        if not self._open:
+            return False
+        if self._pausing():
+            # Speculate once per pause: if no speech follows, this recognition becomes the final at no cost.
+            return self._speech_at_partial != self._speech_frames
+        interval = max(self.options.partial_interval_s, 2 * self._partial_cost_s)
+        return self._since_partial >= interval * SAMPLE_RATE
+
+    def _pausing(self) -> bool:
+        """The pause already holds the pad the final's audio ends with (or half the endpoint, if that is shorter)."""
+        return self._silent_frames * FRAME_S >= min(self.options.pad_s, self.options.endpoint_silence_s / 2)
+
+    def _partial(self) -> StreamEvent:
+        draft = self.options.draft_partials and not self._pausing()
+        started = time.perf_counter()
+        segments = self._recognise(len(self._window), draft=draft)
+        self._partial_cost_s = time.perf_counter() - started
+        self._since_partial = 0
+        self._partial_shown = True
+        self._speech_at_partial = -1 if draft else self._speech_frames
+        self._partial_segments = segments
+        return StreamEvent("partial", self._utterance, self._merged(segments, len(self._window)))
+
+    def _recognise_final(self, frames: int) -> list[Segment]:
+        if frames == len(self._window) and self._speech_at_partial == self._speech_frames:
+            return self._partial_segments  # nothing but silence since the last full-quality partial
+        return self._recognise(frames)
+
+    def _finalise(self, frames: int, keep: int) -> list[StreamEvent]:
+        """Recognise the first ``frames`` frames as the utterance's final; the rest starts the next one.
+
+        The last ``keep`` of them (the pause's non-speech) stay as the next utterance's pad."""
+        segments = self._recognise_final(frames)
+        event = StreamEvent("final", self._utterance, self._merged(segments, frames))
+        shown = bool(segments) or self._partial_shown
+        dropped = max(frames - keep, 0)
+        self._window_start += sum(len(f) for f in self._window[:dropped])
+        del self._window[:dropped], self._probabilities[:dropped]
+        # A cut long utterance continues at once.
+        self._open = any(p >= self.options.speech_threshold for p in self._probabilities[frames - dropped :])
+        self._speech_frames = sum(p >= self.options.speech_threshold for p in self._probabilities)
+        self._silent_frames = self._since_partial = 0
+        self._partial_shown = False
+        self._speech_at_partial = -1
+        if not shown:
+            return []
+        self._utterance += 1
+        return [event]
+
+    def _recognise(self, frames: int, *, draft: bool = False) -> list[Segment]:
+        """The first ``frames`` frames cut to speech as the file path's VAD cuts it; times from the window start."""
+        audio = np.concatenate(self._window[:frames]) if frames else np.zeros(0, np.float32)
+        speech = [index for index, p in enumerate(self._probabilities[:frames]) if p >= self.options.speech_threshold]
+        if not speech:
+            return []
+        pad = int(self.options.pad_s * SAMPLE_RATE)
+        start = max(speech[0] * FRAME_SAMPLES - pad, 0)
+        pause_began = len(self._window) - self._silent_frames
+        end = pause_began * FRAME_SAMPLES + pad if frames == len(self._window) and self._silent_frames else len(audio)
+        segments = self.recognizer.transcribe_samples(audio[start:end], draft=draft, speech_only=True)
+        shift = start / SAMPLE_RATE
+        return [replace(s, start=s.start + shift, end=s.end + shift) for s in segments]
+
+    def _merged(self, segments: list[Segment], frames: int) -> Segment:
+        offset = self._window_start / SAMPLE_RATE
+        end = offset + sum(len(f) for f in self._window[:frames]) / SAMPLE_RATE
+        if not segments:
+            return Segment(offset, end, "", self.speaker)
+        text = Transcript(tuple(segments), 0.0).text
+        return Segment(offset + segments[0].start, offset + segments[-1].end, text, self.speaker,
+                       min(s.avg_logprob for s in segments), max(s.no_speech_prob for s in segments))

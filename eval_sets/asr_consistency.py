@@ -1,0 +1,85 @@
+"""The reference-free half of ``govassist bench asr``: does the live transcript say what the file's does?
+
+Agents read the live transcript during the call, so it should match the transcript of the same
+recording recognised as a file. For every audio file under ``--consistency`` and for recordings
+made here by joining those files with silences over a noise bed (``make_recordings``; seeded, never
+written to disk), the live transcript is scored against the file transcript of the same audio:
+CER with the file transcript as the reference (``live_vs_batch_CER``). No human reference is
+needed, so any folder of real calls can be checked. The recordings put clip ends where the live
+path must close a line, and give one final-line delay per clip end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.speech.text import edit_distance, normalise_for_scoring
+
+AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".ogg", ".amr", ".flac", ".opus")
+SILENCE_S = (0.8, 3.0)  # between two clips: longer than a pause that closes a line
+NOISE_DBFS = (-55.0, -40.0)  # the noise bed under the whole recording
+
+
+@dataclass(frozen=True)
+class Recording:
+    """Clips joined with silences over noise; ``speech_ends`` are where each clip's speech stops (s)."""
+
+    name: str
+    samples: np.ndarray
+    speech_ends: tuple[float, ...]
+
+
+def audio_files(folder: Path) -> list[Path]:
+    return sorted(
+        path for path in folder.rglob("*") if path.suffix.lower() in AUDIO_SUFFIXES and path.is_file()
+    )
+
+
+def _noise_bed(length: int, rng: np.random.Generator) -> np.ndarray:
+    """White noise, or brown noise (a low rumble like traffic or an air conditioner), at a random level."""
+    noise = rng.standard_normal(length)
+    if rng.random() < 0.5:  # brown: integrated white noise, its slow drift removed
+        noise = np.cumsum(noise)
+        noise -= np.convolve(noise, np.ones(801) / 801, mode="same")
+    level = 10 ** (rng.uniform(*NOISE_DBFS) / 20)
+    return (noise / (np.sqrt(np.mean(noise**2)) + 1e-12) * level).astype(np.float32)
+
+
+def make_recordings(
+    clips: list[np.ndarray],
+    speech_ends: list[float],
+    rate: int,
+    *,
+    count: int,
+    seconds: float,
+    seed: int = 12,
+) -> list[Recording]:
+    """``count`` recordings of about ``seconds`` each, from randomly chosen clips (each used at most once)."""
+    rng = np.random.default_rng(seed)
+    order = list(rng.permutation(len(clips)))
+    recordings = []
+    for number in range(count):
+        pieces: list[np.ndarray] = [np.zeros(int(rng.uniform(*SILENCE_S) * rate), np.float32)]
+        ends: list[float] = []
+        position = len(pieces[0])
+        while order and position < seconds * rate:
+            index = order.pop(0)
+            ends.append(position / rate + speech_ends[index])
+            gap = np.zeros(int(rng.uniform(*SILENCE_S) * rate), np.float32)
+            pieces += [clips[index], gap]
+            position += len(clips[index]) + len(gap)
+        if not ends:
+            break
+        audio = np.concatenate(pieces)
+        mixed = np.clip(audio + _noise_bed(len(audio), rng), -1.0, 1.0)
+        recordings.append(Recording(f"recording_{number + 1}", mixed.astype(np.float32), tuple(ends)))
+    return recordings
+
+
+def live_vs_batch(batch_text: str, live_text: str) -> tuple[int, int]:
+    """(edits, characters) of the live transcript scored against the file transcript."""
+    batch, live = normalise_for_scoring(batch_text), normalise_for_scoring(live_text)
+    return edit_distance(batch, live), len(batch)

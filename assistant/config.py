@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.access import Sensitivity
 from assistant.errors import ConfigurationError
 
 
@@ -93,6 +94,11 @@ class IngestSettings(BaseModel):
     chunk_size: int = Field(500, ge=100, description="Target chunk length in characters.")
     chunk_overlap: int = Field(0, ge=0, description="Characters repeated between neighbouring chunks.")
     max_file_mb: float = Field(50.0, gt=0, description="Larger files are rejected, in MB (1 MB = 1,000,000 bytes).")
+    default_sensitivity: Sensitivity = Field(
+        "公开",
+        description="Level (公开/内部/敏感) of a new document whose sidecar, command line or upload form sets none; "
+        "a cautious deployment sets 内部.",
+    )
 
 
 class DeploymentSettings(BaseModel):

@@ -47,6 +47,8 @@ class DocumentMetadata:
     source: str = ""  # the file name (never its server path) or other origin the document was read from
     url: str = ""  # where the public can read it, when the source says so
     department: str = ""  # handling department (承办单位) named by the source, if any
+    sensitivity: str = ""  # 公开 / 内部 / 敏感 (``assistant.access``); "" until ingest applies the default
+    owner_department: str = ""  # the department that manages the document; "" for the installation
 
     def to_payload(self) -> dict[str, Any]:
         payload = asdict(self)

@@ -8,15 +8,17 @@ Reading files and chunking them is ``ingest``'s job; ranking is ``retrieval.sear
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import logging
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.access import Sensitivity
 from assistant.documents import Chunk, chunk_point_id
 from assistant.retrieval import lexical
 from assistant.retrieval.embedding import Embedder
@@ -134,6 +136,8 @@ class KnowledgeBase:
                 kind=first.metadata.kind,
                 source=first.metadata.source,
                 ingested_at=now,
+                sensitivity=first.metadata.sensitivity,
+                owner_department=first.metadata.owner_department,
                 path=version.path,
             )
         manifest.embedder, manifest.dimension = self.embedder.name, self.embedder.dimension
@@ -161,6 +165,24 @@ class KnowledgeBase:
         self.manifests.save(manifest)
         snapshot.unlink()
         return len(chunks)
+
+    def reclassify(self, doc_id: str, sensitivity: Sensitivity, owner_department: str | None = None) -> bool:
+        """Give a live document another level (and owner department, when given), as a new version
+        of it stored by the usual write protocol: its chunks carry the level in their payload, which
+        every index query filters on. False when the document is not live."""
+        entry = self.manifest().documents.get(doc_id)
+        chunks = self.live_chunks({doc_id}).get(doc_id, [])
+        if entry is None or not chunks:
+            return False
+        owner = entry.owner_department if owner_department is None else owner_department
+        if (entry.sensitivity, entry.owner_department) == (sensitivity, owner):
+            return True
+        version = hashlib.sha256(f"{entry.content_hash}|{sensitivity}|{owner}".encode()).hexdigest()[:16]
+        for chunk in chunks:
+            chunk.metadata = replace(chunk.metadata, sensitivity=sensitivity, owner_department=owner)
+            chunk.content_hash = version
+        self.store([DocumentVersion(doc_id, version, chunks, entry.path)])
+        return True
 
     def _live_payloads(self, manifest: Manifest) -> Iterator[dict[str, Any]]:
         live = manifest.live_versions()

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.access import Access
 from assistant.answering.chain import AnswerChain
 from assistant.documents import SearchHit
 from assistant.retrieval.search import HybridSearcher
@@ -45,7 +46,10 @@ def answers_from(hit: SearchHit, targets: list[str]) -> bool:
     return is_target(hit.chunk.metadata.source, hit.chunk.question, targets)
 
 
-def evaluate(searcher: HybridSearcher, chain: AnswerChain, questions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def evaluate(
+    searcher: HybridSearcher, chain: AnswerChain, questions: list[dict[str, Any]] | None = None, access: Access | None = None
+) -> dict[str, Any]:
+    """Score the questions as a caller with ``access`` (the public's when None) is answered."""
     questions = questions or load()
     per_kind: dict[str, dict[str, int]] = {}
     seconds: dict[str, list[float]] = {}
@@ -54,12 +58,12 @@ def evaluate(searcher: HybridSearcher, chain: AnswerChain, questions: list[dict[
         counts = per_kind.setdefault(kind, {"questions": 0, "found": 0, "answered": 0, "keywords": 0, "refused": 0})
         counts["questions"] += 1
         started = time.perf_counter()
-        answer = chain.answer(question["question"])
+        answer = chain.answer(question["question"], access=access)
         seconds.setdefault(kind, []).append(time.perf_counter() - started)
         seconds.setdefault(f"mode:{answer.mode}", []).append(time.perf_counter() - started)
         if question["expected_doc"]:
             targets = [question["expected_doc"], *question.get("also_in", [])]
-            hits = searcher.search(question["question"], top_k=5).hits
+            hits = searcher.search(question["question"], top_k=5, access=access).hits
             counts["found"] += any(answers_from(hit, targets) for hit in hits)
             counts["answered"] += answer.status == "answered"
             counts["keywords"] += all(k in answer.text for k in question["answer_keywords"])

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from assistant.access import PUBLIC_LEVEL
 from assistant.documents import Chunk, Document, DocumentMetadata, opaque_document_id
 from assistant.errors import BadInput
 from assistant.knowledge_base import DocumentVersion, KnowledgeBase
@@ -148,12 +149,16 @@ def _stamp(document: Document | None, stored: DocumentMetadata, entry: ManifestE
     old = replace(document, metadata=replace(stored, source=entry.source))
     if old.content_hash != entry.content_hash:
         return ""
-    return replace(document, metadata=replace(stored, source=source)).content_hash
+    return replace(document, metadata=replace(stored, source=source, sensitivity=_level(stored))).content_hash
+
+
+def _level(metadata: DocumentMetadata) -> str:
+    """Documents indexed before levels existed were public, and stay so (``assistant.access``)."""
+    return metadata.sensitivity or PUBLIC_LEVEL
 
 
 def _rekeyed(chunk: Chunk, doc_id: str, content_hash: str, source: str) -> Chunk:
-    moved = replace(
-        chunk, doc_id=doc_id, content_hash=content_hash, metadata=replace(chunk.metadata, source=source)
-    )
+    metadata = replace(chunk.metadata, source=source, sensitivity=_level(chunk.metadata))
+    moved = replace(chunk, doc_id=doc_id, content_hash=content_hash, metadata=metadata)
     moved.flags = screen_chunk(moved)
     return moved

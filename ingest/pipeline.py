@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from assistant.access import PUBLIC_LEVEL
 from assistant.answering import safety
 from assistant.config import IngestSettings
 from assistant.documents import Chunk, Document
@@ -138,7 +139,21 @@ class IngestRun:
             raise BadInput(f"{path.name}：没有读到任何内容")
         for document in documents:
             document.metadata.source = document.metadata.source or path.name
+            self._classify(document)
         return documents
+
+    def _classify(self, document: Document) -> None:
+        """A document whose sidecar, command line or form sets no level keeps the level (and owner)
+        it has in the knowledge base (an admin may have reclassified it), else gets the default."""
+        metadata = document.metadata
+        if metadata.sensitivity:
+            return
+        known = self._kb.manifest().documents.get(document.doc_id)
+        if known is not None:  # one indexed before levels existed was public, and stays so
+            metadata.sensitivity = known.sensitivity or PUBLIC_LEVEL
+            metadata.owner_department = metadata.owner_department or known.owner_department
+        else:
+            metadata.sensitivity = self._settings.default_sensitivity
 
     def _version(self, document: Document, path: Path) -> DocumentVersion:
         chunks = chunk_document(document, self._settings.chunk_size, self._settings.chunk_overlap)

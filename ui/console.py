@@ -3,7 +3,8 @@
 A client of the HTTP API with an admin key, never an importer of models or stores: what staff
 see here is exactly what the service does. Tabs: 问答调试 (answer, every retrieved chunk with its
 scores, the answerability judgement with its features and threshold, the filters, the evidence and
-the prompt), 文档管理 (upload → ingestion report; browse),
+the prompt), 文档管理 (upload at a sensitivity level → ingestion report; browse with each document's level and
+owner department; change levels),
 通话试听 (a recorded call through the hotline copilot), 热点发现 (recent tickets grouped by problem,
 place and time: size, trend, example calls), 政策匹配 (an item's extracted conditions,
 reviewed and saved; the enterprises it applies to), 评测 (run the demo question set: table and chart).
@@ -18,6 +19,10 @@ import gradio as gr
 import httpx
 import pandas as pd
 
+LEVELS = ["公开", "内部", "敏感"]
+DEFAULT_LEVEL = "按默认密级"
+DOCUMENT_COLUMNS = ["doc_id", "title", "kind", "sensitivity", "department", "manageable", "chunks", "source", "ingested_at"]
+DOCUMENT_LABELS = ["文档 ID", "标题", "类型", "密级", "所属部门", "可管理", "分段", "来源", "导入时间"]
 HIT_COLUMNS = ["rank", "title", "kind", "heading_path", "sparse", "bigram", "dense", "fused", "rerank", "text", "flags"]
 HIT_LABELS = ["排名", "标题", "类型", "章节", "BM25(词)", "BM25(字)", "向量", "融合", "重排", "片段", "安全标记（不用于回答）"]
 JUDGE_COLUMNS = ["title", "heading_path", "probability", "vetoed", "coverage", "clause", "missing", "absent", "absent_noun", "aspect", "dense", "label"]
@@ -83,11 +88,12 @@ def inspect(api: ApiClient, question: str, kinds: list[str], include_expired: bo
     return _answer_markdown(result["answer"]), hits, candidates, judgement, details, prompt
 
 
-def upload(api: ApiClient, files: list[str] | None) -> pd.DataFrame:
+def upload(api: ApiClient, files: list[str] | None, sensitivity: str = DEFAULT_LEVEL) -> pd.DataFrame:
     if not files:
         raise gr.Error("请选择文件")
     handles = [("files", (Path(path).name, Path(path).read_bytes())) for path in files]
-    report = api.call("POST", "/v1/admin/documents", files=handles)
+    form = {"sensitivity": sensitivity} if sensitivity != DEFAULT_LEVEL else {}
+    report = api.call("POST", "/v1/admin/documents", files=handles, data=form)
     frame = pd.DataFrame(report["files"])
     frame["flagged"] = frame["flagged"].map("\n".join)
     return frame.rename(columns={"file": "文件", "status": "结果", "documents": "文档数", "chunks": "新分段", "reason": "原因",
@@ -97,7 +103,19 @@ def upload(api: ApiClient, files: list[str] | None) -> pd.DataFrame:
 def browse(api: ApiClient, kind: str) -> pd.DataFrame:
     params = {"kind": kind} if kind != "全部" else {}
     documents = api.call("GET", "/v1/admin/documents", params=params)["documents"]
-    return pd.DataFrame(documents, columns=["doc_id", "title", "kind", "chunks", "source", "ingested_at"])
+    return pd.DataFrame(documents, columns=DOCUMENT_COLUMNS).rename(columns=dict(zip(DOCUMENT_COLUMNS, DOCUMENT_LABELS, strict=True)))
+
+
+def classify(api: ApiClient, doc_ids: str, sensitivity: str) -> str:
+    """Set the level of the documents whose ids are listed (one per line, or comma separated)."""
+    ids = [part.strip() for part in doc_ids.replace(",", "\n").replace("，", "\n").splitlines() if part.strip()]
+    if not ids:
+        raise gr.Error("请填写文档 ID（见文档列表）")
+    if sensitivity not in LEVELS:
+        raise gr.Error("请选择密级")
+    result = api.call("POST", "/v1/admin/documents/classify", json={"doc_ids": ids, "sensitivity": sensitivity})
+    missing = f"；不存在：{'、'.join(result['missing'])}" if result["missing"] else ""
+    return f"已将 {len(result['changed'])} 篇文档设为{sensitivity}{missing}"
 
 
 def evaluate(api: ApiClient) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -192,11 +210,17 @@ def build(api: ApiClient, city: str) -> gr.Blocks:
             ask.click(lambda q, k, e: inspect(api, q, k, e), [question, kinds, expired], [answer, hits, candidates, judgement, details, prompt])
         with gr.Tab("文档管理"):
             files = gr.File(label="上传文档（PDF、DOCX、HTML、Markdown、TXT、CSV/XLSX 问答表、JSONL）", file_count="multiple", type="filepath")
+            level = gr.Radio([DEFAULT_LEVEL, *LEVELS], value=DEFAULT_LEVEL, label="密级（公开：市民可见；内部：坐席与工作人员；敏感：仅本部门）")
             report = gr.Dataframe(label="导入结果")
-            gr.Button("导入", variant="primary").click(lambda f: upload(api, f), [files], [report])
+            gr.Button("导入", variant="primary").click(lambda f, s: upload(api, f, s), [files, level], [report])
             kind = gr.Dropdown(["全部", "policy", "guide", "faq"], value="全部", label="类型")
             documents = gr.Dataframe(label="知识库文档")
             gr.Button("刷新列表").click(lambda k: browse(api, k), [kind], [documents])
+            with gr.Row():
+                targets = gr.Textbox(label="要更改密级的文档 ID（每行一个）", lines=2)
+                new_level = gr.Radio(LEVELS, label="新密级")
+            changed = gr.Markdown()
+            gr.Button("更改密级").click(lambda d, s: classify(api, d, s), [targets, new_level], [changed])
         with gr.Tab("通话试听"):
             recording = gr.Audio(label="通话录音（双声道录音会区分来电人与坐席）", type="filepath", sources=["upload"])
             transcribe = gr.Button("转写并分析", variant="primary")

@@ -28,6 +28,7 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assistant.access import Access
 from assistant.answering import evidence as evidence_selection
 from assistant.answering import grounding, safety
 from assistant.answering.answer import Answer, AnswerEvent, AnswerMode, Citation
@@ -112,6 +113,7 @@ class _Context:
     question: str
     session_id: str
     filters: SearchFilters | None
+    access: Access | None
     trace: Trace = field(default_factory=Trace)
     standalone: str = ""
     asked: str = ""  # what the later steps work on: the standalone question, typos mended
@@ -153,9 +155,11 @@ class AnswerChain:
     def mode(self) -> str:
         return "generated" if self._chat_model else "extractive"
 
-    def answer(self, question: str, session_id: str | None = None, filters: SearchFilters | None = None) -> Answer:
+    def answer(
+        self, question: str, session_id: str | None = None, filters: SearchFilters | None = None, access: Access | None = None
+    ) -> Answer:
         final = None
-        for event in self.stream(question, session_id, filters):
+        for event in self.stream(question, session_id, filters, access=access):
             final = event.answer or final
         assert final is not None
         return final
@@ -166,21 +170,26 @@ class AnswerChain:
         session_id: str | None = None,
         filters: SearchFilters | None = None,
         trace: Trace | None = None,
+        access: Access | None = None,
     ) -> Iterator[AnswerEvent]:
         """Answer events: deltas while a model generates, then one final event with the Answer.
-        Pass a ``Trace`` to see the retrieved hits, the evidence and the prompt afterwards."""
-        context = _Context(self._mask(question), self._conversations.ensure(session_id), filters, trace or Trace())
+        Only documents ``access`` may read are searched (the public's when None). Pass a ``Trace``
+        to see the retrieved hits, the evidence and the prompt afterwards."""
+        session = self._conversations.ensure(session_id)
+        context = _Context(self._mask(question), session, filters, access, trace or Trace())
         context.standalone = context.trace.standalone = self._condense(context)
         answer = yield from self._respond(context)
         answer.session_id = context.session_id
         self._store(context, answer)
         yield AnswerEvent("final", answer.text, answer)
 
-    def consult(self, question: str, filters: SearchFilters | None = None, trace: Trace | None = None) -> Consultation:
+    def consult(
+        self, question: str, filters: SearchFilters | None = None, trace: Trace | None = None, access: Access | None = None
+    ) -> Consultation:
         """The answer to one standalone question and the passages retrieved for it, outside any
         conversation: no session, no stored turn. For callers that are not a citizen asking: the
         hotline copilot (it refreshes on every final of a live call) and the staff inspector."""
-        context = _Context(self._mask(question), "", filters, trace or Trace())
+        context = _Context(self._mask(question), "", filters, access, trace or Trace())
         context.standalone = context.trace.standalone = context.question
         events = self._respond(context)
         while True:  # the deltas are not wanted: run the steps to the answer they return
@@ -222,7 +231,7 @@ class AnswerChain:
         topic = lexical.nouns(history[-1].standalone_question)
         return f"{' '.join(topic)} {question}" if topic else question
 
-    def assess(self, question: str, filters: SearchFilters | None = None) -> Assessment:
+    def assess(self, question: str, filters: SearchFilters | None = None, access: Access | None = None) -> Assessment:
         """Scope, retrieval (typos mended) and the answerability judgement of a standalone
         question: everything the chain decides before it writes anything."""
         scope = classify_scope(question, self._deployment.hotline, tuple(self._settings.service_regions))
@@ -230,17 +239,17 @@ class AnswerChain:
             return Assessment(scope, question)
         search = self._searcher.search
         top_k = self._settings.candidates
-        hits, asked = search(question, top_k=top_k, filters=filters).hits, question
+        hits, asked = search(question, top_k=top_k, filters=filters, access=access).hits, question
         corrected = lexicon.correct(question, [hit.chunk.search_text for hit in hits])
         if corrected != lexicon.normalise(question):
             asked = corrected
-            hits = search(asked, top_k=top_k, filters=filters).hits
+            hits = search(asked, top_k=top_k, filters=filters, access=access).hits
         unflagged = [hit for hit in hits if not hit.chunk.flags]  # flagged ones only reach the inspector
         return Assessment(scope, asked, hits, self._judge.judge(asked, unflagged), searched=True)
 
     def _answer_without_generation(self, context: _Context) -> Answer | None:
         """Out of scope, an FAQ, or nothing that answers: answers that need no model."""
-        assessment = self.assess(context.standalone, context.filters)
+        assessment = self.assess(context.standalone, context.filters, context.access)
         context.asked, context.hits, judgement = assessment.asked, assessment.hits, assessment.judgement
         context.searched = assessment.searched
         context.trace.judgement = judgement
@@ -277,7 +286,7 @@ class AnswerChain:
     def _generate(self, context: _Context) -> Generator[AnswerEvent, None, Answer]:
         hits = context.sources[: self._settings.passages]
         # The best passage's whole document: what else was asked (材料, 地点 …) may be in another section.
-        document = self._searcher.document(hits[0].chunk.doc_id)
+        document = self._searcher.document(hits[0].chunk.doc_id, context.access)
         evidence = evidence_selection.select(
             context.asked, hits, self._settings.context_chars, self._settings.service_regions, document
         )

@@ -15,11 +15,12 @@ from __future__ import annotations
 import os
 import unicodedata
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
 from fastapi import HTTPException, Request
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 KB, MB = 1_000, 1_000_000
 FRAMING_BYTES = 64 * KB  # multipart boundaries and part headers around the files
@@ -32,23 +33,50 @@ def megabytes(mb: float) -> int:
     return int(mb * MB)
 
 
+@dataclass
+class UploadForm:
+    """The files of one multipart field, and the form's text fields (first value of each)."""
+
+    files: list[UploadFile]
+    values: dict[str, str]
+
+
+def _files(form: FormData, field: str) -> list[UploadFile]:
+    uploads = [value for value in form.getlist(field) if isinstance(value, UploadFile)]
+    if not uploads:
+        raise HTTPException(status_code=400, detail=f"请在表单字段 {field} 中上传文件")
+    return uploads
+
+
+def upload_form(field: str) -> Callable[[Request], AsyncIterator[UploadForm]]:
+    """A dependency yielding the files of multipart field ``field`` with the form's text fields
+    (the files are closed after the response)."""
+
+    async def parse(request: Request) -> AsyncIterator[UploadForm]:
+        async with request.form(max_files=MAX_FILES) as form:
+            values = {key: value for key, value in reversed(form.multi_items()) if isinstance(value, str)}
+            yield UploadForm(_files(form, field), values)
+
+    return parse
+
+
 def form_files(field: str) -> Callable[[Request], AsyncIterator[list[UploadFile]]]:
     """A dependency yielding the files of multipart field ``field`` (closed after the response)."""
 
     async def files(request: Request) -> AsyncIterator[list[UploadFile]]:
         async with request.form(max_files=MAX_FILES) as form:
-            uploads = [value for value in form.getlist(field) if isinstance(value, UploadFile)]
-            if not uploads:
-                raise HTTPException(status_code=400, detail=f"请在表单字段 {field} 中上传文件")
-            yield uploads
+            yield _files(form, field)
 
     return files
 
 
-def multipart_body(field: str, many: bool = False) -> dict[str, Any]:
-    """The OpenAPI request body of an upload route (its files are not a parameter FastAPI sees)."""
+def multipart_body(field: str, many: bool = False, text_fields: dict[str, str] | None = None) -> dict[str, Any]:
+    """The OpenAPI request body of an upload route (its files are not a parameter FastAPI sees);
+    ``text_fields`` names the form's optional text fields with their descriptions."""
     file = {"type": "string", "format": "binary"}
-    schema = {"type": "object", "required": [field], "properties": {field: {"type": "array", "items": file} if many else file}}
+    properties: dict[str, Any] = {field: {"type": "array", "items": file} if many else file}
+    properties |= {name: {"type": "string", "description": text} for name, text in (text_fields or {}).items()}
+    schema = {"type": "object", "required": [field], "properties": properties}
     return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}
 
 

@@ -49,12 +49,13 @@ def _record(action: str, detail: str) -> None:
 def create(
     role: str = typer.Option(..., help="agent（坐席）或 admin（管理员）"),
     name: str = typer.Option(..., help="使用人或用途"),
+    department: str = typer.Option("", help="所属部门，如 示例市人社局；不填为全系统（管理员可管理全部文档）"),
 ) -> None:
     """创建密钥；密钥只显示这一次，请妥善保存。"""
     if role not in ("agent", "admin"):
         raise BadInput("角色应为 agent 或 admin")
-    key = create_api_key(get_services().database, role, name)  # type: ignore[arg-type]
-    console.print(f"已为 {name}（{role}）创建密钥，只显示这一次：")
+    key = create_api_key(get_services().database, role, name, department)  # type: ignore[arg-type]
+    console.print(f"已为 {name}（{role}，{department or '全系统'}）创建密钥，只显示这一次：")
     typer.echo(key)
 
 
@@ -62,10 +63,11 @@ def create(
 def list_command() -> None:
     """列出密钥（不显示密钥本身）。"""
     table = Table(title="API 密钥")
-    for column in ("ID", "名称", "角色", "创建时间", "状态"):
+    for column in ("ID", "名称", "角色", "部门", "创建时间", "状态"):
         table.add_column(column)
     for row in list_keys(get_services().database):
-        table.add_row(str(row.id), row.name, row.role, row.created_at.isoformat(timespec="seconds"), "已停用" if row.revoked else "有效")
+        created = row.created_at.isoformat(timespec="seconds")
+        table.add_row(str(row.id), row.name, row.role, row.department or "全系统", created, "已停用" if row.revoked else "有效")
     console.print(table)
 
 

@@ -112,6 +112,23 @@ def load(
         console.print(f"  {sample}")
 
 
+@app.command("access")
+def access(
+    points: int = typer.Option(50_000, min=100, help="嵌入式引擎的合成分段数"),
+    client_points: int = typer.Option(2_000, min=100, help="qdrant-client 进程内模式的合成分段数（逐点扫描，较慢；查询数为四分之一）"),
+    queries: int = typer.Option(200, min=1, help="嵌入式引擎上每类调用方的查询数"),
+    as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
+) -> None:
+    """访问控制：在索引查询内按密级与部门过滤的耗时、过滤后向量检索的召回，以及越权返回数（应为 0）。"""
+    from eval_sets import access as bench
+
+    result = bench.run(points, client_points, queries)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    _print_rows(f"索引内访问控制（{result['dimension']} 维向量）", result["rows"])
+
+
 @app.command("safety")
 def safety(
     corpus: list[Path] = typer.Argument(..., exists=True, help="文档目录或文件（如 ingest/demo_kb、docs.jsonl），视为正常政务文本"),

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from assistant.access import PUBLIC_LEVEL, Access, check_sensitivity
 from assistant.audit import AuditEvent, AuditLog
 from assistant.documents import DOCUMENT_KINDS, SearchFilters
 from assistant.errors import BadInput
@@ -64,6 +65,8 @@ def ingest(
     category: str | None = typer.Option(None, help="分类"),
     publish_date: str | None = typer.Option(None, help="发布日期 YYYY-MM-DD"),
     expiry_date: str | None = typer.Option(None, help="失效日期 YYYY-MM-DD"),
+    sensitivity: str | None = typer.Option(None, help="密级：公开 / 内部 / 敏感（默认见 GOVASSIST_INGEST__DEFAULT_SENSITIVITY）"),
+    department: str | None = typer.Option(None, help="文档所属部门（管理该文档、可见其敏感内容的部门）"),
     question_column: list[str] = typer.Option([], help="FAQ 表格的问题列名（可多次指定）"),
     answer_column: list[str] = typer.Option([], help="FAQ 表格的答案列名（可多次指定）"),
     prune: bool = typer.Option(False, help="删除目录中已不存在的文件对应的文档"),
@@ -73,6 +76,7 @@ def ingest(
     overrides = {
         "kind": kind, "title": title, "issuing_body": issuing_body, "document_number": document_number,
         "region": region, "category": category, "publish_date": publish_date, "expiry_date": expiry_date,
+        "sensitivity": sensitivity, "owner_department": department,
     }
     options = ReadOptions.with_overrides(
         {key: value for key, value in overrides.items() if value},
@@ -122,7 +126,7 @@ def search(
     include_expired: bool = typer.Option(False, help="包括已失效的政策"),
     as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
 ) -> None:
-    """检索知识库，显示标题、得分和章节路径。"""
+    """检索知识库（本机操作员：全部密级），显示标题、得分和章节路径。"""
     for value in kind:
         _check_kind(value)
     try:
@@ -130,7 +134,7 @@ def search(
     except ValueError as exc:
         raise BadInput(f"日期格式应为 YYYY-MM-DD：{valid_on}") from exc
     filters = SearchFilters(kinds=kind, regions=region, categories=category, valid_on=on, include_expired=include_expired)
-    result = get_services().searcher.search(query, top_k=top_k, filters=filters)
+    result = get_services().searcher.search(query, top_k=top_k, filters=filters, access=Access.everything())
     if as_json:
         hits = [
             {"doc_id": h.chunk.doc_id, "title": h.chunk.metadata.title, "score": h.score,
@@ -196,11 +200,32 @@ def list_documents(
     _check_kind(kind)
     entries = [e for e in get_services().knowledge_base.manifest().documents.values() if not kind or e.kind == kind]
     table = Table(title=f"知识库文档（共 {len(entries)} 篇）")
-    for column in ("文档 ID", "类型", "标题", "分段", "来源", "导入时间"):
+    for column in ("文档 ID", "类型", "标题", "密级", "所属部门", "分段", "来源", "导入时间"):
         table.add_column(column)
     for entry in entries[:limit]:
-        table.add_row(entry.doc_id, entry.kind, entry.title, str(entry.chunk_count), entry.path or entry.source, entry.ingested_at)
+        level, owner = entry.sensitivity or PUBLIC_LEVEL, entry.owner_department or "全系统"
+        source = entry.path or entry.source
+        table.add_row(entry.doc_id, entry.kind, entry.title, level, owner, str(entry.chunk_count), source, entry.ingested_at)
     console.print(table)
+
+
+@kb_app.command("classify")
+def classify(
+    doc_ids: list[str] = typer.Argument(..., help="文档 ID"),
+    sensitivity: str = typer.Option(..., help="密级：公开 / 内部 / 敏感"),
+    department: str | None = typer.Option(None, help="改为该所属部门（不填则不变）"),
+) -> None:
+    """更改文档的密级（及所属部门）。"""
+    level = check_sensitivity(sensitivity)
+    services = get_services()
+    changed = [doc_id for doc_id in doc_ids if services.knowledge_base.reclassify(doc_id, level, department)]
+    owner = f"，所属部门 {department}" if department is not None else ""
+    detail = f"{', '.join(changed)} → {level}{owner}"
+    AuditLog(services.database).record(AuditEvent.from_command_line("documents.classify", detail, tuple(changed)))
+    console.print(f"已将 {len(changed)} 篇文档设为{level}。")
+    missing = sorted(set(doc_ids) - set(changed))
+    if missing:
+        raise BadInput(f"以下文档不存在：{', '.join(missing)}")
 
 
 @kb_app.command("delete")

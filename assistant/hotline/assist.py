@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from assistant.access import PUBLIC_LEVEL, Access
 from assistant.answering import grounding
 from assistant.answering.answer import AI_NOTICE, Citation
 from assistant.answering.chain import AnswerChain
@@ -43,12 +44,13 @@ class KnowledgeItem:
     heading_path: list[str]
     text: str
     score: float
+    sensitivity: str  # 公开 / 内部 / 敏感: what the agent may read aloud
 
     @classmethod
     def from_hit(cls, hit: SearchHit) -> KnowledgeItem:
         chunk, meta = hit.chunk, hit.chunk.metadata
         return cls(chunk.doc_id, meta.title or chunk.question, meta.kind, meta.document_number,
-                   list(chunk.heading_path), chunk.text, hit.score)
+                   list(chunk.heading_path), chunk.text, hit.score, meta.sensitivity or PUBLIC_LEVEL)
 
 
 @dataclass
@@ -164,15 +166,16 @@ class Copilot:
         self._regions = tuple(regions)
         self._top_k = top_k
 
-    def assist(self, caller_text: str) -> Assistance:
-        """Suggestions, reply and ticket draft for the caller's words so far."""
+    def assist(self, caller_text: str, access: Access | None = None) -> Assistance:
+        """Suggestions, reply and ticket draft for the caller's words so far, from the documents
+        ``access`` (the agent's) may read."""
         question = mask_personal_data(normalise_text(caller_text))[-QUESTION_CHARS:]
         if not has_content(question):
             return Assistance()  # silence, or only noise the recogniser wrote as punctuation
         analysis = self._triage.analyse(caller_text) if self._triage is not None else None
-        consultation = self._chain.consult(question)
+        consultation = self._chain.consult(question, access=access)
         # A question decided by its scope alone (another city named) was not searched: search it here.
-        hits = consultation.hits if consultation.searched else self._searcher.search(question, top_k=self._top_k).hits
+        hits = consultation.hits if consultation.searched else self._searcher.search(question, top_k=self._top_k, access=access).hits
         knowledge = [KnowledgeItem.from_hit(hit) for hit in on_topic(question, hits[: self._top_k], self._regions)]
         draft = ticket_draft(analysis)
         fields = draft_fields(draft, draft_evidence(caller_text, analysis))

@@ -26,6 +26,7 @@ from assistant.retrieval.index import (
     FilterSpec,
     IndexMatch,
     IndexPoint,
+    Readable,
     with_filter_fields,
 )
 from assistant.retrieval.lexical import SparseVector
@@ -34,7 +35,7 @@ logger = logging.getLogger(__name__)
 _UPSERT_BATCH = 256
 
 
-def _edge_filter(spec: FilterSpec) -> qe.Filter | None:
+def _edge_filter(spec: FilterSpec) -> qe.Filter:
     must: list[Any] = [
         qe.FieldCondition(key=key, match=qe.MatchAny(any=values)) for key, values in spec.any_of.items()
     ]
@@ -44,7 +45,21 @@ def _edge_filter(spec: FilterSpec) -> qe.Filter | None:
         must.append(qe.FieldCondition(key="effective_day", range=qe.RangeFloat(lte=spec.effective_day_max)))
     if spec.point_ids:
         must.append(qe.HasIdCondition(point_ids=set(spec.point_ids)))
-    return qe.Filter(must=must) if must else None
+    must.append(_edge_readable(spec.readable))
+    return qe.Filter(must=must)
+
+
+def _edge_readable(readable: tuple[Readable, ...]) -> qe.Filter:
+    """The caller's access as one condition: readable by at least one clause."""
+    should: list[Any] = []
+    for clause in readable:
+        conditions: list[Any] = [qe.FieldCondition(key="sensitivity", match=qe.MatchAny(any=list(clause.levels)))]
+        if clause.owners:
+            conditions.append(qe.FieldCondition(key="owner_department", match=qe.MatchAny(any=list(clause.owners))))
+        should.append(qe.Filter(must=conditions))
+        if clause.legacy:
+            should.append(qe.IsEmptyCondition(key="sensitivity"))
+    return qe.Filter(should=should)
 
 
 class EdgeIndex:

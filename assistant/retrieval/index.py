@@ -11,12 +11,13 @@ visible to the retrieval inspector.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Protocol
 
 import numpy as np
 
+from assistant.access import PUBLIC_LEVEL, RESTRICTED_LEVEL, Access
 from assistant.documents import SearchFilters
 from assistant.retrieval.lexical import SparseVector
 
@@ -24,7 +25,7 @@ DENSE = "dense"
 SPARSE_VECTORS = {"words": "bm25", "bigrams": "bm25_bigrams"}  # lexical channel -> vector name
 # Dates are also stored as yyyymmdd integers so range filters work the same on every backend.
 NO_EXPIRY = 99991231
-INDEXED_KEYWORDS = ("doc_id", "kind", "region", "category", "content_hash")
+INDEXED_KEYWORDS = ("doc_id", "kind", "region", "category", "content_hash", "sensitivity", "owner_department")
 INDEXED_INTEGERS = ("expiry_day", "effective_day")
 
 
@@ -52,31 +53,54 @@ def day_number(value: date | str | None, default: int) -> int:
 
 
 @dataclass(frozen=True)
+class Readable:
+    """One way a point may be readable: its ``sensitivity`` is one of ``levels`` and, when
+    ``owners`` is set, its ``owner_department`` is one of them. ``legacy`` also admits points
+    without a ``sensitivity`` field (indexed before levels existed, when every document was public)."""
+
+    levels: tuple[str, ...]
+    owners: tuple[str, ...] = ()
+    legacy: bool = False
+
+
+@dataclass(frozen=True)
 class FilterSpec:
-    """Backend-neutral filter: each backend translates it to its own Filter type."""
+    """Backend-neutral filter: each backend translates it to its own Filter type. A point must
+    match every condition and at least one of ``readable`` (the caller's access; public by default)."""
 
     any_of: dict[str, list[str]]
     expiry_day_min: int | None  # keep points whose expiry_day >= this
     effective_day_max: int | None  # keep points whose effective_day <= this
     point_ids: tuple[str, ...] = ()  # if set, only these points
+    readable: tuple[Readable, ...] = (Readable((PUBLIC_LEVEL,), legacy=True),)
 
     def restricted_to(self, point_ids: list[str]) -> FilterSpec:
-        return FilterSpec(self.any_of, self.expiry_day_min, self.effective_day_max, tuple(point_ids))
+        return replace(self, point_ids=tuple(point_ids))
+
+    @staticmethod
+    def readable_by(access: Access) -> tuple[Readable, ...]:
+        clauses = [Readable(access.levels, legacy=PUBLIC_LEVEL in access.levels)]
+        if access.departments and RESTRICTED_LEVEL not in access.levels:
+            clauses.append(Readable((RESTRICTED_LEVEL,), access.departments))
+        return tuple(clauses)
 
     @classmethod
-    def from_filters(cls, filters: SearchFilters | None, today: date | None = None) -> FilterSpec:
+    def from_filters(
+        cls, filters: SearchFilters | None, access: Access | None = None, today: date | None = None
+    ) -> FilterSpec:
         filters = filters or SearchFilters()
+        readable = cls.readable_by(access or Access.public())
         any_of = {
             key: values
             for key, values in (("kind", filters.kinds), ("region", filters.regions), ("category", filters.categories))
             if values
         }
         if filters.include_expired:
-            return cls(any_of, None, None)
+            return cls(any_of, None, None, readable=readable)
         on = filters.valid_on or today or date.today()
         # Not-yet-effective documents are hidden only when a date is asked for explicitly.
         effective_max = day_number(on, 0) if filters.valid_on else None
-        return cls(any_of, day_number(on, 0), effective_max)
+        return cls(any_of, day_number(on, 0), effective_max, readable=readable)
 
 
 class VectorIndex(Protocol):
@@ -112,9 +136,12 @@ class VectorIndex(Protocol):
 
 
 def with_filter_fields(payload: dict[str, Any]) -> dict[str, Any]:
-    """Add the integer date fields that ``FilterSpec`` ranges run on."""
+    """Add the integer date fields that ``FilterSpec`` ranges run on. A chunk without a level (one
+    indexed before levels existed, re-stored by a migration or a reindex) is stored without the
+    field, which ``Readable.legacy`` reads as public, as it was."""
+    unlevelled = not payload.get("sensitivity")
     return {
-        **payload,
+        **{key: value for key, value in payload.items() if not (key == "sensitivity" and unlevelled)},
         "expiry_day": day_number(payload.get("expiry_date"), NO_EXPIRY),
         "effective_day": day_number(payload.get("effective_date"), 0),
     }

@@ -33,6 +33,8 @@ class ManifestEntry:
     kind: str = ""
     source: str = ""  # the file name shown to callers (see DocumentMetadata.source)
     ingested_at: str = ""
+    sensitivity: str = ""  # "" in manifests written before levels existed: 公开
+    owner_department: str = ""
     path: str = ""  # the server file it was read from: for pruning and uploads, never shown to the public
 
 

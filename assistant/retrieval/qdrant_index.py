@@ -24,6 +24,7 @@ from assistant.retrieval.index import (
     FilterSpec,
     IndexMatch,
     IndexPoint,
+    Readable,
     with_filter_fields,
 )
 from assistant.retrieval.lexical import SparseVector
@@ -33,7 +34,7 @@ _UPSERT_BATCH = 256
 _CLIENT_ERRORS = (UnexpectedResponse, ResponseHandlingException, ConnectionError, TimeoutError)
 
 
-def _client_filter(spec: FilterSpec) -> models.Filter | None:
+def _client_filter(spec: FilterSpec) -> models.Filter:
     must: list[Any] = [
         models.FieldCondition(key=key, match=models.MatchAny(any=values)) for key, values in spec.any_of.items()
     ]
@@ -43,7 +44,21 @@ def _client_filter(spec: FilterSpec) -> models.Filter | None:
         must.append(models.FieldCondition(key="effective_day", range=models.Range(lte=spec.effective_day_max)))
     if spec.point_ids:
         must.append(models.HasIdCondition(has_id=list(spec.point_ids)))
-    return models.Filter(must=must) if must else None
+    must.append(_client_readable(spec.readable))
+    return models.Filter(must=must)
+
+
+def _client_readable(readable: tuple[Readable, ...]) -> models.Filter:
+    """The caller's access as one condition: readable by at least one clause."""
+    should: list[Any] = []
+    for clause in readable:
+        conditions: list[Any] = [models.FieldCondition(key="sensitivity", match=models.MatchAny(any=list(clause.levels)))]
+        if clause.owners:
+            conditions.append(models.FieldCondition(key="owner_department", match=models.MatchAny(any=list(clause.owners))))
+        should.append(models.Filter(must=conditions))
+        if clause.legacy:
+            should.append(models.IsEmptyCondition(is_empty=models.PayloadField(key="sensitivity")))
+    return models.Filter(should=should)
 
 
 class QdrantServerIndex:

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.access import Access
 from assistant.config import SearchSettings
 from assistant.documents import Chunk, ScoreBreakdown, SearchFilters, SearchHit
 from assistant.retrieval import lexical, lexicon
@@ -74,14 +75,18 @@ class HybridSearcher:
         self._settings = settings
         self._reranker = reranker
 
-    def search(self, query: str, top_k: int | None = None, filters: SearchFilters | None = None) -> SearchResult:
-        """The best chunks for a query (normalised first: ``BadInput`` when it holds no letter or digit)."""
+    def search(
+        self, query: str, top_k: int | None = None, filters: SearchFilters | None = None, access: Access | None = None
+    ) -> SearchResult:
+        """The best chunks for a query that ``access`` may read (the public's when None), normalised
+        first: ``BadInput`` when it holds no letter or digit. Access is a condition of every index
+        query, so nothing unreadable is ever fetched, fused or counted."""
         query = normalise_query(query)
         top_k = top_k or self._settings.top_k
         manifest = self._manifests.load()
         if manifest.documents:
             manifest.check_embedder(self._embedder.name, self._embedder.dimension)
-        spec = FilterSpec.from_filters(filters)
+        spec = FilterSpec.from_filters(filters, access)
         candidates = self._fetch(query, spec).live_only(manifest.live_versions())
         hits = fuse(candidates, self._settings)
         if not (filters and filters.include_flagged):
@@ -90,14 +95,16 @@ class HybridSearcher:
             hits = self._reranker.rerank(query, hits[: self._reranker.top_n])
         return SearchResult(query, hits[:top_k], lexical.tokenize(query), spec)
 
-    def document(self, doc_id: str) -> list[Chunk]:
-        """Every live, unflagged chunk of one document, in document order (to quote a whole section of it)."""
+    def document(self, doc_id: str, access: Access | None = None) -> list[Chunk]:
+        """Every live, unflagged chunk of one document that ``access`` may read, in document order
+        (to quote a whole section of it)."""
         live = self._manifests.load().live_versions()
         if doc_id not in live:
             return []
         probe = np.zeros(self._embedder.dimension, dtype=np.float32)
         probe[0] = 1.0  # any direction: the filter, not the ranking, selects
-        matches = self._index.search_dense(probe, _DOCUMENT_CHUNKS, FilterSpec({"doc_id": [doc_id]}, None, None))
+        spec = FilterSpec({"doc_id": [doc_id]}, None, None, readable=FilterSpec.readable_by(access or Access.public()))
+        matches = self._index.search_dense(probe, _DOCUMENT_CHUNKS, spec)
         chunks = [Chunk.from_payload(m.payload) for m in matches if m.payload.get("content_hash") == live[doc_id]]
         chunks = [chunk for chunk in chunks if not chunk.flags]
         return sorted(chunks, key=lambda chunk: chunk.chunk_no)

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from assistant.access import check_sensitivity
 from assistant.documents import (
     DOCUMENT_KINDS,
     Document,
@@ -66,6 +67,8 @@ OVERRIDE_KEYS: tuple[str, ...] = (
     "category",
     "source",
     "department",
+    "sensitivity",
+    "owner_department",
 )
 _DATE_KEYS = ("publish_date", "effective_date", "expiry_date")
 # A document titled like this is a service guide (办事指南) unless the caller says otherwise.
@@ -95,6 +98,8 @@ def parse_overrides(values: Mapping[str, object], origin: str) -> dict[str, Any]
                 raise BadInput(f"{origin}：{key} 不是有效日期：{values[key]}（格式如 2025-03-01）")
         elif key == "kind" and value not in DOCUMENT_KINDS:
             raise BadInput(f"{origin}：kind 取值“{value}”无效，可用：{'、'.join(DOCUMENT_KINDS)}")
+        elif key == "sensitivity":
+            value = check_sensitivity(str(value), origin)
         else:
             value = str(value).strip()
         parsed[key] = value

@@ -131,7 +131,7 @@ def test_roles_are_enforced(app_env):
     client, keys = app_env
     assert _error(client.get("/v1/agent/me")) and client.get("/v1/agent/me").status_code == 401
     assert client.get("/v1/agent/me", headers=_auth("gva_wrong")).status_code == 401
-    assert client.get("/v1/agent/me", headers=_auth(keys["agent"])).json() == {"role": "agent", "name": "坐席一"}
+    assert client.get("/v1/agent/me", headers=_auth(keys["agent"])).json() == {"role": "agent", "name": "坐席一", "department": ""}
     assert client.get("/v1/agent/me", headers=_auth(keys["admin"])).json()["role"] == "admin"
     assert client.get("/v1/admin/documents", headers=_auth(keys["agent"])).status_code == 403
     assert client.get("/v1/admin/documents").status_code == 401

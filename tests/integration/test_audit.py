@@ -111,10 +111,12 @@ def test_concurrent_threads_keep_one_linear_chain(database):
 
 def test_key_changes_name_who_made_them(database):
     admin = Principal(role="admin", name="管理员甲", key_id=None)
-    key_id = authenticate(database, create_api_key(database, "agent", "坐席丙", by=admin)).key_id
-    assert revoke_key(database, key_id, by=admin)
+    principal = authenticate(database, create_api_key(database, "agent", "坐席丙", "示例市人社局", by=admin))
+    assert principal.department == "示例市人社局"
+    assert revoke_key(database, principal.key_id, by=admin)
     events = [(e["actor"], e["action"], e["detail"]) for e in AuditLog(database).export()]
-    assert events == [("管理员甲", "keys.create", f"密钥 {key_id}：坐席丙（agent）"), ("管理员甲", "keys.revoke", f"密钥 {key_id}：坐席丙（agent）")]
+    holder = f"密钥 {principal.key_id}：坐席丙（agent，示例市人社局）"
+    assert events == [("管理员甲", "keys.create", holder), ("管理员甲", "keys.revoke", holder)]
 
 
 def _write_from_another_process(url: str) -> None:

@@ -53,7 +53,24 @@ def test_upload_reports_each_file_and_browse_lists_documents(api, tmp_path):
     report = upload(api, [str(good), str(empty)])
     assert dict(zip(report["文件"], report["结果"], strict=True)) == {"通知.txt": "added", "空.txt": "failed"}
     documents = browse(api, "全部")
-    assert "通知.txt" in set(documents["source"]) and len(documents) == 11
+    assert "通知.txt" in set(documents["来源"]) and len(documents) == 11
+    assert set(documents["密级"]) == {"公开"}  # the default level
+
+
+def test_documents_are_uploaded_at_a_level_shown_and_reclassified(api, tmp_path):
+    from ui.console import browse, classify, upload
+
+    rules = tmp_path / "窗口内部口径.txt"
+    rules.write_text("示例市窗口内部口径：材料不全时先收件后补正，不得让群众往返跑。", encoding="utf-8")
+    upload(api, [str(rules)], "内部")
+    documents = browse(api, "全部")
+    row = documents[documents["来源"] == "窗口内部口径.txt"].iloc[0]
+    assert row["密级"] == "内部" and bool(row["可管理"])
+    assert "1 篇" in classify(api, row["文档 ID"], "敏感")
+    documents = browse(api, "全部")
+    assert documents[documents["来源"] == "窗口内部口径.txt"].iloc[0]["密级"] == "敏感"
+    with pytest.raises(gradio.Error, match="文档 ID"):
+        classify(api, " ", "公开")
 
 
 def test_bad_requests_become_clear_console_errors(api):

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from assistant.access import Access
 from assistant.answering.conversations import ConversationRow, TurnRow
 from assistant.api.app import create_app
 from assistant.api.security import create_api_key
@@ -56,9 +57,11 @@ class FixedCopilot:
     def __init__(self) -> None:
         self.asked: list[str] = []
 
-    def assist(self, caller_text: str) -> Assistance:
+    def assist(self, caller_text: str, access: Access | None = None) -> Assistance:
         self.asked.append(caller_text)
-        item = KnowledgeItem("doc-1", "居住证申领办事指南", "guide", "", ["申请材料"], "居民身份证。", 0.9)
+        item = KnowledgeItem(
+            "doc-1", "居住证申领办事指南", "guide", "", ["申请材料"], "居民身份证。", 0.9, "公开"
+        )
         field = DraftField("request", "诉求", caller_text, "")
         return Assistance(
             [item],

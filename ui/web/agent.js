@@ -2,7 +2,7 @@
 // answers (/v1/chat). The transcript and ticket draft are filled by the hotline copilot later.
 
 import { ApiError, getJson, postJson, streamChat } from "/static/api.js";
-import { aiNotice, el, KIND_LABELS, plainText, renderAnswer } from "/static/answer.js";
+import { aiNotice, el, KIND_LABELS, levelNote, plainText, renderAnswer } from "/static/answer.js";
 
 const KEY_STORAGE = "govassist.agent_key";
 const $ = (id) => document.getElementById(id);
@@ -32,7 +32,7 @@ async function login(key) {
   sessionStorage.setItem(KEY_STORAGE, key);
   try {
     const me = await getJson("/v1/agent/me", authHeaders());
-    $("agent-name").textContent = me.name;
+    $("agent-name").textContent = me.department ? `${me.name}（${me.department}）` : me.name;
     $("login").hidden = true;
     $("agent-user").hidden = false;
     $("workspace").hidden = false;
@@ -53,7 +53,7 @@ function handleAuthError(error) {
 
 function resultItem(hit) {
   const meta = hit.metadata || {};
-  const details = [KIND_LABELS[meta.kind], meta.document_number, meta.department || meta.issuing_body,
+  const details = [levelNote(meta.sensitivity), KIND_LABELS[meta.kind], meta.document_number, meta.department || meta.issuing_body,
     meta.publish_date, (hit.heading_path || []).join(" › ")].filter(Boolean).join(" · ");
   const title = hit.question && meta.kind === "faq" ? hit.question : hit.title || hit.question;
   return el("li", { className: "result" }, el("h4", {}, title), el("p", { className: "meta" }, details), el("p", {}, plainText(hit.text)));

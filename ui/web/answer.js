@@ -15,6 +15,11 @@ export function el(tag, attributes = {}, ...children) {
 
 export const KIND_LABELS = { policy: "政策文件", faq: "常见问题", guide: "办事指南" };
 // GB 45438-2025: text written by a model carries a visible label wherever it is shown.
+// Staff-only material (内部, 敏感) is marked where an agent sees it, so it is not read out to a caller.
+export function levelNote(sensitivity) {
+  return sensitivity && sensitivity !== "公开" ? `${sensitivity}资料，不得向来电人原文宣读` : "";
+}
+
 export const AI_NOTICE = "内容由人工智能生成，仅供参考，以官方发布为准";
 
 export function aiNotice(text = AI_NOTICE) {

@@ -2,7 +2,7 @@
 // knowledge suggestions and a grounded reply, a ticket draft the agent edits and confirms.
 
 import { getJson, postForm, postJson } from "/static/api.js";
-import { el, renderAnswer } from "/static/answer.js";
+import { el, levelNote, renderAnswer } from "/static/answer.js";
 
 const KEY_STORAGE = "govassist.agent_key";
 const $ = (id) => document.getElementById(id);
@@ -42,7 +42,8 @@ function showAssist(assist) {
     ? `根据通话推荐 ${assist.knowledge.length} 条相关内容`
     : "知识库中没有与本次通话相关的内容，请按规定登记工单。";
   $("search-results").replaceChildren(...assist.knowledge.map((k) =>
-    el("li", { className: "result" }, el("h4", {}, k.title), el("p", {}, k.text.slice(0, 160)))));
+    el("li", { className: "result" }, el("h4", {}, k.title), el("p", { className: "meta" }, levelNote(k.sensitivity)),
+      el("p", {}, k.text.slice(0, 160)))));
 }
 
 // The copilot's draft (fields read from the call; predicted type, category, department, urgency)

@@ -11,18 +11,37 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.datastructures import UploadFile
 
+from assistant.access import PUBLIC_LEVEL, Sensitivity, check_sensitivity, may_manage
 from assistant.answering.answer import AnswerMode, AnswerStatus, Citation
 from assistant.answering.chain import Trace
 from assistant.api.deps import AdminDep, AuditDep, ServicesDep, audit_event
+from assistant.api.security import Principal
 from assistant.api.upload_folder import UploadFolder, stored_name
-from assistant.api.uploads import form_files, multipart_body, safe_filename, save_upload
+from assistant.api.uploads import UploadForm, multipart_body, safe_filename, save_upload, upload_form
 from assistant.documents import SearchFilters
-from ingest.pipeline import FileStatus, ingest_paths
+from assistant.wiring import Services
+from ingest.pipeline import FileStatus, ingest_paths, server_path
+from ingest.readers import ReadOptions
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
-DocumentFiles = Annotated[list[UploadFile], Depends(form_files("files"))]
+DocumentForm = Annotated[UploadForm, Depends(upload_form("files"))]
+_FORM_FIELDS = {
+    "sensitivity": "密级：公开 / 内部 / 敏感（不填为配置的默认密级）",
+    "department": "所属部门（仅全系统管理员可指定；部门管理员上传的文档属于本部门）",
+}
+
+
+def _classification(form: UploadForm, principal: Principal) -> dict[str, str]:
+    """The level and owner department the upload form asks for, checked against the uploader."""
+    values = {"sensitivity": form.values.get("sensitivity", "").strip()}
+    if values["sensitivity"]:
+        check_sensitivity(values["sensitivity"], "上传表单")
+    asked = form.values.get("department", "").strip()
+    if principal.department and asked and asked != principal.department:
+        raise HTTPException(status_code=403, detail=f"只能上传本部门（{principal.department}）的文档")
+    values["owner_department"] = principal.department or asked
+    return {key: value for key, value in values.items() if value}
 
 
 class FileOut(BaseModel):
@@ -47,6 +66,9 @@ class DocumentOut(BaseModel):
     chunks: int
     source: str = Field(..., description="源文件名（不含服务器路径）")
     ingested_at: str
+    sensitivity: str = Field(..., description="密级：公开 / 内部 / 敏感")
+    department: str = Field(..., description="所属部门（空为全系统）")
+    manageable: bool = Field(..., description="当前管理员能否管理该文档")
 
 
 class DocumentsOut(BaseModel):
@@ -54,27 +76,38 @@ class DocumentsOut(BaseModel):
     total: int
 
 
+class ClassifiedOut(BaseModel):
+    changed: list[str]
+    missing: list[str]
+
+
 class RemovedOut(BaseModel):
     removed: list[str]
     missing: list[str]
 
 
-@router.post("/documents", openapi_extra=multipart_body("files", many=True), response_model=UploadOut)
+@router.post("/documents", openapi_extra=multipart_body("files", many=True, text_fields=_FORM_FIELDS), response_model=UploadOut)
 def upload_documents(
-    request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep, files: DocumentFiles
+    request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep, form: DocumentForm
 ) -> dict[str, Any]:
     """Upload files and ingest them; the report has one line per file (failed ones with the reason).
-    ``files`` comes after ``principal``: the body is read only once the caller is known to be an admin."""
+    The form's ``sensitivity`` sets their level, else ``ingest.default_sensitivity``; they belong
+    to the uploader's department. ``form`` comes after ``principal``: the body is read only once
+    the caller is known to be an admin."""
     settings = services.settings
+    files = form.files
+    classification = _classification(form, principal)
     names = [stored_name(safe_filename(upload.filename)) for upload in files]  # all checked before anything is written
     if len(set(names)) < len(names):
         raise HTTPException(status_code=400, detail="同一次上传中有重名文件，请分开上传")
     folder = UploadFolder(settings.data_dir / "uploads")
+    _check_replaces_own(services, principal, [folder.root / name for name in names])
     with services.writing, folder.staging() as staging:
         staged = [save_upload(upload, staging / name, settings.api.max_upload_mb) for upload, name in zip(files, names, strict=True)]
         placements = [folder.place(path) for path in staged]
         try:
-            report = ingest_paths([placement.target for placement in placements], services.knowledge_base, settings.ingest)
+            targets = [placement.target for placement in placements]
+            report = ingest_paths(targets, services.knowledge_base, settings.ingest, ReadOptions.with_overrides(classification))
         except BaseException:
             for placement in placements:
                 placement.settle(kept=False)
@@ -87,26 +120,71 @@ def upload_documents(
          "flagged": o.flagged}
         for o in report.files
     ]
-    audit.record(audit_event(request, principal, "documents.upload", ", ".join(f"{o['file']}:{o['status']}" for o in outcomes)))
+    level = classification.get("sensitivity", settings.ingest.default_sensitivity)
+    owner = classification.get("owner_department", "全系统")
+    files_done = ", ".join(f"{o['file']}:{o['status']}" for o in outcomes)
+    audit.record(audit_event(request, principal, "documents.upload", f"{files_done}（{level}，{owner}）"))
     return {"files": outcomes, "failed": len(report.failed), "flagged": sum(len(o.flagged) for o in report.files)}
 
 
 @router.get("/documents", response_model=DocumentsOut)
 def list_documents(services: ServicesDep, principal: AdminDep, kind: str | None = None) -> dict[str, Any]:
+    """The documents the admin may read, each with its level, owner and whether the admin manages it."""
     entries = services.knowledge_base.manifest().documents.values()
+    access = principal.access
     documents = [
         {"doc_id": e.doc_id, "title": e.title, "kind": e.kind, "chunks": e.chunk_count, "source": e.source,
-         "ingested_at": e.ingested_at}
+         "ingested_at": e.ingested_at, "sensitivity": e.sensitivity or PUBLIC_LEVEL, "department": e.owner_department,
+         "manageable": may_manage(principal.department, e.owner_department)}
         for e in entries
-        if kind is None or e.kind == kind
+        if (kind is None or e.kind == kind) and access.can_read(e.sensitivity, e.owner_department)
     ]
     return {"documents": documents, "total": len(documents)}
+
+
+def _check_replaces_own(services: Services, principal: Principal, targets: list[Path]) -> None:
+    """403 when an upload would replace (same file name) a document the admin does not manage."""
+    replaced = {server_path(target) for target in targets}
+    documents = services.knowledge_base.manifest().documents
+    _check_manages(services, principal, [doc_id for doc_id, entry in documents.items() if entry.path in replaced])
+
+
+def _check_manages(services: Services, principal: Principal, doc_ids: list[str]) -> None:
+    """403 unless the admin manages every one of these documents (those that exist)."""
+    documents = services.knowledge_base.manifest().documents
+    foreign = [d for d in doc_ids if d in documents and not may_manage(principal.department, documents[d].owner_department)]
+    if foreign:
+        raise HTTPException(status_code=403, detail=f"只能管理本部门（{principal.department}）的文档：{', '.join(foreign)}")
+
+
+class ClassifyRequest(BaseModel):
+    doc_ids: list[str] = Field(..., min_length=1, max_length=500)
+    sensitivity: Sensitivity = Field(..., description="公开 / 内部 / 敏感")
+    department: str | None = Field(None, max_length=100, description="改为该所属部门（仅全系统管理员；不填则不变）")
+
+
+@router.post("/documents/classify", response_model=ClassifiedOut)
+def classify_documents(
+    body: ClassifyRequest, request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep
+) -> dict[str, Any]:
+    """Give documents another level (and owner department); a department's admin, only its own."""
+    if principal.department and body.department not in (None, principal.department):
+        raise HTTPException(status_code=403, detail=f"只能把文档归属本部门（{principal.department}）")
+    _check_manages(services, principal, body.doc_ids)
+    changed = [d for d in body.doc_ids if services.knowledge_base.reclassify(d, body.sensitivity, body.department)]
+    missing = sorted(set(body.doc_ids) - set(changed))
+    owner = f"，所属部门 {body.department}" if body.department is not None else ""
+    audit.record(audit_event(request, principal, "documents.classify", f"{', '.join(changed)} → {body.sensitivity}{owner}", changed))
+    if not changed:
+        raise HTTPException(status_code=404, detail=f"文档不存在：{', '.join(missing)}")
+    return {"changed": changed, "missing": missing}
 
 
 @router.delete("/documents", response_model=RemovedOut)
 def delete_documents(
     request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep, doc_id: list[str] = Query(...)
 ) -> dict[str, Any]:
+    _check_manages(services, principal, doc_id)
     knowledge_base = services.knowledge_base
     with services.writing:
         manifest = knowledge_base.manifest()
@@ -239,7 +317,7 @@ def inspect(body: InspectRequest, services: ServicesDep, principal: AdminDep) ->
     feature weighs), the evidence and the prompt."""
     trace = Trace()
     filters = SearchFilters(kinds=body.kinds, include_expired=body.include_expired, include_flagged=True)
-    answer = services.answer_chain.consult(body.question, filters, trace).answer  # staff, not a citizen: nothing stored
+    answer = services.answer_chain.consult(body.question, filters, trace, principal.access).answer  # staff: nothing stored
     hits = [
         {"rank": rank, "doc_id": h.chunk.doc_id, "title": h.chunk.metadata.title or h.chunk.question,
          "kind": h.chunk.metadata.kind, "heading_path": h.chunk.heading_path, "text": h.chunk.text, "flags": h.chunk.flags,
@@ -272,7 +350,7 @@ def inspect(body: InspectRequest, services: ServicesDep, principal: AdminDep) ->
 
 @router.post("/evaluate", response_model=EvaluationOut)
 def evaluate(services: ServicesDep, principal: AdminDep) -> dict[str, Any]:
-    """Run the demo question set against the live knowledge base."""
+    """Run the demo question set against the live knowledge base, as far as the admin may read it."""
     from eval_sets import demo_eval
 
-    return demo_eval.evaluate(services.searcher, services.answer_chain)
+    return demo_eval.evaluate(services.searcher, services.answer_chain, access=principal.access)

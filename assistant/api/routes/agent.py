@@ -17,4 +17,4 @@ class AgentOut(BaseModel):
 
 @router.get("/me", response_model=AgentOut)
 def me(principal: AgentDep) -> dict[str, str]:
-    return {"role": principal.role, "name": principal.name}
+    return {"role": principal.role, "name": principal.name, "department": principal.department}

@@ -112,13 +112,13 @@ def chat(body: ChatRequest, request: Request, services: ServicesDep, principal: 
         audit.record(audit_event(request, principal, "chat", f"{body.question} → {answer.status}（{made}）", sources))
 
     if not body.stream:
-        answer = chain.answer(body.question, body.session_id)
+        answer = chain.answer(body.question, body.session_id, access=principal.access)
         record(answer)
         return _reply(answer, answer_id)
 
     def events() -> Iterator[str]:
         try:
-            for event in chain.stream(body.question, body.session_id):
+            for event in chain.stream(body.question, body.session_id, access=principal.access):
                 if event.kind == "delta":
                     yield _sse("delta", {"text": event.text})
                 elif event.answer is not None:

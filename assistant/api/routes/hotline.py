@@ -85,7 +85,7 @@ def transcribe(request: Request, services: ServicesDep, principal: AgentDep, aud
     data = read_upload(file, services.settings.asr.max_file_mb)
     transcript = services.speech_to_text.transcribe(data)
     segments = list(transcript.segments)
-    help_ = services.copilot.assist(_caller_text(segments))
+    help_ = services.copilot.assist(_caller_text(segments), principal.access)
     audit.record(audit_event(request, principal, "hotline.transcribe", f"{file.filename} {transcript.duration:.0f}s"))
     return TranscriptionOut(duration=transcript.duration, speakers=list(transcript.speakers),
                             segments=[SegmentOut.of(s) for s in segments], text=transcript.text, assist=help_)
@@ -97,7 +97,7 @@ class AssistRequest(BaseModel):
 
 @router.post("/assist", response_model=Assistance)
 def suggestions(body: AssistRequest, services: ServicesDep, principal: AgentDep) -> Assistance:
-    return services.copilot.assist(body.transcript)
+    return services.copilot.assist(body.transcript, principal.access)
 
 
 class TicketRequest(BaseModel):

@@ -53,7 +53,7 @@ def search(
         valid_on=body.valid_on,
         include_expired=body.include_expired,
     )
-    result = services.searcher.search(body.query, top_k=body.top_k, filters=filters)
+    result = services.searcher.search(body.query, top_k=body.top_k, filters=filters, access=principal.access)
     audit.record(audit_event(request, principal, "search", body.query, [hit.chunk.doc_id for hit in result.hits]))
     hits = [
         SearchHitOut(

@@ -13,6 +13,7 @@ router = APIRouter(prefix="/v1/agent", tags=["agent"])
 class AgentOut(BaseModel):
     role: str = Field(..., description="agent 坐席 / admin 管理员")
     name: str
+    department: str = Field(..., description="所属部门（空为全系统）")
 
 
 @router.get("/me", response_model=AgentOut)

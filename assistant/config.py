@@ -71,6 +71,11 @@ class QdrantSettings(BaseModel):
     api_key: SecretStr | None = Field(None, description="API key for a Qdrant server, if it needs one.")
     collection: str = Field("govassist_kb", description="Collection (or embedded shard) name.")
     timeout_s: float = Field(10.0, gt=0, description="Request timeout for a Qdrant server.")
+    shared_index: str = Field(
+        "", description="Socket of an index process holding the embedded index for several workers. Set by "
+        "`govassist serve --workers N` for its workers; not for hand configuration."
+    )
+    shared_index_key: SecretStr = Field(SecretStr(""), description="The index process's key (set with shared_index).")
 
 
 class SearchSettings(BaseModel):
@@ -149,6 +154,10 @@ class AnswerSettings(BaseModel):
         "in assistant/answering/data/answerability.json (see BENCHMARKS.md).",
     )
     candidates: int = Field(10, ge=1, le=50, description="Passages retrieved for the answerability judge.")
+    cache_size: int = Field(
+        2048, ge=0, description="Final answers kept per process for repeated questions (same standalone question "
+        "and filter), dropped when the knowledge base changes; 0: every question is answered afresh."
+    )
     support_ratio: float = Field(
         0.8,
         ge=0,
@@ -201,6 +210,10 @@ class ApiSettings(BaseModel):
     limit and every message."""
 
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS; empty: same origin only.")
+    workers: int = Field(
+        1, ge=1, le=64, description="Worker processes of `govassist serve` (models load once in each; with the "
+        "embedded index, one index process serves them all). About one per CPU core."
+    )
     max_body_kb: int = Field(64, ge=1, description="Largest request body of every route except the uploads, in KB (counted as it streams).")
     max_upload_mb: float = Field(50.0, gt=0, description="Largest document upload (all files of one request together), in MB.")
     public_rate_per_minute: int = Field(60, ge=1, description="Requests per minute per client on public routes.")
@@ -221,6 +234,12 @@ class DatabaseSettings(BaseModel):
         "Empty: SQLite at <data_dir>/govassist.db.",
     )
     echo: bool = Field(False, description="Log every SQL statement (debugging only).")
+    sqlite_synchronous: Literal["full", "normal"] = Field(
+        "normal",
+        description="SQLite's PRAGMA synchronous. 'normal' (WAL's usual mode): a commit does not wait for the disk, "
+        "a crash of the process loses nothing, a power cut may lose the last commits but never corrupts the file "
+        "or the audit chain; 'full': every commit waits for fsync (about 4 ms each on a typical disk).",
+    )
 
 
 class PolicyMatchingSettings(BaseModel):

@@ -24,16 +24,20 @@ from assistant.errors import BackendUnavailable
 logger = logging.getLogger(__name__)
 
 
+_SYNCHRONOUS = {"full": "FULL", "normal": "NORMAL"}  # a commit waits for fsync, or (WAL) only checkpoints do
+
+
 class Base(DeclarativeBase):
     """Declarative base of every table of gov-assistant."""
 
 
-def _enable_sqlite_foreign_keys(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, synchronous: str) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(connection, _record) -> None:  # type: ignore[no-untyped-def]
         cursor = connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={_SYNCHRONOUS[synchronous]}")
         cursor.close()
 
 
@@ -47,12 +51,12 @@ def _create_private_file(path: Path) -> None:
 
 
 class Database:
-    def __init__(self, url: str, echo: bool = False) -> None:
+    def __init__(self, url: str, echo: bool = False, sqlite_synchronous: str = "normal") -> None:
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             _create_private_file(Path(url.removeprefix("sqlite:///")))
         self.engine = create_engine(url, echo=echo, pool_pre_ping=True)
         if self.engine.dialect.name == "sqlite":
-            _enable_sqlite_foreign_keys(self.engine)
+            _configure_sqlite(self.engine, sqlite_synchronous)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_tables(self) -> None:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar, cast
 
+from assistant.answering.answer_cache import AnswerCache
 from assistant.answering.chain import AnswerChain
 from assistant.answering.chat_models import ChatModel, LlamaCppChatModel, OpenAICompatibleChatModel
 from assistant.answering.conversations import ConversationStore
@@ -72,9 +73,18 @@ def build_index(settings: Settings) -> VectorIndex:
 
         api_key = qdrant.api_key.get_secret_value() if qdrant.api_key else None
         return QdrantServerIndex.connect(qdrant.url, qdrant.collection, api_key, qdrant.timeout_s)
+    if qdrant.shared_index:
+        from assistant.retrieval.shared_index import SharedIndex
+
+        return SharedIndex(Path(qdrant.shared_index), qdrant.shared_index_key.get_secret_value().encode())
+    return build_embedded_index(settings)
+
+
+def build_embedded_index(settings: Settings) -> VectorIndex:
+    """The embedded engine itself (the index process of several workers opens it with this)."""
     from assistant.retrieval.edge_index import EdgeIndex
 
-    return EdgeIndex(settings.data_dir / "qdrant" / qdrant.collection)
+    return EdgeIndex(settings.data_dir / "qdrant" / settings.qdrant.collection)
 
 
 def build_reranker(settings: Settings) -> Reranker | None:
@@ -96,7 +106,7 @@ def build_database(settings: Settings) -> Database:
     import assistant.policy_matching.store  # noqa: F401  (policy items, enterprise profiles)
     from assistant.audit import AuditLog  # (audit events, chain, checkpoints)
 
-    database = Database(settings.database_url(), echo=settings.database.echo)
+    database = Database(settings.database_url(), settings.database.echo, settings.database.sqlite_synchronous)
     database.create_tables()
     AuditLog(database).start()  # chains rows written before the chain existed, once
     return database
@@ -129,7 +139,9 @@ def build_speech_to_text(settings: Settings) -> SpeechToText:
 
 
 class Services:
-    """The backends of one process, built on first use from one ``Settings``.
+    """The backends of one process, built on first use from one ``Settings``: each once, under its
+    own lock, so two first requests at once never load a model (or open the embedded index) twice,
+    and a slow build (the chat model) does not hold up the others.
 
     ``overrides`` replace what a property would build, by its name (``Services(settings,
     chat_model=fake)``): tests pass a fake through the same seam production uses
@@ -143,6 +155,8 @@ class Services:
             raise ConfigurationError(f"Services has no {', '.join(unknown)} to override.")
         self.settings = settings
         self._built: dict[str, object] = dict(overrides)
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
         self.writing = threading.Lock()  # one knowledge-base change (upload, delete) at a time in this process
         # The data dir holds the database, uploads and keys: its owner only (0700), also when it already existed.
         settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -177,11 +191,13 @@ class Services:
 
     @property
     def answer_chain(self) -> AnswerChain:
-        settings = self.settings
-        return self._fresh("answer_chain", lambda: AnswerChain(
-            self.searcher, self.embedder, ConversationStore(self.database), settings.answer, settings.llm,
-            self.chat_model, deployment=settings.deployment,
-        ))
+        return self._cached("answer_chain", self._build_answer_chain)
+
+    def _build_answer_chain(self, settings: Settings) -> AnswerChain:
+        conversations = ConversationStore(self.database)
+        cache = AnswerCache(settings.answer.cache_size, self.manifests.version)
+        return AnswerChain(self.searcher, self.embedder, conversations, settings.answer, settings.llm, self.chat_model, cache,
+                           deployment=settings.deployment)
 
     @property
     def speech_to_text(self) -> SpeechToText:
@@ -196,7 +212,7 @@ class Services:
     @property
     def copilot(self) -> Copilot:
         regions = self.settings.answer.service_regions
-        return self._fresh("copilot", lambda: Copilot(self.searcher, self.answer_chain, self.call_triage, regions))
+        return self._cached("copilot", lambda settings: Copilot(self.searcher, self.answer_chain, self.call_triage, regions))
 
     @property
     def ticket_store(self) -> TicketStore:
@@ -208,16 +224,23 @@ class Services:
 
     @property
     def searcher(self) -> HybridSearcher:
+        return self._cached("searcher", self._build_searcher)
+
+    def _build_searcher(self, settings: Settings) -> HybridSearcher:
         reranker = self._cached("reranker", build_reranker)
-        return self._fresh(
-            "searcher", lambda: HybridSearcher(self.index, self.embedder, self.manifests, self.settings.search, reranker)
-        )
+        return HybridSearcher(self.index, self.embedder, self.manifests, settings.search, reranker)
 
     def _cached(self, name: str, build: Callable[[Settings], _T]) -> _T:
-        """Built once per process (or the override of that name)."""
-        if name not in self._built:
-            self._built[name] = build(self.settings)
-        return cast(_T, self._built[name])
+        """Built once per process, under its own lock (or the override of that name)."""
+        built = self._built.get(name)
+        if built is not None:
+            return cast(_T, built)
+        with self._locks_lock:
+            lock = self._locks.setdefault(name, threading.Lock())
+        with lock:  # builds nest (searcher → index) but never in a cycle: one lock per name cannot deadlock
+            if name not in self._built:
+                self._built[name] = build(self.settings)
+            return cast(_T, self._built[name])
 
     def _fresh(self, name: str, build: Callable[[], _T]) -> _T:
         """Built on every use from the cached parts (or the override of that name)."""
@@ -230,6 +253,7 @@ class Services:
         embedder = self._built.pop("embedder", None)
         if isinstance(embedder, CachedEmbedder):
             embedder.close()
+        self._built.clear()  # the searcher and chain held the closed backends
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,9 @@ knowledge base, then runs ``clients`` threads for ``seconds``: each loops over a
 FAQ-answered chat and a feedback post, with an agent key (the public rate limit would otherwise
 stop one address). Afterwards it counts the feedback and audit rows the database holds against
 the requests that succeeded (nothing may be lost), verifies the audit chain, and reports what one
-audit write (masking, chaining under the lock, commit) cost per request. Bounded in time and
+audit write (masking, chaining under the lock, commit) cost per request: alone (while the
+single-request costs are measured) and under the load (waiting for the lock and the interpreter
+included). Bounded in time and
 count; loopback only.
 """
 
@@ -15,6 +17,7 @@ import itertools
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,7 @@ from assistant.retention import audit_checkpoint_key
 from eval_sets.demo_eval import DEMO_KB
 from ingest.pipeline import ingest_paths
 
+_OPEN_LOOP_SENDERS = 150  # at most this many requests in flight (the server admits 200)
 FAQ_QUESTIONS = ["申领居住证需要提交哪些材料？", "办理居住证收费吗？", "租房提取公积金多久可以提一次？"]
 SEARCHES = ["居住证", "公积金提取", "灵活就业 社保", "高校毕业生 补贴", "营业执照"]
 
@@ -44,6 +48,7 @@ class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: {"search": [], "chat": [], "feedback": []})
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    warmup: int = 0  # successful requests made outside the tally (their audit rows exist too)
 
     def add(self, kind: str, seconds: float, error: str | None) -> None:
         with self.lock:
@@ -53,8 +58,10 @@ class Tally:
                 self.latencies[kind].append(seconds)
 
 
-def _call(client: httpx.Client, tally: Tally, kind: str, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
-    started = time.perf_counter()
+def _call(
+    client: httpx.Client, tally: Tally, kind: str, path: str, body: dict[str, Any], started: float | None = None
+) -> dict[str, Any] | None:
+    started = time.perf_counter() if started is None else started
     try:
         response = client.post(path, json=body)
         ok = response.status_code in (200, 201)
@@ -65,16 +72,85 @@ def _call(client: httpx.Client, tally: Tally, kind: str, path: str, body: dict[s
         return None
 
 
+def _feedback_body(reply: dict[str, Any]) -> dict[str, Any]:
+    return {"answer_id": reply["answer_id"], "session_id": reply["session_id"], "helpful": True}
+
+
 def _client_loop(base_url: str, key: str, deadline: float, tally: Tally, offset: int) -> None:
+    """Closed loop: one client's search → chat → feedback, again and again until the deadline."""
     questions, searches = itertools.cycle(FAQ_QUESTIONS[offset % 3 :] + FAQ_QUESTIONS), itertools.cycle(SEARCHES)
-    headers = {"Authorization": f"Bearer {key}"}
-    with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
         while time.monotonic() < deadline:
             _call(client, tally, "search", "/v1/search", {"query": next(searches), "top_k": 5})
             reply = _call(client, tally, "chat", "/v1/chat", {"question": next(questions)})
             if reply:
-                feedback = {"answer_id": reply["answer_id"], "session_id": reply["session_id"], "helpful": True}
-                _call(client, tally, "feedback", "/v1/feedback", feedback)
+                _call(client, tally, "feedback", "/v1/feedback", _feedback_body(reply))
+
+
+def _open_loop(base_url: str, key: str, rate: float, seconds: float, tally: Tally) -> None:
+    """Open loop: ``rate`` requests per second, each sent at its scheduled moment whatever the
+    service's pace (search, chat, feedback in turn), so a slow service meets a queue rather than
+    fewer requests. A latency is counted from the scheduled moment (no coordinated omission)."""
+    total = int(rate * seconds)
+    kinds = itertools.cycle(["search", "chat", "feedback"])
+    questions, searches = itertools.cycle(FAQ_QUESTIONS), itertools.cycle(SEARCHES)
+    replies: list[dict[str, Any]] = []  # the chats answered so far: what the feedback posts refer to
+    headers = {"Authorization": f"Bearer {key}"}
+    limits = httpx.Limits(max_connections=_OPEN_LOOP_SENDERS, max_keepalive_connections=_OPEN_LOOP_SENDERS)
+    # One client (a connection pool) for every sender thread: a client per thread costs more CPU
+    # to set up than the requests it would send, in the process the service runs in.
+    with httpx.Client(base_url=base_url, headers=headers, timeout=30, limits=limits) as client, ThreadPoolExecutor(
+        max_workers=_OPEN_LOOP_SENDERS
+    ) as pool:
+
+        def send(kind: str, body: dict[str, Any], scheduled: float) -> None:
+            reply = _call(client, tally, kind, f"/v1/{kind}", body, scheduled)
+            if kind == "chat" and reply:
+                replies.append(reply)
+
+        reply = _call(client, Tally(), "chat", "/v1/chat", {"question": FAQ_QUESTIONS[0]})
+        assert reply is not None, "the warm-up question was not answered"
+        replies.append(reply)
+        started = time.perf_counter()
+        for number in range(total):
+            scheduled = started + number / rate
+            time.sleep(max(0.0, scheduled - time.perf_counter()))
+            kind = next(kinds)
+            body: dict[str, Any] = (
+                {"query": next(searches), "top_k": 5} if kind == "search"
+                else {"question": next(questions)} if kind == "chat" else _feedback_body(replies[-1])
+            )
+            pool.submit(send, kind, body, scheduled)
+    # The warm-up chat wrote an audit row too; it is counted as a success below.
+    tally.warmup = 1
+
+
+def _single_request_costs(base_url: str, key: str, repeats: int = 20) -> dict[str, float]:
+    """Each request kind's CPU cost, one request at a time on the idle service: the process's CPU
+    seconds per request (the client's share included: it runs in this process)."""
+    costs: dict[str, float] = {}
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
+        reply = client.post("/v1/chat", json={"question": FAQ_QUESTIONS[0]}).json()
+        bodies = {
+            "search": lambda n: {"query": SEARCHES[n % len(SEARCHES)], "top_k": 5},
+            "chat": lambda n: {"question": FAQ_QUESTIONS[n % len(FAQ_QUESTIONS)]},
+            "feedback": lambda n: _feedback_body(reply),
+        }
+        for kind, body in bodies.items():
+            client.post(f"/v1/{kind}", json=body(0))  # warm
+            started = time.process_time()
+            for number in range(repeats):
+                client.post(f"/v1/{kind}", json=body(number)).raise_for_status()
+            costs[kind] = (time.process_time() - started) / repeats
+    return costs
+
+
+def _audit_rows(services: Any) -> dict[str, int]:
+    with services.database.session() as session:
+        return {
+            "audit": session.scalar(select(func.count()).select_from(AuditEventRow)) or 0,
+            "feedback": session.scalar(select(func.count()).select_from(FeedbackRow)) or 0,
+        }
 
 
 def _serve(app: Any) -> tuple[uvicorn.Server, str]:
@@ -87,7 +163,8 @@ def _serve(app: Any) -> tuple[uvicorn.Server, str]:
     return server, f"http://127.0.0.1:{port}"
 
 
-def run(clients: int = 50, seconds: float = 60.0) -> dict[str, Any]:
+def run(clients: int = 50, seconds: float = 60.0, rate: float | None = None, cores: int = 2) -> dict[str, Any]:
+    """Closed loop with ``clients`` clients, or open loop at ``rate`` requests/s when given."""
     with tempfile.TemporaryDirectory(prefix="govassist-load-") as work:
         settings = Settings(data_dir=Path(work), llm={"backend": "extractive"})
         app = create_app(settings)
@@ -97,16 +174,24 @@ def run(clients: int = 50, seconds: float = 60.0) -> dict[str, Any]:
         audit_writes: list[float] = []  # list.append is atomic: safe from the server's worker threads
         app.dependency_overrides[get_audit] = lambda: AuditLog(services.database, on_write=audit_writes.append)
         server, base_url = _serve(app)
-        tally, deadline = Tally(), time.monotonic() + seconds
-        threads = [threading.Thread(target=_client_loop, args=(base_url, key, deadline, tally, n)) for n in range(clients)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        costs = _single_request_costs(base_url, key)
+        before = _audit_rows(services)  # the cost measurement wrote its own rows
+        idle_writes = audit_writes[:]  # one at a time: what a write costs, without waiting for others
+        audit_writes.clear()
+        tally = Tally()
+        if rate:
+            _open_loop(base_url, key, rate, seconds, tally)
+        else:
+            deadline = time.monotonic() + seconds
+            threads = [threading.Thread(target=_client_loop, args=(base_url, key, deadline, tally, n)) for n in range(clients)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
         server.should_exit = True
         with services.database.session() as session:
-            feedback_rows = session.scalar(select(func.count()).select_from(FeedbackRow)) or 0
-            audit_rows = (session.scalar(select(func.count()).select_from(AuditEventRow)) or 0) - 1
+            feedback_rows = (session.scalar(select(func.count()).select_from(FeedbackRow)) or 0) - before["feedback"]
+        audit_rows = _audit_rows(services)["audit"] - before["audit"] - tally.warmup
         chain = AuditLog(services.database).verify(audit_checkpoint_key(settings))
         services.close()
     succeeded = {kind: len(values) for kind, values in tally.latencies.items()}
@@ -120,13 +205,23 @@ def run(clients: int = 50, seconds: float = 60.0) -> dict[str, Any]:
         }
         for kind, values in tally.latencies.items()
     ]
+    mean_cost = sum(costs.values()) / len(costs)  # the mix is one of each kind
+    ideal = cores / mean_cost if mean_cost else 0.0
+    total = sum(succeeded.values()) / seconds
     return {
         "clients": clients,
+        "rate": rate,
         "seconds": seconds,
+        "cpu_ms": {kind: cost * 1000 for kind, cost in costs.items()},
+        "cores": cores,
+        "ideal_per_s": ideal,
+        "per_s": total,
+        "of_ideal": total / ideal if ideal else 0.0,
         "errors": len(tally.errors),
         "error_samples": tally.errors[:5],
         "feedback_lost": succeeded["feedback"] - feedback_rows,
         "audit_lost": sum(succeeded.values()) - audit_rows,
+        "audit_write_idle_p50_ms": float(np.percentile(idle_writes, 50) * 1000) if idle_writes else 0.0,
         "audit_write_p50_ms": float(np.percentile(audit_writes, 50) * 1000) if audit_writes else 0.0,
         "audit_write_p95_ms": float(np.percentile(audit_writes, 95) * 1000) if audit_writes else 0.0,
         "audit_chain_ok": chain.ok,

@@ -185,21 +185,30 @@ class AnswerabilityJudge:
         self._depth = depth
         self._ignore = tuple(ignore)
 
-    def judge(self, question: str, hits: Sequence[SearchHit]) -> Judgement:
+    def judge(self, question: str, hits: Sequence[SearchHit], question_vector: np.ndarray | None = None) -> Judgement:
+        """``question_vector``: the question's embedding when the caller has it (else it is embedded here)."""
         concepts = list(lexicon.question_concepts(question, self._ignore))
         judgement = Judgement(concepts, threshold=self.model.threshold)
         if not hits or not concepts:
             return judgement
-        scored = [candidate.scored(self.model) for candidate in self.candidates(question, concepts, hits)]
+        found = self.candidates(question, concepts, hits, question_vector)
+        scored = [candidate.scored(self.model) for candidate in found]
         judgement.candidates = sorted(scored, key=lambda c: c.probability, reverse=True)
         return judgement
 
-    def candidates(self, question: str, concepts: list[lexicon.Concept], hits: Sequence[SearchHit]) -> list[Candidate]:
+    def candidates(
+        self,
+        question: str,
+        concepts: list[lexicon.Concept],
+        hits: Sequence[SearchHit],
+        question_vector: np.ndarray | None = None,
+    ) -> list[Candidate]:
         """The top hits with their features, not yet scored."""
         top = list(hits[: self._depth])
         texts = [lexicon.normalise(hit.chunk.search_text) for hit in hits[: max(self._depth, 10)]]
-        vectors = self._embedder.embed_queries([question, *(_label(hit) for hit in top)])
-        labels = vectors[1:] @ vectors[0]
+        if question_vector is None:
+            question_vector = self._embedder.embed_query(question)
+        labels = self._embedder.embed_queries([_label(hit) for hit in top]) @ question_vector
         clause = lexicon.question_concepts(last_clause(question), self._ignore) or tuple(concepts)
         unfound = [c for c in concepts if not any(lexicon.covers(t, c) for t in texts)]
         absent = max((c.weight for c in unfound), default=0.0)

@@ -28,10 +28,13 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+
 from assistant.access import Access
 from assistant.answering import evidence as evidence_selection
 from assistant.answering import grounding, safety
 from assistant.answering.answer import Answer, AnswerEvent, AnswerMode, Citation
+from assistant.answering.answer_cache import AnswerCache, cache_key
 from assistant.answering.answerability import AnswerabilityJudge, AnswerabilityModel, Judgement
 from assistant.answering.chat_models import ChatMessage, ChatModel
 from assistant.answering.conversations import ConversationStore, Turn
@@ -43,6 +46,7 @@ from assistant.errors import BadInput
 from assistant.privacy import mask_personal_data
 from assistant.retrieval import lexical, lexicon
 from assistant.retrieval.embedding import Embedder
+from assistant.retrieval.index import FilterSpec
 from assistant.retrieval.search import HybridSearcher
 from assistant.text_normalisation import normalise_query
 
@@ -136,6 +140,7 @@ class AnswerChain:
         settings: AnswerSettings,
         llm_settings: LlmSettings,
         chat_model: ChatModel | None = None,
+        cache: AnswerCache | None = None,
         deployment: DeploymentSettings | None = None,
     ) -> None:
         self._searcher = searcher
@@ -144,6 +149,7 @@ class AnswerChain:
         self._settings = settings
         self._llm = llm_settings
         self._chat_model = chat_model
+        self._cache = cache or AnswerCache(0, lambda: None)
         self._deployment = deployment or DeploymentSettings()
         self._judge = AnswerabilityJudge(embedder, threshold=settings.answerability_threshold, ignore=settings.service_regions)
 
@@ -174,12 +180,20 @@ class AnswerChain:
     ) -> Iterator[AnswerEvent]:
         """Answer events: deltas while a model generates, then one final event with the Answer.
         Only documents ``access`` may read are searched (the public's when None). Pass a ``Trace``
-        to see the retrieved hits, the evidence and the prompt afterwards."""
+        to see the retrieved hits, the evidence and the prompt afterwards (a traced question is
+        always computed, never taken from the answer cache)."""
         session = self._conversations.ensure(session_id)
         context = _Context(self._mask(question), session, filters, access, trace or Trace())
         context.standalone = context.trace.standalone = self._condense(context)
-        answer = yield from self._respond(context)
-        answer.session_id = context.session_id
+        key = cache_key(context.standalone, FilterSpec.from_filters(filters, access))  # access is in the filter
+        version = self._cache.version()
+        answer = self._cache.get(key) if trace is None else None
+        if answer is None:
+            answer = yield from self._respond(context)
+            self._cache.put(key, version, answer)
+        else:
+            context.mark("cached")
+        answer.session_id, answer.question, answer.timings_ms = context.session_id, context.standalone, context.timings_ms
         self._store(context, answer)
         yield AnswerEvent("final", answer.text, answer)
 
@@ -237,15 +251,20 @@ class AnswerChain:
         scope = classify_scope(question, self._deployment.hotline, tuple(self._settings.service_regions))
         if not scope.in_scope and scope.reason in _DECIDED_BY_SCOPE:
             return Assessment(scope, question)
-        search = self._searcher.search
-        top_k = self._settings.candidates
-        hits, asked = search(question, top_k=top_k, filters=filters, access=access).hits, question
+        hits, asked, vector = self._retrieve(question, filters, access)
         corrected = lexicon.correct(question, [hit.chunk.search_text for hit in hits])
         if corrected != lexicon.normalise(question):
-            asked = corrected
-            hits = search(asked, top_k=top_k, filters=filters, access=access).hits
+            hits, asked, vector = self._retrieve(corrected, filters, access)
         unflagged = [hit for hit in hits if not hit.chunk.flags]  # flagged ones only reach the inspector
-        return Assessment(scope, asked, hits, self._judge.judge(asked, unflagged), searched=True)
+        return Assessment(scope, asked, hits, self._judge.judge(asked, unflagged, vector), searched=True)
+
+    def _retrieve(
+        self, question: str, filters: SearchFilters | None, access: Access | None
+    ) -> tuple[list[SearchHit], str, np.ndarray]:
+        """The hits for a question, and its one query vector (the judge compares it with the passages' labels)."""
+        vector = self._embedder.embed_query(normalise_query(question))  # as the searcher would embed it
+        hits = self._searcher.search(question, self._settings.candidates, filters, access, query_vector=vector).hits
+        return hits, question, vector
 
     def _answer_without_generation(self, context: _Context) -> Answer | None:
         """Out of scope, an FAQ, or nothing that answers: answers that need no model."""

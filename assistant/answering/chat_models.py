@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -41,7 +42,9 @@ def complete(model: ChatModel, messages: Sequence[ChatMessage], max_tokens: int 
 
 
 class LlamaCppChatModel:
-    """A GGUF model run in-process by llama-cpp-python."""
+    """A GGUF model run in-process by llama-cpp-python: loaded once, under a lock, and used by one
+    thread at a time (a llama.cpp context is not thread-safe). A second question waits for the
+    first one's generation to end or to be closed (a client that goes away closes its stream)."""
 
     def __init__(self, model_path: Path, context_tokens: int = 4096, threads: int = 2) -> None:
         self.name = f"llama-cpp:{model_path.name}"
@@ -49,6 +52,7 @@ class LlamaCppChatModel:
         self._context_tokens = context_tokens
         self._threads = threads
         self._model: Any = None
+        self._in_use = threading.Lock()  # held while loading and for a whole generation
 
     def _loaded(self) -> Any:
         if self._model is None:
@@ -68,16 +72,17 @@ class LlamaCppChatModel:
         return self._model
 
     def stream(self, messages: Sequence[ChatMessage], max_tokens: int, temperature: float) -> Iterator[str]:
-        chunks = self._loaded().create_chat_completion(
-            messages=[{"role": m.role, "content": m.content} for m in messages],
-            max_tokens=max_tokens,
-            temperature=temperature,
-            stream=True,
-        )
-        for chunk in chunks:
-            delta = chunk["choices"][0]["delta"].get("content")
-            if delta:
-                yield delta
+        with self._in_use:
+            chunks = self._loaded().create_chat_completion(
+                messages=[{"role": m.role, "content": m.content} for m in messages],
+                max_tokens=max_tokens,
+                temperature=temperature,
+                stream=True,
+            )
+            for chunk in chunks:
+                delta = chunk["choices"][0]["delta"].get("content")
+                if delta:
+                    yield delta
 
 
 class OpenAICompatibleChatModel:

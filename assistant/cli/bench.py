@@ -88,24 +88,34 @@ def refusal(
 
 @app.command("load")
 def load(
-    clients: int = typer.Option(50, min=1, max=200, help="并发客户端数"),
+    clients: int = typer.Option(50, min=1, max=200, help="并发客户端数（闭环）"),
     seconds: float = typer.Option(60.0, min=1, max=600, help="持续秒数"),
+    rate: float | None = typer.Option(None, min=1, max=500, help="开环：每秒固定发出的请求数（不论响应快慢）；不设为闭环"),
+    cores: int = typer.Option(2, min=1, max=256, help="按多少个 CPU 核计算理想吞吐量"),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
 ) -> None:
-    """负载检查：本机回环上并发检索 + 问答 + 反馈，报告错误数、丢失行数、p50/p95 与每次请求的审计写入耗时。"""
+    """负载检查：本机回环上检索 + 问答 + 反馈（闭环并发或开环固定速率），报告单请求 CPU 耗时与理想吞吐量、
+    错误数、丢失行数、p50/p95 与每次请求的审计写入耗时。"""
     from eval_sets import load as bench
 
-    result = bench.run(clients=clients, seconds=seconds)
+    result = bench.run(clients=clients, seconds=seconds, rate=rate, cores=cores)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
-    _print_rows(f"负载检查：{clients} 个并发客户端，{seconds:g} 秒", result["rows"])
+    loop = f"开环，每秒 {rate:g} 个请求" if rate else f"闭环，{clients} 个并发客户端"
+    _print_rows(f"负载检查：{loop}，{seconds:g} 秒", result["rows"])
+    costs = "，".join(f"{kind} {ms:.1f}" for kind, ms in result["cpu_ms"].items())
+    console.print(
+        f"单请求 CPU 耗时（毫秒，空闲时逐个测得）：{costs}；{cores} 核理想吞吐量 {result['ideal_per_s']:.0f} 请求/秒；"
+        f"实测 {result['per_s']:.1f} 请求/秒" + ("" if rate else f"（理想的 {result['of_ideal']:.0%}）")
+    )
     console.print(
         f"错误 {result['errors']} 个；丢失反馈 {result['feedback_lost']} 条；丢失审计 {result['audit_lost']} 条"
     )
     chain = "通过" if result["audit_chain_ok"] else f"未通过：{result['audit_chain_problem']}"
     console.print(
-        f"每次请求的审计写入（脱敏、链式哈希、提交）p50 {result['audit_write_p50_ms']:.2f} 毫秒，"
+        f"每次请求的审计写入（脱敏、链式哈希、提交）：单独写入 p50 {result['audit_write_idle_p50_ms']:.2f} 毫秒；"
+        f"负载下（含等锁与解释器排队）p50 {result['audit_write_p50_ms']:.2f} 毫秒，"
         f"p95 {result['audit_write_p95_ms']:.2f} 毫秒；审计链校验{chain}"
     )
     for sample in result["error_samples"]:

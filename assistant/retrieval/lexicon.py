@@ -29,6 +29,7 @@ from assistant.text_normalisation import fold
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _HAN_RUN = re.compile(r"^[\u4e00-\u9fff]+$")
+_HAN_RUNS = re.compile(r"[\u4e00-\u9fff]{2,}")
 # Pinyin distinctions many speakers (and pinyin input with fuzzy settings) do not make.
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
 _FUZZY_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
@@ -197,13 +198,13 @@ def correct(question: str, texts: Sequence[str]) -> str:
     is replaced by it (居住正 → 居住证, 交契水 → 交契税; never 的时 → 的市 across 时候)."""
     normalised = [normalise(text) for text in texts]
     corrected = normalise(question)
+    # Each run of Chinese characters is read aloud once; its windows are slices of that reading.
+    readings = [(run, [_syllable(c) for c in run]) for text in normalised for run in _HAN_RUNS.findall(text)]
     for width in (4, 3, 2):
         sounds: dict[tuple[str, ...], str] = {}
-        for text in normalised:
-            for start in range(len(text) - width + 1):
-                window = text[start : start + width]
-                if _HAN_RUN.match(window):
-                    sounds.setdefault(tuple(_syllable(c) for c in window), window)
+        for run, syllables in readings:
+            for start in range(len(run) - width + 1):
+                sounds.setdefault(tuple(syllables[start : start + width]), run[start : start + width])
         for start in range(len(corrected) - width + 1):
             window = corrected[start : start + width]
             if not _HAN_RUN.match(window) or lexical.is_word(window) or any(window in text for text in normalised):

@@ -88,18 +88,27 @@ class ManifestStore:
         self._path = path
         self._lock = threading.Lock()
         self._cached: Manifest | None = None
-        self._cached_mtime: float | None = None
+        self._cached_version: tuple[int, int, int] | None = None
 
     @property
     def path(self) -> Path:
         return self._path
 
+    def version(self) -> tuple[int, int, int] | None:
+        """Which manifest file is in place (None: none yet). Every save replaces the file by a new
+        one (another inode, a new modification time), so any change, by any process, changes this."""
+        try:
+            stat = self._path.stat()
+        except FileNotFoundError:
+            return None
+        return stat.st_mtime_ns, stat.st_ino, stat.st_size
+
     def load(self) -> Manifest:
         with self._lock:
-            mtime = self._path.stat().st_mtime if self._path.exists() else None
-            if self._cached is None or mtime != self._cached_mtime:
-                self._cached = self._read() if mtime is not None else Manifest()
-                self._cached_mtime = mtime
+            version = self.version()
+            if self._cached is None or version != self._cached_version:
+                self._cached = self._read() if version is not None else Manifest()
+                self._cached_version = version
             return self._cached
 
     def _read(self) -> Manifest:
@@ -127,4 +136,4 @@ class ManifestStore:
             temporary.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
             os.replace(temporary, self._path)
             self._cached = manifest
-            self._cached_mtime = self._path.stat().st_mtime
+            self._cached_version = self.version()

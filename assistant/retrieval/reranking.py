@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any, Protocol
 
 from assistant.documents import SearchHit
@@ -27,19 +28,21 @@ class CrossEncoderReranker:
         self._device = device
         self.top_n = top_n
         self._model: Any = None
+        self._lock = threading.Lock()  # two first queries at once load the model once
 
     def _loaded(self) -> Any:
-        if self._model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            from sentence_transformers import CrossEncoder
+        with self._lock:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                from sentence_transformers import CrossEncoder
 
-            try:
-                self._model = CrossEncoder(self._model_ref, device=self._device)
-            except (OSError, ValueError) as exc:
-                raise ConfigurationError(
-                    f"Reranker model '{self._model_ref}' is not available locally ({exc}). Set "
-                    "GOVASSIST_RERANKER__MODEL to a local cross-encoder directory, or empty to turn reranking off."
-                ) from exc
+                try:
+                    self._model = CrossEncoder(self._model_ref, device=self._device)
+                except (OSError, ValueError) as exc:
+                    raise ConfigurationError(
+                        f"Reranker model '{self._model_ref}' is not available locally ({exc}). Set "
+                        "GOVASSIST_RERANKER__MODEL to a local cross-encoder directory, or empty to turn reranking off."
+                    ) from exc
         return self._model
 
     def rerank(self, query: str, hits: list[SearchHit]) -> list[SearchHit]:

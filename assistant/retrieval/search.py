@@ -76,18 +76,24 @@ class HybridSearcher:
         self._reranker = reranker
 
     def search(
-        self, query: str, top_k: int | None = None, filters: SearchFilters | None = None, access: Access | None = None
+        self,
+        query: str,
+        top_k: int | None = None,
+        filters: SearchFilters | None = None,
+        access: Access | None = None,
+        query_vector: np.ndarray | None = None,
     ) -> SearchResult:
         """The best chunks for a query that ``access`` may read (the public's when None), normalised
         first: ``BadInput`` when it holds no letter or digit. Access is a condition of every index
-        query, so nothing unreadable is ever fetched, fused or counted."""
+        query, so nothing unreadable is ever fetched, fused or counted. ``query_vector``: the
+        query's embedding when the caller already has it (the answer chain)."""
         query = normalise_query(query)
         top_k = top_k or self._settings.top_k
         manifest = self._manifests.load()
         if manifest.documents:
             manifest.check_embedder(self._embedder.name, self._embedder.dimension)
         spec = FilterSpec.from_filters(filters, access)
-        candidates = self._fetch(query, spec).live_only(manifest.live_versions())
+        candidates = self._fetch(query, spec, query_vector).live_only(manifest.live_versions())
         hits = fuse(candidates, self._settings)
         if not (filters and filters.include_flagged):
             hits = [hit for hit in hits if not hit.chunk.flags]
@@ -109,7 +115,7 @@ class HybridSearcher:
         chunks = [chunk for chunk in chunks if not chunk.flags]
         return sorted(chunks, key=lambda chunk: chunk.chunk_no)
 
-    def _fetch(self, query: str, spec: FilterSpec) -> Candidates:
+    def _fetch(self, query: str, spec: FilterSpec, query_vector: np.ndarray | None) -> Candidates:
         settings = self._settings
         candidates = Candidates()
         if settings.sparse_weight:
@@ -120,12 +126,12 @@ class HybridSearcher:
             vector = lexical.encode_query(query, "bigrams")
             candidates.bigrams = self._index.search_sparse("bigrams", vector, settings.candidates, spec)
         if settings.dense_weight:
-            candidates.dense = self._fetch_dense(query, spec, candidates)
+            dense_query = query_vector if query_vector is not None else self._embedder.embed_query(query)
+            candidates.dense = self._fetch_dense(dense_query, spec, candidates)
         return candidates
 
-    def _fetch_dense(self, query: str, spec: FilterSpec, candidates: Candidates) -> list[IndexMatch]:
+    def _fetch_dense(self, vector: np.ndarray, spec: FilterSpec, candidates: Candidates) -> list[IndexMatch]:
         settings = self._settings
-        vector = self._embedder.embed_query(query)
         dense = self._index.search_dense(vector, settings.candidates, spec)
         if settings.fusion == "score":
             known = {match.point_id for match in dense}

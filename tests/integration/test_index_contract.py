@@ -1,16 +1,25 @@
-"""One contract, every ``VectorIndex`` implementation: the embedded engine (qdrant-edge) and
-qdrant-client (its in-process mode standing in for a server) must return the same results."""
+"""One contract, every ``VectorIndex`` implementation: the embedded engine (qdrant-edge),
+qdrant-client (its in-process mode standing in for a server) and the embedded engine behind the
+index process that several workers share (``SharedIndex``) must return the same results."""
 
+import subprocess
+import sys
+from contextlib import ExitStack
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from assistant.cli.service import shared_embedded_index
+from assistant.config import Settings
 from assistant.documents import SearchFilters
 from assistant.retrieval import lexical, lexicon
 from assistant.retrieval.edge_index import EdgeIndex
 from assistant.retrieval.index import FilterSpec, IndexPoint
 from assistant.retrieval.qdrant_index import QdrantServerIndex
+from assistant.retrieval.shared_index import SharedIndex
+from tests.conftest import PROJECT
 
 pytestmark = pytest.mark.integration
 
@@ -40,16 +49,41 @@ def _points() -> list[IndexPoint]:
     ]
 
 
-@pytest.fixture(params=["edge", "qdrant-client"])
+@pytest.fixture(params=["edge", "qdrant-client", "shared"])
 def index(request, tmp_path):
-    if request.param == "edge":
-        implementation = EdgeIndex(tmp_path / "shard")
-    else:
-        implementation = QdrantServerIndex.connect(":memory:", "contract")
-    implementation.ensure_collection(8)
-    implementation.upsert(_points())
-    yield implementation
-    implementation.close()
+    with ExitStack() as stack:
+        if request.param == "edge":
+            implementation = EdgeIndex(tmp_path / "shard")
+        elif request.param == "shared":  # a real index process, started as `serve --workers N` starts it
+            environment = stack.enter_context(shared_embedded_index(Settings(_env_file=None, data_dir=tmp_path)))
+            implementation = SharedIndex(
+                Path(environment["GOVASSIST_QDRANT__SHARED_INDEX"]), environment["GOVASSIST_QDRANT__SHARED_INDEX_KEY"].encode()
+            )
+        else:
+            implementation = QdrantServerIndex.connect(":memory:", "contract")
+        implementation.ensure_collection(8)
+        implementation.upsert(_points())
+        yield implementation
+        implementation.close()
+
+
+def test_another_process_sees_and_changes_the_shared_index(tmp_path):
+    """Two workers, one index: what one writes the other finds, and a wrong key is refused."""
+    with shared_embedded_index(Settings(_env_file=None, data_dir=tmp_path)) as environment:
+        address, key = environment["GOVASSIST_QDRANT__SHARED_INDEX"], environment["GOVASSIST_QDRANT__SHARED_INDEX_KEY"]
+        first = SharedIndex(Path(address), key.encode())
+        first.ensure_collection(8)
+        first.upsert(_points())
+        script = (
+            "import sys; from pathlib import Path; from assistant.retrieval.shared_index import SharedIndex; "
+            "index = SharedIndex(Path(sys.argv[1]), sys.argv[2].encode()); "
+            "print(index.count()); index.delete(['00000000-0000-0000-0000-000000000000'])"
+        )
+        other = subprocess.run([sys.executable, "-c", script, address, key], capture_output=True, text=True, cwd=PROJECT, timeout=60)
+        assert other.returncode == 0, other.stderr
+        assert other.stdout.strip() == "4" and first.count() == 3
+        intruder = subprocess.run([sys.executable, "-c", script, address, "wrong"], capture_output=True, text=True, cwd=PROJECT, timeout=60)
+        assert intruder.returncode != 0 and first.count() == 3
 
 
 def _ids(matches):

@@ -43,9 +43,9 @@ class CountingSearcher:
         self.searcher = searcher
         self.queries: list[str] = []
 
-    def search(self, query: str, **options: Any) -> SearchResult:
+    def search(self, query: str, *options: Any, **named: Any) -> SearchResult:
         self.queries.append(query)
-        return self.searcher.search(query, **options)
+        return self.searcher.search(query, *options, **named)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.searcher, name)

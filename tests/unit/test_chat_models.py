@@ -1,10 +1,17 @@
-"""The OpenAI-compatible backend against a local stub server speaking the real protocol."""
+"""The chat-model backends: the OpenAI-compatible one against a local stub server speaking the real protocol, and the local llama-cpp wrapper's one-thread-at-a-time rule."""
 
 import socket
+import threading
+import time
 
 import pytest
 
-from assistant.answering.chat_models import ChatMessage, OpenAICompatibleChatModel, complete
+from assistant.answering.chat_models import (
+    ChatMessage,
+    LlamaCppChatModel,
+    OpenAICompatibleChatModel,
+    complete,
+)
 from assistant.errors import BackendUnavailable, ConfigurationError
 from tests.stub_openai import stub_server
 
@@ -51,3 +58,47 @@ def test_unreachable_server_names_the_setting():
 def test_missing_configuration_is_refused():
     with pytest.raises(ConfigurationError, match="GOVASSIST_LLM__BASE_URL"):
         OpenAICompatibleChatModel("", "m")
+
+
+class _OneThreadEngine:
+    """Stands in for a loaded ``llama_cpp.Llama`` (a real 1.5B model is the integration test's):
+    records how many generations run at once, as a llama.cpp context must never see two."""
+
+    def __init__(self) -> None:
+        self.running = 0
+        self.most_at_once = 0
+        self._lock = threading.Lock()
+
+    def create_chat_completion(self, **_options):  # type: ignore[no-untyped-def]
+        with self._lock:
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+        try:
+            for piece in ("需", "提交", "身份证"):
+                time.sleep(0.02)
+                yield {"choices": [{"delta": {"content": piece}}]}
+        finally:
+            with self._lock:
+                self.running -= 1
+
+
+def test_one_local_model_generates_for_one_thread_at_a_time(tmp_path):
+    model = LlamaCppChatModel(tmp_path / "model.gguf")
+    engine = _OneThreadEngine()
+    model._model = engine  # as if loaded: the lock under test is the wrapper's
+    answers: list[str] = []
+    threads = [threading.Thread(target=lambda: answers.append(complete(model, MESSAGES))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == ["需提交身份证"] * 4 and engine.most_at_once == 1
+
+
+def test_a_closed_local_stream_frees_the_model_for_the_next_question(tmp_path):
+    model = LlamaCppChatModel(tmp_path / "model.gguf")
+    model._model = _OneThreadEngine()
+    first = model.stream(MESSAGES, 64, 0.1)
+    assert next(first) == "需"
+    first.close()  # the citizen closed the page mid-answer
+    assert complete(model, MESSAGES) == "需提交身份证"

@@ -1,0 +1,96 @@
+"""`govassist serve --workers 2` for real: two worker processes and the index process they share,
+on the demo knowledge base. A document deleted through one worker is gone for every worker, and
+so is the answer each of them had cached from it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from assistant.api.security import create_api_key
+from assistant.config import Settings
+from assistant.wiring import Services
+from ingest.pipeline import ingest_paths
+from tests.conftest import DEMO_KB, PROJECT
+
+pytestmark = pytest.mark.integration
+QUESTION = "申领居住证需要提交哪些材料？"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_until_serving(base_url: str, process: subprocess.Popen, seconds: float = 240) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the service exited"
+        try:
+            if httpx.get(f"{base_url}/v1/suggestions", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise AssertionError("the workers did not start in time")
+
+
+def test_two_workers_share_one_index_and_see_each_others_changes(tmp_path):
+    data_dir = tmp_path / "data"
+    settings = Settings(_env_file=None, data_dir=data_dir, llm={"backend": "extractive"})
+    services = Services(settings)
+    ingest_paths([DEMO_KB], services.knowledge_base, settings.ingest)
+    admin_key = create_api_key(services.database, "admin", "测试管理员")
+    services.close()  # the index is the index process's from now on
+
+    port = _free_port()
+    environment = {**os.environ, "GOVASSIST_DATA_DIR": str(data_dir), "GOVASSIST_LLM__BACKEND": "extractive"}
+    command = [
+        sys.executable,
+        "-c",
+        "from assistant.cli import main; main()",
+        "serve",
+        "--workers",
+        "2",
+        "--port",
+        str(port),
+    ]
+    process = subprocess.Popen(
+        command, env=environment, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_serving(base_url, process)
+        # New connections each time: the kernel spreads them over both workers' accept queues.
+        answers = [
+            httpx.post(f"{base_url}/v1/chat", json={"question": QUESTION}, timeout=60).json()
+            for _ in range(6)
+        ]
+        sources = {answer["citations"][0]["doc_id"] for answer in answers}
+        assert all(answer["mode"] == "faq" for answer in answers) and len(sources) == 1
+        deleted = httpx.delete(
+            f"{base_url}/v1/admin/documents",
+            params={"doc_id": sources.pop()},
+            timeout=60,
+            headers={"Authorization": f"Bearer {admin_key}"},
+        )
+        assert deleted.status_code == 200, deleted.text
+        for _ in range(6):
+            answer = httpx.post(f"{base_url}/v1/chat", json={"question": QUESTION}, timeout=60).json()
+            assert answers[0]["citations"][0]["doc_id"] not in [c["doc_id"] for c in answer["citations"]]
+            hits = httpx.post(f"{base_url}/v1/search", json={"query": "居住证 材料"}, timeout=60).json()[
+                "hits"
+            ]
+            assert answers[0]["citations"][0]["doc_id"] not in [hit["doc_id"] for hit in hits]
+    finally:
+        process.terminate()
+        _, errors = process.communicate(timeout=60)
+    assert process.returncode == 0, errors.decode()[-2000:]
+    assert not (data_dir / "index.sock").exists()  # the index process was stopped with the service

@@ -39,8 +39,10 @@ lint: install
 	$(BIN)/mypy
 
 # Chromium and PostgreSQL for the browser and database tests (installed if missing, as root).
+# Coverage of assistant/ and ingest/ ([tool.coverage] in pyproject.toml): the files below 100 %, then the total.
 test: lint
-	GOVASSIST_TEST_POSTGRES_URL="$$(bash scripts/test-services.sh)" $(BIN)/pytest
+	GOVASSIST_TEST_POSTGRES_URL="$$(bash scripts/test-services.sh)" $(BIN)/pytest --cov --cov-report=term:skip-covered
+	@echo "Coverage (assistant/, ingest/): $$($(BIN)/coverage report --format=total) %"
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

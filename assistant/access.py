@@ -30,7 +30,7 @@ def check_sensitivity(value: str, origin: str = "") -> Sensitivity:
     if level not in SENSITIVITIES:
         prefix = f"{origin}：" if origin else ""
         raise BadInput(f"{prefix}密级“{value}”无效，可选：{'、'.join(SENSITIVITIES)}")
-    return level  # type: ignore[return-value]
+    return level
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, IPvAnyNetwork, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.access import Sensitivity
@@ -99,6 +107,14 @@ class IngestSettings(BaseModel):
     )
 
 
+class DeploymentSettings(BaseModel):
+    """Who runs this deployment: the names the prompts, the refusals and the pages show."""
+
+    city: str = Field("示例市", description="The city (or county) served, as citizens read it in the pages and answers.")
+    province: str = Field("示例省", description="The province the city belongs to (also a place the assistant serves).")
+    hotline: str = Field("12345", description="The government service hotline citizens are handed to.")
+
+
 class LlmSettings(BaseModel):
     backend: Literal["local", "openai", "extractive"] = Field(
         "local",
@@ -156,10 +172,10 @@ class AnswerSettings(BaseModel):
         0.5, ge=0, le=1, description="A generated sentence is kept when this share of its character bigrams is in its sources."
     )
     history_turns: int = Field(3, ge=0, description="Earlier turns used to understand a follow-up question.")
-    hotline: str = Field("12345", description="The hotline citizens are handed to.")
     service_regions: list[str] = Field(
         default_factory=lambda: ["示例市", "示例省"],
-        description="Places this deployment serves; questions about another named place are out of scope.",
+        description="Places this deployment serves; questions about another named place are out of scope. "
+        "Unset: `deployment.city` and `deployment.province`; an empty list turns the check off.",
     )
 
 
@@ -236,7 +252,8 @@ class PolicyMatchingSettings(BaseModel):
             "示例市临港经济区": "示例市临港区", "临港经济区": "示例市临港区",
         },
         description="Place names policies write after 注册/登记 → the canonical name stored in enterprise profiles "
-        "(注册地 starting with it qualifies). Replace with the deployment's own city and districts.",
+        "(注册地 starting with it qualifies). Default: the demo city's districts, or `deployment.city` alone when "
+        "that is set; list the deployment's own districts and their aliases here.",
     )
     max_import_rows: int = Field(100_000, ge=1, description="Largest enterprise profile file, in rows.")
     max_import_mb: float = Field(20.0, gt=0, description="Largest enterprise profile file, in MB (1 MB = 1,000,000 bytes).")
@@ -247,7 +264,7 @@ class HotlineSettings(BaseModel):
     taxonomy: Path | None = Field(
         None,
         description="The deployment's 12345 category taxonomy: JSON Lines, one {\"l1\", \"l2\", \"l3\"} path per line. "
-        "Empty: the 示例市 taxonomy in eval_sets/hotline/taxonomy.jsonl. The agent panel offers its categories; "
+        "Empty: the shipped 示例市 taxonomy (assistant/hotline/data/taxonomy.jsonl). The agent panel offers its categories; "
         "training warns about category labels outside it.",
     )
     duty_list: Path | None = Field(
@@ -345,6 +362,7 @@ class Settings(BaseSettings):
     offline: bool = Field(
         True, description="Forbid model-hub downloads (sets HF_HUB_OFFLINE/TRANSFORMERS_OFFLINE)."
     )
+    deployment: DeploymentSettings = DeploymentSettings()
     embedding: EmbeddingSettings = EmbeddingSettings()
     reranker: RerankerSettings = RerankerSettings()
     qdrant: QdrantSettings = QdrantSettings()
@@ -361,6 +379,17 @@ class Settings(BaseSettings):
     retention: RetentionSettings = RetentionSettings()
     audit: AuditSettings = AuditSettings()
     ratings: RatingSettings = RatingSettings()
+
+    @model_validator(mode="after")
+    def _regions_follow_the_city(self) -> Settings:
+        """The places served are the deployment's city and province unless set on their own; the
+        default place-name map of policy matching is the demo city's districts, so a deployment
+        naming its own city without its own map registers enterprises in that city alone."""
+        if "service_regions" not in self.answer.model_fields_set:
+            self.answer.service_regions = [self.deployment.city, self.deployment.province]
+        if "city" in self.deployment.model_fields_set and "regions" not in self.policy_matching.model_fields_set:
+            self.policy_matching.regions = {self.deployment.city: self.deployment.city}
+        return self
 
     def model_cache(self) -> Path:
         return self.models_dir or self.data_dir / "models"

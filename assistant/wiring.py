@@ -10,8 +10,10 @@ import importlib.util
 import logging
 import os
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar, cast
 
 from assistant.answering.answer_cache import AnswerCache
 from assistant.answering.chain import AnswerChain
@@ -21,8 +23,11 @@ from assistant.answering.local_model import packaged_model_path
 from assistant.config import Settings, get_settings
 from assistant.database import Database
 from assistant.errors import ConfigurationError
+from assistant.hotline.assist import Copilot
+from assistant.hotline.tickets import TicketStore
 from assistant.hotline.triage import CallTriage
 from assistant.knowledge_base import KnowledgeBase
+from assistant.policy_matching.service import PolicyMatching
 from assistant.retrieval.embedding import E5Embedder, Embedder, SentenceTransformerEmbedder, UseEmbedder
 from assistant.retrieval.embedding_cache import CachedEmbedder, VectorStore
 from assistant.retrieval.index import VectorIndex
@@ -32,6 +37,7 @@ from assistant.retrieval.search import HybridSearcher
 from assistant.speech.types import SpeechToText
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 def apply_offline_mode(settings: Settings) -> None:
@@ -135,11 +141,20 @@ def build_speech_to_text(settings: Settings) -> SpeechToText:
 class Services:
     """The backends of one process, built on first use from one ``Settings``: each once, under its
     own lock, so two first requests at once never load a model (or open the embedded index) twice,
-    and a slow build (the chat model) does not hold up the others."""
+    and a slow build (the chat model) does not hold up the others.
 
-    def __init__(self, settings: Settings) -> None:
+    ``overrides`` replace what a property would build, by its name (``Services(settings,
+    chat_model=fake)``): tests pass a fake through the same seam production uses
+    (``create_app(services=...)``), and everything built from it (the answer chain, the copilot)
+    uses the fake.
+    """
+
+    def __init__(self, settings: Settings, **overrides: object) -> None:
+        unknown = sorted(name for name in overrides if not isinstance(getattr(type(self), name, None), property))
+        if unknown:
+            raise ConfigurationError(f"Services has no {', '.join(unknown)} to override.")
         self.settings = settings
-        self._built: dict[str, object] = {}
+        self._built: dict[str, object] = dict(overrides)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
         self.writing = threading.Lock()  # one knowledge-base change (upload, delete) at a time in this process
@@ -168,7 +183,7 @@ class Services:
 
     @property
     def knowledge_base(self) -> KnowledgeBase:
-        return KnowledgeBase(self.index, self.embedder, self.manifests)
+        return self._fresh("knowledge_base", lambda: KnowledgeBase(self.index, self.embedder, self.manifests))
 
     @property
     def chat_model(self) -> ChatModel | None:
@@ -181,7 +196,8 @@ class Services:
     def _build_answer_chain(self, settings: Settings) -> AnswerChain:
         conversations = ConversationStore(self.database)
         cache = AnswerCache(settings.answer.cache_size, self.manifests.version)
-        return AnswerChain(self.searcher, self.embedder, conversations, settings.answer, settings.llm, self.chat_model, cache)
+        return AnswerChain(self.searcher, self.embedder, conversations, settings.answer, settings.llm, self.chat_model, cache,
+                           deployment=settings.deployment)
 
     @property
     def speech_to_text(self) -> SpeechToText:
@@ -194,6 +210,19 @@ class Services:
             settings.hotline.sentence_vectors))
 
     @property
+    def copilot(self) -> Copilot:
+        regions = self.settings.answer.service_regions
+        return self._cached("copilot", lambda settings: Copilot(self.searcher, self.answer_chain, self.call_triage, regions))
+
+    @property
+    def ticket_store(self) -> TicketStore:
+        return self._cached("ticket_store", lambda settings: TicketStore(self.database, settings.privacy))
+
+    @property
+    def policy_matching(self) -> PolicyMatching:
+        return self._cached("policy_matching", lambda settings: PolicyMatching(self.database, settings.policy_matching))
+
+    @property
     def searcher(self) -> HybridSearcher:
         return self._cached("searcher", self._build_searcher)
 
@@ -201,21 +230,26 @@ class Services:
         reranker = self._cached("reranker", build_reranker)
         return HybridSearcher(self.index, self.embedder, self.manifests, settings.search, reranker)
 
-    def _cached(self, name: str, build):  # type: ignore[no-untyped-def]
+    def _cached(self, name: str, build: Callable[[Settings], _T]) -> _T:
+        """Built once per process, under its own lock (or the override of that name)."""
         built = self._built.get(name)
         if built is not None:
-            return built
+            return cast(_T, built)
         with self._locks_lock:
             lock = self._locks.setdefault(name, threading.Lock())
         with lock:  # builds nest (searcher → index) but never in a cycle: one lock per name cannot deadlock
             if name not in self._built:
                 self._built[name] = build(self.settings)
-            return self._built[name]
+            return cast(_T, self._built[name])
+
+    def _fresh(self, name: str, build: Callable[[], _T]) -> _T:
+        """Built on every use from the cached parts (or the override of that name)."""
+        return cast(_T, self._built[name]) if name in self._built else build()
 
     def close(self) -> None:
         for name in ("index", "database"):
             if name in self._built:
-                self._built.pop(name).close()  # type: ignore[attr-defined]
+                cast(VectorIndex | Database, self._built.pop(name)).close()
         embedder = self._built.pop("embedder", None)
         if isinstance(embedder, CachedEmbedder):
             embedder.close()

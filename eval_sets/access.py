@@ -40,7 +40,8 @@ _CLUSTERS = 500
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
-    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    unit: np.ndarray = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    return unit
 
 
 def _clustered(count: int, centres: np.ndarray, rng: np.random.Generator, spread: float) -> np.ndarray:

@@ -45,7 +45,8 @@ def _noise_bed(length: int, rng: np.random.Generator) -> np.ndarray:
         noise = np.cumsum(noise)
         noise -= np.convolve(noise, np.ones(801) / 801, mode="same")
     level = 10 ** (rng.uniform(*NOISE_DBFS) / 20)
-    return (noise / (np.sqrt(np.mean(noise**2)) + 1e-12) * level).astype(np.float32)
+    scaled: np.ndarray = (noise / (np.sqrt(np.mean(noise**2)) + 1e-12) * level).astype(np.float32)
+    return scaled
 
 
 def make_recordings(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from assistant.documents import SearchHit
 from assistant.retrieval.search import HybridSearcher
 
 QUESTIONS = Path(__file__).resolve().parent / "demo" / "questions.jsonl"
-DEMO_KB = Path(__file__).resolve().parents[1] / "ingest" / "demo_kb"
+DEMO_KB = Path(str(files("ingest") / "demo_kb"))  # package data of ingest, so installed services have it
 
 
 def load(path: Path = QUESTIONS) -> list[dict[str, Any]]:

@@ -88,7 +88,8 @@ class QueryCachedEmbedder:
         return self._embedder.embed_documents(texts)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed_queries([text])[0]
+        vector: np.ndarray = self.embed_queries([text])[0]
+        return vector
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         model = f"{self.name}:query"

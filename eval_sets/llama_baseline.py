@@ -26,16 +26,19 @@ class _EmbedderAdapter(BaseEmbedding):
         self._embedder = embedder
 
     def _get_query_embedding(self, query: str) -> list[float]:
-        return self._embedder.embed_query(query).tolist()
+        vector: list[float] = self._embedder.embed_query(query).tolist()
+        return vector
 
     async def _aget_query_embedding(self, query: str) -> list[float]:
         return self._get_query_embedding(query)
 
     def _get_text_embedding(self, text: str) -> list[float]:
-        return self._embedder.embed_documents([text])[0].tolist()
+        vector: list[float] = self._embedder.embed_documents([text])[0].tolist()
+        return vector
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._embedder.embed_documents(texts).tolist()
+        vectors: list[list[float]] = self._embedder.embed_documents(texts).tolist()
+        return vectors
 
 
 def build_llama_index_retriever(embedder: Embedder, docs_path: Path, top_k: int = 10):  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ import itertools
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,7 +153,7 @@ def _single_request_costs(base_url: str, key: str, repeats: int = 20) -> dict[st
     with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
         # One answer per rating (an answer is rated once), asked before the ratings are timed.
         answers = [client.post("/v1/chat", json={"question": FAQ_QUESTIONS[0]}).json() for _ in range(repeats + 1)]
-        bodies = {
+        bodies: dict[str, Callable[[int], dict[str, Any]]] = {
             "search": lambda n: {"query": SEARCHES[n % len(SEARCHES)], "top_k": 5},
             "chat": lambda n: {"question": FAQ_QUESTIONS[n % len(FAQ_QUESTIONS)]},
             "feedback": lambda n: _feedback_body(answers[n]),

@@ -76,7 +76,8 @@ def _pipeline_search(services: Services, uncached_queries: bool = False, **overr
 def _llama_index_search(services: Services, docs_path: Path) -> SearchFunction:
     from eval_sets.llama_baseline import build_llama_index_retriever
 
-    return build_llama_index_retriever(services.embedder, docs_path)
+    search: SearchFunction = build_llama_index_retriever(services.embedder, docs_path)
+    return search
 
 
 def _pad_index(services: Services, target_chunks: int, seed: int = 0) -> int:

@@ -234,9 +234,11 @@ def review_item(api: ApiClient, item_id: str | None, conditions: pd.DataFrame) -
     return f"已保存 {len(item['conditions'])} 个条件（人工审核，重新抽取时保留）"
 
 
-def build(api: ApiClient) -> gr.Blocks:
-    with gr.Blocks(title="示例市政务助手 · 工作人员控制台") as console:
-        gr.Markdown("## 示例市政务助手 · 工作人员控制台")
+def build(api: ApiClient, city: str) -> gr.Blocks:
+    """The console for the deployment of ``city`` (``deployment.city``)."""
+    console = gr.Blocks(title=f"{city}政务助手 · 工作人员控制台")
+    with console:
+        gr.Markdown(f"## {city}政务助手 · 工作人员控制台")
         with gr.Tab("问答调试"):
             question = gr.Textbox(label="问题", placeholder="如：办理居住证需要哪些材料？")
             with gr.Row():

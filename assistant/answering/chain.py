@@ -5,7 +5,7 @@
 - Correct: pinyin-input typos are mended against the retrieved passages (居住正 → 居住证), and
   retrieval runs again when anything changed.
 - Judge: ``answerability`` decides, per retrieved passage, whether it answers the question; when
-  none does, the chain refuses and hands off (to the department the question is about, or 12345).
+  none does, the chain refuses and hands off (to the department the question is about, or the hotline).
 - FAQ first: when the passage judged best is an official FAQ, its text is the answer, verbatim (官方口径).
 - Answer: the chat model writes from the evidence sentences (``evidence``) of the passages judged
   relevant, or (extractive mode, or when every generated sentence fails the check) they are quoted.
@@ -13,7 +13,11 @@
   asks for personal data or money leaves unreviewed (``safety``): it is withheld with a hand-off,
   and while a model streams only sentences that passed are shown. Passages flagged at ingest are
   never judged, quoted or shown to the model.
+- Store: the turn joins the citizen's conversation. ``consult`` runs the same steps for a
+  standalone question outside any conversation (no condense, nothing stored) and returns the
+  retrieved passages with the answer: the hotline copilot asks on every refresh of a call.
 The judge's weights and threshold are package data; how they were fitted is in BENCHMARKS.md.
+The hotline it hands off to and the city the prompts name are the ``deployment`` settings.
 """
 
 from __future__ import annotations
@@ -34,9 +38,9 @@ from assistant.answering.answer_cache import AnswerCache, cache_key
 from assistant.answering.answerability import AnswerabilityJudge, AnswerabilityModel, Judgement
 from assistant.answering.chat_models import ChatMessage, ChatModel
 from assistant.answering.conversations import ConversationStore, Turn
-from assistant.answering.prompts import load_prompt, render
+from assistant.answering.prompts import render
 from assistant.answering.scope import ScopeDecision, classify_scope, handoff_department
-from assistant.config import AnswerSettings, LlmSettings
+from assistant.config import AnswerSettings, DeploymentSettings, LlmSettings
 from assistant.documents import SearchFilters, SearchHit
 from assistant.errors import BadInput
 from assistant.privacy import mask_personal_data
@@ -76,6 +80,7 @@ class Assessment:
     asked: str
     hits: list[SearchHit] = field(default_factory=list)
     judgement: Judgement = field(default_factory=Judgement)
+    searched: bool = False  # False when the scope alone decided
 
     def decision(self, faq_first: bool = True) -> Decision:
         """What the chain does: refuse by scope, quote an official FAQ judged to answer, refuse as
@@ -96,6 +101,16 @@ class Assessment:
 
 
 @dataclass
+class Consultation:
+    """What ``AnswerChain.consult`` gives: the answer and the passages retrieved for it, best first
+    (``searched`` is False when the question was decided by its scope alone, without a search)."""
+
+    answer: Answer
+    hits: list[SearchHit]
+    searched: bool
+
+
+@dataclass
 class _Context:
     """What the steps share while one question is answered."""
 
@@ -107,6 +122,7 @@ class _Context:
     standalone: str = ""
     asked: str = ""  # what the later steps work on: the standalone question, typos mended
     hits: list[SearchHit] = field(default_factory=list)
+    searched: bool = False  # False when the scope alone decided
     sources: list[SearchHit] = field(default_factory=list)  # the passages judged to answer, best first
     started: float = field(default_factory=time.perf_counter)
     timings_ms: dict[str, float] = field(default_factory=dict)
@@ -125,6 +141,7 @@ class AnswerChain:
         llm_settings: LlmSettings,
         chat_model: ChatModel | None = None,
         cache: AnswerCache | None = None,
+        deployment: DeploymentSettings | None = None,
     ) -> None:
         self._searcher = searcher
         self._embedder = embedder
@@ -133,6 +150,7 @@ class AnswerChain:
         self._llm = llm_settings
         self._chat_model = chat_model
         self._cache = cache or AnswerCache(0, lambda: None)
+        self._deployment = deployment or DeploymentSettings()
         self._judge = AnswerabilityJudge(embedder, threshold=settings.answerability_threshold, ignore=settings.service_regions)
 
     @property
@@ -171,17 +189,38 @@ class AnswerChain:
         version = self._cache.version()
         answer = self._cache.get(key) if trace is None else None
         if answer is None:
-            answer = self._answer_without_generation(context)
-            context.trace.hits = context.hits
-            if answer is None:
-                answer = yield from self._generate(context)
-            answer = self._screened(answer)
+            answer = yield from self._respond(context)
             self._cache.put(key, version, answer)
         else:
             context.mark("cached")
         answer.session_id, answer.question, answer.timings_ms = context.session_id, context.standalone, context.timings_ms
         self._store(context, answer)
         yield AnswerEvent("final", answer.text, answer)
+
+    def consult(
+        self, question: str, filters: SearchFilters | None = None, trace: Trace | None = None, access: Access | None = None
+    ) -> Consultation:
+        """The answer to one standalone question and the passages retrieved for it, outside any
+        conversation: no session, no stored turn. For callers that are not a citizen asking: the
+        hotline copilot (it refreshes on every final of a live call) and the staff inspector."""
+        context = _Context(self._mask(question), "", filters, access, trace or Trace())
+        context.standalone = context.trace.standalone = context.question
+        events = self._respond(context)
+        while True:  # the deltas are not wanted: run the steps to the answer they return
+            try:
+                next(events)
+            except StopIteration as finished:
+                return Consultation(finished.value, context.hits, context.searched)
+
+    def _respond(self, context: _Context) -> Generator[AnswerEvent, None, Answer]:
+        """The steps from a standalone question to the checked answer (deltas while a model writes)."""
+        answer = self._answer_without_generation(context)
+        context.trace.hits = context.hits
+        if answer is None:
+            answer = yield from self._generate(context)
+        answer = self._screened(answer)
+        answer.question, answer.timings_ms = context.standalone, context.timings_ms
+        return answer
 
     # --- steps -------------------------------------------------------------------------------
 
@@ -209,7 +248,7 @@ class AnswerChain:
     def assess(self, question: str, filters: SearchFilters | None = None, access: Access | None = None) -> Assessment:
         """Scope, retrieval (typos mended) and the answerability judgement of a standalone
         question: everything the chain decides before it writes anything."""
-        scope = classify_scope(question, self._settings.hotline, tuple(self._settings.service_regions))
+        scope = classify_scope(question, self._deployment.hotline, tuple(self._settings.service_regions))
         if not scope.in_scope and scope.reason in _DECIDED_BY_SCOPE:
             return Assessment(scope, question)
         hits, asked, vector = self._retrieve(question, filters, access)
@@ -217,7 +256,7 @@ class AnswerChain:
         if corrected != lexicon.normalise(question):
             hits, asked, vector = self._retrieve(corrected, filters, access)
         unflagged = [hit for hit in hits if not hit.chunk.flags]  # flagged ones only reach the inspector
-        return Assessment(scope, asked, hits, self._judge.judge(asked, unflagged, vector))
+        return Assessment(scope, asked, hits, self._judge.judge(asked, unflagged, vector), searched=True)
 
     def _retrieve(
         self, question: str, filters: SearchFilters | None, access: Access | None
@@ -231,6 +270,7 @@ class AnswerChain:
         """Out of scope, an FAQ, or nothing that answers: answers that need no model."""
         assessment = self.assess(context.standalone, context.filters, context.access)
         context.asked, context.hits, judgement = assessment.asked, assessment.hits, assessment.judgement
+        context.searched = assessment.searched
         context.trace.judgement = judgement
         context.trace.corrected = assessment.asked if assessment.asked != context.standalone else ""
         context.mark("judge")
@@ -259,8 +299,8 @@ class AnswerChain:
             if lexicon.covers(lexicon.normalise(best.hit.chunk.search_text), topic):
                 department = best.hit.chunk.metadata.department
         hint = f"相关事项可咨询{department}，" if department else ""
-        text = render("no_evidence", department_hint=hint, hotline=self._settings.hotline)
-        return Answer("no_evidence", text, mode="refusal", handoff=department or self._settings.hotline)
+        text = render("no_evidence", department_hint=hint, hotline=self._deployment.hotline)
+        return Answer("no_evidence", text, mode="refusal", handoff=department or self._deployment.hotline)
 
     def _generate(self, context: _Context) -> Generator[AnswerEvent, None, Answer]:
         hits = context.sources[: self._settings.passages]
@@ -293,7 +333,7 @@ class AnswerChain:
         assert self._chat_model is not None
         listing = "\n".join(f"[{e.number}] {e.text}" for e in evidence)
         messages = [
-            ChatMessage("system", load_prompt("answer_system")),
+            ChatMessage("system", render("answer_system", city=self._deployment.city, hotline=self._deployment.hotline)),
             ChatMessage("user", render("answer_user", evidence=listing, question=context.asked, focus=_focus(context.asked))),
         ]
         context.trace.messages = messages
@@ -316,8 +356,8 @@ class AnswerChain:
             return answer
         logger.warning("Withheld an answer asking for %s (cited %s)", [flag.kind for flag in requests],
                        [citation.doc_id for citation in answer.citations])
-        text = render("withheld", hotline=self._settings.hotline)
-        return Answer("withheld", text, mode="refusal", handoff=self._settings.hotline)
+        text = render("withheld", hotline=self._deployment.hotline)
+        return Answer("withheld", text, mode="refusal", handoff=self._deployment.hotline)
 
     def _store(self, context: _Context, answer: Answer) -> None:
         turn = Turn(context.question, context.standalone, answer.text, answer.status, answer.mode, answer.model)

@@ -99,9 +99,14 @@ async def _purge_periodically(services: Services, interval_s: float) -> None:
             logger.error("Retention purge failed: %s", exc)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
-    services = Services(settings)
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """The application for ``settings`` (default: the environment's), on ``services`` when given
+    (tests pass ``Services(settings, copilot=fake)``: the production seam, with a fake in it)."""
+    if services is None:
+        services = Services(settings or get_settings())
+    elif settings is not None and settings is not services.settings:
+        raise ConfigurationError("create_app: pass the settings or services built from them, not both.")
+    settings = services.settings
     metrics = Metrics()
 
     @asynccontextmanager

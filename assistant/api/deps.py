@@ -19,7 +19,8 @@ from assistant.wiring import Services
 
 
 def get_services(request: Request) -> Services:
-    return request.app.state.services
+    services: Services = request.app.state.services
+    return services
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
@@ -27,13 +28,15 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 def client_address(request: Request) -> str:
     """The client's address, as the request guard decided it (``assistant.api.callers``)."""
-    return request.state.client
+    client: str = request.state.client
+    return client
 
 
 def get_principal(request: Request) -> Principal:
     """The caller, identified by the request guard before the body was read: a key holder
     (Authorization: Bearer <key>) or the anonymous public; a wrong key never gets this far."""
-    return request.state.principal
+    principal: Principal = request.state.principal
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -139,7 +139,7 @@ class RequestGuard:
         await self.app(scope, limit.counting(receive), send)
 
     @staticmethod
-    async def _reject(scope: Scope, receive: Receive, send: Send, status: int, message: str, headers: dict | None = None) -> None:
+    async def _reject(scope: Scope, receive: Receive, send: Send, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         await error_response(status, "HTTPError", message, Request(scope), headers)(scope, receive, send)
 
     def _security_headers(self, path: str) -> dict[str, str]:

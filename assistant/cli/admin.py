@@ -18,7 +18,6 @@ from assistant.answering.conversations import ConversationStore
 from assistant.api.security import create_api_key, list_keys, revoke_key
 from assistant.audit import AuditEvent, AuditLog
 from assistant.errors import BadInput, NotFound
-from assistant.hotline.tickets import TicketStore
 from assistant.retention import LABELS, audit_checkpoint_key, purge
 from assistant.wiring import get_services
 
@@ -146,7 +145,7 @@ def export_tickets(format: str = _FORMAT, anonymise: bool = _ANONYMISE, output: 
     """导出全部工单：来电人信息默认脱敏（张**、138****5678），--anonymise 换成代号。"""
     _check_format(format)
     services = get_services()
-    rows = exports.tickets(TicketStore(services.database, services.settings.privacy), anonymise)
+    rows = exports.tickets(services.ticket_store, anonymise)
     _record("tickets.export", f"{format}，{'匿名化' if anonymise else '脱敏'}，{len(rows)} 条")
     _write(_rows(rows, exports.TICKET_COLUMNS, format), output)
 

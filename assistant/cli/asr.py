@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -77,7 +78,7 @@ def bench_asr(
                   "实时对照文件转写 CER ≤ 0.05，末行延迟平均 ≤ 1.5 秒、最大 ≤ 3 秒（2 核空闲）", highlight=False)
 
 
-def _print_table(title: str, rows: list[dict], columns: tuple[str, ...]) -> None:
+def _print_table(title: str, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
     table = Table(title=title)
     for column in columns:
         text = column in {"clip", "condition", "audio", "reference", "batch", "live"} or "hyp" in column

@@ -6,6 +6,7 @@ import os
 
 import typer
 
+from assistant.config import get_settings
 from assistant.errors import ConfigurationError
 
 
@@ -22,4 +23,4 @@ def console(
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from ui.console import ApiClient, build
 
-    build(ApiClient(api, key)).launch(server_name=host, server_port=port)
+    build(ApiClient(api, key), get_settings().deployment.city).launch(server_name=host, server_port=port)

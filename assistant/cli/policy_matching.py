@@ -25,8 +25,7 @@ _WINDOW = {"open": "申报中", "upcoming": "尚未开始", "expired": "已截�
 
 
 def _service() -> PolicyMatching:
-    services = get_services()
-    return PolicyMatching(services.database, services.settings.policy_matching)
+    return get_services().policy_matching
 
 
 def _as_of(value: str | None) -> date:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from assistant.access import PUBLIC_LEVEL, Access
 from assistant.answering import grounding
+from assistant.answering.answer import AI_NOTICE, Citation
 from assistant.answering.chain import AnswerChain
 from assistant.documents import Chunk, SearchHit
 from assistant.hotline.tickets import FIELD_LABELS, TICKET_FIELDS
@@ -34,17 +34,47 @@ LOW_CONFIDENCE = 0.5  # below this a prediction is flagged for the agent to chec
 
 
 @dataclass
+class KnowledgeItem:
+    """A passage of the knowledge base the copilot shows for the call."""
+
+    doc_id: str
+    title: str
+    kind: str
+    document_number: str
+    heading_path: list[str]
+    text: str
+    score: float
+    sensitivity: str  # 公开 / 内部 / 敏感: what the agent may read aloud
+
+    @classmethod
+    def from_hit(cls, hit: SearchHit) -> KnowledgeItem:
+        chunk, meta = hit.chunk, hit.chunk.metadata
+        return cls(chunk.doc_id, meta.title or chunk.question, meta.kind, meta.document_number,
+                   list(chunk.heading_path), chunk.text, hit.score, meta.sensitivity or PUBLIC_LEVEL)
+
+
+@dataclass
+class DraftField:
+    """One ticket field as the panel and the console show it: label, proposed value, evidence."""
+
+    name: str
+    label: str
+    value: str
+    evidence: str
+
+
+@dataclass
 class Assistance:
-    knowledge: list[dict[str, Any]] = field(default_factory=list)
+    knowledge: list[KnowledgeItem] = field(default_factory=list)
     reply: str = ""
     reply_status: str = ""
     reply_mode: str = ""  # faq / generated / extractive / refusal: a generated reply carries the AI notice
     reply_model: str = ""
     ai_notice: str = ""
-    citations: list[dict[str, Any]] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
     triage: Triage | None = None  # predictions, departments with duty lines, fields with spans, urgency, sentiment
     draft: dict[str, str] = field(default_factory=dict)  # the ticket draft (工单草稿) for the agent to edit
-    draft_fields: list[dict[str, str]] = field(default_factory=list)  # the draft as shown: label, value, evidence
+    draft_fields: list[DraftField] = field(default_factory=list)  # the draft as shown, with the evidence
 
 
 def ticket_draft(triage: Triage | None) -> dict[str, str]:
@@ -84,11 +114,11 @@ def draft_evidence(text: str, triage: Triage | None) -> dict[str, str]:
     return evidence
 
 
-def draft_fields(draft: dict[str, str], evidence: dict[str, str]) -> list[dict[str, str]]:
+def draft_fields(draft: dict[str, str], evidence: dict[str, str]) -> list[DraftField]:
     """The draft as the panel and the console show it: every ticket field with its label, the
     proposed value and the evidence for it."""
-    return [{"name": name, "label": FIELD_LABELS[name], "value": draft.get(name, ""),
-             "evidence": evidence.get(name, "") if draft.get(name) else ""} for name in TICKET_FIELDS]
+    return [DraftField(name, FIELD_LABELS[name], draft.get(name, ""), evidence.get(name, "") if draft.get(name) else "")
+            for name in TICKET_FIELDS]
 
 
 def summarise(draft: dict[str, str]) -> str:
@@ -120,29 +150,38 @@ def on_topic(question: str, hits: Sequence[SearchHit], regions: Sequence[str] = 
     return [hit for hit in hits if topicality(hit.chunk) >= MIN_TOPICALITY]
 
 
-def assist(
-    caller_text: str, searcher: HybridSearcher, chain: AnswerChain, triage: CallTriage | None = None, top_k: int = 5,
-    regions: Sequence[str] = (), access: Access | None = None,
-) -> Assistance:
-    """Suggestions, reply and ticket draft for the caller's words so far, from the documents
-    ``access`` (the agent's) may read; ``regions`` are the service region's names (they appear in
-    every document, so they are no sign of a topic)."""
-    question = mask_personal_data(normalise_text(caller_text))[-QUESTION_CHARS:]
-    if not has_content(question):
-        return Assistance()  # silence, or only noise the recogniser wrote as punctuation
-    analysis = triage.analyse(caller_text) if triage is not None else None
-    hits = on_topic(question, searcher.search(question, top_k=top_k, access=access).hits, regions)
-    knowledge = [
-        {"doc_id": h.chunk.doc_id, "title": h.chunk.metadata.title or h.chunk.question, "kind": h.chunk.metadata.kind,
-         "document_number": h.chunk.metadata.document_number, "heading_path": h.chunk.heading_path,
-         "text": h.chunk.text, "score": h.score, "sensitivity": h.chunk.metadata.sensitivity or PUBLIC_LEVEL}
-        for h in hits
-    ]
-    answer = chain.answer(question, access=access)
-    draft = ticket_draft(analysis)
-    fields = draft_fields(draft, draft_evidence(caller_text, analysis))
-    if answer.status != "answered":
-        return Assistance(knowledge, NO_ANSWER, answer.status, "refusal", "", "", [], analysis, draft, fields)
-    as_dict = answer.to_dict()
-    return Assistance(knowledge, answer.text, answer.status, answer.mode, answer.model, as_dict["ai_notice"], as_dict["citations"],
-                      analysis, draft, fields)
+class Copilot:
+    """The hotline copilot of one deployment: one knowledge-base search per refresh (the answer
+    chain's, through ``AnswerChain.consult``, which stores no conversation turn), the call triage
+    and the ticket draft. ``regions`` are the service region's names (they appear in every
+    document, so they are no sign of a topic)."""
+
+    def __init__(
+        self, searcher: HybridSearcher, chain: AnswerChain, triage: CallTriage | None = None,
+        regions: Sequence[str] = (), top_k: int = 5,
+    ) -> None:
+        self._searcher = searcher
+        self._chain = chain
+        self._triage = triage
+        self._regions = tuple(regions)
+        self._top_k = top_k
+
+    def assist(self, caller_text: str, access: Access | None = None) -> Assistance:
+        """Suggestions, reply and ticket draft for the caller's words so far, from the documents
+        ``access`` (the agent's) may read."""
+        question = mask_personal_data(normalise_text(caller_text))[-QUESTION_CHARS:]
+        if not has_content(question):
+            return Assistance()  # silence, or only noise the recogniser wrote as punctuation
+        analysis = self._triage.analyse(caller_text) if self._triage is not None else None
+        consultation = self._chain.consult(question, access=access)
+        # A question decided by its scope alone (another city named) was not searched: search it here.
+        hits = consultation.hits if consultation.searched else self._searcher.search(question, top_k=self._top_k, access=access).hits
+        knowledge = [KnowledgeItem.from_hit(hit) for hit in on_topic(question, hits[: self._top_k], self._regions)]
+        draft = ticket_draft(analysis)
+        fields = draft_fields(draft, draft_evidence(caller_text, analysis))
+        answer = consultation.answer
+        if answer.status != "answered":
+            return Assistance(knowledge, NO_ANSWER, answer.status, "refusal", "", "", [], analysis, draft, fields)
+        notice = AI_NOTICE if answer.generated else ""
+        return Assistance(knowledge, answer.text, answer.status, answer.mode, answer.model, notice, answer.citations,
+                          analysis, draft, fields)

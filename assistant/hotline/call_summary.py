@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from assistant.answering import grounding
 from assistant.answering.chat_models import ChatMessage, ChatModel, complete
 from assistant.answering.prompts import render
+from assistant.config import DeploymentSettings
 from assistant.errors import BackendUnavailable
 from assistant.hotline.assist import summarise
 from assistant.privacy import mask_personal_data
@@ -68,14 +69,17 @@ def summarise_call(
     chat_model: ChatModel | None,
     min_support: float,
     max_tokens: int = 200,
+    deployment: DeploymentSettings | None = None,
 ) -> CallSummary:
-    """The standard-form summary of a call, or the extractive one from the ticket draft."""
+    """The standard-form summary of a call, or the extractive one from the ticket draft; the
+    prompt names the ``deployment``'s city and hotline."""
+    deployment = deployment or DeploymentSettings()
     fallback = CallSummary(summarise(draft), "extractive")
     masked = mask_personal_data(normalise_text(transcript))[-MAX_TRANSCRIPT_CHARS:]
     if chat_model is None or not masked.strip():
         return fallback
     messages = [
-        ChatMessage("system", render("call_summary_system")),
+        ChatMessage("system", render("call_summary_system", city=deployment.city, hotline=deployment.hotline)),
         ChatMessage("user", render("call_summary_user", transcript=masked)),
     ]
     try:

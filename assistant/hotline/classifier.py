@@ -97,7 +97,7 @@ def build_estimator(options: ClassifierOptions, labels: Sequence[str]) -> Any:
 def _coefficients(model: Any) -> np.ndarray:
     """(classes or 1, features) weights of a fitted linear model, averaged over calibration folds."""
     if isinstance(model, CalibratedClassifierCV):
-        return np.mean([fold.estimator.coef_ for fold in model.calibrated_classifiers_], axis=0)
+        return np.asarray(np.mean([fold.estimator.coef_ for fold in model.calibrated_classifiers_], axis=0))
     return np.asarray(model.coef_)
 
 

@@ -2,7 +2,7 @@
 
 A JSON Lines file with one category path per line, ``{"l1": "城市管理", "l2": "噪声扰民", "l3":
 "施工噪声"}`` (the format of the TipDM 2020 taxonomy). A category label is a path prefix written
-with slashes: ``城市管理/噪声扰民``. The shipped 示例市 taxonomy is ``eval_sets/hotline/taxonomy.jsonl``.
+with slashes: ``城市管理/噪声扰民``. The shipped 示例市 taxonomy is package data (``assistant.hotline.data``).
 
 This module only reads and checks paths, and writes each path as a line describing its category
 (``descriptions``: what ``duty_routing``'s router matches a request against, as it does duty lines);
@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import BadInput
+from assistant.hotline import data as hotline_data
 from assistant.jsonl import read_objects
 
 LEVELS = ("l1", "l2", "l3")
-DEFAULT_TAXONOMY = Path(__file__).resolve().parents[2] / "eval_sets" / "hotline" / "taxonomy.jsonl"
+DEFAULT_TAXONOMY = hotline_data.TAXONOMY
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ urgency and the caller's mood (each with its evidence), and the ticket fields wi
 Models: a deployment's own, trained with ``govassist hotline train`` and kept under
 ``<models_dir>/hotline/<label>.joblib`` (with e5 sentence vectors when the deployment turns them
 on); for a label without one, a default trained once per process (about a second) on the written
-示例市 set ``eval_sets/hotline/training.jsonl``. Categories: the trained model mixed with the
+示例市 set ``assistant/hotline/data/training.jsonl``. Categories: the trained model mixed with the
 taxonomy's own paths read as descriptions of its categories. Departments: the duty-list router, mixed with
 the trained department model when there is labelled history (the deployment's own model, or the
 default one while the deployment uses the default 示例市 duty list); a deployment with its own
@@ -28,6 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.errors import BadInput, ConfigurationError
+from assistant.hotline import data as hotline_data
 from assistant.hotline.classifier import ClassifierOptions, Prediction, TextClassifier, read_labelled, words
 from assistant.hotline.duty_routing import DepartmentSuggestion, Duty, DutyRouter, combine, default_duty_list
 from assistant.hotline.extraction import ExtractedField, extract_fields
@@ -40,7 +41,7 @@ __all__ = ["CallTriage", "DepartmentSuggestion", "ExtractedField", "Prediction",
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TRAINING = Path(__file__).resolve().parents[2] / "eval_sets" / "hotline" / "training.jsonl"
+DEFAULT_TRAINING = hotline_data.TRAINING
 LABELS = ("request_type", "category", "department")  # shown as predictions
 TRAINABLE = (*LABELS, "urgency")
 URGENCY_ORDER = ("一般", "较急", "紧急")

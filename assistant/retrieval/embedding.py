@@ -58,7 +58,8 @@ class Embedder(Protocol):
 def _normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
+    normalised: np.ndarray = vectors / np.maximum(norms, 1e-12)
+    return normalised
 
 
 class UseEmbedder:
@@ -97,7 +98,8 @@ class UseEmbedder:
         return _normalise(np.vstack(batches))
 
     def embed_query(self, text: str) -> np.ndarray:
-        return _normalise(self._loaded().encode([text]))[0]
+        vector: np.ndarray = _normalise(self._loaded().encode([text]))[0]
+        return vector
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.embed_documents(texts)  # USE has no query/passage distinction
@@ -164,7 +166,8 @@ class E5Embedder:
         return self._encode(texts, is_query=False)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._encode([text], is_query=True)[0]
+        vector: np.ndarray = self._encode([text], is_query=True)[0]
+        return vector
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, is_query=True)
@@ -223,7 +226,8 @@ class SentenceTransformerEmbedder:
         return _normalise(vectors)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed_queries([text])[0]
+        vector: np.ndarray = self.embed_queries([text])[0]
+        return vector
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

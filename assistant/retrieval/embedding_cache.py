@@ -100,7 +100,8 @@ class CachedEmbedder:
         return np.vstack([known[digest] for digest in digests]).astype(np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed_queries([text])[0]
+        vector: np.ndarray = self.embed_queries([text])[0]
+        return vector
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

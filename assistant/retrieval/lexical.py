@@ -24,11 +24,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-_LEXICON_DIR = Path(__file__).parent / "lexicon"
+_LEXICON_DIR = Path(str(files("assistant.retrieval") / "lexicon"))  # package data, unpacked on disk
 _WORD = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
 STOP_WORDS = frozenset(
     ["的", "了", "是", "在", "和", "与", "及", "或", "等", "我", "你", "他", "她", "它", "我们", "你们", "请问", "请", "问", "吗", "呢", "吧", "啊", "哪些", "什么", "怎么", "怎样", "如何", "是否", "可以", "能", "能否", "有", "有没有", "需要", "要", "应该", "一下", "这个", "那个", "这", "那", "就", "都", "也", "还", "对", "把", "被", "为", "于", "以", "之", "其", "中", "上", "下", "个", "些", "啥", "么", "呀", "哦", "嗯", "想", "会", "得", "着", "过", "从", "向", "到", "给"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -141,10 +142,10 @@ class HybridSearcher:
         return dense
 
 
-def _breakdowns(candidates: Candidates) -> tuple[dict[str, ScoreBreakdown], dict[str, dict]]:
+def _breakdowns(candidates: Candidates) -> tuple[dict[str, ScoreBreakdown], dict[str, dict[str, Any]]]:
     """Each candidate's per-channel score and rank (rank only within the channel's own list)."""
     breakdowns: dict[str, ScoreBreakdown] = {}
-    payloads: dict[str, dict] = {}
+    payloads: dict[str, dict[str, Any]] = {}
     channels = (
         ("sparse", candidates.words),
         ("bigram", candidates.bigrams),

@@ -116,7 +116,7 @@ def resample(samples: np.ndarray, source_rate: int, target_rate: int = SAMPLE_RA
     if source_rate == target_rate:
         return samples.astype(np.float32, copy=False)
     divisor = np.gcd(source_rate, target_rate)
-    return resample_poly(samples, target_rate // divisor, source_rate // divisor).astype(np.float32)
+    return np.asarray(resample_poly(samples, target_rate // divisor, source_rate // divisor), dtype=np.float32)
 
 
 class StreamResampler:

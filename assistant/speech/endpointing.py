@@ -14,6 +14,7 @@ the scores. ``frame_level_dbfs`` (a frame's level) is kept for the bench's speec
 
 from __future__ import annotations
 
+import math
 import threading
 from typing import TYPE_CHECKING, Protocol
 
@@ -73,7 +74,7 @@ def frame_level_dbfs(frame: np.ndarray) -> float:
     if frame.size == 0:
         return _SILENCE_DBFS
     rms = float(np.sqrt(np.mean(np.square(frame, dtype=np.float64))))
-    return max(20.0 * np.log10(rms + 1e-10), _SILENCE_DBFS)
+    return max(20.0 * math.log10(rms + 1e-10), _SILENCE_DBFS)
 
 
 def least_speech_cut(probabilities: list[float], search_frames: int) -> int:

@@ -29,7 +29,7 @@ def telephone_band(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.nd
 
 def to_pcm16(samples: np.ndarray) -> np.ndarray:
     """Float samples in [-1, 1] to little-endian int16 (clipped)."""
-    return (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2")
+    return np.asarray((np.clip(samples, -1.0, 1.0) * 32767.0).round(), dtype="<i2")
 
 
 def wav_bytes(channels: list[np.ndarray], sample_rate: int) -> bytes:

@@ -22,7 +22,7 @@ _CJK_CHARACTER = re.compile(rf"[{_CJK}]")
 
 
 def to_simplified(text: str) -> str:
-    return zhconv.convert(text, "zh-cn")
+    return str(zhconv.convert(text, "zh-cn"))
 
 
 def clean_text(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Writes ``training.jsonl``: the labelled 示例市 hotline history the default classifiers
+"""Writes ``assistant/hotline/data/training.jsonl`` (package data): the labelled 示例市 hotline history the default classifiers
 learn from on first use, for every label a deployment has not trained with ``govassist hotline train``.
 
 Every message is composed from the hand-written scenarios below (what happened, what the caller asks
@@ -18,14 +18,14 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-OUTPUT = Path(__file__).with_name("training.jsonl")
+OUTPUT = Path(__file__).resolve().parents[2] / "assistant" / "hotline" / "data" / "training.jsonl"
 SEED = 12345
 PER_SCENARIO = 16
 
 
 @dataclass(frozen=True)
 class Scenario:
-    category: str  # l1/l2 of taxonomy.jsonl
+    category: str  # l1/l2 of assistant/hotline/data/taxonomy.jsonl
     department: str  # 承办单位
     urgency: str  # 紧急 / 较急 / 一般, for complaints; questions and suggestions are 一般
     complaints: tuple[str, ...]

@@ -11,6 +11,8 @@ const input = document.getElementById("question");
 const sendButton = document.getElementById("send");
 const messages = document.getElementById("messages");
 const headerHandoff = document.getElementById("handoff");
+// The deployment's hotline, written into the page by the server (deployment.hotline).
+const HOTLINE = document.body.dataset.hotline;
 
 function setBusy(busy) {
   input.disabled = busy;
@@ -22,8 +24,8 @@ function setBusy(busy) {
 
 function handoffCard(text) {
   return el("div", { className: "handoff-card" },
-    el("p", {}, text || "如需进一步帮助，请转人工服务或拨打 12345 政务服务便民热线。"),
-    el("a", { className: "handoff-button", href: "tel:12345" }, "转人工 / 拨打12345"));
+    el("p", {}, text || `如需进一步帮助，请转人工服务或拨打 ${HOTLINE} 政务服务便民热线。`),
+    el("a", { className: "handoff-button", href: `tel:${HOTLINE}` }, `转人工 / 拨打${HOTLINE}`));
 }
 
 function showAnswer(bubble, answer) {
@@ -59,7 +61,7 @@ async function ask(question) {
     showAnswer(bubble, answer);
   } catch (error) {
     bubble.classList.add("error");
-    bubble.replaceChildren(el("p", { role: "alert" }, error.message), handoffCard("您也可以拨打 12345 政务服务便民热线咨询。"));
+    bubble.replaceChildren(el("p", { role: "alert" }, error.message), handoffCard(`您也可以拨打 ${HOTLINE} 政务服务便民热线咨询。`));
   } finally {
     item.setAttribute("aria-busy", "false");
     setBusy(false);

@@ -1,7 +1,7 @@
 // The website widget: one tag adds a chat button and panel to any page.
 //
 //   <script src="https://ASSISTANT/static/widget.js" data-title="示例市政务服务助手"
-//           data-greeting="您好，请问有什么可以帮您？" data-color="#1a56a8" data-background="#f2f4f7" defer></script>
+//           data-greeting="您好，请问有什么可以帮您？" data-color="#1a56a8" data-background="#f2f4f7" data-hotline="12345" defer></script>
 //
 // Everything lives in a shadow root (the host page's CSS cannot reach in, ours cannot leak out),
 // nothing is global, and every asset comes from the assistant's own origin: the page modules it
@@ -16,6 +16,7 @@
     color: script.dataset.color || "",
     background: script.dataset.background || "",
     position: script.dataset.position === "left" ? "left" : "right",
+    hotline: (script.dataset.hotline || "12345").replace(/[^0-9-]/g, ""),  // the deployment's hotline
   };
   function mount() {
     // An element of our own name: no rule of the host page written for its divs reaches the widget.
@@ -73,7 +74,7 @@
         bubble.replaceChildren(body);
         if (sources) bubble.append(sources);
         if (answer.status !== "answered") {
-          bubble.append(el("p", {}, el("a", { href: "tel:12345" }, "转人工 / 拨打12345")));
+          bubble.append(el("p", {}, el("a", { href: `tel:${config.hotline}` }, `转人工 / 拨打${config.hotline}`)));
         }
         bubble.append(ratingBlock(answer, { channel: "widget" }));
       } catch (error) {

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.access import PUBLIC_LEVEL, Sensitivity, check_sensitivity, may_manage
+from assistant.answering.answer import AnswerMode, AnswerStatus, Citation
 from assistant.answering.chain import Trace
 from assistant.api.deps import AdminDep, AuditDep, ServicesDep, audit_event
 from assistant.api.security import Principal
@@ -20,7 +21,7 @@ from assistant.api.upload_folder import UploadFolder, stored_name
 from assistant.api.uploads import UploadForm, multipart_body, safe_filename, save_upload, upload_form
 from assistant.documents import SearchFilters
 from assistant.wiring import Services
-from ingest.pipeline import ingest_paths, server_path
+from ingest.pipeline import FileStatus, ingest_paths, server_path
 from ingest.readers import ReadOptions
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -43,7 +44,49 @@ def _classification(form: UploadForm, principal: Principal) -> dict[str, str]:
     return {key: value for key, value in values.items() if value}
 
 
-@router.post("/documents", openapi_extra=multipart_body("files", many=True, text_fields=_FORM_FIELDS))
+class FileOut(BaseModel):
+    file: str
+    status: FileStatus
+    documents: int
+    chunks: int
+    reason: str = Field(..., description="失败或跳过的原因")
+    flagged: list[str] = Field(..., description="内容安全检查标记、不会用于回答的段落及原因")
+
+
+class UploadOut(BaseModel):
+    files: list[FileOut]
+    failed: int
+    flagged: int = Field(..., description="被标记的段落数")
+
+
+class DocumentOut(BaseModel):
+    doc_id: str
+    title: str
+    kind: str
+    chunks: int
+    source: str = Field(..., description="源文件名（不含服务器路径）")
+    ingested_at: str
+    sensitivity: str = Field(..., description="密级：公开 / 内部 / 敏感")
+    department: str = Field(..., description="所属部门（空为全系统）")
+    manageable: bool = Field(..., description="当前管理员能否管理该文档")
+
+
+class DocumentsOut(BaseModel):
+    documents: list[DocumentOut]
+    total: int
+
+
+class ClassifiedOut(BaseModel):
+    changed: list[str]
+    missing: list[str]
+
+
+class RemovedOut(BaseModel):
+    removed: list[str]
+    missing: list[str]
+
+
+@router.post("/documents", openapi_extra=multipart_body("files", many=True, text_fields=_FORM_FIELDS), response_model=UploadOut)
 def upload_documents(
     request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep, form: DocumentForm
 ) -> dict[str, Any]:
@@ -84,7 +127,7 @@ def upload_documents(
     return {"files": outcomes, "failed": len(report.failed), "flagged": sum(len(o.flagged) for o in report.files)}
 
 
-@router.get("/documents")
+@router.get("/documents", response_model=DocumentsOut)
 def list_documents(services: ServicesDep, principal: AdminDep, kind: str | None = None) -> dict[str, Any]:
     """The documents the admin may read, each with its level, owner and whether the admin manages it."""
     entries = services.knowledge_base.manifest().documents.values()
@@ -120,7 +163,7 @@ class ClassifyRequest(BaseModel):
     department: str | None = Field(None, max_length=100, description="改为该所属部门（仅全系统管理员；不填则不变）")
 
 
-@router.post("/documents/classify")
+@router.post("/documents/classify", response_model=ClassifiedOut)
 def classify_documents(
     body: ClassifyRequest, request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep
 ) -> dict[str, Any]:
@@ -137,7 +180,7 @@ def classify_documents(
     return {"changed": changed, "missing": missing}
 
 
-@router.delete("/documents")
+@router.delete("/documents", response_model=RemovedOut)
 def delete_documents(
     request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep, doc_id: list[str] = Query(...)
 ) -> dict[str, Any]:
@@ -162,7 +205,111 @@ class InspectRequest(BaseModel):
     include_expired: bool = False
 
 
-@router.post("/inspect")
+class AnswerOut(BaseModel):
+    status: AnswerStatus
+    text: str
+    citations: list[Citation]
+    session_id: str
+    mode: AnswerMode
+    question: str = Field(..., description="实际回答的独立问题（补全追问之后）")
+    handoff: str
+    model: str
+    timings_ms: dict[str, float]
+    generated: bool
+    ai_notice: str
+
+
+class ConceptOut(BaseModel):
+    surface: str
+    forms: list[str]
+    weight: float
+
+
+class CandidateOut(BaseModel):
+    """One judged passage: its probability, and each feature of the judge by name (extra fields)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    title: str
+    heading_path: list[str]
+    probability: float
+    vetoed: str = Field(..., description="为何此段资料无论特征如何都不能作答（为空则未否决）")
+
+
+class AnswerabilityOut(BaseModel):
+    threshold: float
+    model: dict[str, Any] = Field(..., description="判定模型：阈值、拟合数据、各特征的重要性")
+    concepts: list[ConceptOut]
+    candidates: list[CandidateOut]
+
+
+class FiltersOut(BaseModel):
+    kinds: list[str]
+    regions: list[str]
+    categories: list[str]
+    valid_on: str
+    include_expired: bool
+    include_flagged: bool
+
+
+class InspectedHitOut(BaseModel):
+    """A retrieved chunk with each channel's score and rank (``documents.ScoreBreakdown``)."""
+
+    rank: int
+    doc_id: str
+    title: str
+    kind: str
+    heading_path: list[str]
+    text: str
+    flags: list[str] = Field(..., description="内容安全检查标记（有标记的段落不用于回答）")
+    fused: float
+    sparse: float | None = Field(..., description="BM25（分词）")
+    sparse_rank: int | None
+    bigram: float | None = Field(..., description="BM25（字二元组）")
+    bigram_rank: int | None
+    dense: float | None
+    dense_rank: int | None
+    rerank: float | None
+
+
+class EvidenceOut(BaseModel):
+    number: int
+    text: str
+
+
+class MessageOut(BaseModel):
+    role: str
+    content: str
+
+
+class InspectOut(BaseModel):
+    answer: AnswerOut
+    standalone_question: str
+    corrected_question: str = Field(..., description="纠正错别字后的问题（未纠正时为空）")
+    answerability: AnswerabilityOut
+    filters: FiltersOut
+    hits: list[InspectedHitOut]
+    evidence: list[EvidenceOut]
+    prompt: list[MessageOut] = Field(..., description="发给模型的消息（摘录模式为空）")
+    removed_sentences: int
+
+
+class EvaluationRowOut(BaseModel):
+    kind: str
+    questions: int
+    hit_at_5: float | None = Field(..., alias="hit@5")
+    answered: float | None
+    keywords: float | None
+    refused: float | None
+    p50_ms: float
+
+
+class EvaluationOut(BaseModel):
+    rows: list[EvaluationRowOut]
+    p50_ms_by_mode: dict[str, float]
+
+
+@router.post("/inspect", response_model=InspectOut)
 def inspect(body: InspectRequest, services: ServicesDep, principal: AdminDep) -> dict[str, Any]:
     """Answer a question and show everything behind it: each retrieved chunk with its BM25
     (words, bigrams), dense, fused and rerank scores, the filters, the answerability judgement (the
@@ -170,10 +317,7 @@ def inspect(body: InspectRequest, services: ServicesDep, principal: AdminDep) ->
     feature weighs), the evidence and the prompt."""
     trace = Trace()
     filters = SearchFilters(kinds=body.kinds, include_expired=body.include_expired, include_flagged=True)
-    answer = None
-    for event in services.answer_chain.stream(body.question, filters=filters, trace=trace, access=principal.access):
-        answer = event.answer or answer
-    assert answer is not None
+    answer = services.answer_chain.consult(body.question, filters, trace, principal.access).answer  # staff: nothing stored
     hits = [
         {"rank": rank, "doc_id": h.chunk.doc_id, "title": h.chunk.metadata.title or h.chunk.question,
          "kind": h.chunk.metadata.kind, "heading_path": h.chunk.heading_path, "text": h.chunk.text, "flags": h.chunk.flags,
@@ -204,7 +348,7 @@ def inspect(body: InspectRequest, services: ServicesDep, principal: AdminDep) ->
     }
 
 
-@router.post("/evaluate")
+@router.post("/evaluate", response_model=EvaluationOut)
 def evaluate(services: ServicesDep, principal: AdminDep) -> dict[str, Any]:
     """Run the demo question set against the live knowledge base, as far as the admin may read it."""
     from eval_sets import demo_eval

@@ -33,5 +33,6 @@ def call_summary(body: SummaryRequest, services: ServicesDep, principal: AgentDe
         services.chat_model,
         services.settings.hotline.summary_min_support,
         services.settings.llm.max_tokens,
+        deployment=services.settings.deployment,
     )
     return SummaryOut(text=summary.text, mode=summary.mode, model=summary.model, dropped=summary.dropped)

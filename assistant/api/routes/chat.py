@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from assistant.answering.answer import Answer, AnswerEvent
+from assistant.answering.answer import Answer, AnswerEvent, AnswerMode, AnswerStatus, Citation
 from assistant.api.deps import AuditDep, PublicDep, ServicesDep, audit_event
 from assistant.api.security import Principal
 from assistant.audit import AuditLog
@@ -35,6 +35,25 @@ class ChatRequest(BaseModel):
     question: str = Field(..., min_length=1, max_length=500, description="市民的问题")
     session_id: str | None = Field(None, max_length=64, description="多轮对话的会话 ID")
     stream: bool = Field(False, description="true：以 Server-Sent Events 逐步返回")
+
+
+class ChatReply(BaseModel):
+    """The answer as the pages and API clients get it (also the ``final`` event of a stream)."""
+
+    answer: str
+    status: AnswerStatus
+    mode: AnswerMode
+    generated: bool = Field(..., description="由模型生成（须显示 ai_notice，GB 45438-2025）")
+    model: str
+    ai_notice: str
+    citations: list[Citation]
+    session_id: str
+    handoff: str = Field(..., description="无法作答时建议转往的部门或热线")
+    answer_id: str = Field(..., description="评价（/v1/ratings）时引用的回答 ID")
+
+
+class Suggestions(BaseModel):
+    questions: list[str]
 
 
 def reply(answer: Answer, answer_id: str) -> dict[str, Any]:
@@ -85,7 +104,7 @@ def error_body(exc: AssistantError, request: Request) -> dict[str, Any]:
     return {"error": {"type": type(exc).__name__, "message": str(exc), "request_id": request.state.request_id}}
 
 
-@router.post("/chat")
+@router.post("/chat", response_model=ChatReply, responses={200: {"content": {"text/event-stream": {}}}})
 def chat(body: ChatRequest, request: Request, services: ServicesDep, principal: PublicDep, audit: AuditDep) -> Any:
     answer_id = uuid.uuid4().hex
     events = answer_events(request, services, principal, audit, body.question, body.session_id)
@@ -105,6 +124,6 @@ def chat(body: ChatRequest, request: Request, services: ServicesDep, principal: 
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/suggestions")
+@router.get("/suggestions", response_model=Suggestions)
 def suggestions() -> dict[str, list[str]]:
     return {"questions": SUGGESTED_QUESTIONS}

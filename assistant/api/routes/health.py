@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from assistant.api.deps import ServicesDep
 from assistant.errors import AssistantError
@@ -11,12 +14,27 @@ from assistant.errors import AssistantError
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+
+
+class ReadyOut(BaseModel):
+    status: Literal["ready"]
+    documents: int
+    chunks: int
+
+
+class NotReadyOut(BaseModel):
+    status: Literal["not_ready"]
+    reason: str
+
+
+@router.get("/healthz", response_model=HealthOut)
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", response_model=ReadyOut, responses={503: {"model": NotReadyOut}})
 def readyz(services: ServicesDep) -> JSONResponse:
     try:
         services.embedder.embed_query("就绪检查")

@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 
 from assistant.api.deps import AgentDep, ServicesDep
 from assistant.hotline.hot_issues import hot_issues, signal_of
-from assistant.hotline.tickets import TicketStore
 
 router = APIRouter(prefix="/v1/hotline", tags=["hotline"])
 
@@ -53,7 +52,7 @@ def list_hot_issues(
     now = datetime.now(UTC)
     since = now - timedelta(hours=hours or settings.hot_issue_hours)
     gap = timedelta(minutes=settings.hot_issue_gap_minutes)
-    tickets = TicketStore(services.database, services.settings.privacy).since(since)
+    tickets = services.ticket_store.since(since)
     found = hot_issues(map(signal_of, tickets), now, gap, min_size or settings.hot_issue_min_size)
     issues = [
         HotIssueOut(

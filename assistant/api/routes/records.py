@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from assistant import exports
 from assistant.answering.conversations import ConversationStore
@@ -21,7 +21,7 @@ from assistant.retention import audit_checkpoint_key
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
 
-@router.get("/audit")
+@router.get("/audit", response_class=StreamingResponse, responses={200: {"content": {"application/x-ndjson": {}}}})
 def export_audit(
     request: Request, principal: AdminDep, audit: AuditDep, since: datetime | None = None,
     limit: int = Query(10000, ge=1, le=100000),
@@ -49,7 +49,23 @@ def verify_audit(services: ServicesDep, principal: AdminDep, audit: AuditDep) ->
     return asdict(audit.verify(audit_checkpoint_key(services.settings)))
 
 
-@router.get("/conversations")
+class TurnOut(BaseModel):
+    session_id: str = Field(..., description="会话 ID（匿名化导出时为代号）")
+    created_at: str
+    question: str
+    standalone_question: str
+    answer: str
+    status: str
+    mode: str
+    model: str
+    citations: list[str] = Field(..., description="引用的文档 ID")
+
+
+class ConversationsOut(BaseModel):
+    turns: list[TurnOut]
+
+
+@router.get("/conversations", response_model=ConversationsOut, responses={200: {"content": {"text/csv": {}}}})
 def export_conversations(
     request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep,
     since: datetime | None = None, format: str = Query("json", pattern="^(json|csv)$"),

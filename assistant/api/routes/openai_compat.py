@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 
 from assistant.answering.answer import Answer
 from assistant.api.deps import AuditDep, PublicDep, ServicesDep
-from assistant.api.routes.chat import answer_events, error_body, final_answer, reply
+from assistant.api.routes.chat import ChatReply, answer_events, error_body, final_answer, reply
 from assistant.errors import AssistantError
 
 router = APIRouter(prefix="/v1", tags=["openai"])
@@ -109,22 +109,56 @@ def _chunk(
     return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
 
-MODEL = {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "gov-assistant"}
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str
 
 
-@router.get("/models")
-def models() -> dict[str, Any]:
-    return {"object": "list", "data": [MODEL]}
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
 
 
-@router.get("/models/{model_id}")
-def model(model_id: str) -> dict[str, Any]:
+class CompletionMessage(BaseModel):
+    role: Literal["assistant"]
+    content: str
+
+
+class CompletionChoice(BaseModel):
+    index: int
+    message: CompletionMessage
+    finish_reason: Literal["stop"]
+
+
+class Completion(BaseModel):
+    """OpenAI's chat completion, plus ``govassist``: what ``/v1/chat`` returns for the same answer."""
+
+    id: str
+    object: Literal["chat.completion"]
+    created: int
+    model: str
+    choices: list[CompletionChoice]
+    govassist: ChatReply = Field(..., description="状态、引用来源、转办建议、会话与回答 ID、AI 生成标识")
+
+
+MODEL = ModelCard(id=MODEL_ID, created=0, owned_by="gov-assistant")
+
+
+@router.get("/models", response_model=ModelList)
+def models() -> ModelList:
+    return ModelList(data=[MODEL])
+
+
+@router.get("/models/{model_id}", response_model=ModelCard)
+def model(model_id: str) -> ModelCard:
     if model_id != MODEL_ID:
         raise HTTPException(status_code=404, detail=f"模型 {model_id} 不存在，可用的模型：{MODEL_ID}")
     return MODEL
 
 
-@router.post("/chat/completions")
+@router.post("/chat/completions", response_model=Completion, responses={200: {"content": {"text/event-stream": {}}}})
 def chat_completions(
     body: CompletionRequest, request: Request, services: ServicesDep, principal: PublicDep, audit: AuditDep
 ) -> Any:

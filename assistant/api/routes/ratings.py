@@ -74,7 +74,61 @@ def _rate(
     )
 
 
-@router.get("/ratings/options")
+class RatingOptions(BaseModel):
+    levels: list[str] = Field(..., description="五级评价，从最满意到最不满意")
+    tags: list[str]
+    negative: list[str] = Field(..., description="会生成整改事项的差评等级")
+
+
+class FeedbackReceipt(BaseModel):
+    status: Literal["recorded"]
+
+
+class RatedAnswer(BaseModel):
+    id: int
+    level: str
+    tags: list[str]
+    comment: str
+    channel: str
+    answer_id: str
+    session_id: str
+    rated_at: str
+
+
+class FollowUpItem(BaseModel):
+    id: int
+    status: str
+    status_label: str
+    opened_at: str
+    due_on: str
+    overdue: bool
+    overdue_days: int
+    owner: str
+    rating: RatedAnswer
+    conversation: list[dict[str, Any]] = Field(..., description="被评价的会话：每轮的问题、回答与来源")
+    resolution: str
+    resolved_by: str
+    resolved_at: str | None
+
+
+class FollowUps(BaseModel):
+    items: list[FollowUpItem]
+    total: int
+    overdue: int
+
+
+class TrendRow(BaseModel):
+    day: str
+    level: str
+    count: int
+
+
+class RatingTrends(BaseModel):
+    days: int
+    rows: list[TrendRow]
+
+
+@router.get("/ratings/options", response_model=RatingOptions)
 def rating_options() -> dict[str, list[str]]:
     """The five levels (best first) and the reason tags, as every page shows them."""
     return {
@@ -101,7 +155,7 @@ def rate(
     return _rate(request, services, principal, audit, rating)
 
 
-@router.post("/feedback", status_code=201)
+@router.post("/feedback", status_code=201, response_model=FeedbackReceipt)
 def feedback(
     body: FeedbackRequest, request: Request, services: ServicesDep, principal: PublicDep, audit: AuditDep
 ) -> dict[str, str]:
@@ -125,7 +179,7 @@ class FollowUpUpdate(BaseModel):
     resolution: str | None = Field(None, min_length=1, max_length=2000, description="整改情况；填写即办结")
 
 
-@router.get("/admin/follow-ups")
+@router.get("/admin/follow-ups", response_model=FollowUps)
 def follow_ups(
     services: ServicesDep, principal: AdminDep, status: Literal["open", "resolved"] | None = None
 ) -> dict[str, Any]:
@@ -142,7 +196,7 @@ def follow_ups(
     return {"items": items, "total": len(items), "overdue": sum(item["overdue"] for item in items)}
 
 
-@router.patch("/admin/follow-ups/{follow_up_id}")
+@router.patch("/admin/follow-ups/{follow_up_id}", response_model=FollowUpItem)
 def update_follow_up(
     follow_up_id: int,
     body: FollowUpUpdate,
@@ -169,7 +223,7 @@ def update_follow_up(
     return item
 
 
-@router.get("/admin/ratings/trends")
+@router.get("/admin/ratings/trends", response_model=RatingTrends)
 def rating_trends(
     services: ServicesDep, principal: AdminDep, days: int | None = Query(None, ge=1, le=366)
 ) -> dict[str, Any]:
@@ -181,7 +235,7 @@ def rating_trends(
     }
 
 
-@router.get("/admin/ratings/export.csv")
+@router.get("/admin/ratings/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 def export_ratings(
     request: Request,
     services: ServicesDep,

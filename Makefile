@@ -36,6 +36,7 @@ serve: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 # Chromium and PostgreSQL for the browser and database tests (installed if missing, as root).

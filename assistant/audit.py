@@ -44,7 +44,9 @@ class AuditEventRow(Base):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(UTC), index=True)
+    at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=lambda: datetime.now(UTC), index=True
+    )
     actor: Mapped[str] = mapped_column(String(100))  # key name, "public:<client>" or "cli:<user>"
     role: Mapped[str] = mapped_column(String(16))
     action: Mapped[str] = mapped_column(String(50), index=True)
@@ -119,16 +121,45 @@ class AuditVerification:
     seq: int | None = None
 
 
-def row_hash(seq: int, at: datetime, actor: str, role: str, action: str, detail: str, sources: str, request_id: str,
-             prev_hash: str) -> str:
+def row_hash(
+    seq: int,
+    at: datetime,
+    actor: str,
+    role: str,
+    action: str,
+    detail: str,
+    sources: str,
+    request_id: str,
+    prev_hash: str,
+) -> str:
     """SHA-256 over the row's canonical content and the previous row's hash."""
     moment = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)  # SQLite returns naive UTC
-    content = [seq, moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), actor, role, action, detail, sources, request_id, prev_hash]
+    content = [
+        seq,
+        moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        actor,
+        role,
+        action,
+        detail,
+        sources,
+        request_id,
+        prev_hash,
+    ]
     return hashlib.sha256(json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
 
 
 def _stored_hash(row: Any) -> str:
-    return row_hash(row.seq, row.at, row.actor, row.role, row.action, row.detail, row.sources, row.request_id, row.prev_hash)
+    return row_hash(
+        row.seq,
+        row.at,
+        row.actor,
+        row.role,
+        row.action,
+        row.detail,
+        row.sources,
+        row.request_id,
+        row.prev_hash,
+    )
 
 
 def _signature(key: bytes, seq: int, hash_: str) -> str:
@@ -146,9 +177,12 @@ class AuditLog:
     def record(self, event: AuditEvent) -> None:
         started = time.perf_counter()
         values = {
-            "actor": event.actor[:100], "role": event.role, "action": event.action,
+            "actor": event.actor[:100],
+            "role": event.role,
+            "action": event.action,
             "detail": mask_personal_data(event.detail)[:2000],
-            "sources": json.dumps(list(event.sources), ensure_ascii=False), "request_id": event.request_id,
+            "sources": json.dumps(list(event.sources), ensure_ascii=False),
+            "request_id": event.request_id,
         }
         self._append(values)
         if self._on_write is not None:
@@ -161,7 +195,10 @@ class AuditLog:
                     seq, previous = self._lock_head(connection)
                     at = datetime.now(UTC)  # taken under the lock: sequence order is time order
                     digest = row_hash(seq + 1, at, prev_hash=previous, **values)
-                    connection.execute(_APPEND_ROW, {"at": at, "seq": seq + 1, "prev_hash": previous, "hash": digest, **values})
+                    connection.execute(
+                        _APPEND_ROW,
+                        {"at": at, "seq": seq + 1, "prev_hash": previous, "hash": digest, **values},
+                    )
                     connection.execute(_ADVANCE_HEAD, {"seq": seq + 1, "hash": digest})
                     connection.commit()
                     return
@@ -183,11 +220,18 @@ class AuditLog:
         """Chain the rows written before the chain existed (in id order; masked again first, as
         earlier versions missed full-width and zero-width disguised numbers) and create the head."""
         seq, previous = 0, GENESIS
-        for row in connection.execute(select(AuditEventRow).where(AuditEventRow.seq == 0).order_by(AuditEventRow.id)):
+        for row in connection.execute(
+            select(AuditEventRow).where(AuditEventRow.seq == 0).order_by(AuditEventRow.id)
+        ):
             seq, detail = seq + 1, mask_personal_data(row.detail)
-            digest = row_hash(seq, row.at, row.actor, row.role, row.action, detail, row.sources, row.request_id, previous)
-            connection.execute(update(AuditEventRow).where(AuditEventRow.id == row.id)
-                               .values(seq=seq, detail=detail, prev_hash=previous, hash=digest))
+            digest = row_hash(
+                seq, row.at, row.actor, row.role, row.action, detail, row.sources, row.request_id, previous
+            )
+            connection.execute(
+                update(AuditEventRow)
+                .where(AuditEventRow.id == row.id)
+                .values(seq=seq, detail=detail, prev_hash=previous, hash=digest)
+            )
             previous = digest
         connection.execute(insert(AuditChainRow).values(id=1, seq=seq, hash=previous))
         return seq, previous
@@ -208,9 +252,16 @@ class AuditLog:
             rows = list(session.scalars(query))
         for row in rows:
             yield {
-                "id": row.id, "seq": row.seq, "at": row.at.isoformat(), "actor": row.actor, "role": row.role,
-                "action": row.action, "detail": row.detail, "sources": json.loads(row.sources),
-                "request_id": row.request_id, "hash": row.hash,
+                "id": row.id,
+                "seq": row.seq,
+                "at": row.at.isoformat(),
+                "actor": row.actor,
+                "role": row.role,
+                "action": row.action,
+                "detail": row.detail,
+                "sources": json.loads(row.sources),
+                "request_id": row.request_id,
+                "hash": row.hash,
             }
 
     def verify(self, key: bytes) -> AuditVerification:
@@ -220,16 +271,30 @@ class AuditLog:
             head = connection.execute(_HEAD).first()
             head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
             result = _Walk(head_seq, head_hash)
-            checkpoint = connection.execute(select(AuditCheckpointRow).order_by(AuditCheckpointRow.seq.desc()).limit(1)).first()
+            checkpoint = connection.execute(
+                select(AuditCheckpointRow).order_by(AuditCheckpointRow.seq.desc()).limit(1)
+            ).first()
             if checkpoint is not None:
-                if not hmac.compare_digest(checkpoint.signature, _signature(key, checkpoint.seq, checkpoint.hash)):
-                    return result.fail(f"清理检查点（序号 {checkpoint.seq}）的签名无效：检查点被改动，或密钥不是写入它的密钥", None, checkpoint.seq)
+                if not hmac.compare_digest(
+                    checkpoint.signature, _signature(key, checkpoint.seq, checkpoint.hash)
+                ):
+                    return result.fail(
+                        f"清理检查点（序号 {checkpoint.seq}）的签名无效：检查点被改动，或密钥不是写入它的密钥",
+                        None,
+                        checkpoint.seq,
+                    )
                 result.resume(checkpoint.seq, checkpoint.hash)
-            unchained = connection.execute(select(AuditEventRow.id).where(AuditEventRow.seq == 0).limit(1)).scalar()
+            unchained = connection.execute(
+                select(AuditEventRow.id).where(AuditEventRow.seq == 0).limit(1)
+            ).scalar()
             if unchained is not None:
-                return result.fail(f"id {unchained} 的记录不在链上（没有序号）：记录是绕过审计模块写入的", unchained, 0)
+                return result.fail(
+                    f"id {unchained} 的记录不在链上（没有序号）：记录是绕过审计模块写入的", unchained, 0
+                )
             rows = connection.execution_options(yield_per=2000).execute(
-                select(AuditEventRow).where(AuditEventRow.seq > result.expected - 1).order_by(AuditEventRow.seq)
+                select(AuditEventRow)
+                .where(AuditEventRow.seq > result.expected - 1)
+                .order_by(AuditEventRow.seq)
             )
             for row in rows:
                 if not result.check(row):
@@ -240,7 +305,12 @@ class AuditLog:
 
     def count_before(self, cutoff: datetime) -> int:
         with self._database.session() as session:
-            return session.scalar(select(func.count()).select_from(AuditEventRow).where(AuditEventRow.at < cutoff)) or 0
+            return (
+                session.scalar(
+                    select(func.count()).select_from(AuditEventRow).where(AuditEventRow.at < cutoff)
+                )
+                or 0
+            )
 
     def purge_before(self, cutoff: datetime, key: bytes) -> int:
         """Delete the rows older than ``cutoff``, after verifying the chain, and write a signed
@@ -251,16 +321,23 @@ class AuditLog:
         with _APPEND_LOCK, self._database.engine.connect() as connection:
             self._lock_head(connection)
             last = connection.execute(
-                select(AuditEventRow.seq, AuditEventRow.hash).where(AuditEventRow.at < cutoff)
-                .order_by(AuditEventRow.seq.desc()).limit(1)
+                select(AuditEventRow.seq, AuditEventRow.hash)
+                .where(AuditEventRow.at < cutoff)
+                .order_by(AuditEventRow.seq.desc())
+                .limit(1)
             ).first()
             if last is None:
                 connection.rollback()
                 return 0
             purged = connection.execute(delete(AuditEventRow).where(AuditEventRow.seq <= last.seq)).rowcount
-            connection.execute(insert(AuditCheckpointRow).values(
-                seq=last.seq, hash=last.hash, purged=purged, signature=_signature(key, last.seq, last.hash)
-            ))
+            connection.execute(
+                insert(AuditCheckpointRow).values(
+                    seq=last.seq,
+                    hash=last.hash,
+                    purged=purged,
+                    signature=_signature(key, last.seq, last.hash),
+                )
+            )
             connection.commit()
         return purged
 
@@ -282,8 +359,11 @@ class _Walk:
 
     def check(self, row: Any) -> bool:
         if row.seq != self.expected:
-            self.fail(f"缺少序号 {_span(self.expected, row.seq - 1)} 的记录（在 id {row.id}、序号 {row.seq} 之前）：记录被删除",
-                      row.id, self.expected)
+            self.fail(
+                f"缺少序号 {_span(self.expected, row.seq - 1)} 的记录（在 id {row.id}、序号 {row.seq} 之前）：记录被删除",
+                row.id,
+                self.expected,
+            )
         elif row.prev_hash != self.previous:
             self.fail(f"id {row.id}（序号 {row.seq}）记录的前一哈希与上一条不符：链被改动", row.id, row.seq)
         elif _stored_hash(row) != row.hash:
@@ -300,12 +380,19 @@ class _Walk:
     def finish(self) -> AuditVerification:
         last = self.expected - 1
         if last < self.head_seq:
-            return self.fail(f"链尾缺少序号 {_span(last + 1, self.head_seq)} 的记录（链头记到序号 {self.head_seq}）：记录被删除",
-                             None, last + 1)
+            return self.fail(
+                f"链尾缺少序号 {_span(last + 1, self.head_seq)} 的记录（链头记到序号 {self.head_seq}）：记录被删除",
+                None,
+                last + 1,
+            )
         if last > self.head_seq or self.previous != self.head_hash:
-            return self.fail(f"链头（序号 {self.head_seq}）与最后一条记录（序号 {last}）不符：链头被改动", None, last)
+            return self.fail(
+                f"链头（序号 {self.head_seq}）与最后一条记录（序号 {last}）不符：链头被改动", None, last
+            )
         return self.verification()
 
     def verification(self) -> AuditVerification:
         problem, row_id, seq = self._problem or ("", None, None)
-        return AuditVerification(not problem, self.rows, self.head_seq, self.head_hash, self.checkpoint, problem, row_id, seq)
+        return AuditVerification(
+            not problem, self.rows, self.head_seq, self.head_hash, self.checkpoint, problem, row_id, seq
+        )

@@ -49,7 +49,9 @@ class EmbeddingSettings(BaseModel):
         "",
         description="Prefix added to queries only (bge-*-zh models want '为这个句子生成表示以用于检索相关文章：').",
     )
-    cache: bool = Field(True, description="Keep passage vectors on disk, so each distinct text is embedded once.")
+    cache: bool = Field(
+        True, description="Keep passage vectors on disk, so each distinct text is embedded once."
+    )
     cache_dir: Path | None = Field(
         None, description="Where the passage-vector cache lives. Empty: <models_dir>/embeddings."
     )
@@ -73,10 +75,13 @@ class QdrantSettings(BaseModel):
     collection: str = Field("govassist_kb", description="Collection (or embedded shard) name.")
     timeout_s: float = Field(10.0, gt=0, description="Request timeout for a Qdrant server.")
     shared_index: str = Field(
-        "", description="Socket of an index process holding the embedded index for several workers. Set by "
-        "`govassist serve --workers N` for its workers; not for hand configuration."
+        "",
+        description="Socket of an index process holding the embedded index for several workers. Set by "
+        "`govassist serve --workers N` for its workers; not for hand configuration.",
     )
-    shared_index_key: SecretStr = Field(SecretStr(""), description="The index process's key (set with shared_index).")
+    shared_index_key: SecretStr = Field(
+        SecretStr(""), description="The index process's key (set with shared_index)."
+    )
 
 
 class SearchSettings(BaseModel):
@@ -88,18 +93,27 @@ class SearchSettings(BaseModel):
         "is also computed for the top `rescore_depth` BM25 candidates (calibrated default); "
         "'rrf': weighted reciprocal-rank fusion of the channels.",
     )
-    rescore_depth: int = Field(60, ge=1, description="BM25 candidates whose dense similarity is added ('score').")
+    rescore_depth: int = Field(
+        60, ge=1, description="BM25 candidates whose dense similarity is added ('score')."
+    )
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant ('rrf').")
     sparse_weight: float = Field(0.1, ge=0, description="Weight of BM25 over jieba words; 0 turns it off.")
-    bigram_weight: float = Field(0.2, ge=0, description="Weight of BM25 over character bigrams; 0 turns it off.")
+    bigram_weight: float = Field(
+        0.2, ge=0, description="Weight of BM25 over character bigrams; 0 turns it off."
+    )
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense channel; 0 turns it off.")
-    use_synonyms: bool = Field(True, description="Expand keyword queries with the government lexicon (synonyms, colloquial expressions).")
+    use_synonyms: bool = Field(
+        True,
+        description="Expand keyword queries with the government lexicon (synonyms, colloquial expressions).",
+    )
 
 
 class IngestSettings(BaseModel):
     chunk_size: int = Field(500, ge=100, description="Target chunk length in characters.")
     chunk_overlap: int = Field(0, ge=0, description="Characters repeated between neighbouring chunks.")
-    max_file_mb: float = Field(50.0, gt=0, description="Larger files are rejected, in MB (1 MB = 1,000,000 bytes).")
+    max_file_mb: float = Field(
+        50.0, gt=0, description="Larger files are rejected, in MB (1 MB = 1,000,000 bytes)."
+    )
     default_sensitivity: Sensitivity = Field(
         "公开",
         description="Level (公开/内部/敏感) of a new document whose sidecar, command line or upload form sets none; "
@@ -110,8 +124,12 @@ class IngestSettings(BaseModel):
 class DeploymentSettings(BaseModel):
     """Who runs this deployment: the names the prompts, the refusals and the pages show."""
 
-    city: str = Field("示例市", description="The city (or county) served, as citizens read it in the pages and answers.")
-    province: str = Field("示例省", description="The province the city belongs to (also a place the assistant serves).")
+    city: str = Field(
+        "示例市", description="The city (or county) served, as citizens read it in the pages and answers."
+    )
+    province: str = Field(
+        "示例省", description="The province the city belongs to (also a place the assistant serves)."
+    )
     hotline: str = Field("12345", description="The government service hotline citizens are handed to.")
 
 
@@ -145,7 +163,8 @@ class LlmSettings(BaseModel):
 
 class AnswerSettings(BaseModel):
     faq_first: bool = Field(
-        True, description="When the passage judged to answer best is an official FAQ, answer with its text verbatim."
+        True,
+        description="When the passage judged to answer best is an official FAQ, answer with its text verbatim.",
     )
     answerability_threshold: float | None = Field(
         None,
@@ -156,8 +175,10 @@ class AnswerSettings(BaseModel):
     )
     candidates: int = Field(10, ge=1, le=50, description="Passages retrieved for the answerability judge.")
     cache_size: int = Field(
-        2048, ge=0, description="Final answers kept per process for repeated questions (same standalone question "
-        "and filter), dropped when the knowledge base changes; 0: every question is answered afresh."
+        2048,
+        ge=0,
+        description="Final answers kept per process for repeated questions (same standalone question "
+        "and filter), dropped when the knowledge base changes; 0: every question is answered afresh.",
     )
     support_ratio: float = Field(
         0.8,
@@ -169,7 +190,10 @@ class AnswerSettings(BaseModel):
     passages: int = Field(3, ge=1, le=10, description="Passages given to the model (or quoted).")
     context_chars: int = Field(600, ge=100, description="Characters of source text sent to the model.")
     min_support: float = Field(
-        0.5, ge=0, le=1, description="A generated sentence is kept when this share of its character bigrams is in its sources."
+        0.5,
+        ge=0,
+        le=1,
+        description="A generated sentence is kept when this share of its character bigrams is in its sources.",
     )
     history_turns: int = Field(3, ge=0, description="Earlier turns used to understand a follow-up question.")
     service_regions: list[str] = Field(
@@ -186,45 +210,81 @@ class AsrSettings(BaseModel):
         "packaged Whisper base, assembled and checksum-verified under <data_dir>/models.",
     )
     device: Literal["cpu", "cuda", "auto"] = Field("cpu", description="Where Whisper runs.")
-    compute_type: Literal["int8", "int8_float32", "int8_float16", "int8_bfloat16", "float16", "bfloat16", "float32", "default"] = Field(
-        "int8", description="CTranslate2 compute type ('int8' on CPU, 'float16' on a GPU)."
-    )
+    compute_type: Literal[
+        "int8", "int8_float32", "int8_float16", "int8_bfloat16", "float16", "bfloat16", "float32", "default"
+    ] = Field("int8", description="CTranslate2 compute type ('int8' on CPU, 'float16' on a GPU).")
     cpu_threads: int = Field(2, ge=1, description="CPU threads of one Whisper model.")
-    beam_size: int = Field(5, ge=1, le=10, description="Beam width for file and final segments (partials use 1).")
-    language: str = Field("zh", description="Spoken language given to Whisper (no detection).")
-    vad_filter: bool = Field(True, description="Skip non-speech with the Silero VAD inside faster-whisper (stops hallucinations).")
-    no_speech_threshold: float = Field(0.6, ge=0, le=1, description="Drop a segment above this no-speech probability when it is also unsure.")
-    log_prob_threshold: float = Field(-1.0, description="Drop a segment below this average token log-probability when it is also likely non-speech.")
-    compression_ratio_threshold: float = Field(2.4, gt=0, description="Drop a segment whose text compresses more than this (loops).")
-    max_audio_seconds: float = Field(3600.0, gt=0, description="Longer recordings are refused.")
-    max_file_mb: float = Field(200.0, gt=0, description="Larger recordings are refused before decoding, in MB (1 MB = 1,000,000 bytes).")
-    caller_channel: Literal["left", "right"] = Field(
-        "left", description="In two-channel call recordings, the channel of the caller (来电人); the other is the agent (坐席)."
+    beam_size: int = Field(
+        5, ge=1, le=10, description="Beam width for file and final segments (partials use 1)."
     )
-    stream_endpoint_silence_s: float = Field(0.6, gt=0, description="Live: silence that closes a segment (final).")
-    stream_max_window_s: float = Field(12.0, ge=2, le=30, description="Live: a segment is closed at this length even without a pause.")
-    stream_partial_interval_s: float = Field(1.0, gt=0, description="Live: new audio between two partial results (longer when the CPU lags).")
+    language: str = Field("zh", description="Spoken language given to Whisper (no detection).")
+    vad_filter: bool = Field(
+        True, description="Skip non-speech with the Silero VAD inside faster-whisper (stops hallucinations)."
+    )
+    no_speech_threshold: float = Field(
+        0.6, ge=0, le=1, description="Drop a segment above this no-speech probability when it is also unsure."
+    )
+    log_prob_threshold: float = Field(
+        -1.0,
+        description="Drop a segment below this average token log-probability when it is also likely non-speech.",
+    )
+    compression_ratio_threshold: float = Field(
+        2.4, gt=0, description="Drop a segment whose text compresses more than this (loops)."
+    )
+    max_audio_seconds: float = Field(3600.0, gt=0, description="Longer recordings are refused.")
+    max_file_mb: float = Field(
+        200.0,
+        gt=0,
+        description="Larger recordings are refused before decoding, in MB (1 MB = 1,000,000 bytes).",
+    )
+    caller_channel: Literal["left", "right"] = Field(
+        "left",
+        description="In two-channel call recordings, the channel of the caller (来电人); the other is the agent (坐席).",
+    )
+    stream_endpoint_silence_s: float = Field(
+        0.6, gt=0, description="Live: silence that closes a segment (final)."
+    )
+    stream_max_window_s: float = Field(
+        12.0, ge=2, le=30, description="Live: a segment is closed at this length even without a pause."
+    )
+    stream_partial_interval_s: float = Field(
+        1.0, gt=0, description="Live: new audio between two partial results (longer when the CPU lags)."
+    )
 
 
 class ApiSettings(BaseModel):
     """The HTTP service. Sizes are decimal: 1 KB = 1,000 bytes, 1 MB = 1,000,000 bytes, in every
     limit and every message."""
 
-    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS; empty: same origin only.")
-    workers: int = Field(
-        1, ge=1, le=64, description="Worker processes of `govassist serve` (models load once in each; with the "
-        "embedded index, one index process serves them all). About one per CPU core."
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed by CORS; empty: same origin only."
     )
-    max_body_kb: int = Field(64, ge=1, description="Largest request body of every route except the uploads, in KB (counted as it streams).")
-    max_upload_mb: float = Field(50.0, gt=0, description="Largest document upload (all files of one request together), in MB.")
-    public_rate_per_minute: int = Field(60, ge=1, description="Requests per minute per client on public routes.")
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Worker processes of `govassist serve` (models load once in each; with the "
+        "embedded index, one index process serves them all). About one per CPU core.",
+    )
+    max_body_kb: int = Field(
+        64,
+        ge=1,
+        description="Largest request body of every route except the uploads, in KB (counted as it streams).",
+    )
+    max_upload_mb: float = Field(
+        50.0, gt=0, description="Largest document upload (all files of one request together), in MB."
+    )
+    public_rate_per_minute: int = Field(
+        60, ge=1, description="Requests per minute per client on public routes."
+    )
     trusted_proxies: list[IPvAnyNetwork] = Field(
         default_factory=list,
         description="Addresses or networks (CIDR) of the reverse proxies whose X-Forwarded-For is believed; "
         "empty: the header is ignored and the client is the connection's peer.",
     )
     docs_enabled: bool = Field(
-        False, description="Serve /docs, /redoc and /openapi.json (Swagger UI and ReDoc load their scripts from a CDN)."
+        False,
+        description="Serve /docs, /redoc and /openapi.json (Swagger UI and ReDoc load their scripts from a CDN).",
     )
 
 
@@ -246,30 +306,42 @@ class DatabaseSettings(BaseModel):
 class PolicyMatchingSettings(BaseModel):
     regions: dict[str, str] = Field(
         default_factory=lambda: {
-            "示例市": "示例市", "示例市东湖区": "示例市东湖区", "示例市西山区": "示例市西山区",
-            "示例市南城区": "示例市南城区", "示例市高新区": "示例市高新区", "示例高新区": "示例市高新区",
-            "示例市高新技术产业开发区": "示例市高新区", "示例市临港区": "示例市临港区",
-            "示例市临港经济区": "示例市临港区", "临港经济区": "示例市临港区",
+            "示例市": "示例市",
+            "示例市东湖区": "示例市东湖区",
+            "示例市西山区": "示例市西山区",
+            "示例市南城区": "示例市南城区",
+            "示例市高新区": "示例市高新区",
+            "示例高新区": "示例市高新区",
+            "示例市高新技术产业开发区": "示例市高新区",
+            "示例市临港区": "示例市临港区",
+            "示例市临港经济区": "示例市临港区",
+            "临港经济区": "示例市临港区",
         },
         description="Place names policies write after 注册/登记 → the canonical name stored in enterprise profiles "
         "(注册地 starting with it qualifies). Default: the demo city's districts, or `deployment.city` alone when "
         "that is set; list the deployment's own districts and their aliases here.",
     )
     max_import_rows: int = Field(100_000, ge=1, description="Largest enterprise profile file, in rows.")
-    max_import_mb: float = Field(20.0, gt=0, description="Largest enterprise profile file, in MB (1 MB = 1,000,000 bytes).")
-    max_results: int = Field(1000, ge=1, description="Most enterprises returned by one policy → enterprises query (the CSV export has all).")
+    max_import_mb: float = Field(
+        20.0, gt=0, description="Largest enterprise profile file, in MB (1 MB = 1,000,000 bytes)."
+    )
+    max_results: int = Field(
+        1000,
+        ge=1,
+        description="Most enterprises returned by one policy → enterprises query (the CSV export has all).",
+    )
 
 
 class HotlineSettings(BaseModel):
     taxonomy: Path | None = Field(
         None,
-        description="The deployment's 12345 category taxonomy: JSON Lines, one {\"l1\", \"l2\", \"l3\"} path per line. "
+        description='The deployment\'s 12345 category taxonomy: JSON Lines, one {"l1", "l2", "l3"} path per line. '
         "Empty: the shipped 示例市 taxonomy (assistant/hotline/data/taxonomy.jsonl). The agent panel offers its categories; "
         "training warns about category labels outside it.",
     )
     duty_list: Path | None = Field(
         None,
-        description="The deployment's duty list (权责清单): JSON Lines, one {\"department\", \"duty\"} per line. Routes calls "
+        description='The deployment\'s duty list (权责清单): JSON Lines, one {"department", "duty"} per line. Routes calls '
         "without labelled history and shows the duty line each suggested department matched. Empty: the packaged 示例市 list.",
     )
     sentence_vectors: bool = Field(
@@ -278,14 +350,22 @@ class HotlineSettings(BaseModel):
         "TF-IDF; see BENCHMARKS.md for what it gains and costs.",
     )
     hot_issue_gap_minutes: int = Field(
-        90, ge=1, le=1440,
+        90,
+        ge=1,
+        le=1440,
         description="Hot issues (热点发现): reports of one problem at one place stay one group while each comes within "
         "this many minutes of the one before.",
     )
-    hot_issue_min_size: int = Field(3, ge=2, le=1000, description="Hot issues: the fewest tickets a group needs to be shown.")
-    hot_issue_hours: int = Field(24, ge=1, le=24 * 31, description="Hot issues: how many hours of tickets are grouped.")
+    hot_issue_min_size: int = Field(
+        3, ge=2, le=1000, description="Hot issues: the fewest tickets a group needs to be shown."
+    )
+    hot_issue_hours: int = Field(
+        24, ge=1, le=24 * 31, description="Hot issues: how many hours of tickets are grouped."
+    )
     summary_min_support: float = Field(
-        0.6, ge=0, le=1,
+        0.6,
+        ge=0,
+        le=1,
         description="A clause of the model's call summary is kept when this share of its character bigrams is in the transcript.",
     )
 
@@ -295,9 +375,12 @@ class PrivacySettings(BaseModel):
     may also count as personal data in stored call transcripts."""
 
     mask_addresses: bool = Field(
-        False, description="Mask addresses in stored call transcripts, keeping the city and district (示例市东城区*****)."
+        False,
+        description="Mask addresses in stored call transcripts, keeping the city and district (示例市东城区*****).",
     )
-    mask_names: bool = Field(False, description="Mask callers' names in stored call transcripts, keeping the surname (张**).")
+    mask_names: bool = Field(
+        False, description="Mask callers' names in stored call transcripts, keeping the surname (张**)."
+    )
 
 
 class RatingSettings(BaseModel):
@@ -306,9 +389,19 @@ class RatingSettings(BaseModel):
     follow_up_working_days: int = Field(
         15, ge=1, description="Working days to resolve the follow-up a 不满意 or 非常不满意 rating opens."
     )
-    default_owner: str = Field("政务服务管理科", min_length=1, max_length=100, description="Owner of a new follow-up item (reassigned in the console).")
-    holidays: list[date] = Field(default_factory=list, description="Public holidays on weekdays, not counted as working days (YYYY-MM-DD).")
-    extra_workdays: list[date] = Field(default_factory=list, description="Weekend days worked in lieu (调休), counted as working days.")
+    default_owner: str = Field(
+        "政务服务管理科",
+        min_length=1,
+        max_length=100,
+        description="Owner of a new follow-up item (reassigned in the console).",
+    )
+    holidays: list[date] = Field(
+        default_factory=list,
+        description="Public holidays on weekdays, not counted as working days (YYYY-MM-DD).",
+    )
+    extra_workdays: list[date] = Field(
+        default_factory=list, description="Weekend days worked in lieu (调休), counted as working days."
+    )
     trend_days: int = Field(30, ge=1, le=366, description="Days of rating trends the console shows.")
 
 
@@ -320,20 +413,31 @@ class RetentionSettings(BaseModel):
     purge delete what is older. Call recordings are never stored (transcription reads them in memory)."""
 
     audit_days: int = Field(
-        MIN_AUDIT_DAYS, description=f"Audit log rows (at least {MIN_AUDIT_DAYS}: 网络安全法第二十一条, 等保 2.0)."
+        MIN_AUDIT_DAYS,
+        description=f"Audit log rows (at least {MIN_AUDIT_DAYS}: 网络安全法第二十一条, 等保 2.0).",
     )
-    conversation_days: int = Field(90, ge=1, description="Citizens' conversations (questions and answers) and their feedback.")
-    transcript_days: int = Field(90, ge=1, description="Call transcripts stored with tickets (the ticket itself is kept).")
-    ticket_days: int | None = Field(None, ge=1, description="Tickets (工单), as the deployment's rules say. Empty: kept.")
+    conversation_days: int = Field(
+        90, ge=1, description="Citizens' conversations (questions and answers) and their feedback."
+    )
+    transcript_days: int = Field(
+        90, ge=1, description="Call transcripts stored with tickets (the ticket itself is kept)."
+    )
+    ticket_days: int | None = Field(
+        None, ge=1, description="Tickets (工单), as the deployment's rules say. Empty: kept."
+    )
     purge_interval_hours: float = Field(
-        24.0, ge=0, description="The service purges on this interval (the first run one interval after start). 0: only `govassist purge`."
+        24.0,
+        ge=0,
+        description="The service purges on this interval (the first run one interval after start). 0: only `govassist purge`.",
     )
 
     @field_validator("audit_days")
     @classmethod
     def _audit_days_meet_the_law(cls, days: int) -> int:
         if days < MIN_AUDIT_DAYS:
-            raise ValueError(f"审计日志至少保留 {MIN_AUDIT_DAYS} 天（网络安全法第二十一条），配置的是 {days} 天")
+            raise ValueError(
+                f"审计日志至少保留 {MIN_AUDIT_DAYS} 天（网络安全法第二十一条），配置的是 {days} 天"
+            )
         return days
 
 
@@ -387,7 +491,10 @@ class Settings(BaseSettings):
         naming its own city without its own map registers enterprises in that city alone."""
         if "service_regions" not in self.answer.model_fields_set:
             self.answer.service_regions = [self.deployment.city, self.deployment.province]
-        if "city" in self.deployment.model_fields_set and "regions" not in self.policy_matching.model_fields_set:
+        if (
+            "city" in self.deployment.model_fields_set
+            and "regions" not in self.policy_matching.model_fields_set
+        ):
             self.policy_matching.regions = {self.deployment.city: self.deployment.city}
         return self
 
@@ -408,6 +515,7 @@ def get_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         problems = "；".join(
-            f"{'.'.join(str(part) for part in error['loc'])}：{error['msg'].removeprefix('Value error, ')}" for error in exc.errors()
+            f"{'.'.join(str(part) for part in error['loc'])}：{error['msg'].removeprefix('Value error, ')}"
+            for error in exc.errors()
         )
         raise ConfigurationError(f"配置有误（GOVASSIST_ 环境变量或 .env）：{problems}") from exc

@@ -79,7 +79,9 @@ class Database:
                         continue
                     kind = column.type.compile(dialect=self.engine.dialect)
                     default = column.server_default.arg  # type: ignore[attr-defined]
-                    connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind} DEFAULT '{default}'"))
+                    connection.execute(
+                        text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind} DEFAULT '{default}'")
+                    )
                     logger.info("Added column %s.%s", table.name, column.name)
 
     @contextmanager

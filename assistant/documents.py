@@ -125,7 +125,9 @@ class Chunk:
     metadata: DocumentMetadata
     content_hash: str  # hash of the whole document version this chunk belongs to
     question: str = ""  # FAQ chunks: the official question (indexed with the answer)
-    flags: list[str] = field(default_factory=list)  # content-safety flags (answering.safety): kept out of answers
+    flags: list[str] = field(
+        default_factory=list
+    )  # content-safety flags (answering.safety): kept out of answers
 
     @property
     def point_id(self) -> str:

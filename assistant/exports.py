@@ -22,15 +22,32 @@ from assistant.hotline.tickets import CALLER_FIELDS, FIELD_LABELS, TicketStore, 
 from assistant.privacy import Pseudonymiser
 from assistant.text_normalisation import normalise_text
 
-TICKET_COLUMNS = {"id": "工单编号", "created_at": "创建时间", "agent": "坐席", **FIELD_LABELS, "transcript": "通话转写"}
-CONVERSATION_COLUMNS = {"session_id": "会话", "created_at": "时间", "question": "问题", "standalone_question": "检索问题",
-                        "answer": "回答", "status": "状态", "mode": "回答方式", "model": "模型"}
+TICKET_COLUMNS = {
+    "id": "工单编号",
+    "created_at": "创建时间",
+    "agent": "坐席",
+    **FIELD_LABELS,
+    "transcript": "通话转写",
+}
+CONVERSATION_COLUMNS = {
+    "session_id": "会话",
+    "created_at": "时间",
+    "question": "问题",
+    "standalone_question": "检索问题",
+    "answer": "回答",
+    "status": "状态",
+    "mode": "回答方式",
+    "model": "模型",
+}
 _TICKET_TEXTS = ("service_item", "request", "summary", "transcript")  # free text that may name the caller
 _HIDDEN = "（已匿名化）"  # a corrected caller field: that it was corrected is kept, not what it said
 
 
 def _anonymised_ticket(ticket: dict[str, Any], pseudonyms: Pseudonymiser) -> dict[str, Any]:
-    out = {**ticket, **{key: pseudonyms.pseudonym(kind, ticket.get(key, "")) for key, kind in CALLER_FIELDS.items()}}
+    out = {
+        **ticket,
+        **{key: pseudonyms.pseudonym(kind, ticket.get(key, "")) for key, kind in CALLER_FIELDS.items()},
+    }
     for key in _TICKET_TEXTS:
         text = normalise_text(ticket.get(key, ""))
         out[key] = pseudonyms.text(text, caller_spans(text, ticket))
@@ -49,7 +66,9 @@ def tickets(store: TicketStore, anonymise: bool = False) -> list[dict[str, Any]]
     return [_anonymised_ticket(ticket, pseudonyms) for ticket in store.all()]
 
 
-def conversations(store: ConversationStore, since: datetime | None = None, anonymise: bool = False) -> list[dict[str, Any]]:
+def conversations(
+    store: ConversationStore, since: datetime | None = None, anonymise: bool = False
+) -> list[dict[str, Any]]:
     """Stored conversation turns (their text is masked when stored); anonymised, the session ids
     become pseudonyms and names and addresses in the questions too."""
     turns = store.turns(since)

@@ -95,7 +95,9 @@ class KnowledgeBase:
             vectors = self.embedder.embed_documents([chunk.search_text for chunk in batch])
             for chunk, vector, analysed in zip(batch, vectors, tokens[start : start + 64], strict=True):
                 sparse = {
-                    channel: lexical.encode_document(analysed[channel], averages[channel], chunk.metadata.kind)
+                    channel: lexical.encode_document(
+                        analysed[channel], averages[channel], chunk.metadata.kind
+                    )
                     for channel in lexical.CHANNELS
                 }
                 points.append(IndexPoint(chunk.point_id, vector, sparse, chunk.to_payload()))
@@ -155,7 +157,11 @@ class KnowledgeBase:
             partial = snapshot.with_suffix(".partial")
             partial.write_text("".join(row + "\n" for row in rows), encoding="utf-8")
             os.replace(partial, snapshot)
-        chunks = [Chunk.from_payload(json.loads(line)) for line in snapshot.read_text(encoding="utf-8").splitlines() if line]
+        chunks = [
+            Chunk.from_payload(json.loads(line))
+            for line in snapshot.read_text(encoding="utf-8").splitlines()
+            if line
+        ]
         self.index.drop_collection()
         self.index.ensure_collection(self.embedder.dimension)
         tokens = [lexical.analyse(chunk.search_text) for chunk in chunks]

@@ -31,7 +31,9 @@ from dataclasses import dataclass, field
 
 from assistant.text_normalisation import normalise_text
 
-_ID_CARD = re.compile(r"(?<![0-9])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])")
+_ID_CARD = re.compile(
+    r"(?<![0-9])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])"
+)
 _CARD = re.compile(r"(?<![0-9])\d{4}(?:[ -]?\d){11,14}\d?(?![0-9])")
 _LONG_NUMBER = re.compile(r"(?<![0-9])\d{15,}[0-9Xx]?(?![0-9])")
 _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?![0-9])")
@@ -77,10 +79,15 @@ def _classify_card(text: str) -> str:
 def _candidates(text: str) -> list[PersonalDataSpan]:
     """Every match of every pattern, most specific kinds first."""
     found = [
-        PersonalDataSpan("id_card" if id_card_checksum_ok(m.group()) else "number", m.start(), m.end(), m.group())
+        PersonalDataSpan(
+            "id_card" if id_card_checksum_ok(m.group()) else "number", m.start(), m.end(), m.group()
+        )
         for m in _ID_CARD.finditer(text)
     ]
-    found += [PersonalDataSpan(_classify_card(m.group()), m.start(), m.end(), m.group()) for m in _CARD.finditer(text)]
+    found += [
+        PersonalDataSpan(_classify_card(m.group()), m.start(), m.end(), m.group())
+        for m in _CARD.finditer(text)
+    ]
     found += [PersonalDataSpan("mobile", m.start(), m.end(), m.group()) for m in _MOBILE.finditer(text)]
     found += [PersonalDataSpan("landline", m.start(), m.end(), m.group()) for m in _LANDLINE.finditer(text)]
     found += [PersonalDataSpan("number", m.start(), m.end(), m.group()) for m in _LONG_NUMBER.finditer(text)]
@@ -116,7 +123,9 @@ def _masked(span: PersonalDataSpan) -> str:
     return mask_value(span.text)
 
 
-def _replace(text: str, also: Sequence[PersonalDataSpan], replacement: Callable[[PersonalDataSpan], str]) -> str:
+def _replace(
+    text: str, also: Sequence[PersonalDataSpan], replacement: Callable[[PersonalDataSpan], str]
+) -> str:
     """Every number found in the normalised text and the ``also`` spans where they do not overlap a
     number (of two that overlap, the longer wins), each replaced."""
     text = normalise_text(text)
@@ -142,8 +151,16 @@ def mask_personal_data(text: str, also: Sequence[PersonalDataSpan] = ()) -> str:
     return _replace(text, also, _masked)
 
 
-_PSEUDONYM_LABELS = {"name": "来电人", "mobile": "电话", "landline": "电话", "id_card": "证件", "bank_card": "银行卡",
-                     "number": "号码", "address": "地址", "session": "会话"}
+_PSEUDONYM_LABELS = {
+    "name": "来电人",
+    "mobile": "电话",
+    "landline": "电话",
+    "id_card": "证件",
+    "bank_card": "银行卡",
+    "number": "号码",
+    "address": "地址",
+    "session": "会话",
+}
 _PSEUDONYM_KINDS = {"landline": "mobile"}  # one phone gets one pseudonym however it is written
 
 

@@ -146,7 +146,10 @@ class RatingStore:
         with self._database.session() as session:
             if session.get(ConversationRow, rating.session_id) is None:
                 raise NotFound("要评价的会话不存在或已过保存期限")
-            if session.scalar(select(RatingRow.id).where(RatingRow.answer_id == rating.answer_id)) is not None:
+            if (
+                session.scalar(select(RatingRow.id).where(RatingRow.answer_id == rating.answer_id))
+                is not None
+            ):
                 raise BadInput("这条回答已经评价过了")
             row = RatingRow(
                 answer_id=rating.answer_id,
@@ -239,7 +242,9 @@ class RatingStore:
             counts = {(str(d), level): count for d, level, count in session.execute(query).all()}
         dates = [(since + timedelta(days=offset)).isoformat() for offset in range(days)]
         return [
-            {"day": d, "level": name, "count": counts.get((d, code), 0)} for d in dates for name, code in LEVELS.items()
+            {"day": d, "level": name, "count": counts.get((d, code), 0)}
+            for d in dates
+            for name, code in LEVELS.items()
         ]
 
     def export_rows(self, since: datetime | None = None) -> list[dict[str, Any]]:

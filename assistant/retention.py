@@ -27,8 +27,14 @@ from assistant.hotline.tickets import TicketRow
 from assistant.ratings import FollowUpRow, RatingRow
 
 KEY_FILE = "audit.key"  # in the data dir, when no checkpoint key is configured
-LABELS = {"conversation_turns": "对话轮次", "conversations": "会话", "ratings": "评价", "transcripts": "通话转写",
-          "tickets": "工单", "audit_events": "审计日志"}
+LABELS = {
+    "conversation_turns": "对话轮次",
+    "conversations": "会话",
+    "ratings": "评价",
+    "transcripts": "通话转写",
+    "tickets": "工单",
+    "audit_events": "审计日志",
+}
 
 
 @dataclass(frozen=True)
@@ -50,13 +56,25 @@ def _rules(settings: Settings, now: datetime) -> dict[str, tuple[Any, Any, dict[
     retention = settings.retention
     conversations = _cutoff(now, retention.conversation_days)
     transcripts = _cutoff(now, retention.transcript_days)
-    followed_up = select(FollowUpRow.id).where(FollowUpRow.rating_id == RatingRow.id)  # kept with its follow-up
-    recent_turn = select(TurnRow.id).where(TurnRow.conversation_id == ConversationRow.id, TurnRow.created_at >= conversations)
+    followed_up = select(FollowUpRow.id).where(
+        FollowUpRow.rating_id == RatingRow.id
+    )  # kept with its follow-up
+    recent_turn = select(TurnRow.id).where(
+        TurnRow.conversation_id == ConversationRow.id, TurnRow.created_at >= conversations
+    )
     rules: dict[str, tuple[Any, Any, dict[str, str] | None]] = {
         "conversation_turns": (TurnRow, TurnRow.created_at < conversations, None),
-        "conversations": (ConversationRow, and_(ConversationRow.created_at < conversations, ~recent_turn.exists()), None),
+        "conversations": (
+            ConversationRow,
+            and_(ConversationRow.created_at < conversations, ~recent_turn.exists()),
+            None,
+        ),
         "ratings": (RatingRow, and_(RatingRow.at < conversations, ~followed_up.exists()), None),
-        "transcripts": (TicketRow, and_(TicketRow.created_at < transcripts, TicketRow.transcript != ""), {"transcript": ""}),
+        "transcripts": (
+            TicketRow,
+            and_(TicketRow.created_at < transcripts, TicketRow.transcript != ""),
+            {"transcript": ""},
+        ),
     }
     if retention.ticket_days is not None:
         rules["tickets"] = (TicketRow, TicketRow.created_at < _cutoff(now, retention.ticket_days), None)
@@ -84,23 +102,34 @@ def audit_checkpoint_key(settings: Settings) -> bytes:
     return path.read_text().strip().encode()
 
 
-def purge(database: Database, settings: Settings, dry_run: bool = False, now: datetime | None = None,
-          actor: str = "system:retention") -> PurgeReport:
+def purge(
+    database: Database,
+    settings: Settings,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    actor: str = "system:retention",
+) -> PurgeReport:
     """Purge (or, with ``dry_run``, count) everything past its retention; ``actor`` is who asked."""
     now = now or datetime.now(UTC)
     rules = _rules(settings, now)
     audit, audit_cutoff = AuditLog(database), _cutoff(now, settings.retention.audit_days)
     if dry_run:
         with database.session() as session:
-            counts = {kind: session.scalar(select(func.count()).select_from(table).where(condition)) or 0
-                      for kind, (table, condition, _) in rules.items()}
+            counts = {
+                kind: session.scalar(select(func.count()).select_from(table).where(condition)) or 0
+                for kind, (table, condition, _) in rules.items()
+            }
         return PurgeReport(True, counts | {"audit_events": audit.count_before(audit_cutoff)})
     # The audit log first: a chain that fails verification stops the whole purge before anything is deleted.
     purged_audit = audit.purge_before(audit_cutoff, audit_checkpoint_key(settings))
     with database.session() as session:
         connection = session.connection()
         counts = {
-            kind: connection.execute(delete(table).where(condition) if clears is None else update(table).where(condition).values(clears)).rowcount
+            kind: connection.execute(
+                delete(table).where(condition)
+                if clears is None
+                else update(table).where(condition).values(clears)
+            ).rowcount
             for kind, (table, condition, clears) in rules.items()
         }
     report = PurgeReport(False, counts | {"audit_events": purged_audit})

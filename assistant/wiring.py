@@ -123,9 +123,15 @@ def build_chat_model(settings: Settings) -> ChatModel | None:
             return OpenAICompatibleChatModel(llm.base_url, llm.model, api_key, llm.timeout_s, llm.max_retries)
         case "local":
             if importlib.util.find_spec("llama_cpp") is None:
-                logger.warning("llama-cpp-python is not installed: answers are extractive (GOVASSIST_LLM__BACKEND)")
+                logger.warning(
+                    "llama-cpp-python is not installed: answers are extractive (GOVASSIST_LLM__BACKEND)"
+                )
                 return None
-            path = Path(llm.model_path) if llm.model_path else packaged_model_path(settings.model_cache(), llm.packaged)
+            path = (
+                Path(llm.model_path)
+                if llm.model_path
+                else packaged_model_path(settings.model_cache(), llm.packaged)
+            )
             if not path.is_file():
                 raise ConfigurationError(f"GGUF model {path} not found: set GOVASSIST_LLM__MODEL_PATH.")
             return LlamaCppChatModel(path, llm.context_tokens, llm.threads)
@@ -150,20 +156,27 @@ class Services:
     """
 
     def __init__(self, settings: Settings, **overrides: object) -> None:
-        unknown = sorted(name for name in overrides if not isinstance(getattr(type(self), name, None), property))
+        unknown = sorted(
+            name for name in overrides if not isinstance(getattr(type(self), name, None), property)
+        )
         if unknown:
             raise ConfigurationError(f"Services has no {', '.join(unknown)} to override.")
         self.settings = settings
         self._built: dict[str, object] = dict(overrides)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
-        self.writing = threading.Lock()  # one knowledge-base change (upload, delete) at a time in this process
+        self.writing = (
+            threading.Lock()
+        )  # one knowledge-base change (upload, delete) at a time in this process
         # The data dir holds the database, uploads and keys: its owner only (0700), also when it already existed.
         settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
             settings.data_dir.chmod(0o700)
         except PermissionError:  # another user's directory: say so, the owner decides
-            logger.warning("Cannot make the data dir %s private (mode 0700): it belongs to another user", settings.data_dir)
+            logger.warning(
+                "Cannot make the data dir %s private (mode 0700): it belongs to another user",
+                settings.data_dir,
+            )
 
     @property
     def embedder(self) -> Embedder:
@@ -196,8 +209,16 @@ class Services:
     def _build_answer_chain(self, settings: Settings) -> AnswerChain:
         conversations = ConversationStore(self.database)
         cache = AnswerCache(settings.answer.cache_size, self.manifests.version)
-        return AnswerChain(self.searcher, self.embedder, conversations, settings.answer, settings.llm, self.chat_model, cache,
-                           deployment=settings.deployment)
+        return AnswerChain(
+            self.searcher,
+            self.embedder,
+            conversations,
+            settings.answer,
+            settings.llm,
+            self.chat_model,
+            cache,
+            deployment=settings.deployment,
+        )
 
     @property
     def speech_to_text(self) -> SpeechToText:
@@ -205,14 +226,23 @@ class Services:
 
     @property
     def call_triage(self) -> CallTriage:
-        return self._cached("call_triage", lambda settings: CallTriage(
-            settings.model_cache(), settings.hotline.taxonomy, settings.hotline.duty_list, self.embedder,
-            settings.hotline.sentence_vectors))
+        return self._cached(
+            "call_triage",
+            lambda settings: CallTriage(
+                settings.model_cache(),
+                settings.hotline.taxonomy,
+                settings.hotline.duty_list,
+                self.embedder,
+                settings.hotline.sentence_vectors,
+            ),
+        )
 
     @property
     def copilot(self) -> Copilot:
         regions = self.settings.answer.service_regions
-        return self._cached("copilot", lambda settings: Copilot(self.searcher, self.answer_chain, self.call_triage, regions))
+        return self._cached(
+            "copilot", lambda settings: Copilot(self.searcher, self.answer_chain, self.call_triage, regions)
+        )
 
     @property
     def ticket_store(self) -> TicketStore:
@@ -220,7 +250,9 @@ class Services:
 
     @property
     def policy_matching(self) -> PolicyMatching:
-        return self._cached("policy_matching", lambda settings: PolicyMatching(self.database, settings.policy_matching))
+        return self._cached(
+            "policy_matching", lambda settings: PolicyMatching(self.database, settings.policy_matching)
+        )
 
     @property
     def searcher(self) -> HybridSearcher:

@@ -69,9 +69,13 @@ def in_index(doc_id: str) -> bool:
 def ingest_half(services: Services, docs_path: Path, work_dir: Path, kind: str) -> None:
     """Index the half of the corpus ``in_index`` selects."""
     half = work_dir / f"half-{docs_path.parent.name}-{docs_path.name}"
-    kept = (json.dumps(record, ensure_ascii=False) for record in read_jsonl(docs_path) if in_index(record["id"]))
+    kept = (
+        json.dumps(record, ensure_ascii=False) for record in read_jsonl(docs_path) if in_index(record["id"])
+    )
     half.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    ingest_paths([half], services.knowledge_base, services.settings.ingest, ReadOptions.with_overrides({"kind": kind}))
+    ingest_paths(
+        [half], services.knowledge_base, services.settings.ingest, ReadOptions.with_overrides({"kind": kind})
+    )
 
 
 def near_duplicates(docs_path: Path, threshold: float = NEAR_DUPLICATE_JACCARD) -> dict[str, set[str]]:
@@ -139,7 +143,9 @@ def _unsupported(answer: Answer, min_support: float) -> tuple[int, int]:
 def evaluate(name: str, chain: AnswerChain, questions: list[QA], min_support: float) -> dict[str, Any]:
     recalls, f1s, cited, latencies, first_tokens = [], [], [], [], []
     refused = answered = unsupported = sentences = 0
-    questions = [qa for qa in questions if len(qa.question.strip()) <= MAX_QUESTION_CHARS]  # the service refuses longer ones
+    questions = [
+        qa for qa in questions if len(qa.question.strip()) <= MAX_QUESTION_CHARS
+    ]  # the service refuses longer ones
     for qa in questions:
         answer, seconds, first = _timed(chain, qa.question)
         latencies.append(seconds)
@@ -176,11 +182,17 @@ def evaluate(name: str, chain: AnswerChain, questions: list[QA], min_support: fl
 def _chains(services: Services, with_llm: bool) -> Iterator[tuple[str, AnswerChain]]:
     conversations = ConversationStore(services.database)
     settings = services.settings
-    yield "extractive", AnswerChain(services.searcher, services.embedder, conversations, settings.answer, settings.llm)
+    yield (
+        "extractive",
+        AnswerChain(services.searcher, services.embedder, conversations, settings.answer, settings.llm),
+    )
     model = services.chat_model if with_llm else None
     if model is not None:
-        yield f"faq+{model.name}", AnswerChain(
-            services.searcher, services.embedder, conversations, settings.answer, settings.llm, model
+        yield (
+            f"faq+{model.name}",
+            AnswerChain(
+                services.searcher, services.embedder, conversations, settings.answer, settings.llm, model
+            ),
         )
 
 
@@ -189,13 +201,22 @@ def run(
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="govassist-answers-") as work:
         # The dev sets are national documents, not one city's: no "other region" refusals.
-        settings = Settings(data_dir=Path(work), models_dir=Settings().model_cache(), answer={"service_regions": []})
+        settings = Settings(
+            data_dir=Path(work), models_dir=Settings().model_cache(), answer={"service_regions": []}
+        )
         services = Services(settings)
         ingest_half(services, docs_path, Path(work), kind)
-        questions, dropped = without_indexed_twins(load_questions(questions_path, docs_path, limit), near_duplicates(docs_path))
+        questions, dropped = without_indexed_twins(
+            load_questions(questions_path, docs_path, limit), near_duplicates(docs_path)
+        )
         rows = []
         for name, chain in _chains(services, with_llm=llm_limit > 0):
             sample = questions if name == "extractive" else questions[:llm_limit]
             rows.append(evaluate(name, chain, sample, settings.answer.min_support))
         services.close()
-    return {"docs": str(docs_path), "indexed_documents": "half", "dropped_near_duplicates": dropped, "rows": rows}
+    return {
+        "docs": str(docs_path),
+        "indexed_documents": "half",
+        "dropped_near_duplicates": dropped,
+        "rows": rows,
+    }

@@ -79,7 +79,11 @@ def load_clips(audio_dir: Path, refs: Path) -> list[Clip]:
         if not line.strip() or "\t" not in line:
             continue
         name, reference = line.split("\t", 1)
-        matches = [audio_dir / f"{name}{suffix}" for suffix in AUDIO_SUFFIXES if (audio_dir / f"{name}{suffix}").is_file()]
+        matches = [
+            audio_dir / f"{name}{suffix}"
+            for suffix in AUDIO_SUFFIXES
+            if (audio_dir / f"{name}{suffix}").is_file()
+        ]
         if matches:
             clips.append(Clip(name, matches[0], reference.strip()))
     return clips
@@ -104,7 +108,9 @@ def speech_end_s(samples: np.ndarray, rate: int) -> float:
     return min((last + 1) * frame, len(samples)) / rate
 
 
-def run_live(recognizer: FasterWhisperRecognizer, samples: np.ndarray, rate: int, options: StreamingOptions) -> LiveResult:
+def run_live(
+    recognizer: FasterWhisperRecognizer, samples: np.ndarray, rate: int, options: StreamingOptions
+) -> LiveResult:
     """Stream the audio in real-time chunks, then 2 s of silence; the finals' text and when each was ready."""
     stream = StreamingTranscriber(recognizer, rate, options)
     pcm = to_pcm16(np.concatenate([samples, np.zeros(int(TRAILING_SILENCE_S * rate), np.float32)])).tobytes()
@@ -125,8 +131,15 @@ def run_live(recognizer: FasterWhisperRecognizer, samples: np.ndarray, rate: int
     return LiveResult("".join(texts), finals, time.process_time() - cpu_began)
 
 
-def measure(recognizer: FasterWhisperRecognizer, name: str, source: Path | bytes, samples: np.ndarray, rate: int,
-            speech_ends: list[float], options: StreamingOptions) -> Measured:
+def measure(
+    recognizer: FasterWhisperRecognizer,
+    name: str,
+    source: Path | bytes,
+    samples: np.ndarray,
+    rate: int,
+    speech_ends: list[float],
+    options: StreamingOptions,
+) -> Measured:
     """Recognise the file (path or bytes) and stream its samples; one delay per speech end."""
     began, cpu_began = time.perf_counter(), time.process_time()
     batch_text = recognizer.transcribe(source).text
@@ -176,7 +189,9 @@ def _consistency_row(measured: Measured) -> dict[str, Any]:
     }
 
 
-def _long_rtf(recognizer: FasterWhisperRecognizer, paths: list[Path], telephone: bool, workdir: Path) -> dict[str, Any]:
+def _long_rtf(
+    recognizer: FasterWhisperRecognizer, paths: list[Path], telephone: bool, workdir: Path
+) -> dict[str, Any]:
     audio_s = compute_s = 0.0
     for source in paths:
         path, samples, rate = _prepare(source, telephone, workdir)
@@ -184,8 +199,11 @@ def _long_rtf(recognizer: FasterWhisperRecognizer, paths: list[Path], telephone:
         recognizer.transcribe(path)
         compute_s += time.perf_counter() - began
         audio_s += len(samples) / rate
-    return {"long_files": len(paths), "long_seconds": round(audio_s, 1),
-            "long_RTF": round(compute_s / audio_s, 3) if audio_s else None}
+    return {
+        "long_files": len(paths),
+        "long_seconds": round(audio_s, 1),
+        "long_RTF": round(compute_s / audio_s, 3) if audio_s else None,
+    }
 
 
 def _summary(rows: list[dict[str, Any]], condition: str) -> dict[str, Any]:
@@ -221,25 +239,46 @@ def consistency_summary(rows: list[dict[str, Any]], group: str) -> dict[str, Any
     }
 
 
-def _consistency(recognizer: FasterWhisperRecognizer, folder: Path, measured: dict[Path, Measured], telephone: bool,
-                 workdir: Path, options: StreamingOptions, recordings: int, recording_s: float) -> dict[str, Any]:
+def _consistency(
+    recognizer: FasterWhisperRecognizer,
+    folder: Path,
+    measured: dict[Path, Measured],
+    telephone: bool,
+    workdir: Path,
+    options: StreamingOptions,
+    recordings: int,
+    recording_s: float,
+) -> dict[str, Any]:
     """Live against batch on every file under ``folder`` (reusing clips already measured) and on joined recordings."""
     clips, ends, rows = [], [], []
     for source in audio_files(folder):
         path, samples, rate = _prepare(source, telephone, workdir)
         if source.resolve() not in measured:
-            measured[source.resolve()] = measure(recognizer, source.stem, path, samples, rate,
-                                                 [speech_end_s(samples, rate)], options)
+            measured[source.resolve()] = measure(
+                recognizer, source.stem, path, samples, rate, [speech_end_s(samples, rate)], options
+            )
         rows.append(_consistency_row(measured[source.resolve()]))
         clips.append(samples)
         ends.append(speech_end_s(samples, rate))
     joined = [
-        _consistency_row(measure(recognizer, recording.name, wav_bytes([recording.samples], rate), recording.samples,
-                                 rate, list(recording.speech_ends), options))
+        _consistency_row(
+            measure(
+                recognizer,
+                recording.name,
+                wav_bytes([recording.samples], rate),
+                recording.samples,
+                rate,
+                list(recording.speech_ends),
+                options,
+            )
+        )
         for recording in make_recordings(clips, ends, rate, count=recordings, seconds=recording_s)
     ]
-    summaries = [consistency_summary(rows, "files"), consistency_summary(joined, "recordings"),
-                 consistency_summary(rows + joined, "all")]
+    summaries = [
+        consistency_summary(rows, "files"),
+        consistency_summary(joined, "recordings"),
+        consistency_summary(rows + joined, "all"),
+    ]
     return {"rows": [_public(row) for row in rows + joined], "summary": summaries}
 
 
@@ -247,9 +286,17 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in row.items() if not key.startswith("_")}
 
 
-def run(audio_dir: Path, refs: Path, *, telephone: bool = False, long_files: list[Path] | None = None,
-        consistency: Path | None = None, recordings: int = 2, recording_s: float = 45.0,
-        settings: Settings | None = None) -> dict[str, Any]:
+def run(
+    audio_dir: Path,
+    refs: Path,
+    *,
+    telephone: bool = False,
+    long_files: list[Path] | None = None,
+    consistency: Path | None = None,
+    recordings: int = 2,
+    recording_s: float = 45.0,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
     """Every figure of the bench as one JSON-ready dict: ``rows`` (per clip), ``summary`` and ``consistency``."""
     settings = settings or Settings()
     recognizer = FasterWhisperRecognizer(settings.asr, settings.model_cache())
@@ -264,17 +311,30 @@ def run(audio_dir: Path, refs: Path, *, telephone: bool = False, long_files: lis
     with tempfile.TemporaryDirectory(prefix="govassist-asr-") as workdir:
         for clip in clips:
             path, samples, rate = _prepare(clip.path, telephone, Path(workdir))
-            measured[clip.path.resolve()] = measure(recognizer, clip.name, path, samples, rate,
-                                                    [speech_end_s(samples, rate)], options)
+            measured[clip.path.resolve()] = measure(
+                recognizer, clip.name, path, samples, rate, [speech_end_s(samples, rate)], options
+            )
             rows.append(_clip_row(measured[clip.path.resolve()], clip.reference))
-        summary = _summary(rows, condition) | _long_rtf(recognizer, long_files or [], telephone, Path(workdir))
-        checked = (_consistency(recognizer, consistency, measured, telephone, Path(workdir), options, recordings,
-                                recording_s) if consistency else None)
+        summary = _summary(rows, condition) | _long_rtf(
+            recognizer, long_files or [], telephone, Path(workdir)
+        )
+        checked = (
+            _consistency(
+                recognizer, consistency, measured, telephone, Path(workdir), options, recordings, recording_s
+            )
+            if consistency
+            else None
+        )
     asr = settings.asr
     return {
         "model": asr.model_dir or "packaged whisper-base (CTranslate2)",
-        "settings": {"device": asr.device, "compute_type": asr.compute_type, "cpu_threads": asr.cpu_threads,
-                     "beam_size": asr.beam_size, "endpoint_silence_s": options.endpoint_silence_s},
+        "settings": {
+            "device": asr.device,
+            "compute_type": asr.compute_type,
+            "cpu_threads": asr.cpu_threads,
+            "beam_size": asr.beam_size,
+            "endpoint_silence_s": options.endpoint_silence_s,
+        },
         "load_s": round(load_s, 2),
         "summary": summary,
         "rows": [_public(row) for row in rows],

@@ -47,7 +47,10 @@ def answers_from(hit: SearchHit, targets: list[str]) -> bool:
 
 
 def evaluate(
-    searcher: HybridSearcher, chain: AnswerChain, questions: list[dict[str, Any]] | None = None, access: Access | None = None
+    searcher: HybridSearcher,
+    chain: AnswerChain,
+    questions: list[dict[str, Any]] | None = None,
+    access: Access | None = None,
 ) -> dict[str, Any]:
     """Score the questions as a caller with ``access`` (the public's when None) is answered."""
     questions = questions or load()
@@ -55,7 +58,9 @@ def evaluate(
     seconds: dict[str, list[float]] = {}
     for question in questions:
         kind = question["kind"]
-        counts = per_kind.setdefault(kind, {"questions": 0, "found": 0, "answered": 0, "keywords": 0, "refused": 0})
+        counts = per_kind.setdefault(
+            kind, {"questions": 0, "found": 0, "answered": 0, "keywords": 0, "refused": 0}
+        )
         counts["questions"] += 1
         started = time.perf_counter()
         answer = chain.answer(question["question"], access=access)
@@ -73,14 +78,20 @@ def evaluate(
     for kind, c in sorted(per_kind.items()):
         answerable = kind not in ("no_answer", "out_of_scope")
         n = c["questions"]
-        rows.append({
-            "kind": kind,
-            "questions": n,
-            "hit@5": c["found"] / n if answerable else None,
-            "answered": c["answered"] / n if answerable else None,
-            "keywords": c["keywords"] / n if answerable else None,
-            "refused": None if answerable else c["refused"] / n,
-            "p50_ms": float(np.percentile(seconds[kind], 50) * 1000),
-        })
-    by_mode = {key[5:]: float(np.percentile(values, 50) * 1000) for key, values in seconds.items() if key.startswith("mode:")}
+        rows.append(
+            {
+                "kind": kind,
+                "questions": n,
+                "hit@5": c["found"] / n if answerable else None,
+                "answered": c["answered"] / n if answerable else None,
+                "keywords": c["keywords"] / n if answerable else None,
+                "refused": None if answerable else c["refused"] / n,
+                "p50_ms": float(np.percentile(seconds[kind], 50) * 1000),
+            }
+        )
+    by_mode = {
+        key[5:]: float(np.percentile(values, 50) * 1000)
+        for key, values in seconds.items()
+        if key.startswith("mode:")
+    }
     return {"rows": rows, "p50_ms_by_mode": by_mode}

@@ -50,7 +50,9 @@ TEST_FRACTION = 0.25
 Split = tuple[list[str], list[str], list[str], list[str]]
 
 
-def stratified_split(texts: Sequence[str], labels: Sequence[str], fraction: float = TEST_FRACTION, seed: int = SEED) -> Split:
+def stratified_split(
+    texts: Sequence[str], labels: Sequence[str], fraction: float = TEST_FRACTION, seed: int = SEED
+) -> Split:
     """Per class, a shuffled ``fraction`` (at least one) is held out; single examples stay in training."""
     by_label: dict[str, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
@@ -64,14 +66,21 @@ def stratified_split(texts: Sequence[str], labels: Sequence[str], fraction: floa
             held.update(indices[: max(1, round(len(indices) * fraction))])
     train = [i for i in range(len(texts)) if i not in held]
     test = sorted(held)
-    return [texts[i] for i in train], [labels[i] for i in train], [texts[i] for i in test], [labels[i] for i in test]
+    return (
+        [texts[i] for i in train],
+        [labels[i] for i in train],
+        [texts[i] for i in test],
+        [labels[i] for i in test],
+    )
 
 
 def baseline() -> Pipeline:
-    return Pipeline([
-        ("tfidf", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)),
-        ("lr", LogisticRegression(C=10.0, max_iter=3000)),
-    ])
+    return Pipeline(
+        [
+            ("tfidf", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)),
+            ("lr", LogisticRegression(C=10.0, max_iter=3000)),
+        ]
+    )
 
 
 class QueryCachedEmbedder:
@@ -95,8 +104,12 @@ class QueryCachedEmbedder:
         model = f"{self.name}:query"
         digests = [hashlib.sha256(text.encode("utf-8")).digest() for text in texts]
         known = self._store.get(model, list(dict.fromkeys(digests)), self.dimension)
-        missing = list(dict.fromkeys(text for text, digest in zip(texts, digests, strict=True) if digest not in known))
-        for start in range(0, len(missing), 64):  # stored as it goes: a long first run resumes where it stopped
+        missing = list(
+            dict.fromkeys(text for text, digest in zip(texts, digests, strict=True) if digest not in known)
+        )
+        for start in range(
+            0, len(missing), 64
+        ):  # stored as it goes: a long first run resumes where it stopped
             batch = missing[start : start + 64]
             batch_digests = [hashlib.sha256(text.encode("utf-8")).digest() for text in batch]
             vectors = self._embedder.embed_queries(batch)
@@ -117,15 +130,27 @@ class SentenceHead:
         return self
 
     def predict(self, texts: Sequence[str]) -> list[str]:
-        return [str(label) for label in self._model.predict(self._embed([text[:SENTENCE_CHARS] for text in texts]))]
+        return [
+            str(label)
+            for label in self._model.predict(self._embed([text[:SENTENCE_CHARS] for text in texts]))
+        ]
 
 
 def _top(ranked: Sequence[Sequence[str]], expected: Sequence[str], k: int) -> float:
-    return round(sum(label in departments[:k] for departments, label in zip(ranked, expected, strict=True)) / len(expected), 4)
+    return round(
+        sum(label in departments[:k] for departments, label in zip(ranked, expected, strict=True))
+        / len(expected),
+        4,
+    )
 
 
-def description_rows(duties: Sequence[Duty], embedder: Embedder | None, split: Split, everything: tuple[list[str], list[str]],
-                     source: str = "duty list") -> list[dict[str, Any]]:
+def description_rows(
+    duties: Sequence[Duty],
+    embedder: Embedder | None,
+    split: Split,
+    everything: tuple[list[str], list[str]],
+    source: str = "duty list",
+) -> list[dict[str, Any]]:
     """Routing by descriptions (a duty list, or taxonomy paths: ``source``) without history on every row of the file (it trains on nothing), each
     channel alone and both; then on the held-out rows, without and with history."""
     x_train, y_train, x_test, y_test = split
@@ -133,8 +158,15 @@ def description_rows(duties: Sequence[Duty], embedder: Embedder | None, split: S
     rows = []
 
     def row(name: str, ranked: Sequence[Sequence[str]], expected: Sequence[str], started: float) -> None:
-        rows.append({"router": name, "rows": len(expected), "top1": _top(ranked, expected, 1), "top3": _top(ranked, expected, 3),
-                     "seconds": round(time.perf_counter() - started, 1)})
+        rows.append(
+            {
+                "router": name,
+                "rows": len(expected),
+                "top1": _top(ranked, expected, 1),
+                "top3": _top(ranked, expected, 3),
+                "seconds": round(time.perf_counter() - started, 1),
+            }
+        )
 
     def departments(texts: Sequence[str], channels: tuple[str, ...]) -> list[list[str]]:
         return [[s.department for s in ranked] for ranked in router.rank(texts, channels)]
@@ -142,35 +174,63 @@ def description_rows(duties: Sequence[Duty], embedder: Embedder | None, split: S
     levers = [("lexical + e5", ("lexical", "dense")), ("lexical only", ("lexical",)), ("e5 only", ("dense",))]
     for name, channels in levers if embedder is not None else levers[1:2]:
         started = time.perf_counter()
-        row(f"{source}, no history ({name}), every row", departments(everything[0], channels), everything[1], started)
+        row(
+            f"{source}, no history ({name}), every row",
+            departments(everything[0], channels),
+            everything[1],
+            started,
+        )
     started = time.perf_counter()
     row(f"{source}, no history, held-out rows", departments(x_test, levers[0][1]), y_test, started)
     started = time.perf_counter()
     trained = TextClassifier().fit(x_train, y_train)
     probabilities = trained.probabilities(x_test)
-    row("trained on history", [[trained.labels[i] for i in np.argsort(-p)] for p in probabilities], y_test, started)
-    mixed = [[s.department for s in combine(dict(zip(trained.labels, map(float, p), strict=True)), by_duty)]
-             for p, by_duty in zip(probabilities, router.rank(x_test), strict=True)]
+    row(
+        "trained on history",
+        [[trained.labels[i] for i in np.argsort(-p)] for p in probabilities],
+        y_test,
+        started,
+    )
+    mixed = [
+        [s.department for s in combine(dict(zip(trained.labels, map(float, p), strict=True)), by_duty)]
+        for p, by_duty in zip(probabilities, router.rank(x_test), strict=True)
+    ]
     row(f"trained on history + {source}", mixed, y_test, started)
     return rows
 
 
 def _systems(levers: bool, embed: Embed | None) -> list[tuple[str, Callable[[], Any]]]:
-    systems: list[tuple[str, Callable[[], Any]]] = [("govassist", TextClassifier), ("tfidf+lr baseline", baseline)]
+    systems: list[tuple[str, Callable[[], Any]]] = [
+        ("govassist", TextClassifier),
+        ("tfidf+lr baseline", baseline),
+    ]
     if levers:
         systems += [
-            ("govassist, logistic regression", lambda: TextClassifier(options=ClassifierOptions(estimator="logistic"))),
-            ("govassist, no class weights", lambda: TextClassifier(options=ClassifierOptions(balanced=False))),
-            ("govassist + request cues", lambda: TextClassifier(options=ClassifierOptions(request_cues=True))),
+            (
+                "govassist, logistic regression",
+                lambda: TextClassifier(options=ClassifierOptions(estimator="logistic")),
+            ),
+            (
+                "govassist, no class weights",
+                lambda: TextClassifier(options=ClassifierOptions(balanced=False)),
+            ),
+            (
+                "govassist + request cues",
+                lambda: TextClassifier(options=ClassifierOptions(request_cues=True)),
+            ),
         ]
         if embed is not None:
             options = ClassifierOptions(sentence_vectors=True)
-            systems.append(("govassist + e5 sentence vectors", lambda: TextClassifier(options=options, embed=embed)))
+            systems.append(
+                ("govassist + e5 sentence vectors", lambda: TextClassifier(options=options, embed=embed))
+            )
             systems.append(("e5 vectors alone, logistic-regression head", lambda: SentenceHead(embed)))
     return systems
 
 
-def sample(texts: list[str], labels: list[str], size: int | None, seed: int = SEED) -> tuple[list[str], list[str]]:
+def sample(
+    texts: list[str], labels: list[str], size: int | None, seed: int = SEED
+) -> tuple[list[str], list[str]]:
     """A seeded random ``size`` rows (all when ``size`` is None or larger): for levers too slow on a whole file."""
     if size is None or size >= len(texts):
         return texts, labels
@@ -178,8 +238,16 @@ def sample(texts: list[str], labels: list[str], size: int | None, seed: int = SE
     return [texts[i] for i in chosen], [labels[i] for i in chosen]
 
 
-def run(train: Path, label: str, test: Path | None = None, levers: bool = False, embedder: Embedder | None = None,
-        duty_list: Path | None = None, size: int | None = None, taxonomy: Path | None = None) -> dict[str, Any]:
+def run(
+    train: Path,
+    label: str,
+    test: Path | None = None,
+    levers: bool = False,
+    embedder: Embedder | None = None,
+    duty_list: Path | None = None,
+    size: int | None = None,
+    taxonomy: Path | None = None,
+) -> dict[str, Any]:
     texts, labels = sample(*read_labelled(train, label), size)
     if test is None:
         x_train, y_train, x_test, y_test = stratified_split(texts, labels)
@@ -191,14 +259,23 @@ def run(train: Path, label: str, test: Path | None = None, levers: bool = False,
     for name, make in _systems(levers, embed):
         started = time.perf_counter()
         predicted = list(make().fit(x_train, y_train).predict(x_test))
-        rows.append({
-            "classifier": name,
-            "accuracy": round(float(accuracy_score(y_test, predicted)), 4),
-            "macro_f1": round(float(f1_score(y_test, predicted, average="macro", zero_division=0)), 4),
-            "seconds": round(time.perf_counter() - started, 1),
-        })
-    result = {"train": str(train), "test": str(test) if test else None, "label": label, "train_rows": len(x_train),
-              "test_rows": len(x_test), "classes": len(set(y_train)), "rows": rows}
+        rows.append(
+            {
+                "classifier": name,
+                "accuracy": round(float(accuracy_score(y_test, predicted)), 4),
+                "macro_f1": round(float(f1_score(y_test, predicted, average="macro", zero_division=0)), 4),
+                "seconds": round(time.perf_counter() - started, 1),
+            }
+        )
+    result = {
+        "train": str(train),
+        "test": str(test) if test else None,
+        "label": label,
+        "train_rows": len(x_train),
+        "test_rows": len(x_test),
+        "classes": len(set(y_train)),
+        "rows": rows,
+    }
     everything = (texts + x_test, labels + y_test) if test is not None else (texts, labels)
     split = (x_train, y_train, x_test, y_test)
     if duty_list is not None:

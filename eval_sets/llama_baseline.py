@@ -46,7 +46,9 @@ def build_llama_index_retriever(embedder: Embedder, docs_path: Path, top_k: int 
     for line in docs_path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             record = json.loads(line)
-            documents.append(LlamaDocument(text=record["text"], metadata={"doc_id": record["id"]}, id_=record["id"]))
+            documents.append(
+                LlamaDocument(text=record["text"], metadata={"doc_id": record["id"]}, id_=record["id"])
+            )
     index = VectorStoreIndex.from_documents(documents, embed_model=_EmbedderAdapter(embedder))
     retriever = index.as_retriever(similarity_top_k=top_k)
 

@@ -46,7 +46,9 @@ SEARCHES = ["居住证", "公积金提取", "灵活就业 社保", "高校毕业
 
 @dataclass
 class Tally:
-    latencies: dict[str, list[float]] = field(default_factory=lambda: {"search": [], "chat": [], "feedback": []})
+    latencies: dict[str, list[float]] = field(
+        default_factory=lambda: {"search": [], "chat": [], "feedback": []}
+    )
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     warmup: int = 0  # successful requests made outside the tally (their audit rows exist too)
@@ -60,7 +62,12 @@ class Tally:
 
 
 def _call(
-    client: httpx.Client, tally: Tally, kind: str, path: str, body: dict[str, Any], started: float | None = None
+    client: httpx.Client,
+    tally: Tally,
+    kind: str,
+    path: str,
+    body: dict[str, Any],
+    started: float | None = None,
 ) -> dict[str, Any] | None:
     started = time.perf_counter() if started is None else started
     try:
@@ -90,7 +97,10 @@ def _feedback_body(reply: dict[str, Any]) -> dict[str, Any]:
 
 def _client_loop(base_url: str, key: str, deadline: float, tally: Tally, offset: int) -> None:
     """Closed loop: one client's search → chat → feedback, again and again until the deadline."""
-    questions, searches = itertools.cycle(FAQ_QUESTIONS[offset % 3 :] + FAQ_QUESTIONS), itertools.cycle(SEARCHES)
+    questions, searches = (
+        itertools.cycle(FAQ_QUESTIONS[offset % 3 :] + FAQ_QUESTIONS),
+        itertools.cycle(SEARCHES),
+    )
     with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
         while time.monotonic() < deadline:
             _call(client, tally, "search", "/v1/search", {"query": next(searches), "top_k": 5})
@@ -112,9 +122,10 @@ def _open_loop(base_url: str, key: str, rate: float, seconds: float, tally: Tall
     limits = httpx.Limits(max_connections=_OPEN_LOOP_SENDERS, max_keepalive_connections=_OPEN_LOOP_SENDERS)
     # One client (a connection pool) for every sender thread: a client per thread costs more CPU
     # to set up than the requests it would send, in the process the service runs in.
-    with httpx.Client(base_url=base_url, headers=headers, timeout=30, limits=limits) as client, ThreadPoolExecutor(
-        max_workers=_OPEN_LOOP_SENDERS
-    ) as pool:
+    with (
+        httpx.Client(base_url=base_url, headers=headers, timeout=30, limits=limits) as client,
+        ThreadPoolExecutor(max_workers=_OPEN_LOOP_SENDERS) as pool,
+    ):
 
         def send(kind: str, body: dict[str, Any] | None, scheduled: float) -> None:
             if body is None:  # a rating: of an answer nobody has rated yet (one rating per answer)
@@ -138,8 +149,11 @@ def _open_loop(base_url: str, key: str, rate: float, seconds: float, tally: Tall
             time.sleep(max(0.0, scheduled - time.perf_counter()))
             kind = next(kinds)
             body: dict[str, Any] | None = (
-                {"query": next(searches), "top_k": 5} if kind == "search"
-                else {"question": next(questions)} if kind == "chat" else None
+                {"query": next(searches), "top_k": 5}
+                if kind == "search"
+                else {"question": next(questions)}
+                if kind == "chat"
+                else None
             )
             pool.submit(send, kind, body, scheduled)
     # The warm-up chat wrote an audit row too; it is counted as a success below.
@@ -152,7 +166,9 @@ def _single_request_costs(base_url: str, key: str, repeats: int = 20) -> dict[st
     costs: dict[str, float] = {}
     with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
         # One answer per rating (an answer is rated once), asked before the ratings are timed.
-        answers = [client.post("/v1/chat", json={"question": FAQ_QUESTIONS[0]}).json() for _ in range(repeats + 1)]
+        answers = [
+            client.post("/v1/chat", json={"question": FAQ_QUESTIONS[0]}).json() for _ in range(repeats + 1)
+        ]
         bodies: dict[str, Callable[[int], dict[str, Any]]] = {
             "search": lambda n: {"query": SEARCHES[n % len(SEARCHES)], "top_k": 5},
             "chat": lambda n: {"question": FAQ_QUESTIONS[n % len(FAQ_QUESTIONS)]},
@@ -185,16 +201,22 @@ def _serve(app: Any) -> tuple[uvicorn.Server, str]:
     return server, f"http://127.0.0.1:{port}"
 
 
-def run(clients: int = 50, seconds: float = 60.0, rate: float | None = None, cores: int = 2) -> dict[str, Any]:
+def run(
+    clients: int = 50, seconds: float = 60.0, rate: float | None = None, cores: int = 2
+) -> dict[str, Any]:
     """Closed loop with ``clients`` clients, or open loop at ``rate`` requests/s when given."""
     with tempfile.TemporaryDirectory(prefix="govassist-load-") as work:
         settings = Settings(data_dir=Path(work), llm={"backend": "extractive"})
         app = create_app(settings)
         services = app.state.services
         ingest_paths([DEMO_KB], services.knowledge_base, settings.ingest)
-        key = create_api_key(services.database, "agent", "负载测试")  # itself audited: one row before the load
+        key = create_api_key(
+            services.database, "agent", "负载测试"
+        )  # itself audited: one row before the load
         audit_writes: list[float] = []  # list.append is atomic: safe from the server's worker threads
-        app.dependency_overrides[get_audit] = lambda: AuditLog(services.database, on_write=audit_writes.append)
+        app.dependency_overrides[get_audit] = lambda: AuditLog(
+            services.database, on_write=audit_writes.append
+        )
         server, base_url = _serve(app)
         costs = _single_request_costs(base_url, key)
         before = _audit_rows(services)  # the cost measurement wrote its own rows
@@ -205,14 +227,19 @@ def run(clients: int = 50, seconds: float = 60.0, rate: float | None = None, cor
             _open_loop(base_url, key, rate, seconds, tally)
         else:
             deadline = time.monotonic() + seconds
-            threads = [threading.Thread(target=_client_loop, args=(base_url, key, deadline, tally, n)) for n in range(clients)]
+            threads = [
+                threading.Thread(target=_client_loop, args=(base_url, key, deadline, tally, n))
+                for n in range(clients)
+            ]
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
         server.should_exit = True
         with services.database.session() as session:
-            feedback_rows = (session.scalar(select(func.count()).select_from(RatingRow)) or 0) - before["feedback"]
+            feedback_rows = (session.scalar(select(func.count()).select_from(RatingRow)) or 0) - before[
+                "feedback"
+            ]
         audit_rows = _audit_rows(services)["audit"] - before["audit"] - tally.warmup
         chain = AuditLog(services.database).verify(audit_checkpoint_key(settings))
         services.close()

@@ -43,7 +43,9 @@ class Question:
 
 
 def load_questions(questions_path: Path, docs_path: Path, limit: int | None = None) -> list[Question]:
-    questions = [Question(record["question"], gold) for record, gold in questions_with_gold(questions_path, docs_path)]
+    questions = [
+        Question(record["question"], gold) for record, gold in questions_with_gold(questions_path, docs_path)
+    ]
     return questions[:limit] if limit else questions
 
 
@@ -95,7 +97,10 @@ def _pad_index(services: Services, target_chunks: int, seed: int = 0) -> int:
     manifest = services.knowledge_base.manifest()
     averages = {channel: manifest.average_chunk_length(channel) for channel in lexical.CHANNELS}
     sparse = [
-        {channel: lexical.encode_document(tokens, averages[channel]) for channel, tokens in lexical.analyse(payload["text"]).items()}
+        {
+            channel: lexical.encode_document(tokens, averages[channel])
+            for channel, tokens in lexical.analyse(payload["text"]).items()
+        }
         for _, payload in real
     ]
     for start in range(0, missing, 2048):
@@ -103,8 +108,12 @@ def _pad_index(services: Services, target_chunks: int, seed: int = 0) -> int:
         dense = rng.normal(size=(count, services.embedder.dimension)).astype(np.float32)
         dense /= np.linalg.norm(dense, axis=1, keepdims=True)
         points = [
-            IndexPoint(str(uuid.UUID(int=start + offset + 1)), dense[offset], sparse[int(rng.integers(len(sparse)))],
-                       {"doc_id": f"filler-{start + offset}", "content_hash": "filler", "text": ""})
+            IndexPoint(
+                str(uuid.UUID(int=start + offset + 1)),
+                dense[offset],
+                sparse[int(rng.integers(len(sparse)))],
+                {"doc_id": f"filler-{start + offset}", "content_hash": "filler", "text": ""},
+            )
             for offset in range(count)
         ]
         services.index.upsert(points)
@@ -124,15 +133,25 @@ def run(
         settings = Settings(data_dir=Path(work_dir), models_dir=Settings().model_cache())
         services = Services(settings)
         started = time.perf_counter()
-        report = ingest_paths([docs_path], services.knowledge_base, settings.ingest, ReadOptions.with_overrides({"kind": kind}))
+        report = ingest_paths(
+            [docs_path], services.knowledge_base, settings.ingest, ReadOptions.with_overrides({"kind": kind})
+        )
         ingest_seconds = time.perf_counter() - started
         stats = services.knowledge_base.stats()
         services.index.optimize()
         systems: list[tuple[str, SearchFunction]] = [
             ("hybrid", _pipeline_search(services)),
-            ("hybrid-rrf", _pipeline_search(services, fusion="rrf", sparse_weight=1.0, bigram_weight=1.0, dense_weight=1.0)),
+            (
+                "hybrid-rrf",
+                _pipeline_search(
+                    services, fusion="rrf", sparse_weight=1.0, bigram_weight=1.0, dense_weight=1.0
+                ),
+            ),
             ("bm25", _pipeline_search(services, sparse_weight=1.0, dense_weight=0.0, bigram_weight=0.0)),
-            ("bm25+bigrams", _pipeline_search(services, sparse_weight=1.0, bigram_weight=1.0, dense_weight=0.0)),
+            (
+                "bm25+bigrams",
+                _pipeline_search(services, sparse_weight=1.0, bigram_weight=1.0, dense_weight=0.0),
+            ),
             ("dense", _pipeline_search(services, sparse_weight=0.0, bigram_weight=0.0)),
         ]
         if with_llama_index:
@@ -143,7 +162,11 @@ def run(
             started = time.perf_counter()
             services.index.optimize()
             optimize_seconds = time.perf_counter() - started
-            scaled = _evaluate(f"hybrid@{services.index.count()}", _pipeline_search(services, uncached_queries=True), questions)
+            scaled = _evaluate(
+                f"hybrid@{services.index.count()}",
+                _pipeline_search(services, uncached_queries=True),
+                questions,
+            )
             rows.append({**scaled, "hit@1": None, "hit@5": None, "hit@10": None, "mrr@10": None})
         services.close()
     return {

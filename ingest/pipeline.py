@@ -70,7 +70,11 @@ def discover(paths: Iterable[Path]) -> list[Path]:
         candidates = sorted(path.rglob("*")) if path.is_dir() else [path]
         for candidate in candidates:
             hidden = any(part.startswith(".") for part in candidate.parts[-1:])
-            if (candidate.is_file() or not candidate.exists()) and not hidden and not candidate.name.endswith(SIDECAR_SUFFIX):
+            if (
+                (candidate.is_file() or not candidate.exists())
+                and not hidden
+                and not candidate.name.endswith(SIDECAR_SUFFIX)
+            ):
                 found.append(candidate)
     return list(dict.fromkeys(found))
 
@@ -92,7 +96,9 @@ class IngestRun:
 
     def run(self, paths: Iterable[Path], prune: bool = False) -> IngestReport:
         if self._kb.manifest().needs_migration:
-            raise BadInput("知识库的文档 ID 仍是旧格式（含服务器路径），请先运行 govassist kb migrate 迁移后再导入")
+            raise BadInput(
+                "知识库的文档 ID 仍是旧格式（含服务器路径），请先运行 govassist kb migrate 迁移后再导入"
+            )
         paths = list(paths)
         files = discover(paths)
         self._progress.files_found(len(files))
@@ -179,7 +185,9 @@ class IngestRun:
         gone = [
             doc_id
             for doc_id, entry in self._kb.manifest().documents.items()
-            if entry.path and any(Path(entry.path).is_relative_to(root) for root in roots) and not Path(entry.path).exists()
+            if entry.path
+            and any(Path(entry.path).is_relative_to(root) for root in roots)
+            and not Path(entry.path).exists()
         ]
         self._remove(gone)
 

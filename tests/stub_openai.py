@@ -17,7 +17,9 @@ def _handler(reply: Reply, requests: list[dict[str, Any]]) -> type[BaseHTTPReque
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            requests.append({"path": self.path, "body": body, "authorization": self.headers.get("Authorization")})
+            requests.append(
+                {"path": self.path, "body": body, "authorization": self.headers.get("Authorization")}
+            )
             status, pieces = reply(body)
             self.send_response(status)
             if status != 200:
@@ -28,7 +30,11 @@ def _handler(reply: Reply, requests: list[dict[str, Any]]) -> type[BaseHTTPReque
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
             for piece in pieces:
-                chunk = {"id": "x", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": piece}}]}
+                chunk = {
+                    "id": "x",
+                    "object": "chat.completion.chunk",
+                    "choices": [{"index": 0, "delta": {"content": piece}}],
+                }
                 self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
                 self.wfile.flush()
             self.wfile.write(b"data: [DONE]\n\n")

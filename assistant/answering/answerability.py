@@ -42,7 +42,18 @@ from assistant.documents import SearchHit
 from assistant.retrieval import lexicon
 from assistant.retrieval.embedding import Embedder
 
-FEATURES = ("coverage", "clause", "missing", "absent", "absent_noun", "aspect", "dense", "label", "faq", "rank")
+FEATURES = (
+    "coverage",
+    "clause",
+    "missing",
+    "absent",
+    "absent_noun",
+    "aspect",
+    "dense",
+    "label",
+    "faq",
+    "rank",
+)
 OFFICIAL_MARGIN = 0.15  # an FAQ this close to the best passage's probability is answered from instead
 _YEAR = re.compile(r"(?:19|20)\d\d(?=年)")
 _CLAUSE_BREAK = re.compile(r"[，,。？?！!；;\s]+")
@@ -67,23 +78,45 @@ class AnswerabilityModel:
         return 1.0 / (1.0 + math.exp(-z))
 
     def with_threshold(self, threshold: float) -> AnswerabilityModel:
-        return AnswerabilityModel(self.trees, self.bias, self.rate, threshold, self.fitted_on, self.importances)
+        return AnswerabilityModel(
+            self.trees, self.bias, self.rate, threshold, self.fitted_on, self.importances
+        )
 
     def summary(self) -> dict[str, Any]:
         """What the inspector shows: threshold, what it was fitted on, how much each feature matters."""
-        return {"threshold": self.threshold, "fitted_on": self.fitted_on, "importances": self.importances, "trees": len(self.trees)}
+        return {
+            "threshold": self.threshold,
+            "fitted_on": self.fitted_on,
+            "importances": self.importances,
+            "trees": len(self.trees),
+        }
 
     def to_dict(self) -> dict[str, Any]:
-        return {"features": list(FEATURES), "bias": self.bias, "rate": self.rate, "threshold": self.threshold,
-                "fitted_on": self.fitted_on, "importances": self.importances, "trees": [list(map(list, t)) for t in self.trees]}
+        return {
+            "features": list(FEATURES),
+            "bias": self.bias,
+            "rate": self.rate,
+            "threshold": self.threshold,
+            "fitted_on": self.fitted_on,
+            "importances": self.importances,
+            "trees": [list(map(list, t)) for t in self.trees],
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AnswerabilityModel:
         if tuple(data["features"]) != FEATURES:
-            raise ValueError(f"answerability model features {data['features']} differ from {FEATURES}: refit it")
+            raise ValueError(
+                f"answerability model features {data['features']} differ from {FEATURES}: refit it"
+            )
         trees = tuple(tuple(tuple(float(v) for v in node) for node in tree) for tree in data["trees"])
-        return cls(trees, float(data["bias"]), float(data["rate"]), float(data["threshold"]), data.get("fitted_on", ""),
-                   dict(data.get("importances", {})))
+        return cls(
+            trees,
+            float(data["bias"]),
+            float(data["rate"]),
+            float(data["threshold"]),
+            data.get("fitted_on", ""),
+            dict(data.get("importances", {})),
+        )
 
 
 def _leaf(tree: tuple[tuple[float, ...], ...], row: list[float]) -> float:
@@ -95,7 +128,11 @@ def _leaf(tree: tuple[tuple[float, ...], ...], row: list[float]) -> float:
 
 @lru_cache(maxsize=1)
 def packaged_model() -> AnswerabilityModel:
-    text = resources.files("assistant.answering").joinpath("data", "answerability.json").read_text(encoding="utf-8")
+    text = (
+        resources.files("assistant.answering")
+        .joinpath("data", "answerability.json")
+        .read_text(encoding="utf-8")
+    )
     return AnswerabilityModel.from_dict(json.loads(text))
 
 
@@ -146,7 +183,9 @@ def _label(hit: SearchHit) -> str:
     chunk = hit.chunk
     if chunk.question:
         return chunk.question
-    return " ".join(part for part in [chunk.metadata.title, *chunk.heading_path[-1:]] if part) or chunk.text[:60]
+    return (
+        " ".join(part for part in [chunk.metadata.title, *chunk.heading_path[-1:]] if part) or chunk.text[:60]
+    )
 
 
 def last_clause(question: str, min_chars: int = 6) -> str:
@@ -185,7 +224,9 @@ class AnswerabilityJudge:
         self._depth = depth
         self._ignore = tuple(ignore)
 
-    def judge(self, question: str, hits: Sequence[SearchHit], question_vector: np.ndarray | None = None) -> Judgement:
+    def judge(
+        self, question: str, hits: Sequence[SearchHit], question_vector: np.ndarray | None = None
+    ) -> Judgement:
         """``question_vector``: the question's embedding when the caller has it (else it is embedded here)."""
         concepts = list(lexicon.question_concepts(question, self._ignore))
         judgement = Judgement(concepts, threshold=self.model.threshold)
@@ -224,7 +265,9 @@ class AnswerabilityJudge:
                 "missing": missing,
                 "absent": absent / lexicon.MAX_WEIGHT,
                 "absent_noun": absent_noun / lexicon.MAX_WEIGHT,
-                "aspect": sum(any(cue in text for cue in a.cues) for a in aspects) / len(aspects) if aspects else 1.0,
+                "aspect": sum(any(cue in text for cue in a.cues) for a in aspects) / len(aspects)
+                if aspects
+                else 1.0,
                 "dense": float(hit.scores.dense) if hit.scores.dense is not None else 0.0,
                 "label": float(label),
                 "faq": float(bool(hit.chunk.question)),

@@ -96,7 +96,13 @@ class Assessment:
     def source(self, faq_first: bool = True) -> SearchHit | None:
         """The passage the answer comes from first (None for a refusal)."""
         decision = self.decision(faq_first)
-        chosen = self.judgement.official if decision == "faq" else self.judgement.best if decision == "answer" else None
+        chosen = (
+            self.judgement.official
+            if decision == "faq"
+            else self.judgement.best
+            if decision == "answer"
+            else None
+        )
         return chosen.hit if chosen else None
 
 
@@ -151,7 +157,9 @@ class AnswerChain:
         self._chat_model = chat_model
         self._cache = cache or AnswerCache(0, lambda: None)
         self._deployment = deployment or DeploymentSettings()
-        self._judge = AnswerabilityJudge(embedder, threshold=settings.answerability_threshold, ignore=settings.service_regions)
+        self._judge = AnswerabilityJudge(
+            embedder, threshold=settings.answerability_threshold, ignore=settings.service_regions
+        )
 
     @property
     def answerability_model(self) -> AnswerabilityModel:
@@ -162,7 +170,11 @@ class AnswerChain:
         return "generated" if self._chat_model else "extractive"
 
     def answer(
-        self, question: str, session_id: str | None = None, filters: SearchFilters | None = None, access: Access | None = None
+        self,
+        question: str,
+        session_id: str | None = None,
+        filters: SearchFilters | None = None,
+        access: Access | None = None,
     ) -> Answer:
         final = None
         for event in self.stream(question, session_id, filters, access=access):
@@ -185,7 +197,9 @@ class AnswerChain:
         session = self._conversations.ensure(session_id)
         context = _Context(self._mask(question), session, filters, access, trace or Trace())
         context.standalone = context.trace.standalone = self._condense(context)
-        key = cache_key(context.standalone, FilterSpec.from_filters(filters, access))  # access is in the filter
+        key = cache_key(
+            context.standalone, FilterSpec.from_filters(filters, access)
+        )  # access is in the filter
         version = self._cache.version()
         answer = self._cache.get(key) if trace is None else None
         if answer is None:
@@ -193,12 +207,20 @@ class AnswerChain:
             self._cache.put(key, version, answer)
         else:
             context.mark("cached")
-        answer.session_id, answer.question, answer.timings_ms = context.session_id, context.standalone, context.timings_ms
+        answer.session_id, answer.question, answer.timings_ms = (
+            context.session_id,
+            context.standalone,
+            context.timings_ms,
+        )
         self._store(context, answer)
         yield AnswerEvent("final", answer.text, answer)
 
     def consult(
-        self, question: str, filters: SearchFilters | None = None, trace: Trace | None = None, access: Access | None = None
+        self,
+        question: str,
+        filters: SearchFilters | None = None,
+        trace: Trace | None = None,
+        access: Access | None = None,
     ) -> Consultation:
         """The answer to one standalone question and the passages retrieved for it, outside any
         conversation: no session, no stored turn. For callers that are not a citizen asking: the
@@ -245,7 +267,9 @@ class AnswerChain:
         topic = lexical.nouns(history[-1].standalone_question)
         return f"{' '.join(topic)} {question}" if topic else question
 
-    def assess(self, question: str, filters: SearchFilters | None = None, access: Access | None = None) -> Assessment:
+    def assess(
+        self, question: str, filters: SearchFilters | None = None, access: Access | None = None
+    ) -> Assessment:
         """Scope, retrieval (typos mended) and the answerability judgement of a standalone
         question: everything the chain decides before it writes anything."""
         scope = classify_scope(question, self._deployment.hotline, tuple(self._settings.service_regions))
@@ -263,7 +287,9 @@ class AnswerChain:
     ) -> tuple[list[SearchHit], str, np.ndarray]:
         """The hits for a question, and its one query vector (the judge compares it with the passages' labels)."""
         vector = self._embedder.embed_query(normalise_query(question))  # as the searcher would embed it
-        hits = self._searcher.search(question, self._settings.candidates, filters, access, query_vector=vector).hits
+        hits = self._searcher.search(
+            question, self._settings.candidates, filters, access, query_vector=vector
+        ).hits
         return hits, question, vector
 
     def _answer_without_generation(self, context: _Context) -> Answer | None:
@@ -285,7 +311,9 @@ class AnswerChain:
             case "no_evidence":
                 return self._refusal(context, judgement)
             case "answer":
-                context.sources = judgement.supporting(self._judge.model.threshold * self._settings.support_ratio)
+                context.sources = judgement.supporting(
+                    self._judge.model.threshold * self._settings.support_ratio
+                )
         return None
 
     def _refusal(self, context: _Context, judgement: Judgement) -> Answer:
@@ -314,7 +342,9 @@ class AnswerChain:
         if self._chat_model is not None:
             text = yield from self._stream_model(context, evidence)
         # Checked against what the model was shown: the evidence sentences, not the whole passages.
-        checked = grounding.check_answer(text, {e.number: e.text for e in evidence}, self._settings.min_support)
+        checked = grounding.check_answer(
+            text, {e.number: e.text for e in evidence}, self._settings.min_support
+        )
         context.trace.removed_sentences = checked.removed
         mode: AnswerMode = "generated"
         model = self._chat_model.name if self._chat_model is not None else ""
@@ -322,7 +352,9 @@ class AnswerChain:
             mode, model = "extractive", ""
             checked = grounding.CheckedAnswer(evidence_selection.quote(evidence), len(evidence), 0)
         context.mark("answer")
-        numbers = sorted({n for s in grounding.split_sentences(checked.text) for n in grounding.cited_numbers(s)})
+        numbers = sorted(
+            {n for s in grounding.split_sentences(checked.text) for n in grounding.cited_numbers(s)}
+        )
         quoted = {e.number: e for e in evidence}
         citations = [Citation.from_chunk(n, quoted[n].hit.chunk, quoted[n].text) for n in numbers]
         return Answer("answered", checked.text, citations, mode=mode, model=model)
@@ -333,8 +365,14 @@ class AnswerChain:
         assert self._chat_model is not None
         listing = "\n".join(f"[{e.number}] {e.text}" for e in evidence)
         messages = [
-            ChatMessage("system", render("answer_system", city=self._deployment.city, hotline=self._deployment.hotline)),
-            ChatMessage("user", render("answer_user", evidence=listing, question=context.asked, focus=_focus(context.asked))),
+            ChatMessage(
+                "system",
+                render("answer_system", city=self._deployment.city, hotline=self._deployment.hotline),
+            ),
+            ChatMessage(
+                "user",
+                render("answer_user", evidence=listing, question=context.asked, focus=_focus(context.asked)),
+            ),
         ]
         context.trace.messages = messages
         parts: list[str] = []
@@ -354,13 +392,18 @@ class AnswerChain:
         requests = safety.requests_in(answer.text) if answer.status == "answered" else []
         if not requests:
             return answer
-        logger.warning("Withheld an answer asking for %s (cited %s)", [flag.kind for flag in requests],
-                       [citation.doc_id for citation in answer.citations])
+        logger.warning(
+            "Withheld an answer asking for %s (cited %s)",
+            [flag.kind for flag in requests],
+            [citation.doc_id for citation in answer.citations],
+        )
         text = render("withheld", hotline=self._deployment.hotline)
         return Answer("withheld", text, mode="refusal", handoff=self._deployment.hotline)
 
     def _store(self, context: _Context, answer: Answer) -> None:
-        turn = Turn(context.question, context.standalone, answer.text, answer.status, answer.mode, answer.model)
+        turn = Turn(
+            context.question, context.standalone, answer.text, answer.status, answer.mode, answer.model
+        )
         self._conversations.append(context.session_id, turn, [c.doc_id for c in answer.citations])
 
 

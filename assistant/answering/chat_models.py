@@ -37,7 +37,9 @@ class ChatModel(Protocol):
         ...
 
 
-def complete(model: ChatModel, messages: Sequence[ChatMessage], max_tokens: int = 256, temperature: float = 0.1) -> str:
+def complete(
+    model: ChatModel, messages: Sequence[ChatMessage], max_tokens: int = 256, temperature: float = 0.1
+) -> str:
     return "".join(model.stream(messages, max_tokens, temperature))
 
 
@@ -68,7 +70,9 @@ class LlamaCppChatModel:
                     str(self._model_path), n_ctx=self._context_tokens, n_threads=self._threads, verbose=False
                 )
             except ValueError as exc:
-                raise ConfigurationError(f"无法加载模型 {self._model_path}：{exc}（GOVASSIST_LLM__MODEL_PATH）") from exc
+                raise ConfigurationError(
+                    f"无法加载模型 {self._model_path}：{exc}（GOVASSIST_LLM__MODEL_PATH）"
+                ) from exc
         return self._model
 
     def stream(self, messages: Sequence[ChatMessage], max_tokens: int, temperature: float) -> Iterator[str]:
@@ -117,19 +121,24 @@ class OpenAICompatibleChatModel:
                 return
             except (httpx.TransportError, _RetryableStatus) as exc:
                 if started or attempt == self._max_retries:
-                    raise BackendUnavailable(f"大模型服务 {self._url} 不可用：{exc}（GOVASSIST_LLM__BASE_URL）") from exc
+                    raise BackendUnavailable(
+                        f"大模型服务 {self._url} 不可用：{exc}（GOVASSIST_LLM__BASE_URL）"
+                    ) from exc
                 logger.warning("LLM request failed (%s), retrying", exc)
                 time.sleep(0.5 * (attempt + 1))
 
     def _stream_once(self, body: dict[str, Any]) -> Iterator[str]:
-        with httpx.Client(timeout=self._timeout) as client, client.stream(
-            "POST", self._url, json=body, headers=self._headers
-        ) as response:
+        with (
+            httpx.Client(timeout=self._timeout) as client,
+            client.stream("POST", self._url, json=body, headers=self._headers) as response,
+        ):
             if response.status_code >= 500 or response.status_code == 429:
                 raise _RetryableStatus(f"HTTP {response.status_code}")
             if response.status_code >= 400:
                 response.read()
-                raise BackendUnavailable(f"大模型服务拒绝请求：HTTP {response.status_code} {response.text[:200]}")
+                raise BackendUnavailable(
+                    f"大模型服务拒绝请求：HTTP {response.status_code} {response.text[:200]}"
+                )
             for line in response.iter_lines():
                 delta = _parse_sse_line(line)
                 if delta is None:

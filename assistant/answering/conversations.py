@@ -37,7 +37,9 @@ class TurnRow(Base):
     __tablename__ = "conversation_turns"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
     question: Mapped[str] = mapped_column(Text)
     standalone_question: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text)
@@ -80,9 +82,15 @@ class ConversationStore:
             return []
         with self._database.session() as session:
             rows = session.scalars(
-                select(TurnRow).where(TurnRow.conversation_id == session_id).order_by(TurnRow.id.desc()).limit(turns)
+                select(TurnRow)
+                .where(TurnRow.conversation_id == session_id)
+                .order_by(TurnRow.id.desc())
+                .limit(turns)
             ).all()
-        return [Turn(r.question, r.standalone_question, r.answer, r.status, r.mode, r.model) for r in reversed(rows)]
+        return [
+            Turn(r.question, r.standalone_question, r.answer, r.status, r.mode, r.model)
+            for r in reversed(rows)
+        ]
 
     def append(self, session_id: str, turn: Turn, cited_doc_ids: list[str]) -> None:
         with self._database.session() as session:
@@ -107,8 +115,16 @@ class ConversationStore:
         with self._database.session() as session:
             rows = list(session.scalars(query))
         return [
-            {"session_id": r.conversation_id, "created_at": r.created_at.isoformat(timespec="seconds"), "question": r.question,
-             "standalone_question": r.standalone_question, "answer": r.answer, "status": r.status, "mode": r.mode,
-             "model": r.model, "citations": json.loads(r.citations)}
+            {
+                "session_id": r.conversation_id,
+                "created_at": r.created_at.isoformat(timespec="seconds"),
+                "question": r.question,
+                "standalone_question": r.standalone_question,
+                "answer": r.answer,
+                "status": r.status,
+                "mode": r.mode,
+                "model": r.model,
+                "citations": json.loads(r.citations),
+            }
             for r in rows
         ]

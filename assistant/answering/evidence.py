@@ -30,14 +30,18 @@ HOW_TO = ("办理流程", "材料", "办理地点", "办理时限")
 _HOW_TO_QUESTION = re.compile(r"(怎么|怎样|如何|咋)(?!样|回事|会|说|算|看|想|收费|要钱)|流程|手续|步骤")
 _EMPHASIS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _HEADING_MARK = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•]\s|（[一二三四五六七八九十\d]+）|\(\d+\)|\d+[．.、]|[一二三四五六七八九十]+、)")
+_LIST_ITEM = re.compile(
+    r"^\s*(?:[-*•]\s|（[一二三四五六七八九十\d]+）|\(\d+\)|\d+[．.、]|[一二三四五六七八九十]+、)"
+)
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 # Section headings written into the text (一、申请材料 / 第二章 … / （一）…): their level.
 _HEADING_LEVELS = (
     (re.compile(r"^(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十百]+[章节])\s*\S{1,24}$"), 1),
     (re.compile(r"^（[一二三四五六七八九十]+）\s*\S{1,24}$"), 2),
 )
-_SECTION_BUDGET_FACTOR = 1.5  # a whole section may exceed the budget by this much when it is all that is quoted
+_SECTION_BUDGET_FACTOR = (
+    1.5  # a whole section may exceed the budget by this much when it is all that is quoted
+)
 
 
 @dataclass
@@ -67,7 +71,11 @@ def readable(text: str) -> str:
             if header is None:
                 header = cells
                 continue
-            pairs = [f"{name}：{value}" if name else value for name, value in zip(header, cells, strict=False) if value]
+            pairs = [
+                f"{name}：{value}" if name else value
+                for name, value in zip(header, cells, strict=False)
+                if value
+            ]
             lines.append("，".join(pairs) + "。")
             continue
         header = None
@@ -120,12 +128,18 @@ def document_sections(chunks: Sequence[Chunk]) -> list[SearchHit]:
 
     for chunk in chunks:
         for depth, heading in enumerate(chunk.heading_path):
-            if [h.rstrip("：:") for h in open_headings[depth : depth + 1]] != [heading] and not chunk.text.startswith(heading):
+            if [h.rstrip("：:") for h in open_headings[depth : depth + 1]] != [
+                heading
+            ] and not chunk.text.startswith(heading):
                 emit(heading, depth + 1, chunk)
         for line in (line.strip() for line in readable(chunk.text).splitlines()):
             if line:
                 known = headings.get(line.rstrip("：:"))  # a heading the reader found, as the text writes it
-                emit(line, known or next((lvl for pattern, lvl in _HEADING_LEVELS if pattern.match(line)), 0), chunk)
+                emit(
+                    line,
+                    known or next((lvl for pattern, lvl in _HEADING_LEVELS if pattern.match(line)), 0),
+                    chunk,
+                )
     sections = []
     for start, (heading, level, chunk) in enumerate(lines):
         if not level:
@@ -136,7 +150,9 @@ def document_sections(chunks: Sequence[Chunk]) -> list[SearchHit]:
                 break
             body.append(line)
         if body:
-            section = Chunk(chunk.doc_id, chunk.chunk_no, "\n".join(body), [heading], chunk.metadata, chunk.content_hash)
+            section = Chunk(
+                chunk.doc_id, chunk.chunk_no, "\n".join(body), [heading], chunk.metadata, chunk.content_hash
+            )
             sections.append(SearchHit(section, 0.0))
     return sections
 
@@ -155,16 +171,22 @@ def select(
     sections = document_sections(document)
     passages_of = [*hits, *sections]
     passages = [_sentences(number, hit) for number, hit in enumerate(passages_of, start=1)]
-    own = passages[len(hits) :] or [p for p, hit in zip(passages, hits, strict=False) if hit.chunk.doc_id == hits[0].chunk.doc_id]
+    own = passages[len(hits) :] or [
+        p for p, hit in zip(passages, hits, strict=False) if hit.chunk.doc_id == hits[0].chunk.doc_id
+    ]
     chosen: list[Sentence] = []
     for aspect in asked(question):
         remaining = budget_chars - sum(len(s.text) for s in chosen)
         if remaining <= 0:
             break
-        taken = {s.text for s in chosen}  # by text: a section repeats its chunk's sentences under another number
+        taken = {
+            s.text for s in chosen
+        }  # by text: a section repeats its chunk's sentences under another number
         section = next((p for p in own if p and _names(p[0].heading, aspect)), None)
         size = sum(len(s.text) for s in section) if section else 0
-        if section is not None and (size <= remaining or (not chosen and size <= budget_chars * _SECTION_BUDGET_FACTOR)):
+        if section is not None and (
+            size <= remaining or (not chosen and size <= budget_chars * _SECTION_BUDGET_FACTOR)
+        ):
             chosen += [s for s in section if s.text not in taken]
         else:
             chosen += _within(_with_cues(aspect, passages[:2], concepts, taken), remaining)
@@ -186,7 +208,10 @@ def _names(heading: str, aspect: lexicon.Aspect) -> bool:
 
 
 def _with_cues(
-    aspect: lexicon.Aspect, passages: list[list[Sentence]], concepts: Sequence[lexicon.Concept], taken: set[str]
+    aspect: lexicon.Aspect,
+    passages: list[list[Sentence]],
+    concepts: Sequence[lexicon.Concept],
+    taken: set[str],
 ) -> list[Sentence]:
     """The (at most two) sentences that answer the aspect best, by its cue words and the question's concepts."""
     scored = []
@@ -203,12 +228,21 @@ def _with_cues(
 
 def _by_coverage(concepts: Sequence[lexicon.Concept], passages: list[list[Sentence]]) -> list[Sentence]:
     """The sentences covering most of the question, at most three, each close to the best one."""
-    scored = [(lexicon.coverage(concepts, s.text + s.heading), -s.number, -s.position, s) for sentences in passages for s in sentences]
+    scored = [
+        (lexicon.coverage(concepts, s.text + s.heading), -s.number, -s.position, s)
+        for sentences in passages
+        for s in sentences
+    ]
     scored.sort(key=lambda item: item[:3], reverse=True)
     if not scored:
         return []
     best, seen, kept = scored[0][0], set(), []
-    for value, _, _, sentence in scored:  # a section repeats its chunk's sentences under another number: once each
+    for (
+        value,
+        _,
+        _,
+        sentence,
+    ) in scored:  # a section repeats its chunk's sentences under another number: once each
         if value >= best * 0.75 and sentence.text not in seen:
             seen.add(sentence.text)
             kept.append(sentence)
@@ -230,7 +264,11 @@ def _within(sentences: list[Sentence], budget: int) -> list[Sentence]:
 def quote(evidence: Sequence[grounding.Evidence]) -> str:
     """The extractive answer: each passage's chosen sentences, closed by its citation mark; list
     items on lines of their own."""
+
     def layout(sentences: list[str]) -> str:
-        return "".join(("\n" if i and _LIST_ITEM.match(sentence) else "") + sentence for i, sentence in enumerate(sentences))
+        return "".join(
+            ("\n" if i and _LIST_ITEM.match(sentence) else "") + sentence
+            for i, sentence in enumerate(sentences)
+        )
 
     return "\n".join(f"{layout(e.sentences)}[{e.number}]" for e in evidence)

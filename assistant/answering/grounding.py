@@ -131,4 +131,4 @@ def check_answer(text: str, evidence: dict[int, str], min_support: float) -> Che
 def _with_citation(sentence: str, number: int) -> str:
     """'……凭证。' → '……凭证[1]。'"""
     body = sentence.rstrip("。！？；!?;")
-    return f"{body}[{number}]{sentence[len(body):]}"
+    return f"{body}[{number}]{sentence[len(body) :]}"

@@ -28,4 +28,6 @@ def render(name: str, **values: str) -> str:
     try:
         return load_prompt(name).format(**values)
     except KeyError as exc:
-        raise ConfigurationError(f"Prompt template {PACKAGE}/{name}.txt names {exc}, which is not filled in.") from exc
+        raise ConfigurationError(
+            f"Prompt template {PACKAGE}/{name}.txt names {exc}, which is not filled in."
+        ) from exc

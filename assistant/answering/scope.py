@@ -21,7 +21,9 @@ _SMALL_TALK = re.compile(
     r"股票|彩票|基金.*(涨|跌)|推荐.*(电影|餐厅|美食)|星座|算命",
     re.IGNORECASE,
 )
-_LEGAL_JUDGEMENT = re.compile(r"(官司|诉讼|起诉).*(能赢|会赢|胜算|赢吗)|判(几年|多久)|会不会坐牢|我.*(违法|犯罪)了吗|律师费")
+_LEGAL_JUDGEMENT = re.compile(
+    r"(官司|诉讼|起诉).*(能赢|会赢|胜算|赢吗)|判(几年|多久)|会不会坐牢|我.*(违法|犯罪)了吗|律师费"
+)
 # Asking for one's own records or the state of one's own case: the assistant cannot see either.
 _PERSONAL_RECORD = re.compile(
     r"(我|我的|我家|我爸|我妈|帮我|给我|替我).{0,16}(进度|到哪一步|到哪步|到哪了|办好了没|办好没|办下来没|批下来没|批了没|审核到|审批到|"
@@ -39,7 +41,9 @@ _INJECTION = re.compile(
     r"你(来)?(演|扮|当)(一下|一个)?.{0,12}(话务员|客服|市长|领导|官员|律师|医生)|不管我问(啥|什么)你都",
     re.IGNORECASE,
 )
-_MEDICAL_JUDGEMENT = re.compile(r"(我|孩子|老人|家人).*(得了什么病|是什么病|吃什么药|该吃|要不要手术|严重吗)|诊断|病情")
+_MEDICAL_JUDGEMENT = re.compile(
+    r"(我|孩子|老人|家人).*(得了什么病|是什么病|吃什么药|该吃|要不要手术|严重吗)|诊断|病情"
+)
 
 
 def _data_lines(name: str) -> list[str]:
@@ -54,12 +58,17 @@ def _places() -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _handoffs() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return tuple((department, tuple(words.split())) for department, _, words in (line.partition("：") for line in _data_lines("handoffs.txt")))
+    return tuple(
+        (department, tuple(words.split()))
+        for department, _, words in (line.partition("：") for line in _data_lines("handoffs.txt"))
+    )
 
 
 def handoff_department(question: str) -> str:
     """The department a question the knowledge base cannot answer belongs to, from data/handoffs.txt ('' if none)."""
-    return next((department for department, words in _handoffs() if any(word in question for word in words)), "")
+    return next(
+        (department for department, words in _handoffs() if any(word in question for word in words)), ""
+    )
 
 
 @dataclass(frozen=True)
@@ -69,22 +78,31 @@ class ScopeDecision:
     handoff: str = ""
 
 
-def classify_scope(question: str, hotline: str = "12345", service_regions: tuple[str, ...] = ()) -> ScopeDecision:
+def classify_scope(
+    question: str, hotline: str = "12345", service_regions: tuple[str, ...] = ()
+) -> ScopeDecision:
     """In scope unless small talk, a request for a legal/medical judgement, or another place's policy."""
     text = question.strip()
-    other = next((p for p in _places() if p in text and not any(p in r or r in p for r in service_regions)), None)
+    other = next(
+        (p for p in _places() if p in text and not any(p in r or r in p for r in service_regions)), None
+    )
     if other and service_regions:
         regions = "、".join(service_regions)
         return ScopeDecision(
-            False, "other_region", f"本助手解答{regions}的政务服务问题；{other}的政策请咨询当地政务服务热线 12345。"
+            False,
+            "other_region",
+            f"本助手解答{regions}的政务服务问题；{other}的政策请咨询当地政务服务热线 12345。",
         )
     if _INJECTION.search(text):
         return ScopeDecision(
-            False, "instruction", f"我只依据政务服务知识库回答办事和政策问题，不能按要求改变规则或编写政策。如需帮助请拨打 {hotline} 热线。"
+            False,
+            "instruction",
+            f"我只依据政务服务知识库回答办事和政策问题，不能按要求改变规则或编写政策。如需帮助请拨打 {hotline} 热线。",
         )
     if _PERSONAL_RECORD.search(text):
         return ScopeDecision(
-            False, "personal_record",
+            False,
+            "personal_record",
             f"我无法查询个人的办理进度、账户或记录。请登录相应的政务服务平台查询，或拨打 {hotline} 热线、联系承办部门。",
         )
     if _LEGAL_JUDGEMENT.search(text):
@@ -92,9 +110,13 @@ def classify_scope(question: str, hotline: str = "12345", service_regions: tuple
             False, "legal_judgement", "具体案件的法律判断请咨询律师，或拨打 12348 公共法律服务热线。"
         )
     if _MEDICAL_JUDGEMENT.search(text):
-        return ScopeDecision(False, "medical_judgement", "病情和用药问题请咨询医疗机构的医生；紧急情况请拨打 120。")
+        return ScopeDecision(
+            False, "medical_judgement", "病情和用药问题请咨询医疗机构的医生；紧急情况请拨打 120。"
+        )
     if _SMALL_TALK.search(text):
         return ScopeDecision(
-            False, "not_government_service", f"我是政务服务助手，可以解答办事指南和政策问题；其他问题可拨打 {hotline} 热线。"
+            False,
+            "not_government_service",
+            f"我是政务服务助手，可以解答办事指南和政策问题；其他问题可拨打 {hotline} 热线。",
         )
     return ScopeDecision(True)

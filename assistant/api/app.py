@@ -74,7 +74,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         # Starlette re-raises after answering, so the server log gets the traceback; the client never does.
         logger.error("request %s failed: %s", getattr(request.state, "request_id", "-"), type(exc).__name__)
-        return error_response(500, "InternalError", "服务内部错误，请稍后重试；如持续出现，请联系管理员并提供请求编号", request)
+        return error_response(
+            500, "InternalError", "服务内部错误，请稍后重试；如持续出现，请联系管理员并提供请求编号", request
+        )
 
     @app.exception_handler(RequestValidationError)
     def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -85,7 +87,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 def _install_middleware(app: FastAPI, settings: Settings, services: Services, metrics: Metrics) -> None:
     app.add_middleware(RequestGuard, settings=settings, services=services, metrics=metrics)
     if settings.api.cors_origins:  # outside the guard, so that its 401 and 413 answers carry CORS headers too
-        app.add_middleware(CORSMiddleware, allow_origins=settings.api.cors_origins, allow_methods=["*"], allow_headers=["*"])
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.api.cors_origins, allow_methods=["*"], allow_headers=["*"]
+        )
 
 
 async def _purge_periodically(services: Services, interval_s: float) -> None:
@@ -120,14 +124,34 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     docs = settings.api.docs_enabled
     app = FastAPI(
-        title="gov-assistant", description="政务服务智能助手 API（离线运行）", version="0.1.0", lifespan=lifespan,
-        docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None, openapi_url="/openapi.json" if docs else None,
+        title="gov-assistant",
+        description="政务服务智能助手 API（离线运行）",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.services = services
     app.state.rate_limiter = RateLimiter(settings.api.public_rate_per_minute)
-    for router in (health.router, search.router, chat.router, agent.router, hotline.router, admin.router, records.router, pages.router):
+    for router in (
+        health.router,
+        search.router,
+        chat.router,
+        agent.router,
+        hotline.router,
+        admin.router,
+        records.router,
+        pages.router,
+    ):
         app.include_router(router)
-    for router in (policy_matching.router, hot_issues.router, call_summary.router, openai_compat.router, ratings.router):
+    for router in (
+        policy_matching.router,
+        hot_issues.router,
+        call_summary.router,
+        openai_compat.router,
+        ratings.router,
+    ):
         app.include_router(router)
 
     @app.get("/metrics", include_in_schema=False)
@@ -138,4 +162,3 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     _install_middleware(app, settings, services, metrics)
     log_redaction.install()
     return app
-

@@ -60,7 +60,9 @@ def presented_key(scope: Scope, headers: Headers) -> str | None:
         return key.strip() if scheme.lower() == "bearer" else ""
     if scope["type"] == "websocket":
         offered = (p.strip() for p in headers.get("sec-websocket-protocol", "").split(","))
-        return next((p.removeprefix(_BEARER_PROTOCOL) for p in offered if p.startswith(_BEARER_PROTOCOL)), None)
+        return next(
+            (p.removeprefix(_BEARER_PROTOCOL) for p in offered if p.startswith(_BEARER_PROTOCOL)), None
+        )
     return None
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -45,7 +45,9 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 def require(role: Role) -> Callable[[Principal], Principal]:
     def check(principal: PrincipalDep) -> Principal:
         if principal.role == "public" and role != "public":
-            raise HTTPException(status_code=401, detail="需要登录（API 密钥）", headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                status_code=401, detail="需要登录（API 密钥）", headers={"WWW-Authenticate": "Bearer"}
+            )
         if not principal.allows(role):
             raise HTTPException(status_code=403, detail="当前账号没有此操作的权限")
         return principal
@@ -94,5 +96,9 @@ def get_audit(services: ServicesDep) -> AuditLog:
 AuditDep = Annotated[AuditLog, Depends(get_audit)]
 
 
-def audit_event(request: Request, principal: Principal, action: str, detail: str = "", sources=()) -> AuditEvent:  # type: ignore[no-untyped-def]
-    return AuditEvent(principal.name, principal.role, action, detail, tuple(sources), request.state.request_id)
+def audit_event(
+    request: Request, principal: Principal, action: str, detail: str = "", sources: Iterable[str] = ()
+) -> AuditEvent:
+    return AuditEvent(
+        principal.name, principal.role, action, detail, tuple(sources), request.state.request_id
+    )

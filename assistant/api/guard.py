@@ -76,7 +76,8 @@ def body_limits(settings: Settings) -> tuple[BodyLimit, dict[str, BodyLimit]]:
     }
     default = BodyLimit(settings.api.max_body_kb * KB, f"请求体过大（上限 {settings.api.max_body_kb} KB）")
     return default, {
-        path: BodyLimit(megabytes(mb) + FRAMING_BYTES, f"上传内容过大（上限 {mb:g} MB）") for path, mb in uploads.items()
+        path: BodyLimit(megabytes(mb) + FRAMING_BYTES, f"上传内容过大（上限 {mb:g} MB）")
+        for path, mb in uploads.items()
     }
 
 
@@ -129,7 +130,9 @@ class RequestGuard:
 
     async def _checked(self, scope: Scope, receive: Receive, send: Send, headers: Headers) -> None:
         if scope["state"]["principal"] is None:
-            await self._reject(scope, receive, send, 401, "API 密钥无效或已停用", {"WWW-Authenticate": "Bearer"})
+            await self._reject(
+                scope, receive, send, 401, "API 密钥无效或已停用", {"WWW-Authenticate": "Bearer"}
+            )
             return
         limit = self._upload_limits.get(scope["path"].rstrip("/"), self._default_limit)
         declared = headers.get("content-length", "")
@@ -139,10 +142,19 @@ class RequestGuard:
         await self.app(scope, limit.counting(receive), send)
 
     @staticmethod
-    async def _reject(scope: Scope, receive: Receive, send: Send, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+    async def _reject(
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        status: int,
+        message: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         await error_response(status, "HTTPError", message, Request(scope), headers)(scope, receive, send)
 
     def _security_headers(self, path: str) -> dict[str, str]:
         if path in self._docs_paths:
-            return {name: value for name, value in SECURITY_HEADERS.items() if name != "Content-Security-Policy"}
+            return {
+                name: value for name, value in SECURITY_HEADERS.items() if name != "Content-Security-Policy"
+            }
         return SECURITY_HEADERS

@@ -67,7 +67,9 @@ def _hash(key: str) -> str:
 
 
 def _audit_key_change(database: Database, by: Principal | None, action: str, detail: str) -> None:
-    event = AuditEvent(by.name, by.role, action, detail) if by else AuditEvent.from_command_line(action, detail)
+    event = (
+        AuditEvent(by.name, by.role, action, detail) if by else AuditEvent.from_command_line(action, detail)
+    )
     AuditLog(database).record(event)
 
 
@@ -89,7 +91,9 @@ def create_api_key(
         session.add(row)
         session.flush()
         key_id = row.id
-    _audit_key_change(database, by, "keys.create", f"密钥 {key_id}：{_holder(row.name, role, row.department)}")
+    _audit_key_change(
+        database, by, "keys.create", f"密钥 {key_id}：{_holder(row.name, role, row.department)}"
+    )
     return key
 
 

@@ -70,12 +70,16 @@ def form_files(field: str) -> Callable[[Request], AsyncIterator[list[UploadFile]
     return files
 
 
-def multipart_body(field: str, many: bool = False, text_fields: dict[str, str] | None = None) -> dict[str, Any]:
+def multipart_body(
+    field: str, many: bool = False, text_fields: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The OpenAPI request body of an upload route (its files are not a parameter FastAPI sees);
     ``text_fields`` names the form's optional text fields with their descriptions."""
     file = {"type": "string", "format": "binary"}
     properties: dict[str, Any] = {field: {"type": "array", "items": file} if many else file}
-    properties |= {name: {"type": "string", "description": text} for name, text in (text_fields or {}).items()}
+    properties |= {
+        name: {"type": "string", "description": text} for name, text in (text_fields or {}).items()
+    }
     schema = {"type": "object", "required": [field], "properties": properties}
     return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}
 
@@ -90,7 +94,9 @@ def safe_filename(raw: str | None) -> str:
         raise HTTPException(status_code=400, detail="文件名含有控制字符，请重命名后再上传")
     size = len(name.encode("utf-8"))
     if size > MAX_NAME_BYTES:
-        raise HTTPException(status_code=400, detail=f"文件名过长（{size} 字节，上限 {MAX_NAME_BYTES} 字节），请重命名后再上传")
+        raise HTTPException(
+            status_code=400, detail=f"文件名过长（{size} 字节，上限 {MAX_NAME_BYTES} 字节），请重命名后再上传"
+        )
     return name
 
 

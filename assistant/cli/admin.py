@@ -49,7 +49,9 @@ def _record(action: str, detail: str) -> None:
 def create(
     role: str = typer.Option(..., help="agent（坐席）或 admin（管理员）"),
     name: str = typer.Option(..., help="使用人或用途"),
-    department: str = typer.Option("", help="所属部门，如 示例市人社局；不填为全系统（管理员可管理全部文档）"),
+    department: str = typer.Option(
+        "", help="所属部门，如 示例市人社局；不填为全系统（管理员可管理全部文档）"
+    ),
 ) -> None:
     """创建密钥；密钥只显示这一次，请妥善保存。"""
     if role not in ("agent", "admin"):
@@ -67,7 +69,14 @@ def list_command() -> None:
         table.add_column(column)
     for row in list_keys(get_services().database):
         created = row.created_at.isoformat(timespec="seconds")
-        table.add_row(str(row.id), row.name, row.role, row.department or "全系统", created, "已停用" if row.revoked else "有效")
+        table.add_row(
+            str(row.id),
+            row.name,
+            row.role,
+            row.department or "全系统",
+            created,
+            "已停用" if row.revoked else "有效",
+        )
     console.print(table)
 
 
@@ -98,16 +107,28 @@ def verify() -> None:
     result = AuditLog(services.database).verify(audit_checkpoint_key(services.settings))
     start = f"自清理检查点（序号 {result.checkpoint_seq}）之后" if result.checkpoint_seq else "自序号 1 起"
     if not result.ok:
-        console.print(f"[bold red]审计日志校验未通过：[/]{result.problem}（{start}已核对 {result.rows} 条）", highlight=False)
+        console.print(
+            f"[bold red]审计日志校验未通过：[/]{result.problem}（{start}已核对 {result.rows} 条）",
+            highlight=False,
+        )
         raise typer.Exit(2)
-    console.print(f"审计日志校验通过：{start}共 {result.rows} 条，链头序号 {result.head_seq}，哈希 {result.head_hash}", highlight=False)
+    console.print(
+        f"审计日志校验通过：{start}共 {result.rows} 条，链头序号 {result.head_seq}，哈希 {result.head_hash}",
+        highlight=False,
+    )
 
 
-def purge_command(dry_run: bool = typer.Option(False, "--dry-run", help="只统计将被清理的条数，不删除")) -> None:
+def purge_command(
+    dry_run: bool = typer.Option(False, "--dry-run", help="只统计将被清理的条数，不删除"),
+) -> None:
     """按保留期限（GOVASSIST_RETENTION__*）清理过期的对话、反馈、通话转写、工单与审计日志。"""
     services = get_services()
-    report = purge(services.database, services.settings, dry_run=dry_run,
-                   actor=AuditEvent.from_command_line("retention.purge").actor)
+    report = purge(
+        services.database,
+        services.settings,
+        dry_run=dry_run,
+        actor=AuditEvent.from_command_line("retention.purge").actor,
+    )
     table = Table(title="将清理（试运行，未删除）" if dry_run else "已清理")
     table.add_column("类别")
     table.add_column("条数", justify="right")
@@ -131,7 +152,9 @@ def _rows(rows: list[dict[str, Any]], columns: dict[str, str], format: str) -> s
 
 
 _FORMAT = typer.Option("jsonl", "--format", help="jsonl 或 csv")
-_ANONYMISE = typer.Option(False, "--anonymise", help="匿名化：姓名、电话、证件号、银行卡号、地址换成本次导出内稳定的代号")
+_ANONYMISE = typer.Option(
+    False, "--anonymise", help="匿名化：姓名、电话、证件号、银行卡号、地址换成本次导出内稳定的代号"
+)
 _OUTPUT = typer.Option(None, "--output", "-o", help="写入该文件（默认输出到终端）")
 
 
@@ -141,7 +164,9 @@ def _check_format(format: str) -> None:
 
 
 @export_app.command("tickets")
-def export_tickets(format: str = _FORMAT, anonymise: bool = _ANONYMISE, output: Path | None = _OUTPUT) -> None:
+def export_tickets(
+    format: str = _FORMAT, anonymise: bool = _ANONYMISE, output: Path | None = _OUTPUT
+) -> None:
     """导出全部工单：来电人信息默认脱敏（张**、138****5678），--anonymise 换成代号。"""
     _check_format(format)
     services = get_services()
@@ -153,7 +178,9 @@ def export_tickets(format: str = _FORMAT, anonymise: bool = _ANONYMISE, output: 
 @export_app.command("conversations")
 def export_conversations(
     since: str | None = typer.Option(None, help="起始时间，如 2026-11-01"),
-    format: str = _FORMAT, anonymise: bool = _ANONYMISE, output: Path | None = _OUTPUT,
+    format: str = _FORMAT,
+    anonymise: bool = _ANONYMISE,
+    output: Path | None = _OUTPUT,
 ) -> None:
     """导出市民对话（存储时已脱敏），--anonymise 把会话 ID、姓名、号码、地址换成代号。"""
     _check_format(format)

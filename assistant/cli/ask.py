@@ -9,9 +9,18 @@ from assistant.answering.answer import Answer
 from assistant.wiring import get_services
 
 console = Console()
-STATUS_LABELS = {"answered": "已回答", "no_evidence": "无依据（已转人工建议）", "out_of_scope": "超出服务范围",
-                 "withheld": "涉及个人信息或钱款，待人工核实"}
-MODE_LABELS = {"faq": "官方问答原文", "generated": "模型生成（已逐句核对来源）", "extractive": "摘录原文", "refusal": "未作答"}
+STATUS_LABELS = {
+    "answered": "已回答",
+    "no_evidence": "无依据（已转人工建议）",
+    "out_of_scope": "超出服务范围",
+    "withheld": "涉及个人信息或钱款，待人工核实",
+}
+MODE_LABELS = {
+    "faq": "官方问答原文",
+    "generated": "模型生成（已逐句核对来源）",
+    "extractive": "摘录原文",
+    "refusal": "未作答",
+}
 
 
 def ask(
@@ -38,7 +47,9 @@ def ask(
 
 def _print_answer(answer: Answer) -> None:
     console.print(answer.text, highlight=False)
-    console.print(f"[dim]{STATUS_LABELS[answer.status]} · {MODE_LABELS[answer.mode]} · 会话 {answer.session_id}[/]")
+    console.print(
+        f"[dim]{STATUS_LABELS[answer.status]} · {MODE_LABELS[answer.mode]} · 会话 {answer.session_id}[/]"
+    )
     for citation in answer.citations:
         number = f" {citation.document_number}" if citation.document_number else ""
         path = f" > {' > '.join(citation.heading_path)}" if citation.heading_path else ""

@@ -19,14 +19,18 @@ def _print_rows(title: str, rows: list[dict[str, Any]]) -> None:
     for column in rows[0]:
         table.add_column(column, justify="left" if column == "system" else "right")
     for row in rows:
-        table.add_row(*("-" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()))
+        table.add_row(
+            *("-" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values())
+        )
     console.print(table)
 
 
 @app.command("retrieval")
 def retrieval(
     docs: Path = typer.Option(..., exists=True, dir_okay=False, help="文档 JSONL（id、title、text）"),
-    questions: Path = typer.Option(..., exists=True, dir_okay=False, help="问题 JSONL（question 与 source_doc_id 或 answer）"),
+    questions: Path = typer.Option(
+        ..., exists=True, dir_okay=False, help="问题 JSONL（question 与 source_doc_id 或 answer）"
+    ),
     kind: str = typer.Option("policy", help="文档类型：policy / faq / guide"),
     limit: int | None = typer.Option(None, help="只用前 N 个问题"),
     llama_index: bool = typer.Option(True, help="同时测 llama-index 默认 VectorStoreIndex 基线"),
@@ -36,7 +40,9 @@ def retrieval(
     """检索质量（hit@1/5/10、MRR@10）与查询延迟：混合检索、BM25、向量、llama-index 基线。"""
     from eval_sets import retrieval as bench
 
-    result = bench.run(docs, questions, kind=kind, limit=limit, with_llama_index=llama_index, scale_to=scale_to)
+    result = bench.run(
+        docs, questions, kind=kind, limit=limit, with_llama_index=llama_index, scale_to=scale_to
+    )
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
@@ -49,7 +55,9 @@ def retrieval(
 @app.command("answers")
 def answers(
     docs: Path = typer.Option(..., exists=True, dir_okay=False, help="文档 JSONL（id、title、text）"),
-    questions: Path = typer.Option(..., exists=True, dir_okay=False, help="问题 JSONL（question、answer、source_doc_id）"),
+    questions: Path = typer.Option(
+        ..., exists=True, dir_okay=False, help="问题 JSONL（question、answer、source_doc_id）"
+    ),
     kind: str = typer.Option("policy", help="文档类型：policy / faq / guide"),
     limit: int | None = typer.Option(None, help="只用前 N 个问题"),
     llm_limit: int = typer.Option(40, help="本地大模型模式只测前 N 个问题（CPU 上每题数秒），0 为不测"),
@@ -63,7 +71,9 @@ def answers(
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
     _print_rows(f"问答基准：{docs.parent.name}（索引一半文档，另一半的问题应拒答）", result["rows"])
-    console.print(f"来源文档与已索引文档近似重复（字二元组 Jaccard ≥ 0.5）、不计为应拒答的问题：{result['dropped_near_duplicates']} 个")
+    console.print(
+        f"来源文档与已索引文档近似重复（字二元组 Jaccard ≥ 0.5）、不计为应拒答的问题：{result['dropped_near_duplicates']} 个"
+    )
 
 
 @app.command("refusal")
@@ -79,7 +89,9 @@ def refusal(
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
-    _print_rows("拒答题库（示例知识库）：false_answer = 应拒答却作答，false_refusal = 应作答却拒答", result["rows"])
+    _print_rows(
+        "拒答题库（示例知识库）：false_answer = 应拒答却作答，false_refusal = 应作答却拒答", result["rows"]
+    )
     console.print(f"每题用时 p50 {result['p50_ms']:.0f} 毫秒")
     if failures:
         for failure in result["failures"]:
@@ -90,7 +102,9 @@ def refusal(
 def load(
     clients: int = typer.Option(50, min=1, max=200, help="并发客户端数（闭环）"),
     seconds: float = typer.Option(60.0, min=1, max=600, help="持续秒数"),
-    rate: float | None = typer.Option(None, min=1, max=500, help="开环：每秒固定发出的请求数（不论响应快慢）；不设为闭环"),
+    rate: float | None = typer.Option(
+        None, min=1, max=500, help="开环：每秒固定发出的请求数（不论响应快慢）；不设为闭环"
+    ),
     cores: int = typer.Option(2, min=1, max=256, help="按多少个 CPU 核计算理想吞吐量"),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
 ) -> None:
@@ -125,7 +139,9 @@ def load(
 @app.command("access")
 def access(
     points: int = typer.Option(50_000, min=100, help="嵌入式引擎的合成分段数"),
-    client_points: int = typer.Option(2_000, min=100, help="qdrant-client 进程内模式的合成分段数（逐点扫描，较慢；查询数为四分之一）"),
+    client_points: int = typer.Option(
+        2_000, min=100, help="qdrant-client 进程内模式的合成分段数（逐点扫描，较慢；查询数为四分之一）"
+    ),
     queries: int = typer.Option(200, min=1, help="嵌入式引擎上每类调用方的查询数"),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
 ) -> None:
@@ -141,7 +157,9 @@ def access(
 
 @app.command("safety")
 def safety(
-    corpus: list[Path] = typer.Argument(..., exists=True, help="文档目录或文件（如 ingest/demo_kb、docs.jsonl），视为正常政务文本"),
+    corpus: list[Path] = typer.Argument(
+        ..., exists=True, help="文档目录或文件（如 ingest/demo_kb、docs.jsonl），视为正常政务文本"
+    ),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
 ) -> None:
     """导入安全筛查的误报率：正常政务文本中被标记为指令或索要个人信息、钱款的段落比例，并列出被标记的段落。"""
@@ -154,7 +172,10 @@ def safety(
     _print_rows("导入安全筛查：正常文本的误报", result["rows"])
     for name, examples in result["examples"].items():
         for example in examples:
-            console.print(f"[yellow]{name}[/] {example['doc_id']}：{'；'.join(example['flags'])}\n  {example['text']}", highlight=False)
+            console.print(
+                f"[yellow]{name}[/] {example['doc_id']}：{'；'.join(example['flags'])}\n  {example['text']}",
+                highlight=False,
+            )
 
 
 @app.command("demo")
@@ -178,4 +199,7 @@ def demo(as_json: bool = typer.Option(False, "--json", help="输出一个 JSON �
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
     _print_rows(f"示例问题集（{result['mode']}）", result["rows"])
-    console.print("各回答方式的延迟 p50（毫秒）：" + "，".join(f"{m} {v:.0f}" for m, v in result["p50_ms_by_mode"].items()))
+    console.print(
+        "各回答方式的延迟 p50（毫秒）："
+        + "，".join(f"{m} {v:.0f}" for m, v in result["p50_ms_by_mode"].items())
+    )

@@ -19,7 +19,9 @@ def console(
     """启动工作人员控制台（问答调试、文档管理、评测）。"""
     key = key or os.environ.get("GOVASSIST_CONSOLE_KEY")
     if not key:
-        raise ConfigurationError("需要管理员密钥：先运行 `govassist keys create --role admin --name 控制台`，再用 --key 传入。")
+        raise ConfigurationError(
+            "需要管理员密钥：先运行 `govassist keys create --role admin --name 控制台`，再用 --key 传入。"
+        )
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from ui.console import ApiClient, build
 

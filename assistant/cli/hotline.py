@@ -18,9 +18,20 @@ from assistant.wiring import get_services
 
 console = Console()
 app = typer.Typer(help="12345 热线助手：分类模型训练与试用。", no_args_is_help=True)
-LABEL_NAMES = {"request_type": "诉求类型", "category": "分类", "department": "承办单位", "urgency": "紧急程度"}
-FIELD_NAMES = {"caller_name": "来电人", "callback_number": "联系电话", "address": "地址", "event_time": "事发时间",
-               "service_item": "事项", "request": "诉求"}
+LABEL_NAMES = {
+    "request_type": "诉求类型",
+    "category": "分类",
+    "department": "承办单位",
+    "urgency": "紧急程度",
+}
+FIELD_NAMES = {
+    "caller_name": "来电人",
+    "callback_number": "联系电话",
+    "address": "地址",
+    "event_time": "事发时间",
+    "service_item": "事项",
+    "request": "诉求",
+}
 
 
 def _triage() -> CallTriage:
@@ -29,9 +40,15 @@ def _triage() -> CallTriage:
 
 @app.command("train")
 def train(
-    data: Path = typer.Option(..., exists=True, dir_okay=False, help="带标签的历史工单 JSONL（text 或 question 字段）"),
-    label: str | None = typer.Option(None, help="标签字段；不给则训练文件中已有的 request_type / category / department / urgency"),
-    save_as: str | None = typer.Option(None, "--as", help=f"保存为哪个模型（{' / '.join(TRAINABLE)}），默认与标签字段同名"),
+    data: Path = typer.Option(
+        ..., exists=True, dir_okay=False, help="带标签的历史工单 JSONL（text 或 question 字段）"
+    ),
+    label: str | None = typer.Option(
+        None, help="标签字段；不给则训练文件中已有的 request_type / category / department / urgency"
+    ),
+    save_as: str | None = typer.Option(
+        None, "--as", help=f"保存为哪个模型（{' / '.join(TRAINABLE)}），默认与标签字段同名"
+    ),
 ) -> None:
     """用本单位的历史数据训练分类模型（保存在数据目录，之后自动使用）。"""
     triage = _triage()
@@ -43,8 +60,10 @@ def train(
         name = save_as or label
         trained = {name: triage.train(data, label, name)}
     for name, classifier in trained.items():
-        console.print(f"已训练“{LABEL_NAMES.get(name, name)}”模型：{len(classifier.labels)} 个类别，保存在 {triage.path(name)}",
-                      highlight=False)
+        console.print(
+            f"已训练“{LABEL_NAMES.get(name, name)}”模型：{len(classifier.labels)} 个类别，保存在 {triage.path(name)}",
+            highlight=False,
+        )
 
 
 @app.command("classify")
@@ -63,31 +82,58 @@ def classify(
 def _print_analysis(result: Triage) -> None:
     for label, prediction in result.predictions.items():
         reason = "、".join(prediction.reason) or "无"
-        console.print(f"{LABEL_NAMES.get(label, label)}：{prediction.label}（置信度 {prediction.confidence:.2f}；依据：{reason}）",
-                      highlight=False)
+        console.print(
+            f"{LABEL_NAMES.get(label, label)}：{prediction.label}（置信度 {prediction.confidence:.2f}；依据：{reason}）",
+            highlight=False,
+        )
     for rank, suggestion in enumerate(result.departments, 1):
         duty = f"；职责：{suggestion.duty}" if suggestion.duty else ""
-        console.print(f"  建议承办单位 {rank}：{suggestion.department}（{suggestion.confidence:.2f}{duty}）", highlight=False)
+        console.print(
+            f"  建议承办单位 {rank}：{suggestion.department}（{suggestion.confidence:.2f}{duty}）",
+            highlight=False,
+        )
     for field in result.fields:
-        console.print(f"{FIELD_NAMES.get(field.name, field.name)}：{field.value}  [dim]（原文第 {field.start}–{field.end} 字）[/]",
-                      highlight=False)
+        console.print(
+            f"{FIELD_NAMES.get(field.name, field.name)}：{field.value}  [dim]（原文第 {field.start}–{field.end} 字）[/]",
+            highlight=False,
+        )
     urgency, mood = result.urgency, result.sentiment
-    console.print(f"紧急程度：{urgency.label}{'（' + urgency.evidence + '）' if urgency.evidence else ''}　"
-                  f"情绪：{mood.label}{'（' + mood.evidence + '）' if mood.evidence else ''}", highlight=False)
+    console.print(
+        f"紧急程度：{urgency.label}{'（' + urgency.evidence + '）' if urgency.evidence else ''}　"
+        f"情绪：{mood.label}{'（' + mood.evidence + '）' if mood.evidence else ''}",
+        highlight=False,
+    )
 
 
 def bench_hotline(
     train: Path = typer.Option(..., exists=True, dir_okay=False, help="训练数据 JSONL"),
     label: str = typer.Option(..., help="标签字段"),
-    test: Path | None = typer.Option(None, exists=True, dir_okay=False, help="测试数据 JSONL；不给则从训练数据分层留出 25%（固定种子）"),
-    levers: bool = typer.Option(False, "--levers", help="同时测各项设计选择（逻辑回归、无类别权重、诉求类型提示词、e5 句向量）"),
-    embeddings: bool = typer.Option(True, "--embeddings/--no-embeddings",
-                                    help="测 e5 句向量与权责清单的向量通道（首次较慢；向量缓存在向量缓存目录）"),
-    duty_list: Path | None = typer.Option(None, exists=True, dir_okay=False,
-                                          help="权责清单 JSONL（承办单位标签）：测无历史数据与有历史数据两种路由的 top-1/top-3"),
-    taxonomy: Path | None = typer.Option(None, exists=True, dir_okay=False,
-                                         help="分类体系 JSONL（分类标签）：测按分类路径描述路由（无历史）及与训练模型的组合"),
-    size: int | None = typer.Option(None, "--sample", min=10, help="只用训练文件中随机（固定种子）抽取的 N 条（句向量在 2 核上较慢时）"),
+    test: Path | None = typer.Option(
+        None, exists=True, dir_okay=False, help="测试数据 JSONL；不给则从训练数据分层留出 25%（固定种子）"
+    ),
+    levers: bool = typer.Option(
+        False, "--levers", help="同时测各项设计选择（逻辑回归、无类别权重、诉求类型提示词、e5 句向量）"
+    ),
+    embeddings: bool = typer.Option(
+        True,
+        "--embeddings/--no-embeddings",
+        help="测 e5 句向量与权责清单的向量通道（首次较慢；向量缓存在向量缓存目录）",
+    ),
+    duty_list: Path | None = typer.Option(
+        None,
+        exists=True,
+        dir_okay=False,
+        help="权责清单 JSONL（承办单位标签）：测无历史数据与有历史数据两种路由的 top-1/top-3",
+    ),
+    taxonomy: Path | None = typer.Option(
+        None,
+        exists=True,
+        dir_okay=False,
+        help="分类体系 JSONL（分类标签）：测按分类路径描述路由（无历史）及与训练模型的组合",
+    ),
+    size: int | None = typer.Option(
+        None, "--sample", min=10, help="只用训练文件中随机（固定种子）抽取的 N 条（句向量在 2 核上较慢时）"
+    ),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
 ) -> None:
     """分类基准：本项目的分类器与 TF-IDF（字 1–3 元）+ 逻辑回归基线的准确率和宏平均 F1；可选权责清单路由。"""
@@ -100,14 +146,27 @@ def bench_hotline(
     if embeddings and (levers or duty_list is not None or taxonomy is not None):
         store = VectorStore(services.settings.embedding_cache() / "bench-queries.sqlite")
         embedder = hotline_bench.QueryCachedEmbedder(services.embedder, store)
-    result = hotline_bench.run(train, label, test, levers=levers, embedder=embedder, duty_list=duty_list, size=size,
-                              taxonomy=taxonomy)
+    result = hotline_bench.run(
+        train,
+        label,
+        test,
+        levers=levers,
+        embedder=embedder,
+        duty_list=duty_list,
+        size=size,
+        taxonomy=taxonomy,
+    )
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
     split = "测试文件" if test else "分层留出"
-    _print_rows(f"分类基准：{train.name} · {label}（训练 {result['train_rows']} 条，{split} {result['test_rows']} 条，"
-                f"{result['classes']} 类）", result["rows"])
+    _print_rows(
+        f"分类基准：{train.name} · {label}（训练 {result['train_rows']} 条，{split} {result['test_rows']} 条，"
+        f"{result['classes']} 类）",
+        result["rows"],
+    )
     if "description_rows" in result:
         source = duty_list or taxonomy
-        _print_rows(f"按描述路由（权责清单或分类体系）：{source.name if source else ''}", result["description_rows"])
+        _print_rows(
+            f"按描述路由（权责清单或分类体系）：{source.name if source else ''}", result["description_rows"]
+        )

@@ -22,7 +22,12 @@ from ingest.readers import ReadOptions
 
 console = Console()
 kb_app = typer.Typer(help="查看和管理知识库。", no_args_is_help=True)
-STATUS_LABELS: dict[pipeline.FileStatus, str] = {"added": "新增", "updated": "更新", "unchanged": "未变", "failed": "失败"}
+STATUS_LABELS: dict[pipeline.FileStatus, str] = {
+    "added": "新增",
+    "updated": "更新",
+    "unchanged": "未变",
+    "failed": "失败",
+}
 
 
 def register(app: typer.Typer) -> None:
@@ -65,7 +70,9 @@ def ingest(
     category: str | None = typer.Option(None, help="分类"),
     publish_date: str | None = typer.Option(None, help="发布日期 YYYY-MM-DD"),
     expiry_date: str | None = typer.Option(None, help="失效日期 YYYY-MM-DD"),
-    sensitivity: str | None = typer.Option(None, help="密级：公开 / 内部 / 敏感（默认见 GOVASSIST_INGEST__DEFAULT_SENSITIVITY）"),
+    sensitivity: str | None = typer.Option(
+        None, help="密级：公开 / 内部 / 敏感（默认见 GOVASSIST_INGEST__DEFAULT_SENSITIVITY）"
+    ),
     department: str | None = typer.Option(None, help="文档所属部门（管理该文档、可见其敏感内容的部门）"),
     question_column: list[str] = typer.Option([], help="FAQ 表格的问题列名（可多次指定）"),
     answer_column: list[str] = typer.Option([], help="FAQ 表格的答案列名（可多次指定）"),
@@ -74,9 +81,16 @@ def ingest(
     """导入文件到知识库（PDF、DOCX、HTML、Markdown、TXT、CSV/XLSX 问答表、JSONL）。"""
     _check_kind(kind)
     overrides = {
-        "kind": kind, "title": title, "issuing_body": issuing_body, "document_number": document_number,
-        "region": region, "category": category, "publish_date": publish_date, "expiry_date": expiry_date,
-        "sensitivity": sensitivity, "owner_department": department,
+        "kind": kind,
+        "title": title,
+        "issuing_body": issuing_body,
+        "document_number": document_number,
+        "region": region,
+        "category": category,
+        "publish_date": publish_date,
+        "expiry_date": expiry_date,
+        "sensitivity": sensitivity,
+        "owner_department": department,
     }
     options = ReadOptions.with_overrides(
         {key: value for key, value in overrides.items() if value},
@@ -104,8 +118,12 @@ def _print_report(report: pipeline.IngestReport) -> None:
     for outcome in report.files:
         style = "red" if outcome.status == "failed" else None
         table.add_row(
-            outcome.path, STATUS_LABELS[outcome.status], str(outcome.documents), str(outcome.chunks),
-            outcome.reason, style=style,
+            outcome.path,
+            STATUS_LABELS[outcome.status],
+            str(outcome.documents),
+            str(outcome.chunks),
+            outcome.reason,
+            style=style,
         )
     console.print(table)
     for outcome in report.files:
@@ -133,16 +151,28 @@ def search(
         on = date.fromisoformat(valid_on) if valid_on else None
     except ValueError as exc:
         raise BadInput(f"日期格式应为 YYYY-MM-DD：{valid_on}") from exc
-    filters = SearchFilters(kinds=kind, regions=region, categories=category, valid_on=on, include_expired=include_expired)
+    filters = SearchFilters(
+        kinds=kind, regions=region, categories=category, valid_on=on, include_expired=include_expired
+    )
     result = get_services().searcher.search(query, top_k=top_k, filters=filters, access=Access.everything())
     if as_json:
         hits = [
-            {"doc_id": h.chunk.doc_id, "title": h.chunk.metadata.title, "score": h.score,
-             "heading_path": h.chunk.heading_path, "text": h.chunk.text, "scores": asdict(h.scores),
-             "metadata": h.chunk.metadata.to_payload()}
+            {
+                "doc_id": h.chunk.doc_id,
+                "title": h.chunk.metadata.title,
+                "score": h.score,
+                "heading_path": h.chunk.heading_path,
+                "text": h.chunk.text,
+                "scores": asdict(h.scores),
+                "metadata": h.chunk.metadata.to_payload(),
+            }
             for h in result.hits
         ]
-        typer.echo(json.dumps({"query": query, "terms": result.query_terms, "hits": hits}, ensure_ascii=False, indent=1))
+        typer.echo(
+            json.dumps(
+                {"query": query, "terms": result.query_terms, "hits": hits}, ensure_ascii=False, indent=1
+            )
+        )
         return
     if not result.hits:
         console.print("没有找到相关内容。")
@@ -150,7 +180,9 @@ def search(
     for rank, hit in enumerate(result.hits, start=1):
         meta = hit.chunk.metadata
         number = f" {meta.document_number}" if meta.document_number else ""
-        console.print(f"[bold]{rank}. {meta.title or hit.chunk.doc_id}[/]{number}  [dim]得分 {hit.score:.3f} · {meta.kind}[/]")
+        console.print(
+            f"[bold]{rank}. {meta.title or hit.chunk.doc_id}[/]{number}  [dim]得分 {hit.score:.3f} · {meta.kind}[/]"
+        )
         if hit.chunk.heading_path:
             console.print(f"   [cyan]{' > '.join(hit.chunk.heading_path)}[/]")
         snippet = hit.chunk.text.replace("\n", " ")
@@ -172,7 +204,9 @@ def reindex() -> None:
     services = get_services()
     snapshot = services.manifests.path.with_suffix(".reindex.jsonl")
     count = services.knowledge_base.reindex(snapshot)
-    AuditLog(services.database).record(AuditEvent.from_command_line("documents.reindex", f"{services.embedder.name}：{count} 个分段"))
+    AuditLog(services.database).record(
+        AuditEvent.from_command_line("documents.reindex", f"{services.embedder.name}：{count} 个分段")
+    )
     console.print(f"已用 {services.embedder.name} 重建索引：{count} 个分段。")
 
 
@@ -188,7 +222,9 @@ def migrate() -> None:
     AuditLog(services.database).record(AuditEvent.from_command_line("documents.migrate", detail))
     console.print(f"已迁移 {detail}；其中 {report.restamped} 篇与源文件核对一致，重新导入时不会重复处理。")
     if report.flagged:
-        console.print(f"[yellow]注意：{report.flagged} 个段落含疑似指令或索要个人信息、钱款的内容，已不再用于回答（可在检索调试中查看）。[/]")
+        console.print(
+            f"[yellow]注意：{report.flagged} 个段落含疑似指令或索要个人信息、钱款的内容，已不再用于回答（可在检索调试中查看）。[/]"
+        )
 
 
 @kb_app.command("list")
@@ -198,14 +234,25 @@ def list_documents(
 ) -> None:
     """列出知识库中的文档。"""
     _check_kind(kind)
-    entries = [e for e in get_services().knowledge_base.manifest().documents.values() if not kind or e.kind == kind]
+    entries = [
+        e for e in get_services().knowledge_base.manifest().documents.values() if not kind or e.kind == kind
+    ]
     table = Table(title=f"知识库文档（共 {len(entries)} 篇）")
     for column in ("文档 ID", "类型", "标题", "密级", "所属部门", "分段", "来源", "导入时间"):
         table.add_column(column)
     for entry in entries[:limit]:
         level, owner = entry.sensitivity or PUBLIC_LEVEL, entry.owner_department or "全系统"
         source = entry.path or entry.source
-        table.add_row(entry.doc_id, entry.kind, entry.title, level, owner, str(entry.chunk_count), source, entry.ingested_at)
+        table.add_row(
+            entry.doc_id,
+            entry.kind,
+            entry.title,
+            level,
+            owner,
+            str(entry.chunk_count),
+            source,
+            entry.ingested_at,
+        )
     console.print(table)
 
 
@@ -221,7 +268,9 @@ def classify(
     changed = [doc_id for doc_id in doc_ids if services.knowledge_base.reclassify(doc_id, level, department)]
     owner = f"，所属部门 {department}" if department is not None else ""
     detail = f"{', '.join(changed)} → {level}{owner}"
-    AuditLog(services.database).record(AuditEvent.from_command_line("documents.classify", detail, tuple(changed)))
+    AuditLog(services.database).record(
+        AuditEvent.from_command_line("documents.classify", detail, tuple(changed))
+    )
     console.print(f"已将 {len(changed)} 篇文档设为{level}。")
     missing = sorted(set(doc_ids) - set(changed))
     if missing:
@@ -244,7 +293,9 @@ def delete(
         raise BadInput("请给出文档 ID 或 --source 文件路径")
     removed = knowledge_base.delete(targets)
     missing = sorted(set(targets) - set(removed))
-    AuditLog(services.database).record(AuditEvent.from_command_line("documents.delete", ", ".join(removed), tuple(removed)))
+    AuditLog(services.database).record(
+        AuditEvent.from_command_line("documents.delete", ", ".join(removed), tuple(removed))
+    )
     console.print(f"已删除 {len(removed)} 篇文档。")
     if missing:
         raise BadInput(f"以下文档不存在：{', '.join(missing)}")

@@ -41,13 +41,17 @@ def _as_of(value: str | None) -> date:
 def import_enterprises(file: Path = typer.Argument(..., help="企业画像 CSV 或 XLSX（中文表头）")) -> None:
     """导入企业画像：合格的行入库，有问题的行逐条列出原因。"""
     report, created, updated = _service().import_profiles(file)
-    console.print(f"共 {report.rows} 行：新增 {created} 家，更新 {updated} 家，有问题 {len({e.row for e in report.errors})} 行。")
+    console.print(
+        f"共 {report.rows} 行：新增 {created} 家，更新 {updated} 家，有问题 {len({e.row for e in report.errors})} 行。"
+    )
     for error in report.errors[:200]:
         console.print(f"  {error}", highlight=False)
 
 
 @app.command("extract")
-def extract(paths: list[Path] = typer.Argument(..., help="政策文件或目录（.md/.txt/.docx/.pdf/.html）")) -> None:
+def extract(
+    paths: list[Path] = typer.Argument(..., help="政策文件或目录（.md/.txt/.docx/.pdf/.html）"),
+) -> None:
     """从政策文件中抽取支持事项与申报条件并入库（已人工审核的事项保留审核结果）。"""
     items, counts = _service().extract(paths)
     table = Table(title=f"抽取到 {len(items)} 个支持事项")
@@ -55,9 +59,17 @@ def extract(paths: list[Path] = typer.Argument(..., help="政策文件或目录�
         table.add_column(column)
     for item in items:
         review = sum(c.kind == "free_text" for c in item.conditions)
-        table.add_row(item.item_id, item.title, str(len(item.conditions)), str(review), f"{item.window_start or '—'} 至 {item.window_end or '—'}")
+        table.add_row(
+            item.item_id,
+            item.title,
+            str(len(item.conditions)),
+            str(review),
+            f"{item.window_start or '—'} 至 {item.window_end or '—'}",
+        )
     console.print(table)
-    console.print(f"新增 {counts['created']}，更新 {counts['updated']}，保留人工审核 {counts['kept_reviewed']}。")
+    console.print(
+        f"新增 {counts['created']}，更新 {counts['updated']}，保留人工审核 {counts['kept_reviewed']}。"
+    )
 
 
 @app.command("enterprise")
@@ -71,15 +83,28 @@ def enterprise(
     """企业找政策：列出该企业可申报的事项，逐条说明条件是否满足，待核实的给出需补充的问题。"""
     profile, matches = _service().match_enterprise(enterprise_id, _as_of(as_of), all_items, include_expired)
     if as_json:
-        typer.echo(json.dumps({"enterprise_id": profile.enterprise_id, "name": profile.name,
-                               "matches": [match_dict(m) for m in matches]}, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                {
+                    "enterprise_id": profile.enterprise_id,
+                    "name": profile.name,
+                    "matches": [match_dict(m) for m in matches],
+                },
+                ensure_ascii=False,
+            )
+        )
         return
     console.print(f"[bold]{profile.name}[/]（{profile.enterprise_id}）：{len(matches)} 个事项")
     for match in matches:
-        console.print(f"\n{_DECISION[match.decision]} {match.item.title}（{match.item.document_title}）"
-                      f" 申报时间：{_WINDOW[match.window_status]} {match.item.window_start or ''}—{match.item.window_end or ''}")
+        console.print(
+            f"\n{_DECISION[match.decision]} {match.item.title}（{match.item.document_title}）"
+            f" 申报时间：{_WINDOW[match.window_status]} {match.item.window_start or ''}—{match.item.window_end or ''}"
+        )
         for result in match.conditions:
-            console.print(f"  {_DECISION[result.decision]} {result.condition.describe()}；企业情况：{result.profile_value}", highlight=False)
+            console.print(
+                f"  {_DECISION[result.decision]} {result.condition.describe()}；企业情况：{result.profile_value}",
+                highlight=False,
+            )
             if result.question:
                 console.print(f"      需补充：{result.question}", highlight=False)
 
@@ -99,16 +124,30 @@ def policy(
             written = service.export_push_list(item_id, _as_of(as_of), out)
         console.print(f"推送清单已写入 {export}（{written} 家企业）。")
     if as_json:
-        typer.echo(json.dumps({"item_id": item.item_id, "title": item.title,
-                               "enterprises": [candidate_dict(c) for c in candidates]}, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                {
+                    "item_id": item.item_id,
+                    "title": item.title,
+                    "enterprises": [candidate_dict(c) for c in candidates],
+                },
+                ensure_ascii=False,
+            )
+        )
         return
-    table = Table(title=f"{item.title}：符合 {sum(c.decision == 'met' for c in candidates)} 家，待核实 "
-                        f"{sum(c.decision == 'unknown' for c in candidates)} 家")
+    table = Table(
+        title=f"{item.title}：符合 {sum(c.decision == 'met' for c in candidates)} 家，待核实 "
+        f"{sum(c.decision == 'unknown' for c in candidates)} 家"
+    )
     for column in ("企业编号", "企业名称", "判定", "待核实条件"):
         table.add_column(column)
     for candidate in candidates[:200]:
-        table.add_row(candidate.profile.enterprise_id, candidate.profile.name, _DECISION[candidate.decision],
-                      "；".join(candidate.to_confirm))
+        table.add_row(
+            candidate.profile.enterprise_id,
+            candidate.profile.name,
+            _DECISION[candidate.decision],
+            "；".join(candidate.to_confirm),
+        )
     console.print(table)
 
 
@@ -117,12 +156,17 @@ def _print(title: str, rows: list[dict[str, Any]]) -> None:
     for column in rows[0]:
         table.add_column(column, justify="right")
     for row in rows:
-        table.add_row(*("-" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()))
+        table.add_row(
+            *("-" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values())
+        )
     console.print(table)
 
 
 def bench_match(
-    folder: list[Path] | None = typer.Option(None, help="评测集目录，可重复（默认样本内 policy_matching、样本外 policy_matching_oos 及留出集 policy_matching_holdout、policy_matching_fresh、policy_matching_unseen）"),
+    folder: list[Path] | None = typer.Option(
+        None,
+        help="评测集目录，可重复（默认样本内 policy_matching、样本外 policy_matching_oos 及留出集 policy_matching_holdout、policy_matching_fresh、policy_matching_unseen）",
+    ),
     enterprises: int = typer.Option(10_000, min=0, help="速度测试的企业数（合成扩充），0 为不测"),
     items: int = typer.Option(500, min=0, help="速度测试的事项数（合成扩充），0 为不测"),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
@@ -138,6 +182,8 @@ def bench_match(
         name = f"{found['folder']}（{found['documents']} 篇政策）"
         _print(f"条件抽取：{name}（free_text 即待核实，不计入类型条件）", found["extraction"])
         _print(f"支持事项：{name}", [found["items"]])
-        _print(f"判定准确率：{name}，{found['enterprises']} 家企业，按 {found['as_of']} 判断", found["decisions"])
+        _print(
+            f"判定准确率：{name}，{found['enterprises']} 家企业，按 {found['as_of']} 判断", found["decisions"]
+        )
     if result["speed"]:
         _print("匹配速度（样本内合成扩充）", result["speed"])

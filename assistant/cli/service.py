@@ -56,7 +56,10 @@ def shared_embedded_index(settings: Settings) -> Iterator[dict[str, str]]:
     address = settings.data_dir / "index.sock"
     key = secrets.token_hex(32)
     process = multiprocessing.get_context("spawn").Process(
-        target=_run_index_process, args=(settings, str(address), key.encode()), name="govassist-index", daemon=True
+        target=_run_index_process,
+        args=(settings, str(address), key.encode()),
+        name="govassist-index",
+        daemon=True,
     )
     address.unlink(missing_ok=True)
     process.start()
@@ -76,7 +79,9 @@ def shared_embedded_index(settings: Settings) -> Iterator[dict[str, str]]:
 def serve(
     host: str = typer.Option("127.0.0.1", help="监听地址"),
     port: int = typer.Option(8000, help="监听端口"),
-    workers: int | None = typer.Option(None, min=1, max=64, help="工作进程数（默认 GOVASSIST_API__WORKERS，1）"),
+    workers: int | None = typer.Option(
+        None, min=1, max=64, help="工作进程数（默认 GOVASSIST_API__WORKERS，1）"
+    ),
 ) -> None:
     """启动 HTTP 服务（API 文档 /docs 默认关闭，见 GOVASSIST_API__DOCS_ENABLED）。"""
     import uvicorn
@@ -93,7 +98,12 @@ def serve(
         os.environ.update(environment)  # the workers are spawned: they read their settings from it
         # A worker imports the models' libraries before it answers uvicorn's health check: give it time.
         config = server_config(
-            "assistant.api.app:create_app", host, port, log_level="info", factory=True, workers=workers,
+            "assistant.api.app:create_app",
+            host,
+            port,
+            log_level="info",
+            factory=True,
+            workers=workers,
             timeout_worker_healthcheck=WORKER_STARTUP_S,
         )
         serve_workers(config)

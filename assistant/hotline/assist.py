@@ -49,8 +49,16 @@ class KnowledgeItem:
     @classmethod
     def from_hit(cls, hit: SearchHit) -> KnowledgeItem:
         chunk, meta = hit.chunk, hit.chunk.metadata
-        return cls(chunk.doc_id, meta.title or chunk.question, meta.kind, meta.document_number,
-                   list(chunk.heading_path), chunk.text, hit.score, meta.sensitivity or PUBLIC_LEVEL)
+        return cls(
+            chunk.doc_id,
+            meta.title or chunk.question,
+            meta.kind,
+            meta.document_number,
+            list(chunk.heading_path),
+            chunk.text,
+            hit.score,
+            meta.sensitivity or PUBLIC_LEVEL,
+        )
 
 
 @dataclass
@@ -72,7 +80,9 @@ class Assistance:
     reply_model: str = ""
     ai_notice: str = ""
     citations: list[Citation] = field(default_factory=list)
-    triage: Triage | None = None  # predictions, departments with duty lines, fields with spans, urgency, sentiment
+    triage: Triage | None = (
+        None  # predictions, departments with duty lines, fields with spans, urgency, sentiment
+    )
     draft: dict[str, str] = field(default_factory=dict)  # the ticket draft (工单草稿) for the agent to edit
     draft_fields: list[DraftField] = field(default_factory=list)  # the draft as shown, with the evidence
 
@@ -106,7 +116,14 @@ def draft_evidence(text: str, triage: Triage | None) -> dict[str, str]:
         flag = "（较低，请核实）" if prediction.confidence < LOW_CONFIDENCE else ""
         reason = f"；依据：{'、'.join(prediction.reason)}" if prediction.reason else ""
         evidence[name] = f"置信度 {round(prediction.confidence * 100)}%{flag}{reason}"
-    duty = next((s.duty for s in triage.departments if s.department == triage.predictions["department"].label and s.duty), "")
+    duty = next(
+        (
+            s.duty
+            for s in triage.departments
+            if s.department == triage.predictions["department"].label and s.duty
+        ),
+        "",
+    )
     if duty:
         evidence["department"] += f"；职责：{duty}"
     if triage.urgency.evidence:
@@ -117,8 +134,12 @@ def draft_evidence(text: str, triage: Triage | None) -> dict[str, str]:
 def draft_fields(draft: dict[str, str], evidence: dict[str, str]) -> list[DraftField]:
     """The draft as the panel and the console show it: every ticket field with its label, the
     proposed value and the evidence for it."""
-    return [DraftField(name, FIELD_LABELS[name], draft.get(name, ""), evidence.get(name, "") if draft.get(name) else "")
-            for name in TICKET_FIELDS]
+    return [
+        DraftField(
+            name, FIELD_LABELS[name], draft.get(name, ""), evidence.get(name, "") if draft.get(name) else ""
+        )
+        for name in TICKET_FIELDS
+    ]
 
 
 def summarise(draft: dict[str, str]) -> str:
@@ -145,7 +166,9 @@ def on_topic(question: str, hits: Sequence[SearchHit], regions: Sequence[str] = 
 
     def topicality(chunk: Chunk) -> float:
         title = grounding.without_names(chunk.question or chunk.metadata.title, regions)
-        return max(grounding.coverage(grounding.units(title), asked), grounding.coverage(wanted, chunk.search_text))
+        return max(
+            grounding.coverage(grounding.units(title), asked), grounding.coverage(wanted, chunk.search_text)
+        )
 
     return [hit for hit in hits if topicality(hit.chunk) >= MIN_TOPICALITY]
 
@@ -157,8 +180,12 @@ class Copilot:
     document, so they are no sign of a topic)."""
 
     def __init__(
-        self, searcher: HybridSearcher, chain: AnswerChain, triage: CallTriage | None = None,
-        regions: Sequence[str] = (), top_k: int = 5,
+        self,
+        searcher: HybridSearcher,
+        chain: AnswerChain,
+        triage: CallTriage | None = None,
+        regions: Sequence[str] = (),
+        top_k: int = 5,
     ) -> None:
         self._searcher = searcher
         self._chain = chain
@@ -175,13 +202,31 @@ class Copilot:
         analysis = self._triage.analyse(caller_text) if self._triage is not None else None
         consultation = self._chain.consult(question, access=access)
         # A question decided by its scope alone (another city named) was not searched: search it here.
-        hits = consultation.hits if consultation.searched else self._searcher.search(question, top_k=self._top_k, access=access).hits
-        knowledge = [KnowledgeItem.from_hit(hit) for hit in on_topic(question, hits[: self._top_k], self._regions)]
+        hits = (
+            consultation.hits
+            if consultation.searched
+            else self._searcher.search(question, top_k=self._top_k, access=access).hits
+        )
+        knowledge = [
+            KnowledgeItem.from_hit(hit) for hit in on_topic(question, hits[: self._top_k], self._regions)
+        ]
         draft = ticket_draft(analysis)
         fields = draft_fields(draft, draft_evidence(caller_text, analysis))
         answer = consultation.answer
         if answer.status != "answered":
-            return Assistance(knowledge, NO_ANSWER, answer.status, "refusal", "", "", [], analysis, draft, fields)
+            return Assistance(
+                knowledge, NO_ANSWER, answer.status, "refusal", "", "", [], analysis, draft, fields
+            )
         notice = AI_NOTICE if answer.generated else ""
-        return Assistance(knowledge, answer.text, answer.status, answer.mode, answer.model, notice, answer.citations,
-                          analysis, draft, fields)
+        return Assistance(
+            knowledge,
+            answer.text,
+            answer.status,
+            answer.mode,
+            answer.model,
+            notice,
+            answer.citations,
+            analysis,
+            draft,
+            fields,
+        )

@@ -79,7 +79,9 @@ def summarise_call(
     if chat_model is None or not masked.strip():
         return fallback
     messages = [
-        ChatMessage("system", render("call_summary_system", city=deployment.city, hotline=deployment.hotline)),
+        ChatMessage(
+            "system", render("call_summary_system", city=deployment.city, hotline=deployment.hotline)
+        ),
         ChatMessage("user", render("call_summary_user", transcript=masked)),
     ]
     try:

@@ -76,9 +76,21 @@ class Prediction:
 def build_features(options: ClassifierOptions, rows: int) -> FeatureUnion:
     """The sparse features: word and character TF-IDF (and cue counts when asked)."""
     parts: list[tuple[str, Any]] = [
-        ("words", TfidfVectorizer(tokenizer=words, token_pattern=None, lowercase=False, ngram_range=(1, 2), sublinear_tf=True)),
-        ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True,
-                                  min_df=options.char_min_df if rows >= 1000 else 1)),
+        (
+            "words",
+            TfidfVectorizer(
+                tokenizer=words, token_pattern=None, lowercase=False, ngram_range=(1, 2), sublinear_tf=True
+            ),
+        ),
+        (
+            "chars",
+            TfidfVectorizer(
+                analyzer="char",
+                ngram_range=(1, 3),
+                sublinear_tf=True,
+                min_df=options.char_min_df if rows >= 1000 else 1,
+            ),
+        ),
     ]
     if options.request_cues:
         parts.append(("cues", FunctionTransformer(request_type_cue_matrix, accept_sparse=True)))
@@ -91,7 +103,9 @@ def build_estimator(options: ClassifierOptions, labels: Sequence[str]) -> Any:
     if options.estimator == "logistic" or smallest < 2:
         # Calibration needs every class in each fold; a class seen once gets logistic regression.
         return LogisticRegression(C=10.0, class_weight=weight, max_iter=3000)
-    return CalibratedClassifierCV(LinearSVC(C=0.5, class_weight=weight), method="sigmoid", cv=min(3, smallest))
+    return CalibratedClassifierCV(
+        LinearSVC(C=0.5, class_weight=weight), method="sigmoid", cv=min(3, smallest)
+    )
 
 
 def _coefficients(model: Any) -> np.ndarray:
@@ -106,8 +120,12 @@ class TextClassifier:
 
     ``embed`` computes sentence vectors; it is needed (only) when ``options.sentence_vectors``."""
 
-    def __init__(self, pipeline: Pipeline | None = None, options: ClassifierOptions | None = None,
-                 embed: Embed | None = None) -> None:
+    def __init__(
+        self,
+        pipeline: Pipeline | None = None,
+        options: ClassifierOptions | None = None,
+        embed: Embed | None = None,
+    ) -> None:
         self.options = options or ClassifierOptions()
         self._pipeline = pipeline
         if self.options.sentence_vectors and embed is None:
@@ -157,7 +175,9 @@ class TextClassifier:
         """The most probable label, its probability and the words behind it."""
         probabilities = self.probabilities([text])[0]
         best = int(np.argmax(probabilities))
-        return Prediction(self.labels[best], round(float(probabilities[best]), 4), self.reason(text, best, top))
+        return Prediction(
+            self.labels[best], round(float(probabilities[best]), 4), self.reason(text, best, top)
+        )
 
     def reason(self, text: str, label_index: int, top: int = 5) -> list[str]:
         """The words of ``text`` that weighed most for the label ``labels[label_index]``."""
@@ -166,12 +186,16 @@ class TextClassifier:
         row = weights[label_index] if weights.shape[0] > 1 else weights[0] * (1 if label_index == 1 else -1)
         vector = union.transform([text]).tocoo()
         names = union.get_feature_names_out()
-        ranked = sorted(zip(vector.col, vector.data * row[vector.col], strict=True), key=lambda pair: -pair[1])
+        ranked = sorted(
+            zip(vector.col, vector.data * row[vector.col], strict=True), key=lambda pair: -pair[1]
+        )
         # Words read better than character n-grams; a character n-gram is shown only when no word is.
         terms = [names[column].split("__", 1) for column, weight in ranked if weight > 0]
         chosen = [term for kind, term in terms if kind == "words"] or [term for _, term in terms]
         readable = (term.split(" ") for term in chosen)
-        shown = ("".join(parts) for parts in readable if not any(part in lexical.STOP_WORDS for part in parts))
+        shown = (
+            "".join(parts) for parts in readable if not any(part in lexical.STOP_WORDS for part in parts)
+        )
         return list(dict.fromkeys(term for term in shown if len(term) > 1))[:top]
 
     def save(self, path: Path) -> None:
@@ -185,12 +209,25 @@ class TextClassifier:
         try:
             stored = joblib.load(path)
             return cls(stored["pipeline"], stored["options"], embed)
-        except (OSError, ValueError, EOFError, KeyError, IndexError, TypeError, AttributeError, ModuleNotFoundError,
-                pickle.UnpicklingError) as exc:
-            raise ConfigurationError(f"无法读取分类模型 {path}：{exc}（可用 govassist hotline train 重新训练）") from exc
+        except (
+            OSError,
+            ValueError,
+            EOFError,
+            KeyError,
+            IndexError,
+            TypeError,
+            AttributeError,
+            ModuleNotFoundError,
+            pickle.UnpicklingError,
+        ) as exc:
+            raise ConfigurationError(
+                f"无法读取分类模型 {path}：{exc}（可用 govassist hotline train 重新训练）"
+            ) from exc
 
 
-def read_labelled(path: Path, label: str, text_fields: tuple[str, ...] = TEXT_FIELDS) -> tuple[list[str], list[str]]:
+def read_labelled(
+    path: Path, label: str, text_fields: tuple[str, ...] = TEXT_FIELDS
+) -> tuple[list[str], list[str]]:
     """Texts and labels of a JSON Lines file; rows without text or label are skipped (and counted)."""
     texts, labels, skipped = [], [], 0
     for _, record in read_objects(path, "训练数据"):

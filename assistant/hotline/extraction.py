@@ -29,18 +29,28 @@ _ROAD = rf"(?:{_F}{{1,8}}?(?:大道|大街|路|街|巷|胡同)(?:\d+号)?)"
 _PLACE = rf"(?:[{_F[1:-1]}\d]{{2,10}}?(?:小区|花园|家园|苑|公寓|大厦|广场|社区|村|医院|学校|小学|中学|幼儿园|商场|超市|市场|公园))"
 _UNIT = r"(?:\d+(?:号楼|栋|单元|号|室|层))"
 _ADDRESS = re.compile(rf"{_ADMIN}*(?:{_ROAD}{_PLACE}?|{_PLACE}){_UNIT}*|{_ADMIN}{{2,}}")
-_DAY = (r"(?:今天|昨天|前天|今晚|昨晚|上周[一二三四五六日天]?|上个月|这几天|这两天|最近(?:[一两几]个?)?(?:月|周|星期|天)?|每天|每晚|"
-        r"\d{4}年\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}月\d{1,2}[日号]|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}[日号])")
+_DAY = (
+    r"(?:今天|昨天|前天|今晚|昨晚|上周[一二三四五六日天]?|上个月|这几天|这两天|最近(?:[一两几]个?)?(?:月|周|星期|天)?|每天|每晚|"
+    r"\d{4}年\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}月\d{1,2}[日号]|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}[日号])"
+)
 _PART = r"(?:早上|上午|中午|下午|傍晚|晚上|夜里|半夜|凌晨)"
 _CLOCK = r"(?:\d{1,2}|[一二两三四五六七八九十]{1,3})[点时](?:\d{1,2}分|半|多)?(?:左右)?"
 # A clock time in Chinese numerals alone is too often not one (我的一点建议): only after a day or part.
-_BARE_CLOCK = r"\d{1,2}[点时](?:\d{1,2}分|半|多)?(?:左右)?|[一二两三四五六七八九十]{1,3}点(?:多|半|钟)(?:左右)?"
+_BARE_CLOCK = (
+    r"\d{1,2}[点时](?:\d{1,2}分|半|多)?(?:左右)?|[一二两三四五六七八九十]{1,3}点(?:多|半|钟)(?:左右)?"
+)
 _TIME = re.compile(rf"{_DAY}{_PART}?(?:{_CLOCK})?|{_PART}(?:{_CLOCK})?|{_BARE_CLOCK}")
 _CLAUSE = re.compile(r"[^，,。！？!?；;\n]+")
 _SENTENCE_END = frozenset("。！？!?；;\n")
-_INTRO = re.compile(r"^(?:喂|您好|你好|领导|尊敬的|我想反映|我要反映|我想咨询一下$|我是|我姓|我叫|本人|我家住|我住在|家住|我的电话|电话|手机|联系电话|谢谢|麻烦了)")
-_REQUEST = re.compile(r"希望|要求|请求|请(?!问)|麻烦|帮忙|尽快|能不能|能否|建议|想问|想咨询|请问|怎么办|求助|呼吁")
-_COURTESY = re.compile(r"^(?:谢谢|谢谢你们|麻烦了|麻烦你们了|辛苦了|嗯|啊|哦|好的|对|是的|(?:这是我的)?一点(?:小)?建议)$")
+_INTRO = re.compile(
+    r"^(?:喂|您好|你好|领导|尊敬的|我想反映|我要反映|我想咨询一下$|我是|我姓|我叫|本人|我家住|我住在|家住|我的电话|电话|手机|联系电话|谢谢|麻烦了)"
+)
+_REQUEST = re.compile(
+    r"希望|要求|请求|请(?!问)|麻烦|帮忙|尽快|能不能|能否|建议|想问|想咨询|请问|怎么办|求助|呼吁"
+)
+_COURTESY = re.compile(
+    r"^(?:谢谢|谢谢你们|麻烦了|麻烦你们了|辛苦了|嗯|啊|哦|好的|对|是的|(?:这是我的)?一点(?:小)?建议)$"
+)
 
 
 @dataclass(frozen=True)
@@ -77,7 +87,11 @@ def callback_number(text: str) -> ExtractedField | None:
     phones = [span for span in find_personal_data(text) if span.kind in ("mobile", "landline")]
     if not phones:
         return None
-    announced = [p for p in phones if re.search(r"电话|手机|号码|联系|回电|打给|拨", text[max(0, p.start - 8) : p.start])]
+    announced = [
+        p
+        for p in phones
+        if re.search(r"电话|手机|号码|联系|回电|打给|拨", text[max(0, p.start - 8) : p.start])
+    ]
     chosen = (announced or phones)[0]
     return ExtractedField("callback_number", chosen.text, chosen.start, chosen.end)
 
@@ -105,7 +119,11 @@ def names_and_addresses(text: str, names: bool = True, addresses: bool = True) -
             value, start = _first_group(match)
             spans.append(PersonalDataSpan("name", start, start + len(value), value))
     if addresses:
-        spans += [PersonalDataSpan("address", m.start(), m.end(), m.group()) for m in _ADDRESS.finditer(text) if len(m.group()) >= 3]
+        spans += [
+            PersonalDataSpan("address", m.start(), m.end(), m.group())
+            for m in _ADDRESS.finditer(text)
+            if len(m.group()) >= 3
+        ]
     return spans
 
 

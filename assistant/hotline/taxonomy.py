@@ -25,7 +25,9 @@ DEFAULT_TAXONOMY = hotline_data.TAXONOMY
 
 @dataclass(frozen=True)
 class Taxonomy:
-    paths: frozenset[tuple[str, ...]]  # every prefix of every line: ("城市管理",), ("城市管理", "噪声扰民"), ...
+    paths: frozenset[
+        tuple[str, ...]
+    ]  # every prefix of every line: ("城市管理",), ("城市管理", "噪声扰民"), ...
 
     @classmethod
     def load(cls, path: Path = DEFAULT_TAXONOMY) -> Taxonomy:
@@ -49,8 +51,14 @@ class Taxonomy:
     def descriptions(self, depth: int) -> list[tuple[str, str]]:
         """(label of the first ``depth`` levels, the path's levels below the first) for every full
         path at least ``depth`` deep: ``("城市管理", "噪声扰民：施工噪声")`` at depth 1."""
-        leaves = [path for path in self.paths if not any(len(other) > len(path) and other[: len(path)] == path for other in self.paths)]
-        return sorted(("/".join(path[:depth]), "：".join(path[1:] or path)) for path in leaves if len(path) >= depth)
+        leaves = [
+            path
+            for path in self.paths
+            if not any(len(other) > len(path) and other[: len(path)] == path for other in self.paths)
+        ]
+        return sorted(
+            ("/".join(path[:depth]), "：".join(path[1:] or path)) for path in leaves if len(path) >= depth
+        )
 
     def unknown(self, labels: Iterable[str]) -> list[str]:
         """The labels that are not a path of this taxonomy, sorted."""

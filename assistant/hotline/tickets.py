@@ -26,14 +26,37 @@ from assistant.hotline.extraction import names_and_addresses
 from assistant.privacy import PersonalDataSpan, mask_as, mask_personal_data
 from assistant.text_normalisation import normalise_text
 
-TICKET_FIELDS = ("caller_name", "callback_number", "address", "event_time", "service_item", "request",
-                 "request_type", "category", "department", "urgency", "summary")
+TICKET_FIELDS = (
+    "caller_name",
+    "callback_number",
+    "address",
+    "event_time",
+    "service_item",
+    "request",
+    "request_type",
+    "category",
+    "department",
+    "urgency",
+    "summary",
+)
 FIELD_LABELS = {
-    "caller_name": "来电人", "callback_number": "联系电话", "address": "地址", "event_time": "事发时间",
-    "service_item": "事项", "request": "诉求", "request_type": "诉求类型", "category": "分类",
-    "department": "承办单位", "urgency": "紧急程度", "summary": "通话摘要",
+    "caller_name": "来电人",
+    "callback_number": "联系电话",
+    "address": "地址",
+    "event_time": "事发时间",
+    "service_item": "事项",
+    "request": "诉求",
+    "request_type": "诉求类型",
+    "category": "分类",
+    "department": "承办单位",
+    "urgency": "紧急程度",
+    "summary": "通话摘要",
 }
-CALLER_FIELDS = {"caller_name": "name", "callback_number": "mobile", "address": "address"}  # field → kind of personal data
+CALLER_FIELDS = {
+    "caller_name": "name",
+    "callback_number": "mobile",
+    "address": "address",
+}  # field → kind of personal data
 
 
 def mask_field(key: str, value: str) -> str:
@@ -42,14 +65,18 @@ def mask_field(key: str, value: str) -> str:
     return mask_as(CALLER_FIELDS[key], value) if key in CALLER_FIELDS else mask_personal_data(value)
 
 
-def caller_spans(text: str, fields: dict[str, str], names: bool = True, addresses: bool = True) -> list[PersonalDataSpan]:
+def caller_spans(
+    text: str, fields: dict[str, str], names: bool = True, addresses: bool = True
+) -> list[PersonalDataSpan]:
     """Names and addresses in a normalised text (``normalise_text``): those the patterns find and
     every mention of the ticket's confirmed caller name and address (which the patterns may miss)."""
     spans = names_and_addresses(text, names, addresses)
     for kind, key, on in (("name", "caller_name", names), ("address", "address", addresses)):
         value = normalise_text(fields.get(key, ""))
         if on and len(value) >= 2:
-            spans += [PersonalDataSpan(kind, m.start(), m.end(), value) for m in re.finditer(re.escape(value), text)]
+            spans += [
+                PersonalDataSpan(kind, m.start(), m.end(), value) for m in re.finditer(re.escape(value), text)
+            ]
     return spans
 
 
@@ -61,7 +88,9 @@ class TicketFields:
     def from_mapping(cls, values: dict[str, Any]) -> TicketFields:
         unknown = set(values) - set(TICKET_FIELDS)
         if unknown:
-            raise BadInput(f"未知的工单字段：{'、'.join(sorted(unknown))}；可用字段：{'、'.join(TICKET_FIELDS)}")
+            raise BadInput(
+                f"未知的工单字段：{'、'.join(sorted(unknown))}；可用字段：{'、'.join(TICKET_FIELDS)}"
+            )
         return cls({key: str(values.get(key) or "").strip() for key in TICKET_FIELDS})
 
 
@@ -95,10 +124,16 @@ class TicketStore:
 
     def _mask(self, transcript: str, confirmed: TicketFields) -> str:
         transcript = normalise_text(transcript)
-        return mask_personal_data(transcript, caller_spans(transcript, confirmed.values, self._privacy.mask_names,
-                                                           self._privacy.mask_addresses))
+        return mask_personal_data(
+            transcript,
+            caller_spans(
+                transcript, confirmed.values, self._privacy.mask_names, self._privacy.mask_addresses
+            ),
+        )
 
-    def confirm(self, agent: str, draft: TicketFields, confirmed: TicketFields, transcript: str) -> ConfirmedTicket:
+    def confirm(
+        self, agent: str, draft: TicketFields, confirmed: TicketFields, transcript: str
+    ) -> ConfirmedTicket:
         if not confirmed.values.get("request") and not confirmed.values.get("service_item"):
             raise BadInput("工单至少需要填写“事项”或“诉求”")
         corrections = {
@@ -106,11 +141,16 @@ class TicketStore:
             for key, value in confirmed.values.items()
             if draft.values.get(key, "") != value
         }
-        stored = {key: value if key in CALLER_FIELDS else mask_field(key, value) for key, value in confirmed.values.items()}
+        stored = {
+            key: value if key in CALLER_FIELDS else mask_field(key, value)
+            for key, value in confirmed.values.items()
+        }
         row = TicketRow(
             agent=agent,
             fields=json.dumps(stored, ensure_ascii=False),
-            draft=json.dumps({key: mask_field(key, value) for key, value in draft.values.items()}, ensure_ascii=False),
+            draft=json.dumps(
+                {key: mask_field(key, value) for key, value in draft.values.items()}, ensure_ascii=False
+            ),
             corrections=json.dumps(corrections, ensure_ascii=False),
             transcript=self._mask(transcript, confirmed),
         )
@@ -125,8 +165,14 @@ class TicketStore:
         with self._database.session() as session:
             rows = list(session.scalars(select(TicketRow).order_by(TicketRow.id)))
         return [
-            {"id": r.id, "created_at": r.created_at.isoformat(timespec="seconds"), "agent": r.agent,
-             **json.loads(r.fields), "corrections": json.loads(r.corrections), "transcript": r.transcript}
+            {
+                "id": r.id,
+                "created_at": r.created_at.isoformat(timespec="seconds"),
+                "agent": r.agent,
+                **json.loads(r.fields),
+                "corrections": json.loads(r.corrections),
+                "transcript": r.transcript,
+            }
             for r in rows
         ]
 
@@ -134,12 +180,19 @@ class TicketStore:
         """The tickets confirmed after a moment, oldest first: their id, time and confirmed fields as
         stored (the caller fields unmasked: for grouping, never for showing)."""
         with self._database.session() as session:
-            rows = list(session.scalars(select(TicketRow).where(TicketRow.created_at > created_after).order_by(TicketRow.id)))
+            rows = list(
+                session.scalars(
+                    select(TicketRow).where(TicketRow.created_at > created_after).order_by(TicketRow.id)
+                )
+            )
         return [{"id": r.id, "created_at": _aware(r.created_at), **json.loads(r.fields)} for r in rows]
 
     def masked(self) -> list[dict[str, Any]]:
         """Every ticket as agents list it: the caller fields masked too."""
-        return [{**ticket, **{key: mask_field(key, ticket.get(key, "")) for key in CALLER_FIELDS}} for ticket in self.all()]
+        return [
+            {**ticket, **{key: mask_field(key, ticket.get(key, "")) for key in CALLER_FIELDS}}
+            for ticket in self.all()
+        ]
 
     def caller(self, ticket_id: int) -> tuple[str, dict[str, str]]:
         """The agent who confirmed a ticket and its unmasked caller fields."""

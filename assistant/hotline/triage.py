@@ -36,8 +36,19 @@ from assistant.hotline.signals import sentiment, urgency
 from assistant.hotline.taxonomy import DEFAULT_TAXONOMY, Taxonomy
 from assistant.retrieval.embedding import Embedder
 
-__all__ = ["CallTriage", "DepartmentSuggestion", "ExtractedField", "Prediction", "Signal", "TextClassifier", "Triage",
-           "extract_fields", "read_labelled", "sentiment", "urgency"]
+__all__ = [
+    "CallTriage",
+    "DepartmentSuggestion",
+    "ExtractedField",
+    "Prediction",
+    "Signal",
+    "TextClassifier",
+    "Triage",
+    "extract_fields",
+    "read_labelled",
+    "sentiment",
+    "urgency",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +75,9 @@ class Triage:
     fields: list[ExtractedField]
     urgency: Signal
     sentiment: Signal
-    departments: list[DepartmentSuggestion] = field(default_factory=list)  # best first, with matched duty lines
+    departments: list[DepartmentSuggestion] = field(
+        default_factory=list
+    )  # best first, with matched duty lines
 
 
 @lru_cache(maxsize=8)
@@ -72,7 +85,9 @@ def _default_classifier(label: str) -> TextClassifier:
     return TextClassifier().fit(*read_labelled(DEFAULT_TRAINING, label))
 
 
-def _mixed(text: str, history: TextClassifier | None, described: list[DepartmentSuggestion]) -> tuple[list[DepartmentSuggestion], Prediction]:
+def _mixed(
+    text: str, history: TextClassifier | None, described: list[DepartmentSuggestion]
+) -> tuple[list[DepartmentSuggestion], Prediction]:
     """Labels ranked by their descriptions (duty lines, taxonomy paths) mixed with a trained model
     when there is one, and the top one as a prediction whose reason is the trained model's words,
     or the words the text shares with the matched description."""
@@ -95,8 +110,14 @@ class CallTriage:
     ``embedder`` gives the duty router its dense channel and the sentence-vector models their
     features; ``sentence_vectors`` makes ``train`` add them."""
 
-    def __init__(self, models_dir: Path, taxonomy_path: Path | None = None, duty_list: Path | None = None,
-                 embedder: Embedder | None = None, sentence_vectors: bool = False) -> None:
+    def __init__(
+        self,
+        models_dir: Path,
+        taxonomy_path: Path | None = None,
+        duty_list: Path | None = None,
+        embedder: Embedder | None = None,
+        sentence_vectors: bool = False,
+    ) -> None:
         self._models_dir = models_dir
         self._taxonomy_path = taxonomy_path or DEFAULT_TAXONOMY
         self._taxonomy: Taxonomy | None = None
@@ -127,7 +148,9 @@ class CallTriage:
             try:
                 self._duty_router = DutyRouter.load(self._duty_list, self._embedder)
             except BadInput as exc:
-                raise ConfigurationError(f"{exc}（权责清单文件由 GOVASSIST_HOTLINE__DUTY_LIST 设置）") from exc
+                raise ConfigurationError(
+                    f"{exc}（权责清单文件由 GOVASSIST_HOTLINE__DUTY_LIST 设置）"
+                ) from exc
         return self._duty_router
 
     def path(self, label: str) -> Path:
@@ -137,7 +160,9 @@ class CallTriage:
         if label not in self._classifiers:
             path = self.path(label)
             embed = self._embedder.embed_queries if self._embedder is not None else None
-            self._classifiers[label] = TextClassifier.load(path, embed) if path.exists() else _default_classifier(label)
+            self._classifiers[label] = (
+                TextClassifier.load(path, embed) if path.exists() else _default_classifier(label)
+            )
         return self._classifiers[label]
 
     def train(self, data: Path, label: str, save_as: str | None = None) -> TextClassifier:
@@ -162,19 +187,28 @@ class CallTriage:
             except BadInput as exc:
                 logger.info("%s: no model for %s (%s)", data.name, label, exc)
         if not trained:
-            raise BadInput(f"{data.name} 中没有可训练的标签字段；可用字段：{'、'.join(TRAINABLE)}（或用 --label 指定）")
+            raise BadInput(
+                f"{data.name} 中没有可训练的标签字段；可用字段：{'、'.join(TRAINABLE)}（或用 --label 指定）"
+            )
         return trained
 
     def _warn_outside_taxonomy(self, labels: list[str]) -> None:
         unknown = self.taxonomy.unknown(labels)
         if unknown:
-            logger.warning("%d category labels are not in %s, e.g. %s", len(unknown), self._taxonomy_path.name, unknown[:3])
+            logger.warning(
+                "%d category labels are not in %s, e.g. %s",
+                len(unknown),
+                self._taxonomy_path.name,
+                unknown[:3],
+            )
 
     def urgency(self, text: str) -> Signal:
         """Rules (danger words) and the trained urgency model; the more urgent of the two wins."""
         level, evidence = urgency(text)
         predicted = self.classifier("urgency").explain(text)
-        if predicted.label in URGENCY_ORDER and URGENCY_ORDER.index(predicted.label) > URGENCY_ORDER.index(level):
+        if predicted.label in URGENCY_ORDER and URGENCY_ORDER.index(predicted.label) > URGENCY_ORDER.index(
+            level
+        ):
             return Signal(predicted.label, "、".join(predicted.reason[:3]))
         return Signal(level, evidence)
 
@@ -211,8 +245,16 @@ class CallTriage:
         spans, urgency and sentiment."""
         if not text.strip():
             raise BadInput("来电内容为空")
-        predictions = {"request_type": self.classifier("request_type").explain(text), "category": self.category(text)}
+        predictions = {
+            "request_type": self.classifier("request_type").explain(text),
+            "category": self.category(text),
+        }
         ranked, predictions["department"] = self.departments(text)
         mood, mood_evidence = sentiment(text)
-        return Triage(predictions, extract_fields(text), self.urgency(text), Signal(mood, mood_evidence),
-                      ranked[:SUGGESTED_DEPARTMENTS])
+        return Triage(
+            predictions,
+            extract_fields(text),
+            self.urgency(text),
+            Signal(mood, mood_evidence),
+            ranked[:SUGGESTED_DEPARTMENTS],
+        )

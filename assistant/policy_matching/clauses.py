@@ -21,8 +21,22 @@ from assistant.policy_matching.conditions import CREDIT_RATINGS, PROFILE_LIST, C
 from assistant.policy_matching.industries import NAMES, format_range, parse_range
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９ＡＢＣＤＭ％．—－～", "0123456789ABCDM%.--~")
-_CN_NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_CN_BEFORE_UNIT = re.compile(r"(?<![一二两三四五六七八九十])([一二两三四五六七八九十])(?=个?周?年|人|名|万元|亿元|万美元)")
+_CN_NUMERALS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+_CN_BEFORE_UNIT = re.compile(
+    r"(?<![一二两三四五六七八九十])([一二两三四五六七八九十])(?=个?周?年|人|名|万元|亿元|万美元)"
+)
 _QUALIFICATIONS = [
     (re.compile(r"(?:制造业)?单项冠军(?:示范)?(?:企业)?"), "制造业单项冠军企业"),
     (re.compile(r"专精特新[“”\"'‘’「」]?小巨人[”\"'’」]?(?:企业)?"), "专精特新“小巨人”企业"),
@@ -32,9 +46,16 @@ _QUALIFICATIONS = [
     (re.compile(r"农业产业化(?:重点)?龙头企业"), "农业产业化重点龙头企业"),
 ]
 _SCALE_WORDS = [
-    ("大中型企业", ["大", "中"]), ("中小微型企业", ["中", "小", "微"]), ("中小微企业", ["中", "小", "微"]),
-    ("小型微型企业", ["小", "微"]), ("小微型企业", ["小", "微"]), ("小微企业", ["小", "微"]),
-    ("中小企业", ["中", "小", "微"]), ("微型企业", ["微"]), ("中型企业", ["中"]), ("大型企业", ["大"]),
+    ("大中型企业", ["大", "中"]),
+    ("中小微型企业", ["中", "小", "微"]),
+    ("中小微企业", ["中", "小", "微"]),
+    ("小型微型企业", ["小", "微"]),
+    ("小微型企业", ["小", "微"]),
+    ("小微企业", ["小", "微"]),
+    ("中小企业", ["中", "小", "微"]),
+    ("微型企业", ["微"]),
+    ("中型企业", ["中"]),
+    ("大型企业", ["大"]),
 ]
 _MONEY, _DOLLARS = ("万元", "亿元", "元"), ("万美元", "亿美元", "美元")
 _REVENUE = r"(?:营业|销售|主营业务)收入|营收|销售额|营业额"
@@ -42,15 +63,27 @@ _EXPORT = r"(?<!进)出口(?:总)?额?"
 # (kind, subject pattern, accepted units), in matching order: a ratio before the amount it contains,
 # 进出口 before 出口, 新增就业 before 从业人员.
 _SUBJECTS = [
-    ("rd_ratio", r"研发(?:费用|投入|经费)(?:总额)?占(?:同期)?(?:营业|销售|主营业务)?收入(?:总额)?的?比[例重]|研发投入强度|研发费用占比", ("%",)),
+    (
+        "rd_ratio",
+        r"研发(?:费用|投入|经费)(?:总额)?占(?:同期)?(?:营业|销售|主营业务)?收入(?:总额)?的?比[例重]|研发投入强度|研发费用占比",
+        ("%",),
+    ),
     ("rd_amount", r"(?:研发|研究与试验发展|研究开发)(?:费用|投入|经费)(?:支出)?(?:总额|总量)?", _MONEY),
     ("trade_value", r"进出口(?:贸易)?(?:总额|额|规模)", _DOLLARS),
     ("export_value", r"(?<!进)出口(?:总额|额)", _DOLLARS),
     ("import_value", r"进口(?:总额|额)", _DOLLARS),
-    ("tax_paid", r"(?:缴纳|实缴|入库)的?(?:各项)?(?:税收|税款|税金)(?:总额|额)?|纳税(?:总)?额|税收(?:总额|贡献)", _MONEY),
+    (
+        "tax_paid",
+        r"(?:缴纳|实缴|入库)的?(?:各项)?(?:税收|税款|税金)(?:总额|额)?|纳税(?:总)?额|税收(?:总额|贡献)",
+        _MONEY,
+    ),
     ("revenue", _REVENUE, _MONEY),
     ("assets", r"资产总额|总资产", _MONEY),
-    ("new_jobs", r"新增(?:就业)?(?:岗位|人数|人员|员工|职工)|新增就业|新招用(?:人员|员工)?", ("人", "名", "个")),
+    (
+        "new_jobs",
+        r"新增(?:就业)?(?:岗位|人数|人员|员工|职工)|新增就业|新招用(?:人员|员工)?",
+        ("人", "名", "个"),
+    ),
     ("employees", r"从业人员|从业人数|职工人数|员工人数|在职职工|职工总数|员工总数|在岗职工", ("人", "名")),
     ("years_registered", r"注册成立|成立时间|注册时间|成立|设立|注册", ("年", "周年")),
 ]
@@ -60,27 +93,62 @@ _QUALIFIED = re.compile(r"[\u4e00-\u9fff]{2}$")
 _UNQUALIFIED = re.compile(r"(?:年度|上年|当年|全年|同期|企业|□□)$")
 _GROWTH_SUBJECTS = [("export_growth", _EXPORT), ("revenue_growth", _REVENUE)]
 _GROWTH = re.compile(r"(?:同比)?(?:增长|增幅|增速)率?")
-_NUMBER_AFTER = re.compile(r"(\d+(?:\.\d+)?)(亿美元|万美元|美元|亿元|万元|元|人|名|个|%|周年|年)?(及以上|以上|及以下|以下|以内|内)?")
+_NUMBER_AFTER = re.compile(
+    r"(\d+(?:\.\d+)?)(亿美元|万美元|美元|亿元|万元|元|人|名|个|%|周年|年)?(及以上|以上|及以下|以下|以内|内)?"
+)
 _SCALES = {"亿元": 10000, "元": 0.0001, "亿美元": 10000, "美元": 0.0001}
 _BEFORE_WORDS = [  # longest first, matched against the end of the gap before the number
-    ("不得少于", ">="), ("不得低于", ">="), ("不得超过", "<="), ("不得高于", "<="),
-    ("不低于", ">="), ("不少于", ">="), ("不超过", "<="), ("不高于", "<="), ("不足", "<"), ("不满", "<"),
-    ("未满", "<"), ("低于", "<"), ("少于", "<"), ("小于", "<"), ("超过", ">"), ("高于", ">"), ("大于", ">"),
-    ("突破", ">"), ("达到", ">="), ("已满", ">="), ("满", ">="), ("≥", ">="), ("≤", "<="), (">", ">"), ("<", "<"),
+    ("不得少于", ">="),
+    ("不得低于", ">="),
+    ("不得超过", "<="),
+    ("不得高于", "<="),
+    ("不低于", ">="),
+    ("不少于", ">="),
+    ("不超过", "<="),
+    ("不高于", "<="),
+    ("不足", "<"),
+    ("不满", "<"),
+    ("未满", "<"),
+    ("低于", "<"),
+    ("少于", "<"),
+    ("小于", "<"),
+    ("超过", ">"),
+    ("高于", ">"),
+    ("大于", ">"),
+    ("突破", ">"),
+    ("达到", ">="),
+    ("已满", ">="),
+    ("满", ">="),
+    ("≥", ">="),
+    ("≤", "<="),
+    (">", ">"),
+    ("<", "<"),
 ]
 _AFTER_WORDS = {"及以上": ">=", "以上": ">=", "及以下": "<=", "以下": "<=", "以内": "<=", "内": "<="}
 _REGISTRATION = re.compile(r"注册|登记|落户|设立|户管地")
-_REGISTRATION_WORDS = re.compile(r"(?:工商|税务)?(?:注册|登记)地|(?:工商|税务)(?:注册|登记)|税收户管地|户管地|(?:税务|税收)关系|注册(?!资本|资金)|登记|落户|设立|"
-                                 r"行政区域内|辖区内")
+_REGISTRATION_WORDS = re.compile(
+    r"(?:工商|税务)?(?:注册|登记)地|(?:工商|税务)(?:注册|登记)|税收户管地|户管地|(?:税务|税收)关系|注册(?!资本|资金)|登记|落户|设立|"
+    r"行政区域内|辖区内"
+)
 _NEGATION = re.compile(r"不含|不包括|除|不属于|以外|非")
 _CODE_RANGE = re.compile(r"(?<![A-Za-z])([A-T])(\d{2})(?:\d{0,2})(?:\s*[-至到~]\s*([A-T])?(\d{2}))?(?!\d)")
-_RATING = re.compile(r"纳税信用(?:等级|评价|级别)?(?:评价)?(?:须|应|需|必须)?(不得为|不能为|不为|不是|非)?(?:为|达到|在|是)?(不低于)?"
-                     r"([ABMCD]级?(?:(?:或|、|和|及|或者)[ABMCD]级?)*)(?:[（(]含[）)])?(及以上|以上)?")
-_LISTS = [("失信被执行人", "失信被执行人名单"), ("严重违法失信", "严重违法失信名单"), ("经营异常", "经营异常名录"),
-          ("严重失信", PROFILE_LIST)]
-_LIST_RECORD = re.compile(r"(?:未(?:被)?(?:列入|纳入|列为)|无|没有|不属于|非|不存在)[^，；。]{0,6}?"
-                          r"(失信被执行人|严重违法失信|经营异常|严重失信)(?:主体)?(?:名单|名录|记录|行为|企业)?|信用记录良好")
-_BOILERPLATE = re.compile(r"(?:以下|下列)(?:基本)?条件|符合(?:以下|下列)|适用本(?:办法|细则|措施|政策|通知|指南)")
+_RATING = re.compile(
+    r"纳税信用(?:等级|评价|级别)?(?:评价)?(?:须|应|需|必须)?(不得为|不能为|不为|不是|非)?(?:为|达到|在|是)?(不低于)?"
+    r"([ABMCD]级?(?:(?:或|、|和|及|或者)[ABMCD]级?)*)(?:[（(]含[）)])?(及以上|以上)?"
+)
+_LISTS = [
+    ("失信被执行人", "失信被执行人名单"),
+    ("严重违法失信", "严重违法失信名单"),
+    ("经营异常", "经营异常名录"),
+    ("严重失信", PROFILE_LIST),
+]
+_LIST_RECORD = re.compile(
+    r"(?:未(?:被)?(?:列入|纳入|列为)|无|没有|不属于|非|不存在)[^，；。]{0,6}?"
+    r"(失信被执行人|严重违法失信|经营异常|严重失信)(?:主体)?(?:名单|名录|记录|行为|企业)?|信用记录良好"
+)
+_BOILERPLATE = re.compile(
+    r"(?:以下|下列)(?:基本)?条件|符合(?:以下|下列)|适用本(?:办法|细则|措施|政策|通知|指南)"
+)
 _EXCEPTION = re.compile(r"除外|另有规定")
 _FIRST_TIME = re.compile(r"首次|新获评|新认定|新获批|新评定|新引进")
 _EITHER = re.compile(r"或者|或")  # left between two typed conditions: either one suffices
@@ -95,7 +163,9 @@ _FILLER = re.compile(
     r"亿美元|万美元|亿元|万元|元|人|年|个|%|\d+(?:\.\d+)?|[\W_□]"
 )
 _CLAUSE_SPLIT = re.compile(r"[，；。,;：:]")
-_LEADING = re.compile(r"^(?:\d+[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|[-*•·])?\s*(?:且|并且|同时|并)?")
+_LEADING = re.compile(
+    r"^(?:\d+[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|[-*•·])?\s*(?:且|并且|同时|并)?"
+)
 _TRAILING = re.compile(r"的(?:企业|单位|项目)?$")
 _MASK = "□"
 
@@ -157,12 +227,16 @@ def region(text: str, regions: Mapping[str, str], clause: str = "") -> tuple[lis
         return [], text
     for name in longest:
         text = text.replace(name, _MASK * len(name))
-    return [Condition("region", "in", places)], _REGISTRATION_WORDS.sub(lambda m: _MASK * len(m.group(0)), text)
+    return [Condition("region", "in", places)], _REGISTRATION_WORDS.sub(
+        lambda m: _MASK * len(m.group(0)), text
+    )
 
 
 def industry(text: str) -> tuple[list[Condition], str]:
-    codes = [f"{letter}{first}" + (f"-{last_letter or letter}{last}" if last else "")
-             for letter, first, last_letter, last in _CODE_RANGE.findall(text)]
+    codes = [
+        f"{letter}{first}" + (f"-{last_letter or letter}{last}" if last else "")
+        for letter, first, last_letter, last in _CODE_RANGE.findall(text)
+    ]
     text = _CODE_RANGE.sub(lambda m: _MASK * len(m.group(0)), text)
     named = []
     for name in sorted(NAMES, key=len, reverse=True):
@@ -188,7 +262,7 @@ def _comparison(gap: str, after: str | None) -> str | None:
 
 def _bound(text: str, end: int, units: tuple[str, ...]) -> tuple[str, float, int] | None:
     """The comparison and number right after a subject ending at ``end``, and where it ends."""
-    tail = text[end: end + 16]
+    tail = text[end : end + 16]
     number = _NUMBER_AFTER.search(tail)
     if number is None or number.start() > 10 or (number.group(2) or "") not in units:
         return None
@@ -204,7 +278,11 @@ def growth(text: str) -> tuple[list[Condition], str]:
     found: list[Condition] = []
     for match in list(_GROWTH.finditer(text)):
         bound = _bound(text, match.end(), ("%",))
-        before = [(m.end(), m.start(), kind) for kind, subject in _GROWTH_SUBJECTS for m in re.finditer(subject, text[: match.start()])]
+        before = [
+            (m.end(), m.start(), kind)
+            for kind, subject in _GROWTH_SUBJECTS
+            for m in re.finditer(subject, text[: match.start()])
+        ]
         if bound is None or not before:
             continue
         subject_end, subject_start, kind = max(before)
@@ -220,8 +298,10 @@ def thresholds(text: str) -> tuple[list[Condition], str]:
     for kind, subject, units in _SUBJECTS:
         for match in list(re.finditer(subject, text)):
             bound = _bound(text, match.end(), units)
-            before = text[max(0, match.start() - 4): match.start()]
-            if bound is None or (kind in _TRADE_KINDS and _QUALIFIED.search(before) and not _UNQUALIFIED.search(before)):
+            before = text[max(0, match.start() - 4) : match.start()]
+            if bound is None or (
+                kind in _TRADE_KINDS and _QUALIFIED.search(before) and not _UNQUALIFIED.search(before)
+            ):
                 continue
             operator, value, end = bound
             found.append(Condition(kind, operator, value))  # type: ignore[arg-type]
@@ -241,7 +321,9 @@ def credit(text: str) -> tuple[list[Condition], str]:
         text = _mask(text, rating.start(), rating.end())
     if record := _LIST_RECORD.search(text):
         word = record.group(1)
-        found.append(Condition("credit_record", "not_listed", next((n for w, n in _LISTS if w == word), PROFILE_LIST)))
+        found.append(
+            Condition("credit_record", "not_listed", next((n for w, n in _LISTS if w == word), PROFILE_LIST))
+        )
         text = _mask(text, record.start(), record.end())
     return found, text
 
@@ -279,11 +361,15 @@ def sentence_conditions(sentence: str, regions: Mapping[str, str]) -> list[Condi
     """All conditions of a condition sentence, each carrying the sentence it came from. Up to an
     intro's 「……须具备下列条件」 the clauses name the applicant (申请认定……的企业): only typed ones count."""
     clauses = split_clauses(sentence)
-    intro_end = max((n for n, clause in enumerate(clauses) if _BOILERPLATE.search(normalise(clause))), default=-1)
+    intro_end = max(
+        (n for n, clause in enumerate(clauses) if _BOILERPLATE.search(normalise(clause))), default=-1
+    )
     conditions: list[Condition] = []
     for number, clause in enumerate(clauses):
         intro = number <= intro_end
         for condition in clause_conditions(clause, regions):
             if not (intro and condition.kind == "free_text"):
-                conditions.append(Condition(condition.kind, condition.operator, condition.value, sentence.strip()))
+                conditions.append(
+                    Condition(condition.kind, condition.operator, condition.value, sentence.strip())
+                )
     return conditions

@@ -70,10 +70,15 @@ class ProfileColumns:
         names = sorted({p.region for p in profiles if p.region})
         index = {name: code for code, name in enumerate(names)}
         numbers = {
-            field: np.array([np.nan if getattr(p, field) is None else getattr(p, field) for p in profiles], dtype=np.float64)
+            field: np.array(
+                [np.nan if getattr(p, field) is None else getattr(p, field) for p in profiles],
+                dtype=np.float64,
+            )
             for field in _NUMBERS
         }
-        division = np.array([division_of(p.industry_code) if p.industry_code else -1 for p in profiles], dtype=np.int16)
+        division = np.array(
+            [division_of(p.industry_code) if p.industry_code else -1 for p in profiles], dtype=np.int16
+        )
         return cls(
             ids=[p.enterprise_id for p in profiles],
             region_codes=np.array([index[p.region] if p.region else -1 for p in profiles], dtype=np.int32),
@@ -82,13 +87,19 @@ class ProfileColumns:
             registered=np.array([_ymd(p.registered_on) for p in profiles], dtype=np.int32),
             numbers=numbers,
             qualifications=np.array(
-                [-1 if p.qualifications is None else _qualification_bits(p.qualifications) for p in profiles], dtype=np.int64
+                [-1 if p.qualifications is None else _qualification_bits(p.qualifications) for p in profiles],
+                dtype=np.int64,
             ),
             credit_rating=np.array(
-                [CREDIT_RATINGS.index(p.credit_rating) if p.credit_rating else -1 for p in profiles], dtype=np.int8
+                [CREDIT_RATINGS.index(p.credit_rating) if p.credit_rating else -1 for p in profiles],
+                dtype=np.int8,
             ),
-            dishonest=np.array([-1 if p.dishonest is None else int(p.dishonest) for p in profiles], dtype=np.int8),
-            scale_mask=classify_columns(division, numbers["employees"], numbers["revenue"], numbers["assets"]),
+            dishonest=np.array(
+                [-1 if p.dishonest is None else int(p.dishonest) for p in profiles], dtype=np.int8
+            ),
+            scale_mask=classify_columns(
+                division, numbers["employees"], numbers["revenue"], numbers["assets"]
+            ),
         )
 
     def evaluate(self, condition: Condition, as_of: date) -> Decisions:

@@ -21,15 +21,43 @@ from assistant.errors import BadInput
 from assistant.policy_matching.industries import parse_ranges
 
 ConditionKind = Literal[
-    "region", "industry", "scale", "years_registered", "revenue", "assets", "employees", "rd_ratio", "rd_amount",
-    "tax_paid", "trade_value", "export_value", "import_value", "export_growth", "revenue_growth", "new_jobs",
-    "qualification", "credit_rating", "credit_record", "free_text",
+    "region",
+    "industry",
+    "scale",
+    "years_registered",
+    "revenue",
+    "assets",
+    "employees",
+    "rd_ratio",
+    "rd_amount",
+    "tax_paid",
+    "trade_value",
+    "export_value",
+    "import_value",
+    "export_growth",
+    "revenue_growth",
+    "new_jobs",
+    "qualification",
+    "credit_rating",
+    "credit_record",
+    "free_text",
 ]
 Decision = Literal["met", "not_met", "unknown"]
 # Numeric kinds other than years_registered are EnterpriseProfile fields of the same name.
 NUMERIC_KINDS: tuple[str, ...] = (
-    "years_registered", "revenue", "assets", "employees", "rd_ratio", "rd_amount", "tax_paid", "trade_value",
-    "export_value", "import_value", "export_growth", "revenue_growth", "new_jobs",
+    "years_registered",
+    "revenue",
+    "assets",
+    "employees",
+    "rd_ratio",
+    "rd_amount",
+    "tax_paid",
+    "trade_value",
+    "export_value",
+    "import_value",
+    "export_growth",
+    "revenue_growth",
+    "new_jobs",
 )
 GROWTH_KINDS: tuple[str, ...] = ("export_growth", "revenue_growth")  # may be negative
 PROFILE_LIST = "严重失信主体名单"  # the one 失信 list a profile records
@@ -45,24 +73,51 @@ OPERATORS: dict[str, tuple[str, ...]] = {
     **{kind: COMPARISONS for kind in NUMERIC_KINDS},
 }
 KIND_LABELS: dict[str, str] = {
-    "region": "注册地", "industry": "所属行业", "scale": "企业规模", "years_registered": "成立年限",
-    "revenue": "上年度营业收入", "assets": "资产总额", "employees": "从业人员", "rd_ratio": "研发费用占营业收入比例",
-    "rd_amount": "上年度研发费用", "tax_paid": "上年度纳税总额", "trade_value": "上年度进出口额",
-    "export_value": "上年度出口额", "import_value": "上年度进口额", "export_growth": "上年度出口额增长率",
-    "revenue_growth": "上年度营业收入增长率", "new_jobs": "上年度新增就业人数",
-    "qualification": "资质认定", "credit_rating": "纳税信用等级",
-    "credit_record": "失信记录", "free_text": "其他条件（需人工核实）",
+    "region": "注册地",
+    "industry": "所属行业",
+    "scale": "企业规模",
+    "years_registered": "成立年限",
+    "revenue": "上年度营业收入",
+    "assets": "资产总额",
+    "employees": "从业人员",
+    "rd_ratio": "研发费用占营业收入比例",
+    "rd_amount": "上年度研发费用",
+    "tax_paid": "上年度纳税总额",
+    "trade_value": "上年度进出口额",
+    "export_value": "上年度出口额",
+    "import_value": "上年度进口额",
+    "export_growth": "上年度出口额增长率",
+    "revenue_growth": "上年度营业收入增长率",
+    "new_jobs": "上年度新增就业人数",
+    "qualification": "资质认定",
+    "credit_rating": "纳税信用等级",
+    "credit_record": "失信记录",
+    "free_text": "其他条件（需人工核实）",
 }
 UNITS = {
-    "years_registered": "年", "revenue": "万元", "assets": "万元", "employees": "人", "rd_ratio": "%", "rd_amount": "万元",
-    "tax_paid": "万元", "trade_value": "万美元", "export_value": "万美元", "import_value": "万美元", "export_growth": "%",
-    "revenue_growth": "%", "new_jobs": "人",
+    "years_registered": "年",
+    "revenue": "万元",
+    "assets": "万元",
+    "employees": "人",
+    "rd_ratio": "%",
+    "rd_amount": "万元",
+    "tax_paid": "万元",
+    "trade_value": "万美元",
+    "export_value": "万美元",
+    "import_value": "万美元",
+    "export_growth": "%",
+    "revenue_growth": "%",
+    "new_jobs": "人",
 }
 OPERATOR_WORDS = {">=": "不低于", ">": "高于", "<=": "不超过", "<": "低于"}
 SCALES: tuple[str, ...] = ("大", "中", "小", "微")
 CREDIT_RATINGS: tuple[str, ...] = ("A", "B", "M", "C", "D")
 QUALIFICATIONS: tuple[str, ...] = (
-    "高新技术企业", "科技型中小企业", "专精特新中小企业", "专精特新“小巨人”企业", "农业产业化重点龙头企业",
+    "高新技术企业",
+    "科技型中小企业",
+    "专精特新中小企业",
+    "专精特新“小巨人”企业",
+    "农业产业化重点龙头企业",
     "制造业单项冠军企业",
 )
 # Holding the first implies the second (a 小巨人 has been recognised as 专精特新 first).
@@ -140,9 +195,15 @@ def validate_condition(kind: str, operator: str, value: Any, sentence: str = "")
     if operator not in OPERATORS[kind]:
         raise BadInput(f"{KIND_LABELS[kind]}的比较方式“{operator}”无效，可选：{_accepted(kind)}")
     if kind in NUMERIC_KINDS:
-        if isinstance(value, bool) or not isinstance(value, int | float) or (value < 0 and kind not in GROWTH_KINDS):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (value < 0 and kind not in GROWTH_KINDS)
+        ):
             expected = "数" if kind in GROWTH_KINDS else "非负数"
-            raise BadInput(f"{KIND_LABELS[kind]}的取值应为{expected}（单位：{UNITS[kind]}），而不是 {value!r}")
+            raise BadInput(
+                f"{KIND_LABELS[kind]}的取值应为{expected}（单位：{UNITS[kind]}），而不是 {value!r}"
+            )
         value = float(value)
     elif kind in ("free_text", "credit_record"):
         if not isinstance(value, str) or not value.strip():

@@ -46,21 +46,31 @@ _FACT_HEADINGS = {
     "window": re.compile(r"申报时间|受理时间|申请时间|申报期限|申报时限|时间安排|截止时间|截止日期"),
     "department": re.compile(r"受理部门|受理单位|经办机构|联系方式|联系人|联系单位|联系部门"),
 }
-_CONDITION_HEADING = re.compile(r"申报条件|申请条件|支持对象|适用范围|适用对象|申报主体|基本条件|申报对象|申报要求|基本要求|申请对象")
+_CONDITION_HEADING = re.compile(
+    r"申报条件|申请条件|支持对象|适用范围|适用对象|申报主体|基本条件|申报对象|申报要求|基本要求|申请对象"
+)
 _BENEFIT = re.compile(r"奖励|补助|补贴|贴息|资助|给予|返还|减免|支持标准|最高可|培育资金")
-_LABEL = re.compile(r"^(申报条件|申请条件|支持对象|申报对象|适用对象|申报主体|支持标准|补助标准|奖励标准|资助标准|申报时间|受理时间|"
-                    r"申请时间|申报材料|受理部门|受理单位)[：:]\s*(.*)$")
+_LABEL = re.compile(
+    r"^(申报条件|申请条件|支持对象|申报对象|适用对象|申报主体|支持标准|补助标准|奖励标准|资助标准|申报时间|受理时间|"
+    r"申请时间|申报材料|受理部门|受理单位)[：:]\s*(.*)$"
+)
 _CONDITION_LABELS = ("申报条件", "申请条件", "支持对象", "申报对象", "适用对象", "申报主体")
 _BENEFIT_LABELS = ("支持标准", "补助标准", "奖励标准", "资助标准")
-_ELIGIBILITY = re.compile(r"适用于|可(?:申报|申请|享受)|(?:支持|适用|申报|扶持|奖励|补助)对象(?:为|是|包括)|(?:企业|单位|主体|申请人|项目)[^。；]{0,24}?(?:应当|应|须|需|必须|不得)|(?:应当|应|须)同时(?:符合|具备|满足)")
+_ELIGIBILITY = re.compile(
+    r"适用于|可(?:申报|申请|享受)|(?:支持|适用|申报|扶持|奖励|补助)对象(?:为|是|包括)|(?:企业|单位|主体|申请人|项目)[^。；]{0,24}?(?:应当|应|须|需|必须|不得)|(?:应当|应|须)同时(?:符合|具备|满足)"
+)
 # A stated bound (不低于500万元, 50人以上) outside items is a condition even without 应/须 around it.
-_BOUND = re.compile(r"(?:不低于|不少于|不超过|不高于|达到|超过|满)\d+(?:\.\d+)?(?:万元|亿元|万美元|人|名|年|%)|"
-                    r"\d+(?:\.\d+)?(?:万元|亿元|万美元|人|名|%)(?:及)?(?:以上|以下)")
+_BOUND = re.compile(
+    r"(?:不低于|不少于|不超过|不高于|达到|超过|满)\d+(?:\.\d+)?(?:万元|亿元|万美元|人|名|年|%)|"
+    r"\d+(?:\.\d+)?(?:万元|亿元|万美元|人|名|%)(?:及)?(?:以上|以下)"
+)
 _SANCTION = re.compile(r"真实性|弄虚作假|骗取|追回|取消[^。]{0,8}资格|法律责任|责令")
 _LIST_ITEM = re.compile(r"^(?:\d+[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[-*•·]\s)")
 _BULLET = re.compile(r"^[-*•·]\s+")
 _ATTACHMENT = re.compile(r"^附件")  # 附件：进口贴息申报表 names a form, it grants nothing
-_DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*\d{1,5}\s*号")
+_DOCUMENT_NUMBER = re.compile(
+    r"[\u4e00-\u9fff]{1,12}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*\d{1,5}\s*号"
+)
 
 
 @dataclass
@@ -89,7 +99,9 @@ def _heading_kind(section: Section) -> str:
 
 def is_item(section: Section) -> bool:
     """A leaf that grants something; 「享受本细则补贴的企业应……」 states a condition, not a grant."""
-    sentences = [s for line in section.lines if not _ATTACHMENT.match(line) for s in re.split(r"(?<=。)", line)]
+    sentences = [
+        s for line in section.lines if not _ATTACHMENT.match(line) for s in re.split(r"(?<=。)", line)
+    ]
     grants = any(_BENEFIT.search(s) and not _ELIGIBILITY.search(s) for s in sentences)
     return section.leaf and grants and not _heading_kind(section)
 
@@ -121,7 +133,9 @@ def _sort_line(line: str, default: str, facts: _Facts, in_item: bool) -> None:
         _also_conditions(line, facts, in_item)
     elif in_item:
         _sort_item_line(line, facts)
-    elif default == "conditions" or ((_ELIGIBILITY.search(line) or _BOUND.search(line)) and not _SANCTION.search(line)):
+    elif default == "conditions" or (
+        (_ELIGIBILITY.search(line) or _BOUND.search(line)) and not _SANCTION.search(line)
+    ):
         facts.conditions.append(line)
 
 
@@ -130,8 +144,11 @@ def _also_conditions(line: str, facts: _Facts, in_item: bool) -> None:
     向……提交申请」) keeps that part as a condition."""
     if in_item or not _ELIGIBILITY.search(line) or _SANCTION.search(line):
         return
-    kept = [c for c in re.split(r"(?<=[，；])", line)
-            if not organisation(c) and find_window(c) == (None, None) and not WINDOW_CUE.search(c)]
+    kept = [
+        c
+        for c in re.split(r"(?<=[，；])", line)
+        if not organisation(c) and find_window(c) == (None, None) and not WINDOW_CUE.search(c)
+    ]
     if "".join(kept).strip("，；。"):
         facts.conditions.append("".join(kept))
 
@@ -153,7 +170,13 @@ def _sort_item_line(line: str, facts: _Facts) -> None:
 
 
 def _filed(facts: _Facts) -> int:
-    return len(facts.conditions) + len(facts.window) + len(facts.departments) + len(facts.materials) + len(facts.benefits)
+    return (
+        len(facts.conditions)
+        + len(facts.window)
+        + len(facts.departments)
+        + len(facts.materials)
+        + len(facts.benefits)
+    )
 
 
 def _sorted(sections: list[Section], in_item: bool) -> _Facts:
@@ -176,7 +199,9 @@ def _sorted(sections: list[Section], in_item: bool) -> _Facts:
             listed_condition |= listed and len(facts.conditions) > conditions
             if listed and _filed(facts) == filed:
                 unfiled.append(line)
-            listing = line.endswith(("：", ":")) and len(facts.conditions) > conditions or (listing and listed)
+            listing = (
+                line.endswith(("：", ":")) and len(facts.conditions) > conditions or (listing and listed)
+            )
         if listed_condition and not in_item:  # the rest of a list of conditions are conditions too
             facts.conditions.extend(unfiled)
     return facts
@@ -191,9 +216,14 @@ def _implied(condition: Condition, conditions: list[Condition]) -> bool:
     if condition.kind != "industry" or condition.operator != "in":
         return False
     outer = parse_ranges(condition.value)
-    return any(other is not condition and other.kind == "industry" and other.operator == "in" and other.value != condition.value
-               and all(any(lo <= a and b <= hi for lo, hi in outer) for a, b in parse_ranges(other.value))
-               for other in conditions)
+    return any(
+        other is not condition
+        and other.kind == "industry"
+        and other.operator == "in"
+        and other.value != condition.value
+        and all(any(lo <= a and b <= hi for lo, hi in outer) for a, b in parse_ranges(other.value))
+        for other in conditions
+    )
 
 
 def _unique(conditions: list[Condition]) -> list[Condition]:
@@ -219,19 +249,29 @@ class _Document:
 
 def _item(section: Section, number: int, document: _Document, regions: Mapping[str, str]) -> PolicyItem:
     own = _sorted([section], in_item=True)
-    inherited = [c for g in document.governing if section.path[: len(g.scope)] == g.scope for c in g.conditions]
+    inherited = [
+        c for g in document.governing if section.path[: len(g.scope)] == g.scope for c in g.conditions
+    ]
     conditions = _unique(inherited + _conditions(own.conditions, regions))
     window = find_window("\n".join(own.window))
     benefit = "".join(own.benefits)
     region_values = [v for c in conditions if c.kind == "region" for v in c.value]
     stem = Path(document.source).stem[:40]
     return PolicyItem(
-        item_id=f"{stem}-{number:02d}", title=section.heading, document_title=document.title,
-        source=document.source, section=" > ".join(section.path[1:] or section.path), benefit=benefit,
-        max_amount_wan=max_amount(benefit), materials=find_materials("\n".join(own.materials)) or document.materials,
-        window_start=window[0] or (None if window[1] else document.window[0]), window_end=window[1] or document.window[1],
-        department=find_department(own.departments) or document.department, region="、".join(dict.fromkeys(region_values)),
-        document_number=document.number, conditions=conditions,
+        item_id=f"{stem}-{number:02d}",
+        title=section.heading,
+        document_title=document.title,
+        source=document.source,
+        section=" > ".join(section.path[1:] or section.path),
+        benefit=benefit,
+        max_amount_wan=max_amount(benefit),
+        materials=find_materials("\n".join(own.materials)) or document.materials,
+        window_start=window[0] or (None if window[1] else document.window[0]),
+        window_end=window[1] or document.window[1],
+        department=find_department(own.departments) or document.department,
+        region="、".join(dict.fromkeys(region_values)),
+        document_number=document.number,
+        conditions=conditions,
     )
 
 
@@ -257,8 +297,12 @@ def extract_items(text: str, source: str, regions: Mapping[str, str]) -> list[Po
     title = next((s.path[0] for s in sections if s.path), Path(source).stem)
     issuer = organisation(title) if "关于" in title else ""
     document = _Document(
-        title, (m.group(0) if (m := _DOCUMENT_NUMBER.search(text)) else ""), source, _governing(others, items, regions),
-        find_materials("\n".join(facts.materials)), find_window("\n".join(facts.window)),
+        title,
+        (m.group(0) if (m := _DOCUMENT_NUMBER.search(text)) else ""),
+        source,
+        _governing(others, items, regions),
+        find_materials("\n".join(facts.materials)),
+        find_window("\n".join(facts.window)),
         find_department(facts.departments) or issuer,
     )
     if not items:

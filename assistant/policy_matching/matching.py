@@ -99,8 +99,12 @@ def profile_value(condition: Condition, profile: EnterpriseProfile, as_of: date)
         day = profile.registered_on
         return "未填写" if day is None else f"成立于{day.isoformat()}（满{whole_years(day, as_of)}年）"
     raw = {
-        "region": profile.region, "industry": profile.industry_code, "credit_rating": profile.credit_rating,
-        "qualification": None if profile.qualifications is None else "、".join(profile.qualifications) or "无",
+        "region": profile.region,
+        "industry": profile.industry_code,
+        "credit_rating": profile.credit_rating,
+        "qualification": None
+        if profile.qualifications is None
+        else "、".join(profile.qualifications) or "无",
         "credit_record": None if profile.dishonest is None else ("已列入" if profile.dishonest else "未列入"),
     }.get(kind, getattr(profile, kind, None))
     if raw is None:
@@ -129,8 +133,13 @@ class Matcher:
             raise NotFound(f"政策事项不存在：{item_id}")
         return self._by_id[item_id]
 
-    def _condition_decisions(self, item: PolicyItem, columns: ProfileColumns, as_of: date,
-                             cache: dict[tuple[str, str, str], Decisions]) -> list[Decisions]:
+    def _condition_decisions(
+        self,
+        item: PolicyItem,
+        columns: ProfileColumns,
+        as_of: date,
+        cache: dict[tuple[str, str, str], Decisions],
+    ) -> list[Decisions]:
         found = []
         for condition in item.conditions:
             key = condition.key()
@@ -148,8 +157,13 @@ class Matcher:
                 matrix[row] = combine(self._condition_decisions(item, columns, as_of, cache))
         return matrix
 
-    def for_enterprise(self, profile: EnterpriseProfile, as_of: date, include_not_met: bool = False,
-                       include_expired: bool = False) -> list[ItemMatch]:
+    def for_enterprise(
+        self,
+        profile: EnterpriseProfile,
+        as_of: date,
+        include_not_met: bool = False,
+        include_expired: bool = False,
+    ) -> list[ItemMatch]:
         """Every applicable item for one enterprise, best first, each condition explained."""
         columns = ProfileColumns.from_profiles([profile])
         cache: dict[tuple[str, str, str], Decisions] = {}
@@ -159,19 +173,30 @@ class Matcher:
             if status == "expired" and not include_expired:
                 continue
             codes = [int(d[0]) for d in self._condition_decisions(item, columns, as_of, cache)]
-            decision = _NAMES[int(combine([np.array([c], dtype=np.int8) for c in codes])[0])] if codes else "met"
+            decision = (
+                _NAMES[int(combine([np.array([c], dtype=np.int8) for c in codes])[0])] if codes else "met"
+            )
             if decision == "not_met" and not include_not_met:
                 continue
             results = [
-                ConditionResult(c, _NAMES[code], profile_value(c, profile, as_of),
-                                question_for(c) if code == UNKNOWN else None)
+                ConditionResult(
+                    c,
+                    _NAMES[code],
+                    profile_value(c, profile, as_of),
+                    question_for(c) if code == UNKNOWN else None,
+                )
                 for c, code in zip(item.conditions, codes, strict=True)
             ]
             matches.append(ItemMatch(item, decision, status, results))
         return sorted(matches, key=_rank)
 
-    def for_item(self, item_id: str, profiles: Sequence[EnterpriseProfile], as_of: date,
-                 columns: ProfileColumns | None = None) -> list[EnterpriseCandidate]:
+    def for_item(
+        self,
+        item_id: str,
+        profiles: Sequence[EnterpriseProfile],
+        as_of: date,
+        columns: ProfileColumns | None = None,
+    ) -> list[EnterpriseCandidate]:
         """Enterprises that qualify (met) or might (unknown) for one item, qualifying ones first."""
         item = self.item(item_id)
         columns = columns or ProfileColumns.from_profiles(profiles)
@@ -179,12 +204,25 @@ class Matcher:
         decisions = combine(per_condition) if per_condition else np.full(len(profiles), MET, dtype=np.int8)
         candidates = []
         for index in (int(i) for i in np.flatnonzero(decisions != NOT_MET)):
-            unknown = [c.describe() for c, d in zip(item.conditions, per_condition, strict=True) if d[index] == UNKNOWN]
+            unknown = [
+                c.describe()
+                for c, d in zip(item.conditions, per_condition, strict=True)
+                if d[index] == UNKNOWN
+            ]
             candidates.append(EnterpriseCandidate(profiles[index], _NAMES[int(decisions[index])], unknown))
-        return sorted(candidates, key=lambda c: (_DECISION_ORDER[c.decision], len(c.to_confirm), c.profile.enterprise_id))
+        return sorted(
+            candidates,
+            key=lambda c: (_DECISION_ORDER[c.decision], len(c.to_confirm), c.profile.enterprise_id),
+        )
 
 
 def _rank(match: ItemMatch) -> tuple[int, int, int, float, str]:
     unknown = sum(c.decision == "unknown" for c in match.conditions)
     amount = match.item.max_amount_wan or 0.0
-    return (_DECISION_ORDER[match.decision], _WINDOW_ORDER[match.window_status], unknown, -amount, match.item.item_id)
+    return (
+        _DECISION_ORDER[match.decision],
+        _WINDOW_ORDER[match.window_status],
+        unknown,
+        -amount,
+        match.item.item_id,
+    )

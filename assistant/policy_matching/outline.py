@@ -22,7 +22,9 @@ _STYLES = [
     ("paren", re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*")),
     ("digit", re.compile(r"^\d+[.、．]\s*")),  # a heading only as 「1.标题。正文」: bare 1. lines are lists
 ]
-NUMBERING = re.compile(r"^(?:第[一二三四五六七八九十百零\d]+[条章节]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．])\s*")
+NUMBERING = re.compile(
+    r"^(?:第[一二三四五六七八九十百零\d]+[条章节]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．])\s*"
+)
 _SENTENCE_END = re.compile(r"[。；;：:，,]$")
 _TITLE_COLUMN = re.compile(r"事项|项目|名称|类别|政策")
 _CONDITION_COLUMN = re.compile(r"条件|主体|对象|要求")
@@ -97,11 +99,13 @@ class _Outline:
             listed = self.list_style == style or (self.list_style == "list" and style in ("paren", "digit"))
             if not (match := pattern.match(line)) or listed:
                 continue
-            found = _title_and_body(line[match.end():], 0 if style == "digit" else 40 if style == "chapter" else 30)
+            found = _title_and_body(
+                line[match.end() :], 0 if style == "digit" else 40 if style == "chapter" else 30
+            )
             if found is not None:
                 return style, f"{match.group(0).strip()}{found[0]}", found[1]
             if style != "digit" and any(s == style for s, _ in self.stack):
-                return style, match.group(0).strip(), line[match.end():].strip()
+                return style, match.group(0).strip(), line[match.end() :].strip()
         return None
 
     def flush_table(self) -> None:
@@ -111,14 +115,20 @@ class _Outline:
         header, body = rows[0], rows[1:]
         title = next((n for n, h in enumerate(header) if _TITLE_COLUMN.search(h)), None)
         conditions = [n for n, h in enumerate(header) if _CONDITION_COLUMN.search(h) and n != title]
-        benefits = [n for n, h in enumerate(header) if _BENEFIT_COLUMN.search(h) and n not in conditions and n != title]
+        benefits = [
+            n
+            for n, h in enumerate(header)
+            if _BENEFIT_COLUMN.search(h) and n not in conditions and n != title
+        ]
         if title is None or not (conditions or benefits):
             self.sections[-1].lines.extend("，".join(row) for row in rows)
             return
         path = [t for _, t in self.stack]
         for row in body:
             cells = row + [""] * (len(header) - len(row))
-            lines = [f"申报条件：{cells[n]}" for n in conditions if cells[n]] + [f"支持标准：{cells[n]}" for n in benefits if cells[n]]
+            lines = [f"申报条件：{cells[n]}" for n in conditions if cells[n]] + [
+                f"支持标准：{cells[n]}" for n in benefits if cells[n]
+            ]
             self.sections.append(Section([*path, cells[title]], lines))
 
 
@@ -140,5 +150,7 @@ def parse_sections(text: str) -> list[Section]:
     outline.flush_table()
     sections = outline.sections
     for current, following in zip(sections, sections[1:], strict=False):
-        current.leaf = not (len(following.path) > len(current.path) and following.path[: len(current.path)] == current.path)
+        current.leaf = not (
+            len(following.path) > len(current.path) and following.path[: len(current.path)] == current.path
+        )
     return [s for s in sections if s.path or s.lines]

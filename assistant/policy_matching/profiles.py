@@ -71,21 +71,46 @@ COLUMNS: dict[str, tuple[str, ...]] = {  # field → accepted headers (without t
     "new_jobs": ("上年度新增就业人数", "新增就业人数", "新增就业岗位"),
 }
 HEADERS: dict[str, str] = {
-    "enterprise_id": "企业编号", "name": "企业名称", "credit_code": "统一社会信用代码", "region": "注册地",
-    "industry_code": "行业代码", "registered_on": "成立日期", "employees": "从业人员（人）",
-    "revenue": "上年度营业收入（万元）", "assets": "资产总额（万元）", "rd_ratio": "研发费用占营业收入比例（%）",
-    "tax_paid": "上年度纳税总额（万元）", "qualifications": "资质", "credit_rating": "纳税信用等级",
-    "dishonest": "是否列入严重失信主体名单", "rd_amount": "上年度研发费用（万元）",
-    "trade_value": "上年度进出口额（万美元）", "export_value": "上年度出口额（万美元）",
-    "import_value": "上年度进口额（万美元）", "export_growth": "上年度出口额增长率（%）",
-    "revenue_growth": "上年度营业收入增长率（%）", "new_jobs": "上年度新增就业人数（人）",
+    "enterprise_id": "企业编号",
+    "name": "企业名称",
+    "credit_code": "统一社会信用代码",
+    "region": "注册地",
+    "industry_code": "行业代码",
+    "registered_on": "成立日期",
+    "employees": "从业人员（人）",
+    "revenue": "上年度营业收入（万元）",
+    "assets": "资产总额（万元）",
+    "rd_ratio": "研发费用占营业收入比例（%）",
+    "tax_paid": "上年度纳税总额（万元）",
+    "qualifications": "资质",
+    "credit_rating": "纳税信用等级",
+    "dishonest": "是否列入严重失信主体名单",
+    "rd_amount": "上年度研发费用（万元）",
+    "trade_value": "上年度进出口额（万美元）",
+    "export_value": "上年度出口额（万美元）",
+    "import_value": "上年度进口额（万美元）",
+    "export_growth": "上年度出口额增长率（%）",
+    "revenue_growth": "上年度营业收入增长率（%）",
+    "new_jobs": "上年度新增就业人数（人）",
 }
 # Factor to the field's unit by the unit a header gives: money in 万元, trade volumes in 万美元.
 _MONEY = ("revenue", "assets", "tax_paid", "rd_amount")
 _DOLLARS = ("trade_value", "export_value", "import_value")
 _FACTORS = {"元": 0.0001, "亿元": 10000.0, "美元": 0.0001, "亿美元": 10000.0}
-_NUMBER_FIELDS = ("employees", "revenue", "assets", "tax_paid", "rd_ratio", "rd_amount", "trade_value", "export_value",
-                  "import_value", "export_growth", "revenue_growth", "new_jobs")
+_NUMBER_FIELDS = (
+    "employees",
+    "revenue",
+    "assets",
+    "tax_paid",
+    "rd_ratio",
+    "rd_amount",
+    "trade_value",
+    "export_value",
+    "import_value",
+    "export_growth",
+    "revenue_growth",
+    "new_jobs",
+)
 _SIGNED = ("export_growth", "revenue_growth")
 _YES, _NO = ("是", "y", "yes", "true", "1"), ("否", "n", "no", "false", "0")
 
@@ -116,7 +141,9 @@ def _header_fields(header: list[str]) -> dict[int, tuple[str, float]]:
         for name, accepted in COLUMNS.items():
             if base in accepted and name not in {f for f, _ in found.values()}:
                 given = unit.group(1) if unit else ""
-                convertible = (name in _MONEY and given in ("元", "亿元")) or (name in _DOLLARS and given in ("美元", "亿美元"))
+                convertible = (name in _MONEY and given in ("元", "亿元")) or (
+                    name in _DOLLARS and given in ("美元", "亿美元")
+                )
                 found[index] = (name, _FACTORS[given] if convertible else 1.0)
     missing = [COLUMNS[n][0] for n in ("enterprise_id", "name") if n not in {f for f, _ in found.values()}]
     if missing:
@@ -138,7 +165,11 @@ def _date(value: Any) -> date:
 
 
 def _number(value: Any, factor: float, upper: float | None = None, signed: bool = False) -> float:
-    number = float(value) if isinstance(value, int | float) else float(normalise(str(value)).replace(",", "").rstrip("%"))
+    number = (
+        float(value)
+        if isinstance(value, int | float)
+        else float(normalise(str(value)).replace(",", "").rstrip("%"))
+    )
     if (number < 0 and not signed) or (upper is not None and number > upper):
         raise ValueError(f"应为 0 到 {upper:g} 之间的数" if upper else "不能为负数")
     return round(number * factor, 4)
@@ -188,7 +219,9 @@ def parse_value(name: str, value: Any, factor: float = 1.0) -> Any:
     return _flag(value)
 
 
-def profile_from_cells(cells: dict[str, tuple[Any, float]], row: int) -> tuple[EnterpriseProfile | None, list[RowError]]:
+def profile_from_cells(
+    cells: dict[str, tuple[Any, float]], row: int
+) -> tuple[EnterpriseProfile | None, list[RowError]]:
     values: dict[str, Any] = {}
     errors: list[RowError] = []
     for name, (raw, factor) in cells.items():
@@ -251,7 +284,10 @@ def read_profiles(path: Path, max_rows: int = 100_000) -> ImportReport:
     for number, row in enumerate(rows[1:], start=2):
         if not any(str(cell or "").strip() for cell in row):
             continue
-        cells = {name: (row[index] if index < len(row) else None, factor) for index, (name, factor) in columns.items()}
+        cells = {
+            name: (row[index] if index < len(row) else None, factor)
+            for index, (name, factor) in columns.items()
+        }
         profile, errors = profile_from_cells(cells, number)
         if profile is not None and profile.enterprise_id in seen:
             errors, profile = [RowError(number, "企业编号", f"“{profile.enterprise_id}”与前面的行重复")], None

@@ -13,7 +13,17 @@ from typing import TextIO
 from assistant.policy_matching.conditions import PolicyItem
 from assistant.policy_matching.matching import EnterpriseCandidate
 
-HEADER = ["企业编号", "企业名称", "统一社会信用代码", "注册地", "判定", "待核实条件", "政策事项", "申报时间", "受理部门"]
+HEADER = [
+    "企业编号",
+    "企业名称",
+    "统一社会信用代码",
+    "注册地",
+    "判定",
+    "待核实条件",
+    "政策事项",
+    "申报时间",
+    "受理部门",
+]
 DECISION_WORDS = {"met": "符合", "unknown": "可能符合（待核实）", "not_met": "不符合"}
 
 
@@ -29,9 +39,17 @@ def write_push_list(item: PolicyItem, candidates: Sequence[EnterpriseCandidate],
     writer.writerow(HEADER)
     for candidate in candidates:
         profile = candidate.profile
-        writer.writerow([
-            profile.enterprise_id, profile.name, profile.credit_code, profile.region or "",
-            DECISION_WORDS[candidate.decision], "；".join(candidate.to_confirm), item.title,
-            window_text(item), item.department,
-        ])
+        writer.writerow(
+            [
+                profile.enterprise_id,
+                profile.name,
+                profile.credit_code,
+                profile.region or "",
+                DECISION_WORDS[candidate.decision],
+                "；".join(candidate.to_confirm),
+                item.title,
+                window_text(item),
+                item.department,
+            ]
+        )
     return len(candidates)

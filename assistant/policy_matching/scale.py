@@ -45,7 +45,9 @@ def tiers_from_mask(mask: int) -> list[str]:
     return [scale for bit, scale in enumerate(SCALES) if mask & (1 << bit)]
 
 
-def classify(division: int | None, employees: float | None, revenue: float | None, assets: float | None) -> int:
+def classify(
+    division: int | None, employees: float | None, revenue: float | None, assets: float | None
+) -> int:
     """The tiers still possible for one enterprise, as a bit mask."""
     column = classify_columns(
         np.array([-1 if division is None else division]),
@@ -57,8 +59,10 @@ def classify(division: int | None, employees: float | None, revenue: float | Non
 
 
 def classify_columns(
-    division: npt.NDArray[np.integer], employees: npt.NDArray[np.floating],
-    revenue: npt.NDArray[np.floating], assets: npt.NDArray[np.floating],
+    division: npt.NDArray[np.integer],
+    employees: npt.NDArray[np.floating],
+    revenue: npt.NDArray[np.floating],
+    assets: npt.NDArray[np.floating],
 ) -> npt.NDArray[np.uint8]:
     """Possible tiers of every enterprise (columns aligned; -1 / NaN for missing)."""
     mask = np.full(division.shape, ALL_TIERS, dtype=np.uint8)
@@ -70,7 +74,9 @@ def classify_columns(
     return mask
 
 
-def _tiers_for(bounds: tuple[Bounds, Bounds, Bounds], indicators: list[npt.NDArray[np.floating]]) -> npt.NDArray[np.uint8]:
+def _tiers_for(
+    bounds: tuple[Bounds, Bounds, Bounds], indicators: list[npt.NDArray[np.floating]]
+) -> npt.NDArray[np.uint8]:
     size = len(indicators[0])
     possible = np.zeros(size, dtype=np.uint8)
     settled = np.zeros(size, dtype=bool)  # a tier was certainly met: lower tiers are impossible

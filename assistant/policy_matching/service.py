@@ -36,20 +36,27 @@ class PolicyMatching:
     def import_profiles(self, path: Path) -> tuple[ImportReport, int, int]:
         report = read_profiles(path, self.settings.max_import_rows)
         created, updated = self.store.save_profiles(report.profiles)
-        logger.info("Imported %d profiles from %s (%d bad cells)", len(report.profiles), path.name, len(report.errors))
+        logger.info(
+            "Imported %d profiles from %s (%d bad cells)", len(report.profiles), path.name, len(report.errors)
+        )
         return report, created, updated
 
     def extract(self, paths: Sequence[Path]) -> tuple[list[PolicyItem], dict[str, int]]:
-        files = [f for p in paths for f in (sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p])]
+        files = [
+            f for p in paths for f in (sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p])
+        ]
         if not files:
             raise BadInput("没有找到要抽取的政策文件")
         items = [item for path in files for item in extract_path(path, self.settings.regions)]
         return items, self.store.save_items(items)
 
-    def match_enterprise(self, enterprise_id: str, as_of: date, include_not_met: bool = False,
-                         include_expired: bool = False) -> tuple[EnterpriseProfile, list[ItemMatch]]:
+    def match_enterprise(
+        self, enterprise_id: str, as_of: date, include_not_met: bool = False, include_expired: bool = False
+    ) -> tuple[EnterpriseProfile, list[ItemMatch]]:
         profile = self.store.profile(enterprise_id)
-        return profile, Matcher(self.store.items()).for_enterprise(profile, as_of, include_not_met, include_expired)
+        return profile, Matcher(self.store.items()).for_enterprise(
+            profile, as_of, include_not_met, include_expired
+        )
 
     def match_item(self, item_id: str, as_of: date) -> tuple[PolicyItem, list[EnterpriseCandidate]]:
         matcher = Matcher(self.store.items())
@@ -59,7 +66,9 @@ class PolicyMatching:
     def review(self, item_id: str, conditions: Sequence[dict[str, Any]], reviewer: str) -> PolicyItem:
         """Replace an item's conditions with staff-checked ones; every one is validated first."""
         checked = [
-            validate_condition(str(c.get("kind", "")), str(c.get("operator", "")), c.get("value"), str(c.get("sentence", "")))
+            validate_condition(
+                str(c.get("kind", "")), str(c.get("operator", "")), c.get("value"), str(c.get("sentence", ""))
+            )
             for c in conditions
         ]
         return self.store.update_conditions(item_id, checked, reviewer)
@@ -85,14 +94,26 @@ def item_dict(item: PolicyItem, as_of: date | None = None) -> dict[str, Any]:
 
 def match_dict(match: ItemMatch) -> dict[str, Any]:
     return {
-        "item_id": match.item.item_id, "title": match.item.title, "document_title": match.item.document_title,
-        "decision": match.decision, "decision_text": DECISION_WORDS[match.decision], "window_status": match.window_status,
+        "item_id": match.item.item_id,
+        "title": match.item.title,
+        "document_title": match.item.document_title,
+        "decision": match.decision,
+        "decision_text": DECISION_WORDS[match.decision],
+        "window_status": match.window_status,
         "window_start": match.item.window_start.isoformat() if match.item.window_start else None,
         "window_end": match.item.window_end.isoformat() if match.item.window_end else None,
-        "benefit": match.item.benefit, "department": match.item.department, "materials": match.item.materials,
-        "source": match.item.source, "section": match.item.section,
+        "benefit": match.item.benefit,
+        "department": match.item.department,
+        "materials": match.item.materials,
+        "source": match.item.source,
+        "section": match.item.section,
         "conditions": [
-            {**condition_dict(c.condition), "decision": c.decision, "profile_value": c.profile_value, "question": c.question}
+            {
+                **condition_dict(c.condition),
+                "decision": c.decision,
+                "profile_value": c.profile_value,
+                "question": c.question,
+            }
             for c in match.conditions
         ],
         "questions": match.questions,
@@ -101,6 +122,11 @@ def match_dict(match: ItemMatch) -> dict[str, Any]:
 
 def candidate_dict(candidate: EnterpriseCandidate) -> dict[str, Any]:
     profile = candidate.profile
-    return {"enterprise_id": profile.enterprise_id, "name": profile.name, "region": profile.region,
-            "decision": candidate.decision, "decision_text": DECISION_WORDS[candidate.decision],
-            "to_confirm": candidate.to_confirm}
+    return {
+        "enterprise_id": profile.enterprise_id,
+        "name": profile.name,
+        "region": profile.region,
+        "decision": candidate.decision,
+        "decision_text": DECISION_WORDS[candidate.decision],
+        "to_confirm": candidate.to_confirm,
+    }

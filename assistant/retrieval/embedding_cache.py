@@ -25,7 +25,9 @@ import numpy as np
 from assistant.retrieval.embedding import Embedder
 
 logger = logging.getLogger(__name__)
-_SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (model TEXT, digest BLOB, vector BLOB, PRIMARY KEY (model, digest))"
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS vectors (model TEXT, digest BLOB, vector BLOB, PRIMARY KEY (model, digest))"
+)
 
 
 def _digest(text: str) -> bytes:
@@ -50,7 +52,8 @@ class VectorStore:
             marks = ",".join("?" * len(batch))
             with self._lock:
                 rows = self._connection.execute(
-                    f"SELECT digest, vector FROM vectors WHERE model = ? AND digest IN ({marks})", [model, *batch]
+                    f"SELECT digest, vector FROM vectors WHERE model = ? AND digest IN ({marks})",
+                    [model, *batch],
                 ).fetchall()
             for digest, blob in rows:
                 vector = np.frombuffer(blob, dtype=np.float32)
@@ -59,7 +62,10 @@ class VectorStore:
         return found
 
     def put(self, model: str, digests: Sequence[bytes], vectors: np.ndarray) -> None:
-        rows = [(model, digest, np.asarray(vector, dtype=np.float32).tobytes()) for digest, vector in zip(digests, vectors, strict=True)]
+        rows = [
+            (model, digest, np.asarray(vector, dtype=np.float32).tobytes())
+            for digest, vector in zip(digests, vectors, strict=True)
+        ]
         with self._lock, self._connection:
             self._connection.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
 
@@ -91,7 +97,9 @@ class CachedEmbedder:
             return self.inner.embed_documents(texts)
         digests = [_digest(text) for text in texts]
         known = self._store.get(self.name, list(dict.fromkeys(digests)), self.dimension)
-        missing = list(dict.fromkeys(text for text, digest in zip(texts, digests, strict=True) if digest not in known))
+        missing = list(
+            dict.fromkeys(text for text, digest in zip(texts, digests, strict=True) if digest not in known)
+        )
         if missing:
             computed = self.inner.embed_documents(missing)
             new_digests = [_digest(text) for text in missing]

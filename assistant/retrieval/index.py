@@ -92,7 +92,11 @@ class FilterSpec:
         readable = cls.readable_by(access or Access.public())
         any_of = {
             key: values
-            for key, values in (("kind", filters.kinds), ("region", filters.regions), ("category", filters.categories))
+            for key, values in (
+                ("kind", filters.kinds),
+                ("region", filters.regions),
+                ("category", filters.categories),
+            )
             if values
         }
         if filters.include_expired:

@@ -32,7 +32,81 @@ logger = logging.getLogger(__name__)
 _LEXICON_DIR = Path(str(files("assistant.retrieval") / "lexicon"))  # package data, unpacked on disk
 _WORD = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
 STOP_WORDS = frozenset(
-    ["的", "了", "是", "在", "和", "与", "及", "或", "等", "我", "你", "他", "她", "它", "我们", "你们", "请问", "请", "问", "吗", "呢", "吧", "啊", "哪些", "什么", "怎么", "怎样", "如何", "是否", "可以", "能", "能否", "有", "有没有", "需要", "要", "应该", "一下", "这个", "那个", "这", "那", "就", "都", "也", "还", "对", "把", "被", "为", "于", "以", "之", "其", "中", "上", "下", "个", "些", "啥", "么", "呀", "哦", "嗯", "想", "会", "得", "着", "过", "从", "向", "到", "给"]
+    [
+        "的",
+        "了",
+        "是",
+        "在",
+        "和",
+        "与",
+        "及",
+        "或",
+        "等",
+        "我",
+        "你",
+        "他",
+        "她",
+        "它",
+        "我们",
+        "你们",
+        "请问",
+        "请",
+        "问",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "哪些",
+        "什么",
+        "怎么",
+        "怎样",
+        "如何",
+        "是否",
+        "可以",
+        "能",
+        "能否",
+        "有",
+        "有没有",
+        "需要",
+        "要",
+        "应该",
+        "一下",
+        "这个",
+        "那个",
+        "这",
+        "那",
+        "就",
+        "都",
+        "也",
+        "还",
+        "对",
+        "把",
+        "被",
+        "为",
+        "于",
+        "以",
+        "之",
+        "其",
+        "中",
+        "上",
+        "下",
+        "个",
+        "些",
+        "啥",
+        "么",
+        "呀",
+        "哦",
+        "嗯",
+        "想",
+        "会",
+        "得",
+        "着",
+        "过",
+        "从",
+        "向",
+        "到",
+        "给",
+    ]
 )
 # BM25 saturation and length normalisation, calibrated on the dev sets: short FAQ entries want the
 # classic values, long policy chunks a gentler length penalty (`govassist bench retrieval`).
@@ -91,7 +165,28 @@ def _tagger():  # type: ignore[no-untyped-def]
 
 
 # What a question asks about a topic, not the topic itself.
-INTENT_WORDS = frozenset(["办理", "申请", "申领", "多长时间", "时间", "时限", "流程", "手续", "材料", "条件", "费用", "收费", "地点", "地址", "电话", "标准", "规定", "要求"])
+INTENT_WORDS = frozenset(
+    [
+        "办理",
+        "申请",
+        "申领",
+        "多长时间",
+        "时间",
+        "时限",
+        "流程",
+        "手续",
+        "材料",
+        "条件",
+        "费用",
+        "收费",
+        "地点",
+        "地址",
+        "电话",
+        "标准",
+        "规定",
+        "要求",
+    ]
+)
 
 
 def part_of_speech(word: str) -> str:
@@ -139,7 +234,9 @@ def encode_document(tokens: list[str], average_length: float, kind: str = "defau
     return SparseVector(list(weights), list(weights.values()))
 
 
-def encode_query(text: str, channel: str = "words", expansions: Sequence[tuple[str, float]] = ()) -> SparseVector:
+def encode_query(
+    text: str, channel: str = "words", expansions: Sequence[tuple[str, float]] = ()
+) -> SparseVector:
     """One weight per query term; in the words channel, expansion terms (synonyms, the official
     terms of colloquial expressions, from ``retrieval.lexicon``) added at their own weights."""
     if channel == "bigrams":

@@ -112,7 +112,9 @@ def aspects() -> tuple[Aspect, ...]:
 def asked_aspects(question: str) -> list[Aspect]:
     """The aspects a question asks about, by its words or by the official terms of its colloquial expressions."""
     text = normalise(question)
-    official = {term for concept in question_concepts(question) if concept.colloquial for term in concept.forms}
+    official = {
+        term for concept in question_concepts(question) if concept.colloquial for term in concept.forms
+    }
     return [a for a in aspects() if a.name in official or any(trigger in text for trigger in a.triggers)]
 
 
@@ -127,7 +129,9 @@ def weight(word: str) -> float:
     elif value is None:
         # Unknown to the table: as informative as its most informative known part (办个 → 办),
         # else (a name, a rare term) the median.
-        parts = [table[part] for part in lexical.subwords(word) if part in table and part not in generic_words()]
+        parts = [
+            table[part] for part in lexical.subwords(word) if part in table and part not in generic_words()
+        ]
         value = max(parts) if parts else (2.0 if word[:1] in generic_words() else median)
     return min(value, MAX_WEIGHT)
 
@@ -173,12 +177,18 @@ def question_concepts(question: str, ignore: tuple[str, ...] = ()) -> tuple[Conc
         if expression in text:
             text = text.replace(expression, " ")
             # As informative as its most general official term: 咋办 → 办理 weighs little, 老年证 much.
-            concepts.append(Concept(expression, (expression, *terms), min(weight(t) for t in terms), colloquial=True))
+            concepts.append(
+                Concept(expression, (expression, *terms), min(weight(t) for t in terms), colloquial=True)
+            )
     groups = synonym_groups()
     for token in dict.fromkeys(lexical.tokenize(text, guess_words=False)):
         if token in generic_words():
             continue
-        concepts.append(Concept(token, (token, *groups.get(token, ())), MAX_WEIGHT if _YEAR.match(token) else weight(token)))
+        concepts.append(
+            Concept(
+                token, (token, *groups.get(token, ())), MAX_WEIGHT if _YEAR.match(token) else weight(token)
+            )
+        )
     return tuple(concepts)
 
 
@@ -207,10 +217,18 @@ def correct(question: str, texts: Sequence[str]) -> str:
                 sounds.setdefault(tuple(syllables[start : start + width]), run[start : start + width])
         for start in range(len(corrected) - width + 1):
             window = corrected[start : start + width]
-            if not _HAN_RUN.match(window) or lexical.is_word(window) or any(window in text for text in normalised):
+            if (
+                not _HAN_RUN.match(window)
+                or lexical.is_word(window)
+                or any(window in text for text in normalised)
+            ):
                 continue
             match = sounds.get(tuple(_syllable(c) for c in window))
-            if match and lexical.is_word(match) and sum(a != b for a, b in zip(match, window, strict=True)) == 1:
+            if (
+                match
+                and lexical.is_word(match)
+                and sum(a != b for a, b in zip(match, window, strict=True)) == 1
+            ):
                 corrected = corrected[:start] + match + corrected[start + width :]
     return corrected
 

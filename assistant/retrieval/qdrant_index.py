@@ -36,12 +36,15 @@ _CLIENT_ERRORS = (UnexpectedResponse, ResponseHandlingException, ConnectionError
 
 def _client_filter(spec: FilterSpec) -> models.Filter:
     must: list[Any] = [
-        models.FieldCondition(key=key, match=models.MatchAny(any=values)) for key, values in spec.any_of.items()
+        models.FieldCondition(key=key, match=models.MatchAny(any=values))
+        for key, values in spec.any_of.items()
     ]
     if spec.expiry_day_min is not None:
         must.append(models.FieldCondition(key="expiry_day", range=models.Range(gte=spec.expiry_day_min)))
     if spec.effective_day_max is not None:
-        must.append(models.FieldCondition(key="effective_day", range=models.Range(lte=spec.effective_day_max)))
+        must.append(
+            models.FieldCondition(key="effective_day", range=models.Range(lte=spec.effective_day_max))
+        )
     if spec.point_ids:
         must.append(models.HasIdCondition(has_id=list(spec.point_ids)))
     must.append(_client_readable(spec.readable))
@@ -52,9 +55,13 @@ def _client_readable(readable: tuple[Readable, ...]) -> models.Filter:
     """The caller's access as one condition: readable by at least one clause."""
     should: list[Any] = []
     for clause in readable:
-        conditions: list[Any] = [models.FieldCondition(key="sensitivity", match=models.MatchAny(any=list(clause.levels)))]
+        conditions: list[Any] = [
+            models.FieldCondition(key="sensitivity", match=models.MatchAny(any=list(clause.levels)))
+        ]
         if clause.owners:
-            conditions.append(models.FieldCondition(key="owner_department", match=models.MatchAny(any=list(clause.owners))))
+            conditions.append(
+                models.FieldCondition(key="owner_department", match=models.MatchAny(any=list(clause.owners)))
+            )
         should.append(models.Filter(must=conditions))
         if clause.legacy:
             should.append(models.IsEmptyCondition(is_empty=models.PayloadField(key="sensitivity")))
@@ -67,7 +74,9 @@ class QdrantServerIndex:
         self._collection = collection
 
     @classmethod
-    def connect(cls, url: str, collection: str, api_key: str | None = None, timeout_s: float = 10.0) -> QdrantServerIndex:
+    def connect(
+        cls, url: str, collection: str, api_key: str | None = None, timeout_s: float = 10.0
+    ) -> QdrantServerIndex:
         if url == ":memory:":
             return cls(QdrantClient(location=":memory:"), collection)
         return cls(QdrantClient(url=url, api_key=api_key, timeout=int(timeout_s)), collection)
@@ -90,9 +99,12 @@ class QdrantServerIndex:
             "create the collection",
             self._client.create_collection,
             self._collection,
-            vectors_config={DENSE: models.VectorParams(size=dense_dimension, distance=models.Distance.COSINE)},
+            vectors_config={
+                DENSE: models.VectorParams(size=dense_dimension, distance=models.Distance.COSINE)
+            },
             sparse_vectors_config={
-                name: models.SparseVectorParams(modifier=models.Modifier.IDF) for name in SPARSE_VECTORS.values()
+                name: models.SparseVectorParams(modifier=models.Modifier.IDF)
+                for name in SPARSE_VECTORS.values()
             },
         )
         for key in INDEXED_KEYWORDS:
@@ -108,7 +120,9 @@ class QdrantServerIndex:
                     vector={
                         DENSE: point.dense.astype(np.float32).tolist(),
                         **{
-                            SPARSE_VECTORS[channel]: models.SparseVector(indices=vector.indices, values=vector.values)
+                            SPARSE_VECTORS[channel]: models.SparseVector(
+                                indices=vector.indices, values=vector.values
+                            )
                             for channel, vector in point.sparse.items()
                         },
                     },
@@ -121,7 +135,9 @@ class QdrantServerIndex:
     def delete(self, point_ids: Sequence[str]) -> None:
         if point_ids:
             selector = models.PointIdsList(points=list(point_ids))
-            self._call("delete points", self._client.delete, self._collection, points_selector=selector, wait=True)
+            self._call(
+                "delete points", self._client.delete, self._collection, points_selector=selector, wait=True
+            )
 
     def _query(self, query: Any, using: str, limit: int, filters: FilterSpec) -> list[IndexMatch]:
         if not self._exists():
@@ -141,7 +157,9 @@ class QdrantServerIndex:
     def search_dense(self, vector: np.ndarray, limit: int, filters: FilterSpec) -> list[IndexMatch]:
         return self._query(vector.astype(np.float32).tolist(), DENSE, limit, filters)
 
-    def search_sparse(self, channel: str, vector: SparseVector, limit: int, filters: FilterSpec) -> list[IndexMatch]:
+    def search_sparse(
+        self, channel: str, vector: SparseVector, limit: int, filters: FilterSpec
+    ) -> list[IndexMatch]:
         if not vector.indices:
             return []
         query = models.SparseVector(indices=vector.indices, values=vector.values)
@@ -153,7 +171,12 @@ class QdrantServerIndex:
         offset = None
         while True:
             records, offset = self._call(
-                "list points", self._client.scroll, self._collection, limit=batch_size, offset=offset, with_payload=True
+                "list points",
+                self._client.scroll,
+                self._collection,
+                limit=batch_size,
+                offset=offset,
+                with_payload=True,
             )
             for record in records:
                 yield str(record.id), dict(record.payload or {})

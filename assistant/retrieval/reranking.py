@@ -46,7 +46,9 @@ class CrossEncoderReranker:
         return self._model
 
     def rerank(self, query: str, hits: list[SearchHit]) -> list[SearchHit]:
-        scores = self._loaded().predict([(query, hit.chunk.search_text) for hit in hits], show_progress_bar=False)
+        scores = self._loaded().predict(
+            [(query, hit.chunk.search_text) for hit in hits], show_progress_bar=False
+        )
         for hit, score in zip(hits, scores, strict=True):
             hit.scores.rerank = float(score)
             hit.score = float(score)

@@ -55,7 +55,9 @@ class Candidates:
 
     def live_only(self, live: dict[str, str]) -> Candidates:
         def keep(matches: list[IndexMatch]) -> list[IndexMatch]:
-            return [m for m in matches if live.get(m.payload.get("doc_id", "")) == m.payload.get("content_hash")]
+            return [
+                m for m in matches if live.get(m.payload.get("doc_id", "")) == m.payload.get("content_hash")
+            ]
 
         return Candidates(keep(self.words), keep(self.bigrams), keep(self.dense))
 
@@ -109,9 +111,13 @@ class HybridSearcher:
             return []
         probe = np.zeros(self._embedder.dimension, dtype=np.float32)
         probe[0] = 1.0  # any direction: the filter, not the ranking, selects
-        spec = FilterSpec({"doc_id": [doc_id]}, None, None, readable=FilterSpec.readable_by(access or Access.public()))
+        spec = FilterSpec(
+            {"doc_id": [doc_id]}, None, None, readable=FilterSpec.readable_by(access or Access.public())
+        )
         matches = self._index.search_dense(probe, _DOCUMENT_CHUNKS, spec)
-        chunks = [Chunk.from_payload(m.payload) for m in matches if m.payload.get("content_hash") == live[doc_id]]
+        chunks = [
+            Chunk.from_payload(m.payload) for m in matches if m.payload.get("content_hash") == live[doc_id]
+        ]
         chunks = [chunk for chunk in chunks if not chunk.flags]
         return sorted(chunks, key=lambda chunk: chunk.chunk_no)
 
@@ -135,7 +141,9 @@ class HybridSearcher:
         dense = self._index.search_dense(vector, settings.candidates, spec)
         if settings.fusion == "score":
             known = {match.point_id for match in dense}
-            keyword = candidates.words[: settings.rescore_depth] + candidates.bigrams[: settings.rescore_depth]
+            keyword = (
+                candidates.words[: settings.rescore_depth] + candidates.bigrams[: settings.rescore_depth]
+            )
             missing = list(dict.fromkeys(m.point_id for m in keyword if m.point_id not in known))
             if missing:
                 dense += self._index.search_dense(vector, len(missing), spec.restricted_to(missing))

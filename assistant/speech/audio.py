@@ -71,7 +71,9 @@ def _size_of(source: AudioSource) -> int:
         raise BadInput(f"无法读取音频文件：{source}（{exc.strerror}）") from exc
 
 
-def _decode_first_audio_stream(container: av.container.InputContainer, max_seconds: float) -> tuple[np.ndarray, int]:
+def _decode_first_audio_stream(
+    container: av.container.InputContainer, max_seconds: float
+) -> tuple[np.ndarray, int]:
     if not container.streams.audio:
         raise BadInput(f"文件中没有音轨，不是音频文件。支持的格式：{SUPPORTED_FORMATS}。")
     stream = container.streams.audio[0]
@@ -116,7 +118,9 @@ def resample(samples: np.ndarray, source_rate: int, target_rate: int = SAMPLE_RA
     if source_rate == target_rate:
         return samples.astype(np.float32, copy=False)
     divisor = np.gcd(source_rate, target_rate)
-    return np.asarray(resample_poly(samples, target_rate // divisor, source_rate // divisor), dtype=np.float32)
+    return np.asarray(
+        resample_poly(samples, target_rate // divisor, source_rate // divisor), dtype=np.float32
+    )
 
 
 class StreamResampler:
@@ -132,7 +136,9 @@ class StreamResampler:
         samples = pcm16_to_float(chunk)
         if self.source_rate == SAMPLE_RATE or not samples.size:
             return samples
-        frame = av.AudioFrame.from_ndarray(np.frombuffer(chunk, dtype="<i2")[None, :], format="s16", layout="mono")
+        frame = av.AudioFrame.from_ndarray(
+            np.frombuffer(chunk, dtype="<i2")[None, :], format="s16", layout="mono"
+        )
         frame.sample_rate = self.source_rate
         return self._joined(self._resampler.resample(frame))
 

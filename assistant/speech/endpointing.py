@@ -63,7 +63,9 @@ _MODEL_LOCK = threading.Lock()
 
 
 def _silero() -> SileroVADModel:
-    with _MODEL_LOCK:  # faster-whisper caches the model; the lock keeps two first streams from loading it twice
+    with (
+        _MODEL_LOCK
+    ):  # faster-whisper caches the model; the lock keeps two first streams from loading it twice
         from faster_whisper.vad import get_vad_model
 
         return get_vad_model()

@@ -91,7 +91,10 @@ def collapse_loops(text: str) -> str:
 
 def rejection_reason(segment: RawSegment, options: GuardOptions) -> str | None:
     """Why a segment is a hallucination, or None to keep it (its text may still need cleaning)."""
-    if segment.no_speech_prob > options.no_speech_threshold and segment.avg_logprob < options.log_prob_threshold:
+    if (
+        segment.no_speech_prob > options.no_speech_threshold
+        and segment.avg_logprob < options.log_prob_threshold
+    ):
         return "no_speech"
     if segment.compression_ratio > options.compression_ratio_threshold:
         return "compression_ratio"
@@ -113,6 +116,14 @@ def guard_segments(segments: list[RawSegment], options: GuardOptions) -> list[Ra
             continue
         if kept and _SEPARATORS.sub("", kept[-1].text) == _SEPARATORS.sub("", text):
             continue
-        kept.append(RawSegment(segment.start, segment.end, text, segment.avg_logprob, segment.no_speech_prob,
-                               segment.compression_ratio))
+        kept.append(
+            RawSegment(
+                segment.start,
+                segment.end,
+                text,
+                segment.avg_logprob,
+                segment.no_speech_prob,
+                segment.compression_ratio,
+            )
+        )
     return kept

@@ -74,7 +74,9 @@ class StreamingTranscriber:
         voice_activity: VoiceActivity | None = None,
     ) -> None:
         if sample_rate not in ACCEPTED_RATES:
-            raise BadInput(f"不支持的采样率 {sample_rate} Hz：实时音频须为 8000 或 16000 Hz 的 16 位单声道 PCM。")
+            raise BadInput(
+                f"不支持的采样率 {sample_rate} Hz：实时音频须为 8000 或 16000 Hz 的 16 位单声道 PCM。"
+            )
         self.recognizer = recognizer
         self.sample_rate = sample_rate
         self.options = options or StreamingOptions()
@@ -219,13 +221,21 @@ class StreamingTranscriber:
     def _recognise(self, frames: int, *, draft: bool = False) -> list[Segment]:
         """The first ``frames`` frames cut to speech as the file path's VAD cuts it; times from the window start."""
         audio = np.concatenate(self._window[:frames]) if frames else np.zeros(0, np.float32)
-        speech = [index for index, p in enumerate(self._probabilities[:frames]) if p >= self.options.speech_threshold]
+        speech = [
+            index
+            for index, p in enumerate(self._probabilities[:frames])
+            if p >= self.options.speech_threshold
+        ]
         if not speech:
             return []
         pad = int(self.options.pad_s * SAMPLE_RATE)
         start = max(speech[0] * FRAME_SAMPLES - pad, 0)
         pause_began = len(self._window) - self._silent_frames
-        end = pause_began * FRAME_SAMPLES + pad if frames == len(self._window) and self._silent_frames else len(audio)
+        end = (
+            pause_began * FRAME_SAMPLES + pad
+            if frames == len(self._window) and self._silent_frames
+            else len(audio)
+        )
         segments = self.recognizer.transcribe_samples(audio[start:end], draft=draft, speech_only=True)
         shift = start / SAMPLE_RATE
         return [replace(s, start=s.start + shift, end=s.end + shift) for s in segments]
@@ -236,5 +246,11 @@ class StreamingTranscriber:
         if not segments:
             return Segment(offset, end, "", self.speaker)
         text = Transcript(tuple(segments), 0.0).text
-        return Segment(offset + segments[0].start, offset + segments[-1].end, text, self.speaker,
-                       min(s.avg_logprob for s in segments), max(s.no_speech_prob for s in segments))
+        return Segment(
+            offset + segments[0].start,
+            offset + segments[-1].end,
+            text,
+            self.speaker,
+            min(s.avg_logprob for s in segments),
+            max(s.no_speech_prob for s in segments),
+        )

@@ -61,7 +61,11 @@ def edit_distance(reference: str, hypothesis: str) -> int:
         current = [row]
         for column, hyp_char in enumerate(hypothesis, start=1):
             current.append(
-                min(previous[column] + 1, current[column - 1] + 1, previous[column - 1] + (ref_char != hyp_char))
+                min(
+                    previous[column] + 1,
+                    current[column - 1] + 1,
+                    previous[column - 1] + (ref_char != hyp_char),
+                )
             )
         previous = current
     return previous[-1]

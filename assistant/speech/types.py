@@ -82,7 +82,9 @@ class SpeechToText(Protocol):
         Raises ``BadInput`` (in Chinese) for empty, corrupt, unsupported or too long audio."""
         ...
 
-    def transcribe_samples(self, samples: np.ndarray, *, draft: bool = False, speech_only: bool = False) -> list[Segment]:
+    def transcribe_samples(
+        self, samples: np.ndarray, *, draft: bool = False, speech_only: bool = False
+    ) -> list[Segment]:
         """Mono float32 samples at 16 kHz in [-1, 1]. ``draft`` trades accuracy for speed (partials);
         ``speech_only``: the caller already cut the samples to speech with the backend's own voice
         activity detector, so it is not run again."""

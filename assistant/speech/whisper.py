@@ -49,7 +49,9 @@ class FasterWhisperRecognizer:
 
     def transcribe(self, source: AudioSource) -> Transcript:
         audio = decode_audio(
-            source, max_seconds=self.settings.max_audio_seconds, max_bytes=int(self.settings.max_file_mb * 1e6)
+            source,
+            max_seconds=self.settings.max_audio_seconds,
+            max_bytes=int(self.settings.max_file_mb * 1e6),
         )
         if len(audio.channels) == 1:
             return Transcript(tuple(self.transcribe_samples(audio.channels[0])), audio.duration)
@@ -60,7 +62,9 @@ class FasterWhisperRecognizer:
         segments.sort(key=lambda segment: (segment.start, segment.end))
         return Transcript(tuple(segments), audio.duration, speakers=(CALLER, AGENT))
 
-    def transcribe_samples(self, samples: np.ndarray, *, draft: bool = False, speech_only: bool = False) -> list[Segment]:
+    def transcribe_samples(
+        self, samples: np.ndarray, *, draft: bool = False, speech_only: bool = False
+    ) -> list[Segment]:
         if samples.size < _MIN_SAMPLES:
             return []
         model = self._load()
@@ -78,14 +82,22 @@ class FasterWhisperRecognizer:
                 compression_ratio_threshold=settings.compression_ratio_threshold,
             )
             raw = [
-                RawSegment(s.start, s.end, clean_text(s.text), s.avg_logprob, s.no_speech_prob, s.compression_ratio)
+                RawSegment(
+                    s.start, s.end, clean_text(s.text), s.avg_logprob, s.no_speech_prob, s.compression_ratio
+                )
                 for s in decoded
             ]
         except RuntimeError as exc:
-            raise BackendUnavailable(f"语音识别失败（{exc}）：请检查 GOVASSIST_ASR__DEVICE 与模型目录。") from exc
+            raise BackendUnavailable(
+                f"语音识别失败（{exc}）：请检查 GOVASSIST_ASR__DEVICE 与模型目录。"
+            ) from exc
         kept = guard_segments(raw, self._guard)
-        logger.debug("Recognised %.1f s of audio: %d segments, %d dropped", samples.size / SAMPLE_RATE, len(kept),
-                     len(raw) - len(kept))
+        logger.debug(
+            "Recognised %.1f s of audio: %d segments, %d dropped",
+            samples.size / SAMPLE_RATE,
+            len(kept),
+            len(raw) - len(kept),
+        )
         return [Segment(s.start, s.end, s.text, None, s.avg_logprob, s.no_speech_prob) for s in kept]
 
     def _load(self) -> WhisperModel:
@@ -127,4 +139,6 @@ class FasterWhisperRecognizer:
 
 
 def _with_speaker(segment: Segment, speaker: str) -> Segment:
-    return Segment(segment.start, segment.end, segment.text, speaker, segment.avg_logprob, segment.no_speech_prob)
+    return Segment(
+        segment.start, segment.end, segment.text, speaker, segment.avg_logprob, segment.no_speech_prob
+    )

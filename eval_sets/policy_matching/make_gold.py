@@ -28,25 +28,73 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 HEADERS = [
-    "企业编号", "企业名称", "统一社会信用代码", "注册地", "行业代码", "成立日期", "从业人员（人）",
-    "上年度营业收入（万元）", "资产总额（万元）", "研发费用占营业收入比例（%）", "上年度纳税总额（万元）",
-    "资质", "纳税信用等级", "是否列入严重失信主体名单",
+    "企业编号",
+    "企业名称",
+    "统一社会信用代码",
+    "注册地",
+    "行业代码",
+    "成立日期",
+    "从业人员（人）",
+    "上年度营业收入（万元）",
+    "资产总额（万元）",
+    "研发费用占营业收入比例（%）",
+    "上年度纳税总额（万元）",
+    "资质",
+    "纳税信用等级",
+    "是否列入严重失信主体名单",
 ]
 
 # ---------------------------------------------------------------- profiles (seeded)
 
-REGIONS = [("示例市东湖区", 25), ("示例市西山区", 20), ("示例市高新区", 20), ("示例市临港区", 15),
-           ("示例市南城区", 10), ("邻江市", 6), ("示例省青山市", 4)]
+REGIONS = [
+    ("示例市东湖区", 25),
+    ("示例市西山区", 20),
+    ("示例市高新区", 20),
+    ("示例市临港区", 15),
+    ("示例市南城区", 10),
+    ("邻江市", 6),
+    ("示例省青山市", 4),
+]
 INDUSTRIES = [  # (letter, divisions, weight, name word)
     ("C", [13, 14, 15, 17, 18, 22, 25, 26, 27, 29, 30, 33, 34, 35, 36, 38, 39, 40], 50, "制造"),
-    ("I", [65], 12, "软件"), ("I", [64], 3, "网络"), ("A", [1, 2, 3], 7, "农业"), ("G", [59], 5, "仓储"),
-    ("F", [51], 6, "贸易"), ("F", [52], 5, "商贸"), ("M", [73, 74], 7, "科技"), ("E", [47], 3, "建设"),
+    ("I", [65], 12, "软件"),
+    ("I", [64], 3, "网络"),
+    ("A", [1, 2, 3], 7, "农业"),
+    ("G", [59], 5, "仓储"),
+    ("F", [51], 6, "贸易"),
+    ("F", [52], 5, "商贸"),
+    ("M", [73, 74], 7, "科技"),
+    ("E", [47], 3, "建设"),
     ("H", [62], 2, "餐饮"),
 ]
-NAME_WORDS = ["华信", "瑞丰", "东升", "恒远", "鼎新", "立达", "博联", "宏图", "启明", "嘉禾", "海川", "正泰",
-              "云帆", "金桥", "新锐", "盛世", "同创", "泰和", "安澜", "星河"]
-TIERS = {"大": (1000, 3000, 40000, 150000), "中": (300, 999, 2000, 39999), "小": (20, 299, 300, 1999),
-         "微": (2, 19, 20, 299)}
+NAME_WORDS = [
+    "华信",
+    "瑞丰",
+    "东升",
+    "恒远",
+    "鼎新",
+    "立达",
+    "博联",
+    "宏图",
+    "启明",
+    "嘉禾",
+    "海川",
+    "正泰",
+    "云帆",
+    "金桥",
+    "新锐",
+    "盛世",
+    "同创",
+    "泰和",
+    "安澜",
+    "星河",
+]
+TIERS = {
+    "大": (1000, 3000, 40000, 150000),
+    "中": (300, 999, 2000, 39999),
+    "小": (20, 299, 300, 1999),
+    "微": (2, 19, 20, 299),
+}
 
 
 def _pick(rng: random.Random, weighted: list) -> object:
@@ -78,7 +126,9 @@ def _profile(rng: random.Random, number: int) -> dict[str, str]:
     division = rng.choice(divisions)
     tier = str(_pick(rng, [("大", 5), ("中", 20), ("小", 40), ("微", 35)]))
     low_e, high_e, low_r, high_r = TIERS[tier]
-    revenue = round(rng.uniform(low_r, high_r), 1) if rng.random() > 0.05 else rng.choice([500, 1000, 2000, 5000])
+    revenue = (
+        round(rng.uniform(low_r, high_r), 1) if rng.random() > 0.05 else rng.choice([500, 1000, 2000, 5000])
+    )
     founded = date(rng.randint(1998, 2024), rng.randint(1, 12), rng.randint(1, 28))
     if number % 40 == 7:
         founded = date(2023, 6, 30)  # exactly two years on the evaluation date
@@ -165,11 +215,18 @@ def possible_scales(row: dict[str, str]) -> set[str]:
     # 金融业 and 房地产业 (J, K) have their own rules, 居民服务 ... (S, T) none: every tier stays possible.
     if not row["行业代码"] or row["行业代码"][0] in "JKST":
         return {"大", "中", "小", "微"}
-    values = [_number(row["从业人员（人）"]), _number(row["上年度营业收入（万元）"]), _number(row["资产总额（万元）"])]
+    values = [
+        _number(row["从业人员（人）"]),
+        _number(row["上年度营业收入（万元）"]),
+        _number(row["资产总额（万元）"]),
+    ]
     possible: set[str] = set()
     for tier, bounds in zip(("大", "中", "小"), SCALE_RULES[_rule_name(row["行业代码"])], strict=True):
-        checks = [None if value is None else value >= bound for value, bound in zip(values, bounds, strict=True)
-                  if bound is not None]
+        checks = [
+            None if value is None else value >= bound
+            for value, bound in zip(values, bounds, strict=True)
+            if bound is not None
+        ]
         if False in checks:
             continue
         possible.add(tier)
@@ -198,11 +255,20 @@ def _in_ranges(code: str, ranges: list[str]) -> bool:
     return False
 
 
-NUMERIC = {"revenue": "上年度营业收入（万元）", "employees": "从业人员（人）", "rd_ratio": "研发费用占营业收入比例（%）",
-           "tax_paid": "上年度纳税总额（万元）", "assets": "资产总额（万元）", "rd_amount": "上年度研发费用（万元）",
-           "trade_value": "上年度进出口额（万美元）", "export_value": "上年度出口额（万美元）",
-           "import_value": "上年度进口额（万美元）", "export_growth": "上年度出口额增长率（%）",
-           "revenue_growth": "上年度营业收入增长率（%）", "new_jobs": "上年度新增就业人数（人）"}
+NUMERIC = {
+    "revenue": "上年度营业收入（万元）",
+    "employees": "从业人员（人）",
+    "rd_ratio": "研发费用占营业收入比例（%）",
+    "tax_paid": "上年度纳税总额（万元）",
+    "assets": "资产总额（万元）",
+    "rd_amount": "上年度研发费用（万元）",
+    "trade_value": "上年度进出口额（万美元）",
+    "export_value": "上年度出口额（万美元）",
+    "import_value": "上年度进口额（万美元）",
+    "export_growth": "上年度出口额增长率（%）",
+    "revenue_growth": "上年度营业收入增长率（%）",
+    "new_jobs": "上年度新增就业人数（人）",
+}
 # The one 失信 list a profile records; a condition on another list (失信被执行人 ...) stays unknown.
 PROFILE_LIST = "严重失信主体名单"
 
@@ -214,9 +280,18 @@ def condition_decision(condition: dict, row: dict[str, str], as_of: date) -> str
     if kind == "scale":
         possible = possible_scales(row)
         return "met" if possible <= set(value) else "not_met" if not possible & set(value) else "unknown"
-    raw = {"region": row["注册地"], "industry": row["行业代码"], "years_registered": row["成立日期"],
-           "qualification": row["资质"], "credit_rating": row["纳税信用等级"],
-           "credit_record": row["是否列入严重失信主体名单"]}.get(kind) if kind not in NUMERIC else row.get(NUMERIC[kind], "")
+    raw = (
+        {
+            "region": row["注册地"],
+            "industry": row["行业代码"],
+            "years_registered": row["成立日期"],
+            "qualification": row["资质"],
+            "credit_rating": row["纳税信用等级"],
+            "credit_record": row["是否列入严重失信主体名单"],
+        }.get(kind)
+        if kind not in NUMERIC
+        else row.get(NUMERIC[kind], "")
+    )
     if not raw:
         return "unknown"
     if kind == "region":

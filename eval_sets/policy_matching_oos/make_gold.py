@@ -25,21 +25,81 @@ from pathlib import Path
 from eval_sets.policy_matching.make_gold import HEADERS, NUMERIC, condition_decision, item_decision
 
 HERE = Path(__file__).resolve().parent
-EXTRA = ["rd_amount", "trade_value", "export_value", "import_value", "export_growth", "revenue_growth", "new_jobs"]
+EXTRA = [
+    "rd_amount",
+    "trade_value",
+    "export_value",
+    "import_value",
+    "export_growth",
+    "revenue_growth",
+    "new_jobs",
+]
 ALL_HEADERS = HEADERS + [NUMERIC[name] for name in EXTRA]
 
-REGIONS = [("示例市东湖区", 25), ("示例市西山区", 15), ("示例市高新区", 20), ("示例市临港区", 20),
-           ("示例市南城区", 8), ("邻江市", 8), ("示例省青山市", 4)]
-INDUSTRIES = [  # (code prefix, weight, name word)
-    ("C34", 8, "装备"), ("C35", 8, "机械"), ("C39", 10, "电子"), ("C26", 5, "化工"), ("C13", 4, "食品"),
-    ("B09", 2, "矿业"), ("D44", 2, "能源"), ("F51", 8, "贸易"), ("F52", 6, "商贸"), ("G54", 4, "运输"),
-    ("G59", 5, "仓储"), ("G58", 4, "航运"), ("I65", 8, "软件"), ("M73", 4, "科技"), ("R87", 5, "文化"),
-    ("H61", 3, "酒店"), ("A01", 4, "农业"), ("K70", 2, "置业"), ("J66", 1, "金融"),
+REGIONS = [
+    ("示例市东湖区", 25),
+    ("示例市西山区", 15),
+    ("示例市高新区", 20),
+    ("示例市临港区", 20),
+    ("示例市南城区", 8),
+    ("邻江市", 8),
+    ("示例省青山市", 4),
 ]
-NAME_WORDS = ["华信", "瑞丰", "东升", "恒远", "鼎新", "立达", "博联", "宏图", "启明", "嘉禾", "海川", "正泰",
-              "云帆", "金桥", "新锐", "盛世", "同创", "泰和", "安澜", "星河", "远航", "明德", "致远", "天成"]
-QUALIFICATIONS = ["高新技术企业", "科技型中小企业", "专精特新中小企业", "专精特新“小巨人”企业",
-                  "农业产业化重点龙头企业", "制造业单项冠军企业"]
+INDUSTRIES = [  # (code prefix, weight, name word)
+    ("C34", 8, "装备"),
+    ("C35", 8, "机械"),
+    ("C39", 10, "电子"),
+    ("C26", 5, "化工"),
+    ("C13", 4, "食品"),
+    ("B09", 2, "矿业"),
+    ("D44", 2, "能源"),
+    ("F51", 8, "贸易"),
+    ("F52", 6, "商贸"),
+    ("G54", 4, "运输"),
+    ("G59", 5, "仓储"),
+    ("G58", 4, "航运"),
+    ("I65", 8, "软件"),
+    ("M73", 4, "科技"),
+    ("R87", 5, "文化"),
+    ("H61", 3, "酒店"),
+    ("A01", 4, "农业"),
+    ("K70", 2, "置业"),
+    ("J66", 1, "金融"),
+]
+NAME_WORDS = [
+    "华信",
+    "瑞丰",
+    "东升",
+    "恒远",
+    "鼎新",
+    "立达",
+    "博联",
+    "宏图",
+    "启明",
+    "嘉禾",
+    "海川",
+    "正泰",
+    "云帆",
+    "金桥",
+    "新锐",
+    "盛世",
+    "同创",
+    "泰和",
+    "安澜",
+    "星河",
+    "远航",
+    "明德",
+    "致远",
+    "天成",
+]
+QUALIFICATIONS = [
+    "高新技术企业",
+    "科技型中小企业",
+    "专精特新中小企业",
+    "专精特新“小巨人”企业",
+    "农业产业化重点龙头企业",
+    "制造业单项冠军企业",
+]
 
 
 def _blank(rng: random.Random, value: object, share: float = 0.05) -> str:
@@ -48,9 +108,14 @@ def _blank(rng: random.Random, value: object, share: float = 0.05) -> str:
 
 def _qualifications(rng: random.Random, prefix: str) -> str:
     held = []
-    for name, letters, share in [("高新技术企业", "CIM", 0.4), ("科技型中小企业", "CIM", 0.3),
-                                 ("专精特新中小企业", "C", 0.3), ("专精特新“小巨人”企业", "C", 0.1),
-                                 ("农业产业化重点龙头企业", "A", 0.5), ("制造业单项冠军企业", "C", 0.05)]:
+    for name, letters, share in [
+        ("高新技术企业", "CIM", 0.4),
+        ("科技型中小企业", "CIM", 0.3),
+        ("专精特新中小企业", "C", 0.3),
+        ("专精特新“小巨人”企业", "C", 0.1),
+        ("农业产业化重点龙头企业", "A", 0.5),
+        ("制造业单项冠军企业", "C", 0.05),
+    ]:
         if prefix[0] in letters and rng.random() < share:
             held.append(name)
     return "、".join(held) or "无"

@@ -50,8 +50,12 @@ class LabelledQuestion:
 def load(split: str | None = None) -> list[LabelledQuestion]:
     """The bank (both files), optionally one half ('dev' or 'test')."""
     questions = [
-        LabelledQuestion(r["id"], r["question"], r["group"], True, r["sources"], keywords=r.get("answer_keywords", []))
+        LabelledQuestion(
+            r["id"], r["question"], r["group"], True, r["sources"], keywords=r.get("answer_keywords", [])
+        )
         for r in read_jsonl(MUST_ANSWER)
     ]
-    questions += [LabelledQuestion(r["id"], r["question"], r["group"], False) for r in read_jsonl(MUST_REFUSE)]
+    questions += [
+        LabelledQuestion(r["id"], r["question"], r["group"], False) for r in read_jsonl(MUST_REFUSE)
+    ]
     return [q for q in questions if split is None or q.split == split]

@@ -48,24 +48,34 @@ def evaluate(services: Services, questions: list[bank.LabelledQuestion]) -> dict
         else:
             wrong = answered
         if wrong:
-            failures.append({"id": question.id, "question": question.question, "status": answer.status,
-                             "cited": [c.title for c in answer.citations]})
+            failures.append(
+                {
+                    "id": question.id,
+                    "question": question.question,
+                    "status": answer.status,
+                    "cited": [c.title for c in answer.citations],
+                }
+            )
         for split in (question.split, "all"):
-            outcomes[(split, ("answer:" if question.answerable else "refuse:") + question.group)].append(outcome)
+            outcomes[(split, ("answer:" if question.answerable else "refuse:") + question.group)].append(
+                outcome
+            )
             outcomes[(split, "answer:ALL" if question.answerable else "refuse:ALL")].append(outcome)
     rows = []
     for (split, key), results in sorted(outcomes.items()):
         must_answer = key.startswith("answer:")
         n = len(results)
-        rows.append({
-            "split": split,
-            "group": key,
-            "questions": n,
-            "false_answer": None if must_answer else sum(r["answered"] for r in results) / n,
-            "false_refusal": sum(not r["answered"] for r in results) / n if must_answer else None,
-            "cited_source": sum(r["cited"] for r in results) / n if must_answer else None,
-            "keywords": sum(r["keywords"] for r in results) / n if must_answer else None,
-        })
+        rows.append(
+            {
+                "split": split,
+                "group": key,
+                "questions": n,
+                "false_answer": None if must_answer else sum(r["answered"] for r in results) / n,
+                "false_refusal": sum(not r["answered"] for r in results) / n if must_answer else None,
+                "cited_source": sum(r["cited"] for r in results) / n if must_answer else None,
+                "keywords": sum(r["keywords"] for r in results) / n if must_answer else None,
+            }
+        )
     return {"rows": rows, "failures": failures, "p50_ms": float(np.percentile(seconds, 50) * 1000)}
 
 

@@ -53,29 +53,50 @@ def rejudged(assessment: Assessment, model: AnswerabilityModel) -> Assessment:
     """The assessment with its candidates scored by another model."""
     old = assessment.judgement
     candidates = sorted((c.scored(model) for c in old.candidates), key=lambda c: -c.probability)
-    return Assessment(assessment.scope, assessment.asked, assessment.hits, Judgement(old.concepts, candidates, model.threshold))
+    return Assessment(
+        assessment.scope,
+        assessment.asked,
+        assessment.hits,
+        Judgement(old.concepts, candidates, model.threshold),
+    )
 
 
 def demo_questions() -> list[bank.LabelledQuestion]:
     found = []
     for record in load_demo_questions():
         targets = [record["expected_doc"], *record.get("also_in", [])] if record["expected_doc"] else []
-        found.append(bank.LabelledQuestion(record["id"], record["question"], "demo:" + record["kind"], bool(targets), targets))
+        found.append(
+            bank.LabelledQuestion(
+                record["id"], record["question"], "demo:" + record["kind"], bool(targets), targets
+            )
+        )
     return found
 
 
-def shared_questions(services: Services, docs: Path, questions: Path, kind: str, work: Path, limit: int) -> list[bank.LabelledQuestion]:
+def shared_questions(
+    services: Services, docs: Path, questions: Path, kind: str, work: Path, limit: int
+) -> list[bank.LabelledQuestion]:
     """A shared dev set, half indexed into ``services``; unanswerable questions with a near-duplicate source dropped."""
     answers_bench.ingest_half(services, docs, work, kind)
-    loaded, _ = answers_bench.without_indexed_twins(answers_bench.load_questions(questions, docs, limit), answers_bench.near_duplicates(docs))
+    loaded, _ = answers_bench.without_indexed_twins(
+        answers_bench.load_questions(questions, docs, limit), answers_bench.near_duplicates(docs)
+    )
     return [
-        bank.LabelledQuestion(f"{kind}-{number}", qa.question, docs.parent.name, qa.answerable, doc_ids={qa.gold_doc_id, *qa.twins})
+        bank.LabelledQuestion(
+            f"{kind}-{number}",
+            qa.question,
+            docs.parent.name,
+            qa.answerable,
+            doc_ids={qa.gold_doc_id, *qa.twins},
+        )
         for number, qa in enumerate(loaded)
     ]
 
 
 def labels(pairs: list[Labelled]) -> np.ndarray:
-    return np.array([q.answerable and q.is_source(c.hit) for q, a in pairs for c in a.judgement.candidates], dtype=int)
+    return np.array(
+        [q.answerable and q.is_source(c.hit) for q, a in pairs for c in a.judgement.candidates], dtype=int
+    )
 
 
 def fit_trees(pairs: list[Labelled]) -> AnswerabilityModel:
@@ -83,20 +104,35 @@ def fit_trees(pairs: list[Labelled]) -> AnswerabilityModel:
     from sklearn.ensemble import GradientBoostingClassifier
 
     x, y = feature_matrix([a.judgement for _, a in pairs]), labels(pairs)
-    booster = GradientBoostingClassifier(n_estimators=150, max_depth=2, learning_rate=0.05, subsample=0.8, random_state=0).fit(x, y)
+    booster = GradientBoostingClassifier(
+        n_estimators=150, max_depth=2, learning_rate=0.05, subsample=0.8, random_state=0
+    ).fit(x, y)
     trees = []
     for (estimator,) in booster.estimators_:
         tree = estimator.tree_
-        trees.append(tuple(
-            (float(tree.feature[n]) if tree.children_left[n] >= 0 else -1.0, float(tree.threshold[n]),
-             float(tree.children_left[n]), float(tree.children_right[n]), float(tree.value[n][0][0]))
-            for n in range(tree.node_count)
-        ))
+        trees.append(
+            tuple(
+                (
+                    float(tree.feature[n]) if tree.children_left[n] >= 0 else -1.0,
+                    float(tree.threshold[n]),
+                    float(tree.children_left[n]),
+                    float(tree.children_right[n]),
+                    float(tree.value[n][0][0]),
+                )
+                for n in range(tree.node_count)
+            )
+        )
     prior = float(np.clip(y.mean(), 1e-6, 1 - 1e-6))
-    importances = {name: round(float(v), 3) for name, v in zip(FEATURES, booster.feature_importances_, strict=True)}
-    model = AnswerabilityModel(tuple(trees), float(np.log(prior / (1 - prior))), 0.05, 0.5, importances=importances)
+    importances = {
+        name: round(float(v), 3) for name, v in zip(FEATURES, booster.feature_importances_, strict=True)
+    }
+    model = AnswerabilityModel(
+        tuple(trees), float(np.log(prior / (1 - prior))), 0.05, 0.5, importances=importances
+    )
     check = np.array([model.probability(dict(zip(FEATURES, row, strict=True))) for row in x[:50]])
-    assert np.allclose(check, booster.predict_proba(x[:50])[:, 1], atol=1e-6), "exported trees disagree with the fitted model"
+    assert np.allclose(check, booster.predict_proba(x[:50])[:, 1], atol=1e-6), (
+        "exported trees disagree with the fitted model"
+    )
     return model
 
 
@@ -126,7 +162,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=PACKAGED)
     parser.add_argument("--shared-limit", type=int, default=400, help="questions per shared dev set")
-    parser.add_argument("--fit-on", nargs="+", default=["bank", "demo"], help="which dev groups train the trees (the others are reported)")
+    parser.add_argument(
+        "--fit-on",
+        nargs="+",
+        default=["bank", "demo"],
+        help="which dev groups train the trees (the others are reported)",
+    )
     args = parser.parse_args(argv)
     groups: dict[str, list[Labelled]] = {}
     with tempfile.TemporaryDirectory(prefix="govassist-fit-") as work:
@@ -139,21 +180,50 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 continue
             # The shared sets are national documents, not one city's: no "other region" refusals.
             settings = Settings(
-                data_dir=Path(work) / name, models_dir=Settings().model_cache(), llm={"backend": "extractive"}, answer={"service_regions": []}
+                data_dir=Path(work) / name,
+                models_dir=Settings().model_cache(),
+                llm={"backend": "extractive"},
+                answer={"service_regions": []},
             )
             shared = Services(settings)
-            questions = shared_questions(shared, SHARED / name / "docs.jsonl", SHARED / name / "dev.jsonl", kind, Path(work), args.shared_limit)
+            questions = shared_questions(
+                shared,
+                SHARED / name / "docs.jsonl",
+                SHARED / name / "dev.jsonl",
+                kind,
+                Path(work),
+                args.shared_limit,
+            )
             groups[name] = collect(shared, questions)
             shared.close()
     training = [pair for name in args.fit_on for pair in groups.get(name, [])]
     model = fit_trees(training)
     threshold = choose_threshold(model, groups["bank"])
-    described = ", ".join(f"{name} dev ({len(groups[name])} questions)" for name in args.fit_on if name in groups)
-    fitted = AnswerabilityModel(model.trees, model.bias, model.rate, round(threshold, 3), f"{date.today()}: {described}", model.importances)
+    described = ", ".join(
+        f"{name} dev ({len(groups[name])} questions)" for name in args.fit_on if name in groups
+    )
+    fitted = AnswerabilityModel(
+        model.trees,
+        model.bias,
+        model.rate,
+        round(threshold, 3),
+        f"{date.today()}: {described}",
+        model.importances,
+    )
     report = {name: rates(fitted, pairs) for name, pairs in groups.items()}
     args.out.write_text(json.dumps(fitted.to_dict(), ensure_ascii=False) + "\n", encoding="utf-8")
-    print(json.dumps({"threshold": fitted.threshold, "fitted_on": fitted.fitted_on, "importances": fitted.importances, "dev_rates": report},
-                     ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            {
+                "threshold": fitted.threshold,
+                "fitted_on": fitted.fitted_on,
+                "importances": fitted.importances,
+                "dev_rates": report,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
     return report
 
 

@@ -30,7 +30,9 @@ ARTIFACTS = PROJECT / "test-artifacts" / "browser"
 
 @pytest.fixture(scope="session")
 def sync_api():  # type: ignore[no-untyped-def]
-    api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[dev]')")
+    api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install '.[dev]')"
+    )
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)")
     return api

@@ -27,8 +27,13 @@ from ingest.pipeline import ingest_paths
 PROJECT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -56,10 +61,14 @@ def _free_port() -> int:
 
 def ingested_settings(data_dir: Path, **overrides) -> tuple[Settings, str]:  # type: ignore[no-untyped-def]
     """Settings on ``data_dir`` with the demo knowledge base ingested, and a new agent key."""
-    settings = Settings(_env_file=None, data_dir=data_dir, api={"public_rate_per_minute": 10_000}, **overrides)
+    settings = Settings(
+        _env_file=None, data_dir=data_dir, api={"public_rate_per_minute": 10_000}, **overrides
+    )
     services = Services(settings)
     ingest_paths([PROJECT / "ingest" / "demo_kb"], services.knowledge_base, settings.ingest)
-    PolicyMatching(services.database, settings.policy_matching).extract([PROJECT / "eval_sets" / "policy_matching" / "policies"])
+    PolicyMatching(services.database, settings.policy_matching).extract(
+        [PROJECT / "eval_sets" / "policy_matching" / "policies"]
+    )
     agent_key = create_api_key(services.database, role="agent", name="测试坐席")
     services.close()
     return settings, agent_key

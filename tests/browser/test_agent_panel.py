@@ -11,7 +11,9 @@ import pytest
 from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, page_opener
 
 pytestmark = pytest.mark.browser
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[dev]')")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install '.[dev]')"
+)
 expect = sync_api.expect
 
 
@@ -59,7 +61,10 @@ def test_an_agent_logs_in_searches_and_asks(open_page, live_server, artifacts):
     answer.get_by_role("button", name="基本满意").click()
     with page.expect_response("**/v1/ratings") as rated:
         answer.get_by_role("button", name="提交评价").click()
-    assert rated.value.status == 201 and rated.value.request.headers["authorization"] == f"Bearer {live_server.agent_key}"
+    assert (
+        rated.value.status == 201
+        and rated.value.request.headers["authorization"] == f"Bearer {live_server.agent_key}"
+    )
     assert rated.value.request.post_data_json["channel"] == "agent"
     expect(answer.get_by_role("status")).to_have_text("感谢您的评价！")
     page.screenshot(path=artifacts / "agent-panel.png", full_page=True)
@@ -81,7 +86,9 @@ def test_the_panel_stacks_on_a_narrow_screen(open_page, live_server, artifacts):
     page.screenshot(path=artifacts / "agent-mobile.png", full_page=True)
 
 
-def test_a_recorded_call_is_transcribed_and_its_ticket_confirmed(open_page, live_server, artifacts, shared_data):
+def test_a_recorded_call_is_transcribed_and_its_ticket_confirmed(
+    open_page, live_server, artifacts, shared_data
+):
     clip = shared_data / "asr_zh" / "real" / "funasr_asr_example.wav"
     page = open_page("/agent")
     log_in(page, live_server.agent_key)
@@ -96,7 +103,9 @@ def test_a_recorded_call_is_transcribed_and_its_ticket_confirmed(open_page, live
     # Each proposal comes with its evidence: a prediction's confidence, an extracted field's words.
     expect(page.get_by_label("承办单位", exact=True)).not_to_have_value("")
     expect(page.locator("#ticket-department-evidence")).to_contain_text("置信度")
-    expect(page.locator("#ticket-department-evidence")).to_contain_text("职责：")  # the duty line (权责清单) it matched
+    expect(page.locator("#ticket-department-evidence")).to_contain_text(
+        "职责："
+    )  # the duty line (权责清单) it matched
     expect(page.get_by_label("分类", exact=True)).to_have_value(re.compile("/"))  # a path of the taxonomy
     page.get_by_label("分类", exact=True).focus()  # the taxonomy is offered as the agent types
     expect(page.locator("#category-options option[value='城市管理/噪声扰民']")).to_have_count(1)
@@ -127,8 +136,12 @@ def microphone_page(browser, live_server, shared_data):  # type: ignore[no-untyp
     """The panel in a Chromium whose microphone plays a real recording (Chromium's fake capture
     device, looping the file), with the permission granted."""
     clip = shared_data / "asr_zh" / "real" / "funasr_asr_example.wav"
-    args = [*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-audio-capture={clip}"]
+    args = [
+        *CHROMIUM_ARGS,
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={clip}",
+    ]
     with_microphone = browser.browser_type.launch(executable_path=str(CHROMIUM), args=args)
     try:
         opener = page_opener(with_microphone, live_server)

@@ -11,7 +11,9 @@ from sqlalchemy import select
 from assistant.ratings import FollowUpRow, RatingRow
 
 pytestmark = pytest.mark.browser
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[dev]')")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install '.[dev]')"
+)
 expect = sync_api.expect
 
 QUESTION = "办理居住证需要哪些材料？"
@@ -79,12 +81,15 @@ def test_suggested_questions_are_buttons_that_ask(open_page, live_server):
     expect(page.locator("li.message.assistant .answer-text").last).not_to_be_empty()
 
 
-def test_a_rating_with_tags_and_a_comment_is_recorded_and_a_negative_one_followed_up(open_page, live_server, artifacts):
+def test_a_rating_with_tags_and_a_comment_is_recorded_and_a_negative_one_followed_up(
+    open_page, live_server, artifacts
+):
     page = open_page("/")
     answer = ask(page, QUESTION)
     rating = answer.get_by_role("group", name="评价这条回答")
     expect(rating.get_by_role("group", name="评价等级").get_by_role("button")).to_have_text(
-        ["非常满意", "满意", "基本满意", "不满意", "非常不满意"])
+        ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+    )
     rating.get_by_role("button", name="不满意", exact=True).click()
     rating.get_by_role("button", name="内容不全").click()
     rating.get_by_label("意见或建议（选填）").fill("没有说明去哪里办理")
@@ -96,11 +101,18 @@ def test_a_rating_with_tags_and_a_comment_is_recorded_and_a_negative_one_followe
 
     with live_server.app.state.services.database.session() as session:
         rows = session.scalars(select(RatingRow).where(RatingRow.comment == "没有说明去哪里办理")).all()
-        assert [(row.level, row.tags, row.channel, len(row.answer_id)) for row in rows] == [(2, '["内容不全"]', "web", 32)]
-        assert session.scalars(select(FollowUpRow).where(FollowUpRow.rating_id == rows[0].id)).one().status == "open"
+        assert [(row.level, row.tags, row.channel, len(row.answer_id)) for row in rows] == [
+            (2, '["内容不全"]', "web", 32)
+        ]
+        assert (
+            session.scalars(select(FollowUpRow).where(FollowUpRow.rating_id == rows[0].id)).one().status
+            == "open"
+        )
 
 
-@pytest.mark.parametrize(("question", "name"), [("火星移民政策是什么？", "no-evidence"), ("北京的居住证怎么办？", "out-of-scope")])
+@pytest.mark.parametrize(
+    ("question", "name"), [("火星移民政策是什么？", "no-evidence"), ("北京的居住证怎么办？", "out-of-scope")]
+)
 def test_no_answer_hands_the_citizen_to_12345(open_page, artifacts, question, name):
     page = open_page("/")
     header_link = page.locator("#handoff")

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 pytestmark = pytest.mark.browser
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[dev]')")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install '.[dev]')"
+)
 expect = sync_api.expect
 
 
@@ -20,7 +22,9 @@ def test_an_enterprise_finds_its_policies_with_reasons(open_page, artifacts):
     page.get_by_label("上年度营业收入（万元）").fill("8000")
     page.get_by_label("研发费用占营业收入比例（%）").fill("4.5")
     page.get_by_label("高新技术企业").check()
-    page.get_by_label("按此日期判断申报期（默认今天）").fill("2025-06-30")  # the written policies' windows are in 2025
+    page.get_by_label("按此日期判断申报期（默认今天）").fill(
+        "2025-06-30"
+    )  # the written policies' windows are in 2025
     with page.expect_response("**/v1/policy-matching/match"):
         page.get_by_role("button", name="查找可申报的政策").click()
     expect(page.locator("#results-status")).to_contain_text("项可申报")

@@ -16,7 +16,9 @@ from tests.browser.harness import ingested_settings, page_opener, serving
 from tests.stub_openai import stub_server
 
 pytestmark = pytest.mark.browser
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[dev]')")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install '.[dev]')"
+)
 expect = sync_api.expect
 
 INVENTED = "此外，每位申请人每月还可以领取五千元的住房租金补贴。"

@@ -143,7 +143,9 @@ def test_the_widget_answers_with_citations_and_leaves_the_host_page_as_it_was(op
         "w => [getComputedStyle(w).borderTopStyle, getComputedStyle(w).position]"
     )
     assert host_styles == ["none", "fixed"]  # the host page's div rule does not frame it
-    assert panel.evaluate("p => getComputedStyle(p).backgroundColor") == "rgb(255, 251, 230)"  # data-background
+    assert (
+        panel.evaluate("p => getComputedStyle(p).backgroundColor") == "rgb(255, 251, 230)"
+    )  # data-background
     assert (
         panel.evaluate("p => getComputedStyle(p.querySelector('.answer-text p')).color") != "rgb(128, 0, 128)"
     )

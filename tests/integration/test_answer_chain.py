@@ -55,7 +55,11 @@ def test_policy_question_is_answered_from_quoted_sources_with_citations(extracti
 
 @pytest.mark.parametrize(
     ("question", "status"),
-    [("北京的居住证怎么办理？", "out_of_scope"), ("讲个笑话吧", "out_of_scope"), ("火星移民签证怎么申请", "no_evidence")],
+    [
+        ("北京的居住证怎么办理？", "out_of_scope"),
+        ("讲个笑话吧", "out_of_scope"),
+        ("火星移民签证怎么申请", "no_evidence"),
+    ],
 )
 def test_questions_the_knowledge_base_cannot_answer_are_refused_with_a_handoff(extractive, question, status):
     answer = extractive.answer_chain.answer(question)
@@ -126,7 +130,9 @@ def test_generated_answer_streams_and_unsupported_sentences_are_removed(tmp_path
     deltas = [e.text for e in events if e.kind == "delta"]
     final = events[-1].answer
     assert deltas == replies[0]  # streamed as generated
-    assert final is not None and final.mode == "generated" and final.citations  # the final event carries citations
+    assert (
+        final is not None and final.mode == "generated" and final.citations
+    )  # the final event carries citations
     assert final.model == "openai:stub" and final.to_dict()["ai_notice"].startswith("内容由人工智能生成")
     assert replies[0][0] in final.text and "五千元" not in final.text
     prompt = requests[0]["body"]["messages"]
@@ -148,4 +154,6 @@ def test_a_new_topic_after_a_refusal_is_not_taken_for_a_follow_up(extractive):
     refused = chain.answer("火星移民政策是什么？")
     assert refused.status != "answered"
     answer = chain.answer("办理居住证需要哪些材料？", session_id=refused.session_id)
-    assert answer.question == normalise_query("办理居住证需要哪些材料？") and answer.status == "answered"  # as asked, no old topic
+    assert (
+        answer.question == normalise_query("办理居住证需要哪些材料？") and answer.status == "answered"
+    )  # as asked, no old topic

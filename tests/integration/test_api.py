@@ -70,13 +70,17 @@ def test_a_question_with_nothing_to_search_is_refused_the_same_way_everywhere(ap
     agent = client.post("/v1/hotline/assist", json={"transcript": query}, headers=_auth(keys["agent"]))
     assert (search.status_code, chat.status_code) == (400, 400)
     assert _error(search)["message"] == _error(chat)["message"] == "问题不能为空"
-    assert agent.status_code == 200 and agent.json()["knowledge"] == []  # the copilot suggests nothing rather than anything
+    assert (
+        agent.status_code == 200 and agent.json()["knowledge"] == []
+    )  # the copilot suggests nothing rather than anything
 
 
 def test_invisible_and_full_width_characters_do_not_change_the_hits(app_env):
     client, _ = app_env
     plain = client.post("/v1/search", json={"query": "灵活就业人员怎么参加社保？", "top_k": 3}).json()
-    disguised = client.post("/v1/search", json={"query": "灵\u200b活就\u200d业人员怎么参加社保\ufeff？", "top_k": 3}).json()
+    disguised = client.post(
+        "/v1/search", json={"query": "灵\u200b活就\u200d业人员怎么参加社保\ufeff？", "top_k": 3}
+    ).json()
     assert [h["doc_id"] for h in disguised["hits"]] == [h["doc_id"] for h in plain["hits"]]
     assert disguised["query"] == plain["query"]
     wide = client.post("/v1/search", json={"query": "２０２５年　高校毕业生补贴", "top_k": 3}).json()
@@ -94,7 +98,9 @@ def test_chat_answers_with_citations_and_keeps_the_session(app_env):
 
 def test_chat_streams_server_sent_events_ending_with_the_cited_answer(app_env):
     client, _ = app_env
-    with client.stream("POST", "/v1/chat", json={"question": "灵活就业人员怎么参加社保？", "stream": True}) as response:
+    with client.stream(
+        "POST", "/v1/chat", json={"question": "灵活就业人员怎么参加社保？", "stream": True}
+    ) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
         body = "".join(response.iter_text())
     events = [block for block in body.split("\n\n") if block.strip()]
@@ -114,13 +120,20 @@ def test_feedback_is_recorded_and_audited(app_env):
     reply = client.post("/v1/chat", json={"question": "居住证怎么签注？"}).json()
     response = client.post(
         "/v1/feedback",
-        json={"answer_id": reply["answer_id"], "session_id": reply["session_id"], "helpful": False, "reason": "没说清地址"},
+        json={
+            "answer_id": reply["answer_id"],
+            "session_id": reply["session_id"],
+            "helpful": False,
+            "reason": "没说清地址",
+        },
     )
     assert response.status_code == 201
     lines = client.get("/v1/admin/audit", headers=_auth(keys["admin"])).text.splitlines()
     actions = [json.loads(line)["action"] for line in lines]
     assert "rating" in actions and "chat" in actions
-    [item] = client.get("/v1/admin/follow-ups", headers=_auth(keys["admin"])).json()["items"]  # 没帮助 is 不满意
+    [item] = client.get("/v1/admin/follow-ups", headers=_auth(keys["admin"])).json()[
+        "items"
+    ]  # 没帮助 is 不满意
     assert item["rating"]["level"] == "不满意" and item["rating"]["comment"] == "没说清地址"
 
 
@@ -133,7 +146,11 @@ def test_roles_are_enforced(app_env):
     client, keys = app_env
     assert _error(client.get("/v1/agent/me")) and client.get("/v1/agent/me").status_code == 401
     assert client.get("/v1/agent/me", headers=_auth("gva_wrong")).status_code == 401
-    assert client.get("/v1/agent/me", headers=_auth(keys["agent"])).json() == {"role": "agent", "name": "坐席一", "department": ""}
+    assert client.get("/v1/agent/me", headers=_auth(keys["agent"])).json() == {
+        "role": "agent",
+        "name": "坐席一",
+        "department": "",
+    }
     assert client.get("/v1/agent/me", headers=_auth(keys["admin"])).json()["role"] == "admin"
     assert client.get("/v1/admin/documents", headers=_auth(keys["agent"])).status_code == 403
     assert client.get("/v1/admin/documents").status_code == 401
@@ -152,8 +169,14 @@ def test_admin_uploads_lists_and_deletes_documents(app_env, tmp_path):
     assert statuses["空.txt"]["reason"] and report["failed"] == 1
     documents = client.get("/v1/admin/documents", headers=admin).json()["documents"]
     library = next(d for d in documents if d["source"] == "图书馆.txt")
-    assert client.delete("/v1/admin/documents", params={"doc_id": library["doc_id"]}, headers=admin).status_code == 200
-    assert client.delete("/v1/admin/documents", params={"doc_id": library["doc_id"]}, headers=admin).status_code == 404
+    assert (
+        client.delete("/v1/admin/documents", params={"doc_id": library["doc_id"]}, headers=admin).status_code
+        == 200
+    )
+    assert (
+        client.delete("/v1/admin/documents", params={"doc_id": library["doc_id"]}, headers=admin).status_code
+        == 404
+    )
     too_big = [("files", ("大.txt", "大".encode() * 30000, "text/plain"))]
     response = client.post("/v1/admin/documents", files=too_big, headers=admin)
     assert response.status_code == 413 and "上限" in _error(response)["message"]
@@ -167,7 +190,9 @@ def test_errors_share_one_shape(app_env):
     assert response.status_code == 422
     response = client.get("/v1/nothing-here")
     assert response.status_code == 404 and _error(response)["type"] == "HTTPError"
-    response = client.post("/v1/search", content=b"{" + b" " * 70000 + b"}", headers={"content-type": "application/json"})
+    response = client.post(
+        "/v1/search", content=b"{" + b" " * 70000 + b"}", headers={"content-type": "application/json"}
+    )
     assert response.status_code == 413
     assert response.headers["X-Request-ID"] == _error(response)["request_id"]
 

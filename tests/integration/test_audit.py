@@ -74,8 +74,11 @@ def test_a_deleted_row_is_detected_in_the_middle_and_at_the_end(database, delete
 
 def test_rows_written_around_the_audit_module_are_named(database):
     _write(database, 2)
-    _sql(database, "INSERT INTO audit_events (at, actor, role, action, detail, sources, request_id, seq, prev_hash, hash) "
-                   "VALUES (CURRENT_TIMESTAMP, 'x', 'admin', 'forged', '', '[]', '', 0, '', '')")
+    _sql(
+        database,
+        "INSERT INTO audit_events (at, actor, role, action, detail, sources, request_id, seq, prev_hash, hash) "
+        "VALUES (CURRENT_TIMESTAMP, 'x', 'admin', 'forged', '', '[]', '', 0, '', '')",
+    )
     result = AuditLog(database).verify(KEY)
     assert not result.ok and "不在链上" in result.problem
 
@@ -83,11 +86,17 @@ def test_rows_written_around_the_audit_module_are_named(database):
 def test_rows_from_before_the_chain_are_sealed_at_the_upgrade(settings):
     legacy = Database(settings.database_url())  # the audit table as earlier versions made it
     key = "SERIAL" if legacy.engine.dialect.name == "postgresql" else "INTEGER"
-    _sql(legacy, f"CREATE TABLE audit_events (id {key} PRIMARY KEY, at TIMESTAMP WITH TIME ZONE, actor VARCHAR(100), "
-                 "role VARCHAR(16), action VARCHAR(50), detail TEXT, sources TEXT, request_id VARCHAR(32))")
+    _sql(
+        legacy,
+        f"CREATE TABLE audit_events (id {key} PRIMARY KEY, at TIMESTAMP WITH TIME ZONE, actor VARCHAR(100), "
+        "role VARCHAR(16), action VARCHAR(50), detail TEXT, sources TEXT, request_id VARCHAR(32))",
+    )
     for number in range(3):
-        _sql(legacy, "INSERT INTO audit_events (at, actor, role, action, detail, sources, request_id) "
-                     f"VALUES (CURRENT_TIMESTAMP, '旧', 'admin', 'old', '{number} 电话１３８１２３４５６７８', '[]', '')")
+        _sql(
+            legacy,
+            "INSERT INTO audit_events (at, actor, role, action, detail, sources, request_id) "
+            f"VALUES (CURRENT_TIMESTAMP, '旧', 'admin', 'old', '{number} 电话１３８１２３４５６７８', '[]', '')",
+        )
     legacy.close()
     database = build_database(settings)  # adds the chain's columns and seals the old rows
     _write(database, 2)
@@ -127,7 +136,9 @@ def _write_from_another_process(url: str) -> None:
 
 def test_concurrent_processes_keep_one_linear_chain(settings, database):
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no engine shared across a fork
-    processes = [context.Process(target=_write_from_another_process, args=(settings.database_url(),)) for _ in range(3)]
+    processes = [
+        context.Process(target=_write_from_another_process, args=(settings.database_url(),)) for _ in range(3)
+    ]
     for process in processes:
         process.start()
     _write(database, 20)
@@ -172,22 +183,48 @@ def test_retention_purges_each_kind_after_its_days_and_dry_run_only_counts(setti
     ratings = RatingStore(database, settings.ratings)
     ratings.record(RatingInput("a", old_session, "满意", comment="旧评价"))
     ratings.record(RatingInput("b", old_session, "不满意", comment="旧差评"))  # has a follow-up: kept with it
-    TicketStore(database).confirm("坐席甲", TicketFields.from_mapping({}), TicketFields.from_mapping({"request": "噪音"}), "旧的通话")
-    for table, column in ((TurnRow, "created_at"), (ConversationRow, "created_at"), (RatingRow, "at"), (TicketRow, "created_at")):
+    TicketStore(database).confirm(
+        "坐席甲", TicketFields.from_mapping({}), TicketFields.from_mapping({"request": "噪音"}), "旧的通话"
+    )
+    for table, column in (
+        (TurnRow, "created_at"),
+        (ConversationRow, "created_at"),
+        (RatingRow, "at"),
+        (TicketRow, "created_at"),
+    ):
         _age(database, table, column, 100)
-    conversations.append(new_session, Turn("新问题", "新问题", "回答", "answered"), [])  # its conversation is old too, its turn is new
+    conversations.append(
+        new_session, Turn("新问题", "新问题", "回答", "answered"), []
+    )  # its conversation is old too, its turn is new
 
     dry = purge(database, settings, dry_run=True)
-    assert dry.counts == {"conversation_turns": 1, "conversations": 1, "ratings": 1, "transcripts": 1, "audit_events": 0}
+    assert dry.counts == {
+        "conversation_turns": 1,
+        "conversations": 1,
+        "ratings": 1,
+        "transcripts": 1,
+        "audit_events": 0,
+    }
     report = purge(database, settings)
-    assert report.counts == {"conversation_turns": 1, "conversations": 1, "ratings": 1, "transcripts": 1, "audit_events": 0}
+    assert report.counts == {
+        "conversation_turns": 1,
+        "conversations": 1,
+        "ratings": 1,
+        "transcripts": 1,
+        "audit_events": 0,
+    }
     assert [turn["question"] for turn in conversations.turns()] == ["新问题"]
     assert [row["comment"] for row in ratings.export_rows()] == ["旧差评"] and len(ratings.follow_ups()) == 1
     [ticket] = TicketStore(database).all()
     assert ticket["transcript"] == "" and ticket["request"] == "噪音"  # the ticket is kept (no ticket_days)
     [event] = [e for e in AuditLog(database).export() if e["action"] == "retention.purge"]
-    assert "对话轮次 1 条" in str(event["detail"]) and AuditLog(database).verify(audit_checkpoint_key(settings)).ok
-    assert stat.S_IMODE((settings.data_dir / "audit.key").stat().st_mode) == 0o600  # the checkpoint key, owner only
+    assert (
+        "对话轮次 1 条" in str(event["detail"])
+        and AuditLog(database).verify(audit_checkpoint_key(settings)).ok
+    )
+    assert (
+        stat.S_IMODE((settings.data_dir / "audit.key").stat().st_mode) == 0o600
+    )  # the checkpoint key, owner only
 
 
 @pytest.fixture
@@ -228,23 +265,39 @@ def test_the_purge_command_counts_on_a_dry_run_and_audits_a_purge(cli):
     assert event["action"] == "retention.purge" and str(event["actor"]).startswith("cli:")
 
 
-
 def test_command_line_exports_are_audited_and_anonymised_on_request(cli, tmp_path):
     database = get_services().database
     store = TicketStore(database)
     for request in ("噪音扰民", "噪音又来了"):
         fields = {"caller_name": "钱先生", "callback_number": "13512345678", "request": request}
-        store.confirm("坐席甲", TicketFields.from_mapping({}), TicketFields.from_mapping(fields), "我是钱先生，电话13512345678")
-    ConversationStore(database).append(ConversationStore(database).ensure("会话一"), Turn("我叫孙丽，低保怎么申请", "低保怎么申请", "回答", "answered"), [])
+        store.confirm(
+            "坐席甲",
+            TicketFields.from_mapping({}),
+            TicketFields.from_mapping(fields),
+            "我是钱先生，电话13512345678",
+        )
+    ConversationStore(database).append(
+        ConversationStore(database).ensure("会话一"),
+        Turn("我叫孙丽，低保怎么申请", "低保怎么申请", "回答", "answered"),
+        [],
+    )
     output = tmp_path / "tickets.csv"
     assert cli("export", "tickets", "--anonymise", "--format", "csv", "--output", output).exit_code == 0
     text = output.read_text(encoding="utf-8")
-    assert "钱先生" not in text and "13512345678" not in text and text.count("来电人") >= 3  # header + two rows
+    assert (
+        "钱先生" not in text and "13512345678" not in text and text.count("来电人") >= 3
+    )  # header + two rows
     result = cli("export", "conversations", "--anonymise")
     [turn] = [json.loads(line) for line in result.output.splitlines()]
-    assert turn["session_id"].startswith("会话") and turn["session_id"] != "会话一" and "孙丽" not in turn["question"]
+    assert (
+        turn["session_id"].startswith("会话")
+        and turn["session_id"] != "会话一"
+        and "孙丽" not in turn["question"]
+    )
     assert cli("export", "tickets", "--format", "xml").exit_code == 1
-    exported = [(e["action"], e["actor"]) for e in AuditLog(database).export() if str(e["action"]).endswith(".export")]
+    exported = [
+        (e["action"], e["actor"]) for e in AuditLog(database).export() if str(e["action"]).endswith(".export")
+    ]
     assert [action for action, _ in exported] == ["tickets.export", "conversations.export"]
     assert all(str(actor).startswith("cli:") for _, actor in exported)
 
@@ -255,6 +308,8 @@ def test_command_line_document_changes_are_audited(cli, tmp_path):
     assert cli("ingest", notice).exit_code == 0
     [doc_id] = get_services().knowledge_base.manifest().documents
     assert cli("kb", "delete", doc_id).exit_code == 0
-    events = [e for e in AuditLog(get_services().database).export() if str(e["action"]).startswith("documents.")]
+    events = [
+        e for e in AuditLog(get_services().database).export() if str(e["action"]).startswith("documents.")
+    ]
     assert [e["action"] for e in events] == ["documents.ingest", "documents.delete"]
     assert "新增 1" in str(events[0]["detail"]) and events[1]["sources"] == [doc_id]

@@ -71,7 +71,9 @@ def test_sidecar_and_options_set_metadata(cli, tmp_path):
     folder.mkdir()
     notice = folder / "通知.txt"
     notice.write_text("关于调整办事大厅开放时间的通知\n自2025年1月1日起，周六上午开放。", encoding="utf-8")
-    Path(str(notice) + ".meta.json").write_text(json.dumps({"document_number": "示府办发〔2025〕1号"}), encoding="utf-8")
+    Path(str(notice) + ".meta.json").write_text(
+        json.dumps({"document_number": "示府办发〔2025〕1号"}), encoding="utf-8"
+    )
     assert cli("ingest", folder, "--region", "示例市", "--kind", "guide").exit_code == 0
     hit = json.loads(cli("search", "办事大厅周六开放", "--json").output)["hits"][0]
     assert hit["metadata"]["document_number"] == "示府办发〔2025〕1号"

@@ -21,7 +21,9 @@ gradio = pytest.importorskip("gradio")
 def api(tmp_path_factory):
     from ui.console import ApiClient
 
-    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("console"), llm={"backend": "extractive"})
+    settings = Settings(
+        _env_file=None, data_dir=tmp_path_factory.mktemp("console"), llm={"backend": "extractive"}
+    )
     app = create_app(settings)
     services = app.state.services
     ingest_paths([DEMO_KB / "guides"], services.knowledge_base, settings.ingest)
@@ -87,13 +89,18 @@ def test_evaluation_returns_a_table_and_chart_data(api):
 
     table, chart = evaluate(api)
     assert {"政策文件", "办事指南", "常见问题", "无依据问题", "超出服务范围"} <= set(table["问题类型"])
-    assert set(chart["指标"]) <= {"前5命中率", "作答率", "要点齐全率", "拒答率"} and chart["数值"].between(0, 1).all()
+    assert (
+        set(chart["指标"]) <= {"前5命中率", "作答率", "要点齐全率", "拒答率"}
+        and chart["数值"].between(0, 1).all()
+    )
 
 
 def test_a_recorded_call_runs_through_the_copilot(api, shared_data):
     from ui.console import run_call
 
-    transcript, reply, knowledge, draft = run_call(api, str(shared_data / "asr_zh" / "real" / "funasr_asr_example.wav"))
+    transcript, reply, knowledge, draft = run_call(
+        api, str(shared_data / "asr_zh" / "real" / "funasr_asr_example.wav")
+    )
     assert "识别模型" in transcript and reply and list(knowledge.columns)[:2] == ["标题", "类型"]
     department = draft.set_index("字段").loc["承办单位"]
     assert department["内容"] and department["依据"].startswith("置信度")
@@ -127,10 +134,16 @@ def test_ratings_tab_shows_trends_overdue_items_and_handles_and_exports_them(api
     services = api.services
     conversations = ConversationStore(services.database)
     session_id = conversations.ensure(None)
-    conversations.append(session_id, Turn("居住证怎么签注？", "居住证怎么签注？", "每年签注一次[1]", "answered"), ["guide-juzhuzheng"])
+    conversations.append(
+        session_id,
+        Turn("居住证怎么签注？", "居住证怎么签注？", "每年签注一次[1]", "answered"),
+        ["guide-juzhuzheng"],
+    )
     store = RatingStore(services.database, services.settings.ratings)
     store.record(RatingInput("a", session_id, "满意"))
-    late = store.record(RatingInput("b", session_id, "非常不满意", ("答非所问",), "没说在哪签注"), today=date(2026, 1, 5))
+    late = store.record(
+        RatingInput("b", session_id, "非常不满意", ("答非所问",), "没说在哪签注"), today=date(2026, 1, 5)
+    )
     trends, overdue, items, summary, choice = overview(api)
     assert set(trends.columns) == {"日期", "评价等级", "评价数"} and trends["评价数"].sum() >= 2
     assert list(overdue["事项"]) == [f"#{late.follow_up_id}"] and overdue["超期天数"].iloc[0] > 0
@@ -143,16 +156,27 @@ def test_ratings_tab_shows_trends_overdue_items_and_handles_and_exports_them(api
     with pytest.raises(gradio.Error, match="请填写责任人或整改情况"):
         update(api, late.follow_up_id, " ", "")
     exported = Path(export_csv(api)).read_text(encoding="utf-8")
-    assert exported.lstrip("\ufeff").startswith("评价编号,评价时间,评价渠道") and "已在答复中补充签注地点" in exported
+    assert (
+        exported.lstrip("\ufeff").startswith("评价编号,评价时间,评价渠道")
+        and "已在答复中补充签注地点" in exported
+    )
 
 
 def test_hot_issues_show_each_group_with_its_size_trend_and_examples(api):
     from ui.console import hot_issues
 
     for number in range(4):
-        fields = {"address": "北岸区阳光花园", "category": "城乡建设/市政设施", "service_item": f"阳光花园门口{number + 1}号路灯不亮了"}
+        fields = {
+            "address": "北岸区阳光花园",
+            "category": "城乡建设/市政设施",
+            "service_item": f"阳光花园门口{number + 1}号路灯不亮了",
+        }
         api.call("POST", "/v1/hotline/tickets", json={"fields": fields})
     table, examples = hot_issues(api, 24, 3)
-    assert table.iloc[0]["地点"] == "北岸区阳光花园" and table.iloc[0]["工单数"] == 4 and table.iloc[0]["趋势"] in ("上升", "持平", "回落")
+    assert (
+        table.iloc[0]["地点"] == "北岸区阳光花园"
+        and table.iloc[0]["工单数"] == 4
+        and table.iloc[0]["趋势"] in ("上升", "持平", "回落")
+    )
     assert "路灯不亮" in examples
     assert "没有" in hot_issues(api, 24, 50)[1]  # no group that big: said, not an empty table alone

@@ -25,8 +25,12 @@ PHONE_DISGUISES = ["１３８１２３４５６７８", "138\u200b1234\u200d5678
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
-    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("protection") / "data",
-                        llm={"backend": "extractive"}, api={"public_rate_per_minute": 1000})
+    settings = Settings(
+        _env_file=None,
+        data_dir=tmp_path_factory.mktemp("protection") / "data",
+        llm={"backend": "extractive"},
+        api={"public_rate_per_minute": 1000},
+    )
     app = create_app(settings)
     services = app.state.services
     ingest_paths([DEMO_KB], services.knowledge_base, settings.ingest)
@@ -41,8 +45,11 @@ def _rows(client, sql: str) -> list[tuple]:
 
 
 def _stored_text(client) -> str:
-    tables = ("SELECT question || standalone_question FROM conversation_turns", "SELECT detail FROM audit_events",
-              "SELECT comment FROM ratings")
+    tables = (
+        "SELECT question || standalone_question FROM conversation_turns",
+        "SELECT detail FROM audit_events",
+        "SELECT comment FROM ratings",
+    )
     return "".join(str(row[0]) for sql in tables for row in _rows(client, sql))
 
 
@@ -50,8 +57,12 @@ def _stored_text(client) -> str:
 def test_disguised_numbers_are_masked_in_conversations_audit_and_ratings(service, phone):
     client, _ = service
     reply = client.post("/v1/chat", json={"question": f"我的电话{phone}，居住证怎么办？"}).json()
-    body = {"answer_id": reply["answer_id"], "session_id": reply["session_id"], "helpful": False,
-            "reason": f"请打{phone}回电，身份证1101051949\u200b1231002X"}
+    body = {
+        "answer_id": reply["answer_id"],
+        "session_id": reply["session_id"],
+        "helpful": False,
+        "reason": f"请打{phone}回电，身份证1101051949\u200b1231002X",
+    }
     assert client.post("/v1/feedback", json=body).status_code == 201
     stored = _stored_text(client)
     assert "138****5678" in stored
@@ -64,7 +75,11 @@ def test_conversation_exports_are_audited_and_anonymised_with_stable_session_pse
     client.post("/v1/chat", json={"question": "收费吗？", "session_id": first["session_id"]})
     turns = client.get("/v1/admin/conversations", params={"anonymise": "true"}, headers=admin).json()["turns"]
     sessions = [turn["session_id"] for turn in turns[-2:]]
-    assert sessions[0] == sessions[1] and sessions[0].startswith("会话") and first["session_id"] not in json.dumps(turns)
+    assert (
+        sessions[0] == sessions[1]
+        and sessions[0].startswith("会话")
+        and first["session_id"] not in json.dumps(turns)
+    )
     csv = client.get("/v1/admin/conversations", params={"format": "csv"}, headers=admin)
     assert csv.status_code == 200 and csv.text.lstrip("\ufeff").startswith("会话,时间,问题")
     assert client.get("/v1/admin/conversations").status_code == 401
@@ -87,9 +102,11 @@ def test_the_data_dir_database_and_uploads_are_private_and_rejected_or_deleted_u
     client, admin = service
     data_dir = client.app.state.services.settings.data_dir
     assert _mode(data_dir) == 0o700 and _mode(data_dir / "govassist.db") == 0o600
-    files = [("files", ("开放时间.txt", "示例市档案馆周三闭馆，其余时间九点开放。".encode(), "text/plain")),
-             ("files", ("setup.exe", b"MZ\x90\x00 not a document", "application/octet-stream")),
-             ("files", ("坏文件.pdf", b"%PDF-1.4 broken", "application/pdf"))]
+    files = [
+        ("files", ("开放时间.txt", "示例市档案馆周三闭馆，其余时间九点开放。".encode(), "text/plain")),
+        ("files", ("setup.exe", b"MZ\x90\x00 not a document", "application/octet-stream")),
+        ("files", ("坏文件.pdf", b"%PDF-1.4 broken", "application/pdf")),
+    ]
     report = client.post("/v1/admin/documents", files=files, headers=admin).json()
     assert report["failed"] == 2
     uploads = data_dir / "uploads"
@@ -105,8 +122,12 @@ def test_the_data_dir_database_and_uploads_are_private_and_rejected_or_deleted_u
 
 
 def test_the_scheduled_purge_runs_in_the_service(tmp_path):
-    settings = Settings(_env_file=None, data_dir=tmp_path / "data", llm={"backend": "extractive"},
-                        retention={"purge_interval_hours": 0.5 / 3600})  # every half second
+    settings = Settings(
+        _env_file=None,
+        data_dir=tmp_path / "data",
+        llm={"backend": "extractive"},
+        retention={"purge_interval_hours": 0.5 / 3600},
+    )  # every half second
     with TestClient(create_app(settings)) as client:
         log = AuditLog(client.app.state.services.database)
         deadline = time.monotonic() + 20

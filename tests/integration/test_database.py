@@ -27,7 +27,9 @@ def settings(request, tmp_path) -> Settings:
     url = os.environ.get("GOVASSIST_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("GOVASSIST_TEST_POSTGRES_URL is not set (run the tests through `make test`)")
-    settings = Settings(_env_file=None, data_dir=tmp_path, llm={"backend": "extractive"}, database={"url": url})
+    settings = Settings(
+        _env_file=None, data_dir=tmp_path, llm={"backend": "extractive"}, database={"url": url}
+    )
     database = build_database(settings)
     Base.metadata.drop_all(database.engine)  # a clean schema for every test
     database.close()
@@ -63,7 +65,9 @@ def test_api_keys_are_stored_hashed_and_can_be_revoked(database):
 
 def test_audit_log_masks_personal_data(database):
     log = AuditLog(database)
-    log.record(AuditEvent("public:127.0.0.1", "public", "chat", "我的电话13812345678，居住证怎么办", ("doc-1",)))
+    log.record(
+        AuditEvent("public:127.0.0.1", "public", "chat", "我的电话13812345678，居住证怎么办", ("doc-1",))
+    )
     [event] = list(log.export())
     assert "13812345678" not in event["detail"] and "138****5678" in event["detail"]
     assert event["sources"] == ["doc-1"] and event["action"] == "chat"
@@ -72,19 +76,35 @@ def test_audit_log_masks_personal_data(database):
 CALL = "喂，我叫张小明，住在示例市东城区幸福路88号锦绣花园，楼下饭店油烟太大。我电话是13812345678。张小明。"
 
 
-@pytest.mark.parametrize(("privacy", "kept", "gone"), [
-    ({}, ["张小明", "幸福路88号锦绣花园", "138****5678"], ["13812345678"]),
-    ({"mask_names": True, "mask_addresses": True}, ["张**", "示例市东城区**", "138****5678"],
-     ["小明", "幸福路", "锦绣花园", "13812345678"]),
-])
+@pytest.mark.parametrize(
+    ("privacy", "kept", "gone"),
+    [
+        ({}, ["张小明", "幸福路88号锦绣花园", "138****5678"], ["13812345678"]),
+        (
+            {"mask_names": True, "mask_addresses": True},
+            ["张**", "示例市东城区**", "138****5678"],
+            ["小明", "幸福路", "锦绣花园", "13812345678"],
+        ),
+    ],
+)
 def test_stored_call_transcripts_mask_what_the_deployment_asks(database, privacy, kept, gone):
     store = TicketStore(database, PrivacySettings(**privacy))
-    confirmed = TicketFields.from_mapping({"caller_name": "张小明", "address": "东城区幸福路88号锦绣花园",
-                                           "callback_number": "13812345678", "request": "饭店油烟扰民"})
+    confirmed = TicketFields.from_mapping(
+        {
+            "caller_name": "张小明",
+            "address": "东城区幸福路88号锦绣花园",
+            "callback_number": "13812345678",
+            "request": "饭店油烟扰民",
+        }
+    )
     store.confirm("坐席甲", TicketFields.from_mapping({}), confirmed, CALL)
     [ticket] = store.all()
-    assert all(text in ticket["transcript"] for text in kept) and not any(text in ticket["transcript"] for text in gone)
-    assert ticket["caller_name"] == "张小明" and ticket["callback_number"] == "13812345678"  # the agent's fields
+    assert all(text in ticket["transcript"] for text in kept) and not any(
+        text in ticket["transcript"] for text in gone
+    )
+    assert (
+        ticket["caller_name"] == "张小明" and ticket["callback_number"] == "13812345678"
+    )  # the agent's fields
 
 
 def test_the_service_writes_rating_and_audit_rows(settings):
@@ -104,7 +124,9 @@ def test_recent_tickets_come_back_in_order_with_aware_times_for_grouping(databas
 
     store = TicketStore(database)
     before = datetime.now(UTC) - timedelta(seconds=1)
-    fields = TicketFields.from_mapping({"address": "东城区幸福小区3号楼", "category": "城乡建设/供水供气", "request": "停水了"})
+    fields = TicketFields.from_mapping(
+        {"address": "东城区幸福小区3号楼", "category": "城乡建设/供水供气", "request": "停水了"}
+    )
     first, second = (store.confirm("坐席甲", fields, fields, "").id for _ in range(2))
     recent = store.since(before)
     assert [t["id"] for t in recent] == [first, second]

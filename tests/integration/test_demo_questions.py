@@ -29,7 +29,9 @@ def test_most_demo_questions_find_an_answering_source_in_the_top_five(services):
         found.append(any(answers_from(hit, targets) for hit in hits))
     assert len(answerable) >= 60
     # A regression guard, not a target: the measured rate is in BENCHMARKS.md.
-    assert sum(found) / len(found) >= 0.85, [q["id"] for q, ok in zip(answerable, found, strict=True) if not ok]
+    assert sum(found) / len(found) >= 0.85, [
+        q["id"] for q, ok in zip(answerable, found, strict=True) if not ok
+    ]
 
 
 def test_questions_about_the_replaced_policy_get_the_current_one(services):

@@ -76,14 +76,18 @@ def test_cached_embedder_embeds_each_distinct_passage_once(tmp_path):
     inner = Counting()
     cached = CachedEmbedder(inner, VectorStore(tmp_path / "cache.sqlite"))
     first = cached.embed_documents(["居住证", "公积金", "居住证"])
-    again = CachedEmbedder(Counting(), VectorStore(tmp_path / "cache.sqlite")).embed_documents(["公积金", "居住证"])
+    again = CachedEmbedder(Counting(), VectorStore(tmp_path / "cache.sqlite")).embed_documents(
+        ["公积金", "居住证"]
+    )
     assert inner.calls == [2]  # the repeated text once, and nothing for the second embedder: it is on disk
     assert np.allclose(first[0], again[1]) and np.allclose(first[2], first[0])
     assert cached.name == inner.name and cached.dimension == inner.dimension
 
 
 def test_missing_model_names_the_setting_to_change(tmp_path):
-    settings = Settings(_env_file=None, embedding={"backend": "sentence-transformers", "model": str(tmp_path / "nope")})
+    settings = Settings(
+        _env_file=None, embedding={"backend": "sentence-transformers", "model": str(tmp_path / "nope")}
+    )
     embedder = build_embedder(settings)
     with pytest.raises(ConfigurationError, match="GOVASSIST_EMBEDDING__MODEL"):
         embedder.embed_query("x")

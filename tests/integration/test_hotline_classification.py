@@ -35,7 +35,9 @@ def test_a_noise_complaint_goes_to_city_management_with_a_reason(triage):
     assert department.label == "示例市城市管理综合执法局" and 0.4 < department.confidence <= 1
     assert {"工地", "打桩"} & set(department.reason)
     assert analysis.predictions["category"].label == "城市管理/噪声扰民"
-    top = analysis.departments[0]  # shown to the agent with the duty line it matched, one of that department's
+    top = analysis.departments[
+        0
+    ]  # shown to the agent with the duty line it matched, one of that department's
     assert top.department == department.label
     assert Duty(top.department, top.duty) in read_duty_list(default_duty_list())
 
@@ -51,9 +53,17 @@ def test_the_phone_number_is_found_with_its_span_and_masked(triage):
 @pytest.mark.parametrize(
     ("text", "request_type", "department"),
     [
-        ("您好，我想问一下，灵活就业人员怎么交养老保险，每个月交多少钱？", "咨询", "示例市人力资源和社会保障局"),
+        (
+            "您好，我想问一下，灵活就业人员怎么交养老保险，每个月交多少钱？",
+            "咨询",
+            "示例市人力资源和社会保障局",
+        ),
         ("建议在滨江路学校门口设置限时停车位，方便家长接送孩子。", "建言", "示例市公安局交通警察支队"),
-        ("我们公司老板拖欠了我们三个月的工资，一直找借口不发，请帮帮我们。", "投诉求助", "示例市人力资源和社会保障局"),
+        (
+            "我们公司老板拖欠了我们三个月的工资，一直找借口不发，请帮帮我们。",
+            "投诉求助",
+            "示例市人力资源和社会保障局",
+        ),
     ],
 )
 def test_realistic_calls_are_typed_and_routed(triage, text, request_type, department):
@@ -68,8 +78,16 @@ def test_danger_is_urgent_whatever_the_model_says(triage):
 
 
 def test_cli_trains_a_deployment_model_that_classify_then_uses(tmp_path, monkeypatch):
-    rows = [{"text": f"{street}的路灯坏了{n}天", "dept": "路灯所"} for n in range(6) for street in ("东街", "西街")]
-    rows += [{"text": f"{street}的垃圾{n}天没人清运", "dept": "环卫处"} for n in range(6) for street in ("东街", "西街")]
+    rows = [
+        {"text": f"{street}的路灯坏了{n}天", "dept": "路灯所"}
+        for n in range(6)
+        for street in ("东街", "西街")
+    ]
+    rows += [
+        {"text": f"{street}的垃圾{n}天没人清运", "dept": "环卫处"}
+        for n in range(6)
+        for street in ("东街", "西街")
+    ]
     data = tmp_path / "history.jsonl"
     data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     monkeypatch.setenv("GOVASSIST_DATA_DIR", str(tmp_path / "data"))
@@ -80,7 +98,9 @@ def test_cli_trains_a_deployment_model_that_classify_then_uses(tmp_path, monkeyp
     get_services.cache_clear()
     runner = CliRunner()
     try:
-        trained = runner.invoke(app, ["hotline", "train", "--data", str(data), "--label", "dept", "--as", "department"])
+        trained = runner.invoke(
+            app, ["hotline", "train", "--data", str(data), "--label", "dept", "--as", "department"]
+        )
         assert trained.exit_code == 0, trained.output
         result = runner.invoke(app, ["hotline", "classify", "--json", "南街的路灯不亮了"])
         assert json.loads(result.output)["predictions"]["department"]["label"] == "路灯所"
@@ -92,7 +112,11 @@ def test_cli_trains_a_deployment_model_that_classify_then_uses(tmp_path, monkeyp
 
 
 def test_bench_runs_on_a_shared_data_sample(shared_data, tmp_path):
-    lines = (shared_data / "tipdm2020_smart_gov" / "messages_cls_dev.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (
+        (shared_data / "tipdm2020_smart_gov" / "messages_cls_dev.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    )
     sample = tmp_path / "sample.jsonl"
     sample.write_text("\n".join(lines[:120]), encoding="utf-8")
     result = hotline_bench.run(sample, "label_l1")

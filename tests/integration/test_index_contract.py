@@ -42,7 +42,9 @@ def _points() -> list[IndexPoint]:
         IndexPoint(
             point_id=f"00000000-0000-0000-0000-00000000000{number}",
             dense=_vector(number),
-            sparse={channel: lexical.encode_document(tokens[number][channel], 8.0) for channel in lexical.CHANNELS},
+            sparse={
+                channel: lexical.encode_document(tokens[number][channel], 8.0) for channel in lexical.CHANNELS
+            },
             payload={"doc_id": doc_id, "text": text, "kind": kind, "region": region, "expiry_date": expiry},
         )
         for number, (doc_id, text, kind, region, expiry) in enumerate(TEXTS)
@@ -55,9 +57,12 @@ def index(request, tmp_path):
         if request.param == "edge":
             implementation = EdgeIndex(tmp_path / "shard")
         elif request.param == "shared":  # a real index process, started as `serve --workers N` starts it
-            environment = stack.enter_context(shared_embedded_index(Settings(_env_file=None, data_dir=tmp_path)))
+            environment = stack.enter_context(
+                shared_embedded_index(Settings(_env_file=None, data_dir=tmp_path))
+            )
             implementation = SharedIndex(
-                Path(environment["GOVASSIST_QDRANT__SHARED_INDEX"]), environment["GOVASSIST_QDRANT__SHARED_INDEX_KEY"].encode()
+                Path(environment["GOVASSIST_QDRANT__SHARED_INDEX"]),
+                environment["GOVASSIST_QDRANT__SHARED_INDEX_KEY"].encode(),
             )
         else:
             implementation = QdrantServerIndex.connect(":memory:", "contract")
@@ -70,7 +75,10 @@ def index(request, tmp_path):
 def test_another_process_sees_and_changes_the_shared_index(tmp_path):
     """Two workers, one index: what one writes the other finds, and a wrong key is refused."""
     with shared_embedded_index(Settings(_env_file=None, data_dir=tmp_path)) as environment:
-        address, key = environment["GOVASSIST_QDRANT__SHARED_INDEX"], environment["GOVASSIST_QDRANT__SHARED_INDEX_KEY"]
+        address, key = (
+            environment["GOVASSIST_QDRANT__SHARED_INDEX"],
+            environment["GOVASSIST_QDRANT__SHARED_INDEX_KEY"],
+        )
         first = SharedIndex(Path(address), key.encode())
         first.ensure_collection(8)
         first.upsert(_points())
@@ -79,10 +87,22 @@ def test_another_process_sees_and_changes_the_shared_index(tmp_path):
             "index = SharedIndex(Path(sys.argv[1]), sys.argv[2].encode()); "
             "print(index.count()); index.delete(['00000000-0000-0000-0000-000000000000'])"
         )
-        other = subprocess.run([sys.executable, "-c", script, address, key], capture_output=True, text=True, cwd=PROJECT, timeout=60)
+        other = subprocess.run(
+            [sys.executable, "-c", script, address, key],
+            capture_output=True,
+            text=True,
+            cwd=PROJECT,
+            timeout=60,
+        )
         assert other.returncode == 0, other.stderr
         assert other.stdout.strip() == "4" and first.count() == 3
-        intruder = subprocess.run([sys.executable, "-c", script, address, "wrong"], capture_output=True, text=True, cwd=PROJECT, timeout=60)
+        intruder = subprocess.run(
+            [sys.executable, "-c", script, address, "wrong"],
+            capture_output=True,
+            text=True,
+            cwd=PROJECT,
+            timeout=60,
+        )
         assert intruder.returncode != 0 and first.count() == 3
 
 
@@ -102,7 +122,9 @@ def test_count_and_scroll_return_every_point_with_payload(index):
 
 
 def test_sparse_search_finds_keyword_matches_with_idf(index):
-    matches = index.search_sparse("words", lexical.encode_query("公积金提取", "words", lexicon.expansions("公积金提取")), 10, EVERYTHING)
+    matches = index.search_sparse(
+        "words", lexical.encode_query("公积金提取", "words", lexicon.expansions("公积金提取")), 10, EVERYTHING
+    )
     assert _ids(matches)[0] == "p1"
     assert set(_ids(matches)) == {"p1", "f2"}
     bigrams = index.search_sparse("bigrams", lexical.encode_query("公积金提取", "bigrams"), 10, EVERYTHING)
@@ -146,13 +168,23 @@ def test_dropping_the_collection_removes_every_point(index):
 
 def test_both_implementations_agree():
     edge_dir = __import__("tempfile").mkdtemp()
-    implementations = [EdgeIndex(__import__("pathlib").Path(edge_dir) / "s"), QdrantServerIndex.connect(":memory:", "c")]
+    implementations = [
+        EdgeIndex(__import__("pathlib").Path(edge_dir) / "s"),
+        QdrantServerIndex.connect(":memory:", "c"),
+    ]
     results = []
     for implementation in implementations:
         implementation.ensure_collection(8)
         implementation.upsert(_points())
-        sparse = implementation.search_sparse("bigrams", lexical.encode_query("公积金 居住证 社保", "bigrams"), 10, EVERYTHING)
+        sparse = implementation.search_sparse(
+            "bigrams", lexical.encode_query("公积金 居住证 社保", "bigrams"), 10, EVERYTHING
+        )
         dense = implementation.search_dense(_vector(3), 10, EVERYTHING)
-        results.append(([(m.point_id, round(m.score, 4)) for m in sparse], [(m.point_id, round(m.score, 4)) for m in dense]))
+        results.append(
+            (
+                [(m.point_id, round(m.score, 4)) for m in sparse],
+                [(m.point_id, round(m.score, 4)) for m in dense],
+            )
+        )
         implementation.close()
     assert results[0] == results[1]

@@ -74,7 +74,10 @@ def test_reingesting_unchanged_files_is_a_no_op(ingested):
 def test_changed_file_replaces_its_chunks_and_removed_file_is_pruned(ingested):
     services, demo, _ = ingested
     markdown = sorted(demo.rglob("*.md"))[0]
-    markdown.write_text(markdown.read_text(encoding="utf-8") + "\n\n第九十九条 本办法由示例市蓝鲸办公室负责解释。\n", encoding="utf-8")
+    markdown.write_text(
+        markdown.read_text(encoding="utf-8") + "\n\n第九十九条 本办法由示例市蓝鲸办公室负责解释。\n",
+        encoding="utf-8",
+    )
     report = _ingest(services, demo)
     assert [Path(o.path).name for o in report.files if o.status == "updated"] == [markdown.name]
     assert markdown.name in _top_sources(services, "蓝鲸办公室负责解释", include_expired=True)
@@ -135,8 +138,12 @@ def test_interrupted_ingest_keeps_the_previous_knowledge_base(ingested, tmp_path
 def test_expired_policies_are_excluded_by_default(ingested):
     services, _, _ = ingested
     manifest = services.knowledge_base.manifest()
-    hits = services.searcher.search("高新技术企业认定奖励", top_k=20, filters=SearchFilters(include_expired=True)).hits
-    expired = [h for h in hits if h.chunk.metadata.expiry_date and h.chunk.metadata.expiry_date < date.today()]
+    hits = services.searcher.search(
+        "高新技术企业认定奖励", top_k=20, filters=SearchFilters(include_expired=True)
+    ).hits
+    expired = [
+        h for h in hits if h.chunk.metadata.expiry_date and h.chunk.metadata.expiry_date < date.today()
+    ]
     assert expired, "the demo knowledge base has one expired policy"
     expired_doc = expired[0].chunk.doc_id
     default_hits = services.searcher.search("高新技术企业认定奖励", top_k=20).hits

@@ -30,21 +30,35 @@ def _no_network_prefix() -> list[str]:
 def test_ingest_and_search_with_the_network_cut(tmp_path):
     prefix = _no_network_prefix()
     environment = {
-        key: value for key, value in os.environ.items() if not key.startswith(("GOVASSIST_", "HF_", "TRANSFORMERS_"))
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("GOVASSIST_", "HF_", "TRANSFORMERS_"))
     }
     environment |= {"GOVASSIST_DATA_DIR": str(tmp_path / "data"), "HOME": str(tmp_path)}
     network_check = subprocess.run(
-        [*prefix, sys.executable, "-c", "import socket; socket.create_connection(('1.1.1.1', 443), timeout=2)"],
+        [
+            *prefix,
+            sys.executable,
+            "-c",
+            "import socket; socket.create_connection(('1.1.1.1', 443), timeout=2)",
+        ],
         capture_output=True,
     )
     assert network_check.returncode != 0, "the namespace must have no network"
     ingest = subprocess.run(
-        [*prefix, str(GOVASSIST), "ingest", str(DEMO_KB)], capture_output=True, text=True, env=environment, cwd=tmp_path
+        [*prefix, str(GOVASSIST), "ingest", str(DEMO_KB)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
     )
     assert ingest.returncode == 0, ingest.stdout + ingest.stderr
     search = subprocess.run(
         [*prefix, str(GOVASSIST), "search", "办理居住证需要哪些材料？", "--json"],
-        capture_output=True, text=True, env=environment, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
     )
     assert search.returncode == 0, search.stderr
     assert "居住证" in search.stdout

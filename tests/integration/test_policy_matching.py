@@ -39,7 +39,11 @@ def matching(tmp_path):
 
 def _gold(enterprise_id: str) -> dict[str, str]:
     with (EVAL / "gold_decisions.csv").open(encoding="utf-8") as source:
-        return {row["title"]: row["decision"] for row in csv.DictReader(source) if row["enterprise_id"] == enterprise_id}
+        return {
+            row["title"]: row["decision"]
+            for row in csv.DictReader(source)
+            if row["enterprise_id"] == enterprise_id
+        }
 
 
 def test_enterprise_sees_its_items_with_reasons_and_no_expired_ones(matching):
@@ -48,7 +52,9 @@ def test_enterprise_sees_its_items_with_reasons_and_no_expired_ones(matching):
     assert matches and all(gold[m.item.title] == m.decision for m in matches)
     everything = matching.match_enterprise("E0004", AS_OF, include_expired=True)[1]
     expired = {m.item.title for m in everything if m.window_status == "expired"}
-    assert {m.item.title for m in matches if m.decision == "met"} == {t for t, d in gold.items() if d == "met"} - expired
+    assert {m.item.title for m in matches if m.decision == "met"} == {
+        t for t, d in gold.items() if d == "met"
+    } - expired
     assert all(m.window_status != "expired" for m in matches)
     assert matches[0].decision == "met"
     for match in matches:
@@ -61,7 +67,11 @@ def test_policy_finds_qualifying_enterprises_and_exports_a_push_list(matching, t
     item = next(i for i in matching.store.items() if i.title == "科技创新券")
     _, candidates = matching.match_item(item.item_id, AS_OF)
     with (EVAL / "gold_decisions.csv").open(encoding="utf-8") as source:
-        expected = {r["enterprise_id"] for r in csv.DictReader(source) if r["title"] == "科技创新券" and r["decision"] != "not_met"}
+        expected = {
+            r["enterprise_id"]
+            for r in csv.DictReader(source)
+            if r["title"] == "科技创新券" and r["decision"] != "not_met"
+        }
     assert {c.profile.enterprise_id for c in candidates} == expected
     out = io.StringIO()
     assert matching.export_push_list(item.item_id, AS_OF, out) == len(candidates)
@@ -78,7 +88,9 @@ def test_staff_edit_is_kept_when_the_document_is_extracted_again(matching, tmp_p
     _, counts = matching.extract([copy])
     assert counts["kept_reviewed"] == 1
     stored = matching.store.item(item.item_id)
-    assert stored.reviewed and [(c.kind, c.value, c.origin) for c in stored.conditions] == [("employees", 30.0, "staff")]
+    assert stored.reviewed and [(c.kind, c.value, c.origin) for c in stored.conditions] == [
+        ("employees", 30.0, "staff")
+    ]
 
 
 def test_bad_rows_are_reported_and_good_rows_still_imported(matching, tmp_path):
@@ -98,20 +110,37 @@ def test_api_routes_need_a_staff_key_and_answer_both_ways(tmp_path):
     with TestClient(app) as client:
         assert client.get("/v1/policy-matching/items").status_code == 401
         with (EVAL / "enterprises.csv").open("rb") as upload:
-            imported = client.post("/v1/policy-matching/enterprises/import", files={"file": ("e.csv", upload, "text/csv")}, headers=auth)
+            imported = client.post(
+                "/v1/policy-matching/enterprises/import",
+                files={"file": ("e.csv", upload, "text/csv")},
+                headers=auth,
+            )
         assert imported.status_code == 200 and imported.json()["created"] == 200
         PolicyMatching(app.state.services.database, settings.policy_matching).extract([EVAL / "policies"])
         items = client.get("/v1/policy-matching/items", headers=auth).json()["items"]
         item_id = next(i["item_id"] for i in items if i["title"] == "企业研发投入补助")
-        found = client.get(f"/v1/policy-matching/items/{item_id}/enterprises", params={"as_of": "2025-06-30"}, headers=auth).json()
+        found = client.get(
+            f"/v1/policy-matching/items/{item_id}/enterprises", params={"as_of": "2025-06-30"}, headers=auth
+        ).json()
         assert found["met"] > 0
-        matches = client.get("/v1/policy-matching/enterprises/E0004/matches", params={"as_of": "2025-06-30"}, headers=auth).json()
-        assert matches["matches"] and all(c["profile_value"] for m in matches["matches"] for c in m["conditions"])
-        bad = client.put(f"/v1/policy-matching/items/{item_id}/conditions", json={"conditions": [{"kind": "scale", "operator": "in", "value": ["特大"]}]}, headers=auth)
+        matches = client.get(
+            "/v1/policy-matching/enterprises/E0004/matches", params={"as_of": "2025-06-30"}, headers=auth
+        ).json()
+        assert matches["matches"] and all(
+            c["profile_value"] for m in matches["matches"] for c in m["conditions"]
+        )
+        bad = client.put(
+            f"/v1/policy-matching/items/{item_id}/conditions",
+            json={"conditions": [{"kind": "scale", "operator": "in", "value": ["特大"]}]},
+            headers=auth,
+        )
         assert bad.status_code == 400 and "可选" in bad.json()["error"]["message"]
         missing = client.get("/v1/policy-matching/enterprises/NOPE/matches", headers=auth)
         assert missing.status_code == 404 and "企业不存在" in missing.json()["error"]["message"]
-        public = client.post("/v1/policy-matching/match", json={"fields": {"企业名称": "访客企业", "注册地": "示例市东湖区", "行业代码": "C3511"}})
+        public = client.post(
+            "/v1/policy-matching/match",
+            json={"fields": {"企业名称": "访客企业", "注册地": "示例市东湖区", "行业代码": "C3511"}},
+        )
         assert public.status_code == 200 and all(m["decision"] != "not_met" for m in public.json()["matches"])
 
 
@@ -143,8 +172,12 @@ def test_unseen_policies_match_their_gold_through_the_database(database_settings
         assert exporters and all(p.export_value is not None or p.trade_value for p in exporters)
         as_of = date(2025, 9, 30)
         for enterprise_id in ("Q0001", "Q0042", exporters[0].enterprise_id):
-            _, matches = service.match_enterprise(enterprise_id, as_of, include_not_met=True, include_expired=True)
-            expected = {(r["file"], r["title"]): r["decision"] for r in gold if r["enterprise_id"] == enterprise_id}
+            _, matches = service.match_enterprise(
+                enterprise_id, as_of, include_not_met=True, include_expired=True
+            )
+            expected = {
+                (r["file"], r["title"]): r["decision"] for r in gold if r["enterprise_id"] == enterprise_id
+            }
             assert len(matches) == len(expected)
             assert {(m.item.source, m.item.title): m.decision for m in matches} == expected
     finally:
@@ -161,7 +194,9 @@ def test_a_database_from_before_the_new_figures_gains_them(tmp_path):
     database = build_database(settings)
     try:
         profiles = PolicyMatchingStore(database).profiles()
-        assert len(profiles) == 150 and all(p.trade_value is None for p in profiles)  # old rows: figures unknown
+        assert len(profiles) == 150 and all(
+            p.trade_value is None for p in profiles
+        )  # old rows: figures unknown
         assert profiles[0].revenue is not None
     finally:
         database.close()

@@ -72,9 +72,20 @@ def _post(app, path: str, headers: dict[str, str], content_type: str = "applicat
     client = ChunkedBody()
     raw = [(b"content-type", content_type.encode()), (b"transfer-encoding", b"chunked")]
     raw += [(name.lower().encode(), value.encode()) for name, value in headers.items()]
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": raw,
-             "client": ("203.0.113.7", 40000), "server": ("testserver", 80)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": raw,
+        "client": ("203.0.113.7", 40000),
+        "server": ("testserver", 80),
+    }
     # A loop of its own, in a thread of its own: a browser test's Playwright may hold this thread's loop.
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, app(scope, client.receive, client.send)).result()
@@ -84,7 +95,9 @@ def _post(app, path: str, headers: dict[str, str], content_type: str = "applicat
 def test_a_chunked_public_body_is_stopped_at_the_limit_not_buffered(app):
     client = _post(app, "/v1/chat", {})
     assert client.status() == 413
-    assert client.pulled <= app.state.services.settings.api.max_body_kb + 1  # 1 KB chunks: stopped just past 64 KB
+    assert (
+        client.pulled <= app.state.services.settings.api.max_body_kb + 1
+    )  # 1 KB chunks: stopped just past 64 KB
 
 
 def test_uploads_without_the_right_key_read_no_byte_of_the_body(app):
@@ -109,11 +122,19 @@ def test_uploads_are_held_to_their_own_limits(tmp_path):
     app = create_app(settings)
     auth = {"Authorization": f"Bearer {_keys(app)['agent']}"}
     with TestClient(app) as client:
-        big = client.post("/v1/policy-matching/enterprises/import", files={"file": ("e.csv", b"a" * 100_001)}, headers=auth)
+        big = client.post(
+            "/v1/policy-matching/enterprises/import", files={"file": ("e.csv", b"a" * 100_001)}, headers=auth
+        )
         assert big.status_code == 413 and "上限 0.1 MB" in _error(big)["message"]
-        huge = client.post("/v1/policy-matching/enterprises/import", files={"file": ("e.csv", b"a" * 300_000)}, headers=auth)
+        huge = client.post(
+            "/v1/policy-matching/enterprises/import", files={"file": ("e.csv", b"a" * 300_000)}, headers=auth
+        )
         assert huge.status_code == 413 and "上限 0.1 MB" in _error(huge)["message"]  # stopped by the guard
-        declared = client.post("/v1/chat", content=b"{}", headers={"content-length": "10000000", "content-type": "application/json"})
+        declared = client.post(
+            "/v1/chat",
+            content=b"{}",
+            headers={"content-length": "10000000", "content-type": "application/json"},
+        )
         assert declared.status_code == 413 and "64 KB" in _error(declared)["message"]
 
 
@@ -123,14 +144,22 @@ def test_bad_upload_names_and_oversized_csv_cells_get_a_clear_400(app, tmp_path)
     text = "示例市图书馆周一闭馆，周二至周日九点开放。".encode()
     with TestClient(app) as client:
         for name in ("..", ".", "a/..", "名" * 90 + ".txt"):
-            response = client.post("/v1/admin/documents", files=[("files", ("好.txt", text)), ("files", (name, text))], headers=admin)
+            response = client.post(
+                "/v1/admin/documents",
+                files=[("files", ("好.txt", text)), ("files", (name, text))],
+                headers=admin,
+            )
             assert response.status_code == 400 and "文件名" in _error(response)["message"], name
         assert not any((app.state.services.settings.data_dir / "uploads").glob("*/*"))  # nothing half-stored
         assert client.get("/v1/admin/documents", headers=admin).json()["total"] == 0
         cell = "企业编号,企业名称\nE1," + "长" * 140_000 + "\n"
-        response = client.post("/v1/policy-matching/enterprises/import", files={"file": ("e.csv", cell.encode())}, headers=agent)
+        response = client.post(
+            "/v1/policy-matching/enterprises/import", files={"file": ("e.csv", cell.encode())}, headers=agent
+        )
         assert response.status_code == 400 and "第 2 行" in _error(response)["message"]
-        response = client.post("/v1/policy-matching/enterprises/import", files={"file": ("..", b"x")}, headers=agent)
+        response = client.post(
+            "/v1/policy-matching/enterprises/import", files={"file": ("..", b"x")}, headers=agent
+        )
         assert response.status_code == 400 and "文件名" in _error(response)["message"]
 
 
@@ -162,7 +191,9 @@ def test_pages_carry_the_security_headers_and_the_docs_are_off(app):
 def test_docs_can_be_turned_on(tmp_path):
     with TestClient(create_app(_settings(tmp_path, docs_enabled=True))) as client:
         docs = client.get("/docs")
-        assert docs.status_code == 200 and "content-security-policy" not in docs.headers  # Swagger UI runs inline scripts
+        assert (
+            docs.status_code == 200 and "content-security-policy" not in docs.headers
+        )  # Swagger UI runs inline scripts
         upload = client.get("/openapi.json").json()["paths"]["/v1/admin/documents"]["post"]
         assert "multipart/form-data" in upload["requestBody"]["content"]
 
@@ -170,11 +201,15 @@ def test_docs_can_be_turned_on(tmp_path):
 def test_the_live_call_takes_its_key_from_a_subprotocol_or_header_never_the_url(app):
     key = _keys(app)["agent"]
     with TestClient(app) as client:
-        with client.websocket_connect("/v1/hotline/live", subprotocols=["govassist", f"bearer.{key}"]) as socket:
+        with client.websocket_connect(
+            "/v1/hotline/live", subprotocols=["govassist", f"bearer.{key}"]
+        ) as socket:
             assert socket.accepted_subprotocol == "govassist"
             socket.send_text("end")
             assert socket.receive_json() == {"type": "done"}
-        with client.websocket_connect("/v1/hotline/live", headers={"Authorization": f"Bearer {key}"}) as socket:
+        with client.websocket_connect(
+            "/v1/hotline/live", headers={"Authorization": f"Bearer {key}"}
+        ) as socket:
             socket.send_text("end")
             assert socket.receive_json() == {"type": "done"}
         for url in (f"/v1/hotline/live?token={key}", "/v1/hotline/live"):
@@ -201,14 +236,25 @@ def test_under_uvicorn_forwarded_for_resets_no_limit_and_no_key_is_logged(tmp_pa
         key = _keys(server.app)["agent"]
         try:
             with httpx.Client(base_url=server.url) as http:
-                codes = [http.post("/v1/feedback", json=feedback, headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
-                         for n in range(4)]
-                assert http.get(f"/v1/agent/me?token={key}", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+                codes = [
+                    http.post(
+                        "/v1/feedback", json=feedback, headers={"X-Forwarded-For": f"198.51.100.{n}"}
+                    ).status_code
+                    for n in range(4)
+                ]
+                assert (
+                    http.get(
+                        f"/v1/agent/me?token={key}", headers={"Authorization": f"Bearer {key}"}
+                    ).status_code
+                    == 200
+                )
         finally:
             access_log.removeHandler(access)
     assert codes == [201, 201, 429, 429]  # one client, whatever address it claims
     assert access.lines and not any(key in line for line in access.lines)
-    assert any("/v1/agent/me?token=" in line for line in access.lines)  # the request was logged, its key redacted
+    assert any(
+        "/v1/agent/me?token=" in line for line in access.lines
+    )  # the request was logged, its key redacted
 
 
 def test_recording_limits_are_decimal_megabytes_in_the_check_and_the_message(tmp_path):
@@ -217,7 +263,13 @@ def test_recording_limits_are_decimal_megabytes_in_the_check_and_the_message(tmp
     app = create_app(settings)
     auth = {"Authorization": f"Bearer {_keys(app)['agent']}"}
     with TestClient(app) as client:
-        over = client.post("/v1/hotline/transcribe", files={"file": ("call.wav", b"R" * 104_000)}, headers=auth)
+        over = client.post(
+            "/v1/hotline/transcribe", files={"file": ("call.wav", b"R" * 104_000)}, headers=auth
+        )
         assert over.status_code == 413 and "上限 0.1 MB" in _error(over)["message"]
-        under = client.post("/v1/hotline/transcribe", files={"file": ("call.wav", b"R" * 99_000)}, headers=auth)
-        assert under.status_code == 400 and "MB" not in _error(under)["message"]  # read, then refused as not audio
+        under = client.post(
+            "/v1/hotline/transcribe", files={"file": ("call.wav", b"R" * 99_000)}, headers=auth
+        )
+        assert (
+            under.status_code == 400 and "MB" not in _error(under)["message"]
+        )  # read, then refused as not audio

@@ -75,7 +75,11 @@ def test_silence_and_noise_give_no_phantom_text(recognizer):
 
 @pytest.mark.parametrize(
     ("data", "message"),
-    [(b"", "为空"), (b"\xff\xfb\x90\x00" + bytes(range(256)) * 40, "无法解码"), ("%PDF-1.4 不是音频".encode() * 30, "无法解码")],
+    [
+        (b"", "为空"),
+        (b"\xff\xfb\x90\x00" + bytes(range(256)) * 40, "无法解码"),
+        ("%PDF-1.4 不是音频".encode() * 30, "无法解码"),
+    ],
 )
 def test_bad_files_get_a_clear_error_and_the_recogniser_keeps_working(recognizer, data, message):
     with pytest.raises(BadInput, match=message):
@@ -109,7 +113,9 @@ def test_live_telephone_stream_gives_finals_with_the_key_words(recognizer, clip)
     narrow = np.concatenate([np.zeros(4000), telephone_band(clip), np.zeros(12000)])
     stream = StreamingTranscriber(recognizer, sample_rate=TELEPHONE_RATE)
     data = to_pcm16(narrow).tobytes()
-    events = [event for start in range(0, len(data), 3200) for event in stream.push(data[start : start + 3200])]
+    events = [
+        event for start in range(0, len(data), 3200) for event in stream.push(data[start : start + 3200])
+    ]
     events += stream.flush()
     finals = [event for event in events if event.kind == "final"]
     assert finals and all(word in "".join(e.segment.text for e in finals) for word in WELCOME)
@@ -119,7 +125,9 @@ def test_live_telephone_stream_gives_finals_with_the_key_words(recognizer, clip)
 def _live_text(recognizer, audio: np.ndarray, rate: int = 16000) -> str:
     stream = StreamingTranscriber(recognizer, sample_rate=rate)
     data = to_pcm16(audio).tobytes()
-    events = [event for start in range(0, len(data), 3200) for event in stream.push(data[start : start + 3200])]
+    events = [
+        event for start in range(0, len(data), 3200) for event in stream.push(data[start : start + 3200])
+    ]
     return "".join(event.segment.text for event in events + stream.flush() if event.kind == "final")
 
 
@@ -130,7 +138,9 @@ def test_streamed_voice_activity_scores_equal_the_whole_file_scores(clip):
     frames = clip[: len(clip) // FRAME_SAMPLES * FRAME_SAMPLES].reshape(-1, FRAME_SAMPLES)
     whole = np.asarray(get_vad_model()(frames.reshape(-1))).reshape(-1)
     voice_activity, bounds = SileroVoiceActivity(), [0, 1, 8, 10, 40, len(frames)]
-    streamed = [voice_activity.speech_probabilities(frames[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    streamed = [
+        voice_activity.speech_probabilities(frames[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)
+    ]
     assert len(frames) > 40 and np.array_equal(np.concatenate(streamed), whole)
 
 
@@ -178,7 +188,9 @@ def test_settings_reach_the_recogniser_through_wiring(monkeypatch):
 
 def test_bench_json_has_the_table_columns(tmp_path, shared_data, models_dir, monkeypatch):
     refs = tmp_path / "refs.tsv"
-    refs.write_text("wenet_nst_ID002\t但是对他们是很大的刺激的这些事情\nnot_there\t没有这个文件\n", encoding="utf-8")
+    refs.write_text(
+        "wenet_nst_ID002\t但是对他们是很大的刺激的这些事情\nnot_there\t没有这个文件\n", encoding="utf-8"
+    )
     monkeypatch.setenv("GOVASSIST_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("GOVASSIST_MODELS_DIR", str(models_dir))
     get_settings.cache_clear()
@@ -186,9 +198,24 @@ def test_bench_json_has_the_table_columns(tmp_path, shared_data, models_dir, mon
     try:
         calls = tmp_path / "calls" / "day1"
         calls.mkdir(parents=True)
-        (calls / "short.wav").write_bytes((shared_data / "asr_zh" / "real" / "wenet_nst_ID003.wav").read_bytes())
-        args = ["bench", "asr", "--audio", str(shared_data / "asr_zh" / "real"), "--refs", str(refs), "--json",
-                "--consistency", str(tmp_path / "calls"), "--recordings", "1", "--recording-seconds", "5"]
+        (calls / "short.wav").write_bytes(
+            (shared_data / "asr_zh" / "real" / "wenet_nst_ID003.wav").read_bytes()
+        )
+        args = [
+            "bench",
+            "asr",
+            "--audio",
+            str(shared_data / "asr_zh" / "real"),
+            "--refs",
+            str(refs),
+            "--json",
+            "--consistency",
+            str(tmp_path / "calls"),
+            "--recordings",
+            "1",
+            "--recording-seconds",
+            "5",
+        ]
         result = CliRunner().invoke(app, args)
     finally:
         get_settings.cache_clear()

@@ -73,5 +73,10 @@ def test_a_caller_is_never_served_an_answer_retrieved_under_another_callers_acce
     staff = cache_key("社保补贴", FilterSpec.from_filters(None, Access.for_caller("agent", "示例市人社局")))
     cache.put(staff, 0, Answer("answered", "含内部资料的答案"))
     assert cache.get(cache_key("社保补贴", FilterSpec.from_filters(None, Access.public()))) is None
-    assert cache.get(cache_key("社保补贴", FilterSpec.from_filters(None, Access.for_caller("agent", "示例市民政局")))) is None
+    assert (
+        cache.get(
+            cache_key("社保补贴", FilterSpec.from_filters(None, Access.for_caller("agent", "示例市民政局")))
+        )
+        is None
+    )
     assert cache.get(staff) is not None

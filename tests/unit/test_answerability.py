@@ -7,7 +7,11 @@ from assistant.answering.answerability import FEATURES, AnswerabilityModel, Cand
 from assistant.documents import Chunk, DocumentMetadata, SearchHit
 
 # One split on coverage: ≤ 0.5 → -2, else +2 (log-odds contributions before the rate).
-STUMP = ((float(FEATURES.index("coverage")), 0.5, 1.0, 2.0, 0.0), (-1.0, 0.0, 0.0, 0.0, -2.0), (-1.0, 0.0, 0.0, 0.0, 2.0))
+STUMP = (
+    (float(FEATURES.index("coverage")), 0.5, 1.0, 2.0, 0.0),
+    (-1.0, 0.0, 0.0, 0.0, -2.0),
+    (-1.0, 0.0, 0.0, 0.0, 2.0),
+)
 
 
 def _features(**values: float) -> dict[str, float]:

@@ -27,7 +27,9 @@ def test_nested_environment_variables(monkeypatch, tmp_path):
 
 def test_dotenv_file_is_read(tmp_path, monkeypatch):
     env_file = tmp_path / ".env"
-    env_file.write_text("GOVASSIST_EMBEDDING__BACKEND=sentence-transformers\nGOVASSIST_EMBEDDING__MODEL=/models/bge\n")
+    env_file.write_text(
+        "GOVASSIST_EMBEDDING__BACKEND=sentence-transformers\nGOVASSIST_EMBEDDING__MODEL=/models/bge\n"
+    )
     settings = Settings(_env_file=env_file)
     assert settings.embedding.backend == "sentence-transformers"
     assert settings.embedding.model == "/models/bge"

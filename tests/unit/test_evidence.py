@@ -5,14 +5,26 @@ from assistant.documents import Chunk, DocumentMetadata, SearchHit
 
 
 def _hit(text: str, heading: str = "", doc_id: str = "guide") -> SearchHit:
-    chunk = Chunk(doc_id, 0, text, [heading] if heading else [], DocumentMetadata(title="新生儿出生登记办事指南", kind="guide"), "h")
+    chunk = Chunk(
+        doc_id,
+        0,
+        text,
+        [heading] if heading else [],
+        DocumentMetadata(title="新生儿出生登记办事指南", kind="guide"),
+        "h",
+    )
     return SearchHit(chunk, 1.0)
 
 
-MATERIALS = _hit("1．新生儿《出生医学证明》原件；\n\n2．父亲或者母亲的居民户口簿；\n\n3．父母双方居民身份证。", "三、申请材料")
+MATERIALS = _hit(
+    "1．新生儿《出生医学证明》原件；\n\n2．父亲或者母亲的居民户口簿；\n\n3．父母双方居民身份证。",
+    "三、申请材料",
+)
 PLACE = _hit("拟落户的户籍所在地公安派出所户籍窗口。", "七、办理地点")
 TIME = _hit("窗口申请材料齐全的，当场办结；网上申请的，3个工作日内办结。", "五、办理时限")
-POLICY = _hit("**第四条** 缴存职工购买自住住房的，可以申请提取。\n\n**第五条** 偿还贷款的，每年可提取一次。\n\n**第六条** 租房的，每人每年提取额度不超过15600元。")
+POLICY = _hit(
+    "**第四条** 缴存职工购买自住住房的，可以申请提取。\n\n**第五条** 偿还贷款的，每年可提取一次。\n\n**第六条** 租房的，每人每年提取额度不超过15600元。"
+)
 
 
 def test_markdown_is_removed_and_tables_become_sentences():
@@ -53,7 +65,9 @@ def test_a_section_is_quoted_whole_however_it_was_chunked():
         Chunk("g", 2, "（1）劳动合同；\n（2）房屋租赁合同。", ["三、申请材料", "3．证明材料之一"], meta, "h"),
         Chunk("g", 3, "四、办理时限\n15个工作日。", [], meta, "h"),
     ]
-    chosen = evidence.select("办居住证要带啥", [_hit(chunks[1].text, "三、申请材料", "g")], 600, document=chunks)
+    chosen = evidence.select(
+        "办居住证要带啥", [_hit(chunks[1].text, "三、申请材料", "g")], 600, document=chunks
+    )
     text = evidence.quote(chosen)
     for item in ("申领登记表", "居民身份证原件", "劳动合同", "房屋租赁合同"):
         assert item in text
@@ -65,6 +79,11 @@ def test_a_sentence_is_quoted_once_when_its_chunk_is_also_a_whole_section():
     meta = DocumentMetadata(title="居住证申领办事指南", kind="guide")
     materials = Chunk("g", 0, "1．申领登记表；\n2．居民身份证原件。", ["三、申请材料"], meta, "h")
     validity = Chunk("g", 0, "居住证有效期为五年。期满前三十日内续签。", ["四、有效期"], meta, "h")
-    for question, chunk, sentence in (("办居住证要带啥", materials, "申领登记表"), ("居住证有效期几年", validity, "有效期为五年")):
-        text = evidence.quote(evidence.select(question, [_hit(chunk.text, chunk.heading_path[0], "g")], 600, document=[chunk]))
+    for question, chunk, sentence in (
+        ("办居住证要带啥", materials, "申领登记表"),
+        ("居住证有效期几年", validity, "有效期为五年"),
+    ):
+        text = evidence.quote(
+            evidence.select(question, [_hit(chunk.text, chunk.heading_path[0], "g")], 600, document=[chunk])
+        )
         assert text.count(sentence) == 1, text

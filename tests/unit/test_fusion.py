@@ -31,7 +31,10 @@ def test_a_strong_keyword_match_wins_when_meaning_is_a_tie():
 
 
 def test_a_candidate_a_channel_did_not_return_counts_as_its_minimum():
-    hits = fuse(Candidates(words=[_match("a", 5.0), _match("b", 1.0)], dense=[_match("z", 0.99), _match("a", 0.7)]), _settings())
+    hits = fuse(
+        Candidates(words=[_match("a", 5.0), _match("b", 1.0)], dense=[_match("z", 0.99), _match("a", 0.7)]),
+        _settings(),
+    )
     assert hits[0].chunk.doc_id == "z" and hits[0].scores.sparse is None
     assert {h.chunk.doc_id for h in hits} == {"a", "b", "z"}
 
@@ -39,11 +42,16 @@ def test_a_candidate_a_channel_did_not_return_counts_as_its_minimum():
 def test_rrf_rewards_agreement_between_channels():
     words = [_match("a", 3.0), _match("b", 2.0)]
     dense = [_match("b", 0.9), _match("c", 0.8)]
-    hits = fuse(Candidates(words=words, dense=dense), _settings(fusion="rrf", sparse_weight=1.0, dense_weight=1.0))
+    hits = fuse(
+        Candidates(words=words, dense=dense), _settings(fusion="rrf", sparse_weight=1.0, dense_weight=1.0)
+    )
     assert hits[0].chunk.doc_id == "b"
     assert hits[0].score == 1 / 62 + 1 / 61
 
 
 def test_zero_weight_turns_a_channel_off():
-    hits = fuse(Candidates(words=[_match("a", 1.0), _match("c", 0.5)], dense=[_match("b", 0.9)]), _settings(dense_weight=0.0))
+    hits = fuse(
+        Candidates(words=[_match("a", 1.0), _match("c", 0.5)], dense=[_match("b", 0.9)]),
+        _settings(dense_weight=0.0),
+    )
     assert hits[0].chunk.doc_id == "a" and hits[-1].score == 0.0

@@ -35,7 +35,9 @@ def test_saved_model_is_reloaded(tmp_path):
     texts, labels = zip(*HISTORY, strict=True)
     TextClassifier().fit(texts, labels).save(tmp_path / "m.joblib")
     reloaded = TextClassifier.load(tmp_path / "m.joblib")
-    assert reloaded.labels == ["市政处", "环卫处", "路灯所"] and reloaded.predict(["垃圾没人清运"]) == ["环卫处"]
+    assert reloaded.labels == ["市政处", "环卫处", "路灯所"] and reloaded.predict(["垃圾没人清运"]) == [
+        "环卫处"
+    ]
 
 
 def test_bad_models_and_data_get_clear_errors(tmp_path):
@@ -44,7 +46,9 @@ def test_bad_models_and_data_get_clear_errors(tmp_path):
         TextClassifier.load(tmp_path / "broken.joblib")
     with pytest.raises(BadInput, match="两个不同的类别"):
         TextClassifier().fit(["a", "b"], ["x", "x"])
-    (tmp_path / "bad.jsonl").write_text('{"text": "路灯坏了", "department": "路灯所"}\nnot json', encoding="utf-8")
+    (tmp_path / "bad.jsonl").write_text(
+        '{"text": "路灯坏了", "department": "路灯所"}\nnot json', encoding="utf-8"
+    )
     with pytest.raises(BadInput, match="第 2 行"):
         read_labelled(tmp_path / "bad.jsonl", "department")
     with pytest.raises(BadInput, match="urgency"):
@@ -52,8 +56,15 @@ def test_bad_models_and_data_get_clear_errors(tmp_path):
 
 
 def test_rows_use_text_or_question_and_skip_unlabelled(tmp_path):
-    rows = [{"question": "路灯坏了", "department": "路灯所"}, {"text": "垃圾", "department": ""}, {"text": "井盖丢了", "department": "市政处"}]
-    assert read_labelled(write(tmp_path / "h.jsonl", rows), "department") == (["路灯坏了", "井盖丢了"], ["路灯所", "市政处"])
+    rows = [
+        {"question": "路灯坏了", "department": "路灯所"},
+        {"text": "垃圾", "department": ""},
+        {"text": "井盖丢了", "department": "市政处"},
+    ]
+    assert read_labelled(write(tmp_path / "h.jsonl", rows), "department") == (
+        ["路灯坏了", "井盖丢了"],
+        ["路灯所", "市政处"],
+    )
 
 
 def test_stratified_split_holds_out_every_class_and_keeps_singletons():

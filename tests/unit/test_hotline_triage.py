@@ -23,9 +23,19 @@ def test_urgency_and_sentiment_name_their_evidence():
 def test_the_summary_says_who_what_where_and_who_handles_it():
     from assistant.hotline.assist import summarise
 
-    summary = summarise({"caller_name": "王女士", "request_type": "投诉求助", "address": "解放路18号",
-                         "request": "楼下工地夜间施工", "department": "示例市城市管理综合执法局"})
-    assert summary == "王女士来电投诉求助；地点：解放路18号；内容：楼下工地夜间施工；建议承办单位：示例市城市管理综合执法局。"
+    summary = summarise(
+        {
+            "caller_name": "王女士",
+            "request_type": "投诉求助",
+            "address": "解放路18号",
+            "request": "楼下工地夜间施工",
+            "department": "示例市城市管理综合执法局",
+        }
+    )
+    assert (
+        summary
+        == "王女士来电投诉求助；地点：解放路18号；内容：楼下工地夜间施工；建议承办单位：示例市城市管理综合执法局。"
+    )
 
 
 def test_a_surname_alone_is_written_as_such_in_the_summary():

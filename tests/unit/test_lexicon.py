@@ -11,7 +11,9 @@ def test_colloquial_expressions_map_to_the_official_terms():
     concepts = _surfaces("我刚来示例市打工，想办个居住证，要带啥？")
     assert "材料" in concepts["要带啥"].forms and concepts["要带啥"].colloquial
     assert "居住证" in concepts
-    assert "示例市" not in concepts and "办个" not in concepts  # the region's own name and filler count for nothing
+    assert (
+        "示例市" not in concepts and "办个" not in concepts
+    )  # the region's own name and filler count for nothing
 
 
 def test_a_passage_covers_a_concept_through_its_official_term():
@@ -34,7 +36,9 @@ def test_a_year_weighs_as_much_as_the_rarest_word():
 def test_pinyin_typos_are_mended_against_the_passages_but_real_words_are_kept():
     passages = ["申领居住证需要提交居民身份证", "租房提取住房公积金", "自契税完税之日起2年内"]
     assert lexicon.correct("居住正要带什么", passages) == "居住证要带什么"
-    assert lexicon.correct("公基金租房能取多少", passages) == "公积金租房能取多少"  # 租房 is a word: not made 住房
+    assert (
+        lexicon.correct("公基金租房能取多少", passages) == "公积金租房能取多少"
+    )  # 租房 is a word: not made 住房
     assert lexicon.correct("交契水那天算吗", passages) == "交契税那天算吗"
     # Only into a dictionary word: "的时" sounds like "的市" in 示例市的市民, but 时候 stays.
     assert lexicon.correct("住院的时候没结算", ["示例市的市民", "住院费用"]) == "住院的时候没结算"

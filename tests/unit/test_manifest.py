@@ -13,7 +13,10 @@ def test_save_is_atomic_and_reload_sees_changes(tmp_path):
     manifest.documents["d1"] = ManifestEntry("d1", "h1", chunk_count=3, token_count=30, title="标题")
     store.save(manifest)
     assert not list(tmp_path.glob("*.tmp"))
-    assert json.loads((tmp_path / "kb.manifest.json").read_text(encoding="utf-8"))["documents"]["d1"]["title"] == "标题"
+    assert (
+        json.loads((tmp_path / "kb.manifest.json").read_text(encoding="utf-8"))["documents"]["d1"]["title"]
+        == "标题"
+    )
     other_process = ManifestStore(tmp_path / "kb.manifest.json")
     loaded = other_process.load()
     assert loaded.chunk_count == 3 and loaded.average_chunk_length("words") == 10

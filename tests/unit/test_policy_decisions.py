@@ -14,15 +14,34 @@ from assistant.policy_matching.profiles import EnterpriseProfile, read_profiles
 
 TODAY = date(2025, 6, 30)
 MANUFACTURER = EnterpriseProfile(
-    "E1", "示例精密机械有限公司", region="示例市东湖区", industry_code="C3511", registered_on=date(2020, 3, 1),
-    employees=120, revenue=3500, assets=5000, rd_ratio=4.2, tax_paid=150, qualifications=["专精特新“小巨人”企业"],
-    credit_rating="B", dishonest=False,
+    "E1",
+    "示例精密机械有限公司",
+    region="示例市东湖区",
+    industry_code="C3511",
+    registered_on=date(2020, 3, 1),
+    employees=120,
+    revenue=3500,
+    assets=5000,
+    rd_ratio=4.2,
+    tax_paid=150,
+    qualifications=["专精特新“小巨人”企业"],
+    credit_rating="B",
+    dishonest=False,
 )
 UNKNOWN_REVENUE = EnterpriseProfile("E2", "资料不全公司", region="示例市西山区", industry_code="C3511")
 
 
 def _item(item_id, *conditions, start=None, end=None):
-    return PolicyItem(item_id, item_id, "测试政策", "test.md", "", conditions=list(conditions), window_start=start, window_end=end)
+    return PolicyItem(
+        item_id,
+        item_id,
+        "测试政策",
+        "test.md",
+        "",
+        conditions=list(conditions),
+        window_start=start,
+        window_end=end,
+    )
 
 
 REVENUE = Condition("revenue", ">=", 2000.0, "上年度营业收入不低于2000万元。")
@@ -37,12 +56,17 @@ def test_each_condition_is_met_not_met_or_unknown():
     assert columns.evaluate(Condition("industry", "not_in", ["C25"]), TODAY).tolist() == [1, 1]
     assert columns.evaluate(Condition("years_registered", ">=", 5.0), TODAY).tolist() == [1, 2]
     # a 小巨人 also counts as 专精特新中小企业, not the other way round
-    assert columns.evaluate(Condition("qualification", "has_any", ["专精特新中小企业"]), TODAY).tolist() == [1, 2]
+    assert columns.evaluate(Condition("qualification", "has_any", ["专精特新中小企业"]), TODAY).tolist() == [
+        1,
+        2,
+    ]
     assert columns.evaluate(SMALL_MEDIUM, TODAY).tolist() == [1, 2]
 
 
 def test_item_is_not_met_when_any_condition_fails_and_unknown_only_otherwise():
-    matcher = Matcher([_item("a", REVENUE, Condition("employees", "<=", 100.0)), _item("b", REVENUE, SMALL_MEDIUM)])
+    matcher = Matcher(
+        [_item("a", REVENUE, Condition("employees", "<=", 100.0)), _item("b", REVENUE, SMALL_MEDIUM)]
+    )
     decisions = matcher.decide(ProfileColumns.from_profiles([MANUFACTURER, UNKNOWN_REVENUE]), TODAY)
     assert decisions.tolist() == [[0, 2], [1, 2]]
 
@@ -65,7 +89,10 @@ def test_expired_items_are_left_out_and_upcoming_ones_shown_after_open_ones():
         _item("open", REVENUE, start=date(2025, 6, 1), end=date(2025, 7, 31)),
     ]
     matches = Matcher(items).for_enterprise(MANUFACTURER, TODAY)
-    assert [(m.item.item_id, m.window_status) for m in matches] == [("open", "open"), ("upcoming", "upcoming")]
+    assert [(m.item.item_id, m.window_status) for m in matches] == [
+        ("open", "open"),
+        ("upcoming", "upcoming"),
+    ]
     with_expired = Matcher(items).for_enterprise(MANUFACTURER, TODAY, include_expired=True)
     assert "expired" in {m.item.item_id for m in with_expired}
 
@@ -98,7 +125,13 @@ def test_profile_file_keeps_good_rows_and_reports_each_bad_cell(tmp_path):
     assert report.profiles[0].revenue == 15000  # 亿元 converted to 万元
     assert report.profiles[1].qualifications == [] and report.profiles[1].industry_code is None
     assert {e.row for e in report.errors} == {3}
-    assert {e.column for e in report.errors} == {"行业代码", "成立日期", "上年度营业收入（万元）", "资质", "纳税信用等级"}
+    assert {e.column for e in report.errors} == {
+        "行业代码",
+        "成立日期",
+        "上年度营业收入（万元）",
+        "资质",
+        "纳税信用等级",
+    }
     assert all(e.message for e in report.errors)
 
 
@@ -110,12 +143,17 @@ def test_profile_file_without_required_columns_is_refused_clearly(tmp_path):
 
 
 def test_trade_growth_and_job_figures_are_decided_and_other_lists_stay_unknown():
-    exporter = EnterpriseProfile("X1", "出口公司", trade_value=800, export_value=500, export_growth=-5, new_jobs=12, dishonest=False)
+    exporter = EnterpriseProfile(
+        "X1", "出口公司", trade_value=800, export_value=500, export_growth=-5, new_jobs=12, dishonest=False
+    )
     columns = ProfileColumns.from_profiles([exporter, UNKNOWN_REVENUE])
     assert columns.evaluate(Condition("trade_value", ">=", 100.0), TODAY).tolist() == [1, 2]
     assert columns.evaluate(Condition("export_growth", ">=", 10.0), TODAY).tolist() == [0, 2]
     assert columns.evaluate(Condition("new_jobs", ">=", 20.0), TODAY).tolist() == [0, 2]
-    assert columns.evaluate(Condition("credit_record", "not_listed", "严重失信主体名单"), TODAY).tolist() == [1, 2]
+    assert columns.evaluate(Condition("credit_record", "not_listed", "严重失信主体名单"), TODAY).tolist() == [
+        1,
+        2,
+    ]
     # the profile records only 严重失信主体名单: another list is for staff to check
     enforced = Condition("credit_record", "not_listed", "失信被执行人名单")
     assert columns.evaluate(enforced, TODAY).tolist() == [2, 2]

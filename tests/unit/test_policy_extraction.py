@@ -20,8 +20,10 @@ REGIONS = PolicyMatchingSettings().regions
 
 
 def _kinds(sentence: str) -> list[tuple]:
-    return [(c.kind, c.operator, tuple(c.value) if isinstance(c.value, list) else c.value)
-            for c in sentence_conditions(sentence, REGIONS)]
+    return [
+        (c.kind, c.operator, tuple(c.value) if isinstance(c.value, list) else c.value)
+        for c in sentence_conditions(sentence, REGIONS)
+    ]
 
 
 def _by_title(items, title):
@@ -87,7 +89,11 @@ def test_general_articles_in_a_chapter_govern_items_of_other_chapters():
     assert [item.title for item in items] == ["离岸外包奖励", "人才培训补贴"]
     for item in items:
         typed = {(c.kind, c.operator, str(c.value)) for c in item.conditions}
-        assert {("years_registered", ">=", "3.0"), ("assets", "<=", "20000.0"), ("region", "in", "['示例市']")} <= typed
+        assert {
+            ("years_registered", ">=", "3.0"),
+            ("assets", "<=", "20000.0"),
+            ("region", "in", "['示例市']"),
+        } <= typed
         reviews = [c.value for c in item.conditions if c.kind == "free_text"]
         assert any("服务外包企业资格认定证书" in v for v in reviews)
         assert not any("弄虚作假" in c.sentence for c in item.conditions)  # a sanction is no condition
@@ -118,7 +124,9 @@ def test_a_conditions_table_gives_one_item_per_row_with_the_documents_conditions
     items = extract_items(GUIDE, "guide.md", REGIONS)
     assert [item.title for item in items] == ["上云用云补助", "数据要素奖励"]
     cloud, data = items
-    assert {("employees", 10.0), ("revenue", 500.0)} <= {(c.kind, c.value) for c in cloud.conditions if c.kind != "region"}
+    assert {("employees", 10.0), ("revenue", 500.0)} <= {
+        (c.kind, c.value) for c in cloud.conditions if c.kind != "region"
+    }
     assert any(c.kind == "free_text" and "典型案例" in c.value for c in data.conditions)
     for item in items:
         assert ("region", ["示例市西山区"]) in [(c.kind, c.value) for c in item.conditions]
@@ -217,7 +225,9 @@ def test_boilerplate_and_a_bare_subject_yield_nothing():
 
 def test_an_untyped_condition_makes_the_item_to_be_verified_never_met():
     items = extract_items(MEASURES_ACT, "act.md", REGIONS)
-    qualifies = EnterpriseProfile("Q1", "全都满足公司", region="示例市东湖区", registered_on=date(2015, 1, 1), assets=5000)
+    qualifies = EnterpriseProfile(
+        "Q1", "全都满足公司", region="示例市东湖区", registered_on=date(2015, 1, 1), assets=5000
+    )
     decisions = Matcher(items).decide(ProfileColumns.from_profiles([qualifies]), date(2026, 6, 30))
     assert decisions[:, 0].tolist() == [2, 2]  # the 资格认定证书 clause is unknown, so nothing is 符合
 

@@ -53,8 +53,10 @@ def test_ordinary_numbers_and_text_are_untouched():
 def test_given_addresses_keep_city_and_district_and_names_keep_the_surname():
     text = "我叫张小明，住在示例市东城区幸福路88号锦绣花园，电话13812345678。"
     address = "示例市东城区幸福路88号锦绣花园"
-    spans = [PersonalDataSpan("name", 2, 5, "张小明"),
-             PersonalDataSpan("address", text.index(address), text.index(address) + len(address), address)]
+    spans = [
+        PersonalDataSpan("name", 2, 5, "张小明"),
+        PersonalDataSpan("address", text.index(address), text.index(address) + len(address), address),
+    ]
     masked = mask_personal_data(text, spans)
     assert masked == "我叫张**，住在示例市东城区" + "*" * len("幸福路88号锦绣花园") + "，电话138****5678。"
     assert len(masked) == len(text)
@@ -67,19 +69,25 @@ def test_an_estate_is_not_taken_for_a_district():
 
 def test_numbers_win_over_given_spans_and_the_longer_of_two_given_spans_wins():
     text = "地址幸福路88号锦绣花园13812345678"
-    spans = [PersonalDataSpan("address", 2, 7, "幸福路88"), PersonalDataSpan("address", 2, 12, "幸福路88号锦绣花园"),
-             PersonalDataSpan("address", 10, 23, text[10:23])]  # the last overlaps the phone number
+    spans = [
+        PersonalDataSpan("address", 2, 7, "幸福路88"),
+        PersonalDataSpan("address", 2, 12, "幸福路88号锦绣花园"),
+        PersonalDataSpan("address", 10, 23, text[10:23]),
+    ]  # the last overlaps the phone number
     assert mask_personal_data(text, spans) == "地址" + "*" * 10 + "138****5678"
 
 
-@pytest.mark.parametrize("disguised", [
-    "电话１３８１２３４５６７８",  # full-width digits
-    "电话138\u200b1234\u200c5678",  # zero-width space and non-joiner
-    "电话\ufeff138\u20601234\u00ad5678",  # BOM, word joiner, soft hyphen
-    f"身份证{VALID_ID[:6]}\u200b{VALID_ID[6:]}",
-    "身份证" + VALID_ID.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")),
-    "卡号６２２２\u200d０２１２３４５６７８９０１２８",
-])
+@pytest.mark.parametrize(
+    "disguised",
+    [
+        "电话１３８１２３４５６７８",  # full-width digits
+        "电话138\u200b1234\u200c5678",  # zero-width space and non-joiner
+        "电话\ufeff138\u20601234\u00ad5678",  # BOM, word joiner, soft hyphen
+        f"身份证{VALID_ID[:6]}\u200b{VALID_ID[6:]}",
+        "身份证" + VALID_ID.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")),
+        "卡号６２２２\u200d０２１２３４５６７８９０１２８",
+    ],
+)
 def test_full_width_and_zero_width_disguises_are_still_masked(disguised):
     plain = normalise_text(disguised)
     masked = mask_personal_data(disguised)
@@ -109,5 +117,9 @@ def test_pseudonyms_are_stable_within_an_export_and_differ_between_exports():
 
 
 def test_a_known_value_is_masked_as_its_kind():
-    assert mask_as("name", "张小明") == "张**" and mask_as("mobile", "１３８１２３４５６７８") == "138****5678"
-    assert mask_as("address", "示例市东城区幸福路8号").startswith("示例市东城区*") and mask_as("name", " ") == ""
+    assert (
+        mask_as("name", "张小明") == "张**" and mask_as("mobile", "１３８１２３４５６７８") == "138****5678"
+    )
+    assert (
+        mask_as("address", "示例市东城区幸福路8号").startswith("示例市东城区*") and mask_as("name", " ") == ""
+    )

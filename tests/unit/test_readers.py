@@ -114,18 +114,24 @@ def test_doc_ids_reveal_no_path_and_follow_the_file(tmp_path: Path) -> None:
     folder.mkdir()
     path = write(folder / "通知.txt", POLICY)
     [document] = read_path(path)
-    assert str(tmp_path) not in document.doc_id and "/" not in document.doc_id and "通知" not in document.doc_id
+    assert (
+        str(tmp_path) not in document.doc_id and "/" not in document.doc_id and "通知" not in document.doc_id
+    )
     assert document.metadata.source == "通知.txt"  # a file name at most
     assert read_path(path)[0].doc_id == document.doc_id  # the same file, the same id
-    assert read_path(write(tmp_path / "通知.txt", POLICY))[0].doc_id != document.doc_id  # another file, another id
+    assert (
+        read_path(write(tmp_path / "通知.txt", POLICY))[0].doc_id != document.doc_id
+    )  # another file, another id
 
 
 def test_doc_id_is_relative_to_the_id_base(tmp_path: Path) -> None:
     for base in (tmp_path / "一", tmp_path / "二"):  # the same tree in two places
         (base / "政策").mkdir(parents=True)
         write(base / "政策" / "通知.txt", POLICY)
-    ids = {read_path(base / "政策" / "通知.txt", ReadOptions(id_base=base, doc_id_prefix="kb/"))[0].doc_id
-           for base in (tmp_path / "一", tmp_path / "二")}
+    ids = {
+        read_path(base / "政策" / "通知.txt", ReadOptions(id_base=base, doc_id_prefix="kb/"))[0].doc_id
+        for base in (tmp_path / "一", tmp_path / "二")
+    }
     assert ids == {opaque_document_id("kb/政策/通知.txt")}
 
 
@@ -309,7 +315,10 @@ def test_csv_faq_in_gbk(tmp_path: Path) -> None:
     assert first.faq is not None and first.faq.answer == ANSWER
     assert first.metadata.kind == "faq" and first.metadata.title == "社保卡丢了怎么补办？"
     assert first.metadata.department == "市人社局"
-    assert first.doc_id.startswith(opaque_document_id("问答.csv") + "#") and len(first.doc_id.split("#")[1]) == 12
+    assert (
+        first.doc_id.startswith(opaque_document_id("问答.csv") + "#")
+        and len(first.doc_id.split("#")[1]) == 12
+    )
 
 
 def test_faq_doc_id_is_stable_when_rows_move(tmp_path: Path) -> None:

@@ -113,7 +113,9 @@ def test_streamed_pcm_becomes_the_samples_its_recording_decodes_to():
     decoded = decode_audio(wav_bytes([narrow], 8000), **LIMITS).channels[0]
     for chunk in (160, 666, 3200):
         resampler = StreamResampler(8000)
-        streamed = [resampler.push(pcm[i : i + chunk]) for i in range(0, len(pcm), chunk)] + [resampler.flush()]
+        streamed = [resampler.push(pcm[i : i + chunk]) for i in range(0, len(pcm), chunk)] + [
+            resampler.flush()
+        ]
         assert np.array_equal(np.concatenate(streamed), decoded)
     wide = StreamResampler(16000)
     assert np.array_equal(wide.push(pcm), pcm16_to_float(pcm)) and wide.flush().size == 0

@@ -16,7 +16,9 @@ from assistant.speech.filters import (
 OPTIONS = GuardOptions()
 
 
-def raw(text: str, logprob: float = -0.3, no_speech: float = 0.1, ratio: float = 1.2, start: float = 0.0) -> RawSegment:
+def raw(
+    text: str, logprob: float = -0.3, no_speech: float = 0.1, ratio: float = 1.2, start: float = 0.0
+) -> RawSegment:
     return RawSegment(start, start + 1.0, text, logprob, no_speech, ratio)
 
 
@@ -63,5 +65,7 @@ def test_non_chinese_needs_confidence():
 
 
 def test_repeated_segment_is_dropped_and_punctuation_only_is_empty():
-    kept = guard_segments([raw("我想问一下", start=0), raw("我想问一下。", start=1), raw("。", start=2)], OPTIONS)
+    kept = guard_segments(
+        [raw("我想问一下", start=0), raw("我想问一下。", start=1), raw("。", start=2)], OPTIONS
+    )
     assert [s.text for s in kept] == ["我想问一下"]

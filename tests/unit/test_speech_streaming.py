@@ -26,7 +26,9 @@ class FakeRecognizer:
     def transcribe(self, source):  # pragma: no cover - not used by streaming
         raise NotImplementedError
 
-    def transcribe_samples(self, samples: np.ndarray, *, draft: bool = False, speech_only: bool = False) -> list[Segment]:
+    def transcribe_samples(
+        self, samples: np.ndarray, *, draft: bool = False, speech_only: bool = False
+    ) -> list[Segment]:
         self.calls.append((len(samples), draft))
         loud = np.flatnonzero(np.abs(samples) > 0.02)
         if self.silent or not loud.size:
@@ -47,7 +49,9 @@ class LevelVoiceActivity:
 
 
 def stream(recognizer=None, options=None, sample_rate=SAMPLE_RATE) -> StreamingTranscriber:
-    return StreamingTranscriber(recognizer or FakeRecognizer(), sample_rate, options, voice_activity=LevelVoiceActivity())
+    return StreamingTranscriber(
+        recognizer or FakeRecognizer(), sample_rate, options, voice_activity=LevelVoiceActivity()
+    )
 
 
 def noise(seconds: float, dbfs: float, rate: int = SAMPLE_RATE) -> np.ndarray:
@@ -67,7 +71,9 @@ def pcm(samples: np.ndarray) -> bytes:
     return (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
 
 
-def run(transcriber: StreamingTranscriber, audio: np.ndarray, chunk_s: float = 0.1) -> list[tuple[float, object]]:
+def run(
+    transcriber: StreamingTranscriber, audio: np.ndarray, chunk_s: float = 0.1
+) -> list[tuple[float, object]]:
     """(stream seconds when emitted, event) for every event, then flush."""
     data, step = pcm(audio), int(chunk_s * transcriber.sample_rate) * 2
     out = []
@@ -92,7 +98,9 @@ def test_least_speech_cut_looks_only_at_recent_frames():
 
 
 def test_two_utterances_give_two_finals_soon_after_each_pause():
-    audio = np.concatenate([noise(0.5, -50), speech_like(1.5), noise(1.0, -50), speech_like(1.2), noise(1.0, -50)])
+    audio = np.concatenate(
+        [noise(0.5, -50), speech_like(1.5), noise(1.0, -50), speech_like(1.2), noise(1.0, -50)]
+    )
     events = run(stream(), audio)
     done = [(at, event) for at, event in events if event.kind == "final"]
     assert [event.utterance for _, event in done] == [0, 1]
@@ -133,7 +141,12 @@ def test_long_speech_is_cut_at_max_window():
 
 def test_silence_never_reaches_the_recogniser():
     recognizer = FakeRecognizer()
-    assert run(stream(recognizer), np.concatenate([noise(2.0, -50), np.zeros(8000, np.float32), noise(1.0, -55)])) == []
+    assert (
+        run(
+            stream(recognizer), np.concatenate([noise(2.0, -50), np.zeros(8000, np.float32), noise(1.0, -55)])
+        )
+        == []
+    )
     assert recognizer.calls == []
 
 
@@ -156,7 +169,9 @@ def test_every_speech_frame_reaches_a_final():
     starts = np.cumsum([0.0] + [len(piece) / SAMPLE_RATE for piece in pieces])[1:-1:2]
     assert len(spans) == len(durations)
     for (start, end), speech_start, seconds in zip(spans, starts, durations, strict=True):
-        assert start == pytest.approx(speech_start, abs=0.01) and end == pytest.approx(speech_start + seconds, abs=0.01)
+        assert start == pytest.approx(speech_start, abs=0.01) and end == pytest.approx(
+            speech_start + seconds, abs=0.01
+        )
 
 
 def test_utterance_without_recognised_speech_retracts_its_partial():
@@ -186,7 +201,9 @@ def test_chunk_size_does_not_change_the_finals():
     options = StreamingOptions(partial_interval_s=100)
     small = finals(run(stream(options=options), audio, chunk_s=0.01))
     large = finals(run(stream(options=options), audio, chunk_s=0.5))
-    assert [(e.segment.start, e.segment.end) for e in small] == [(e.segment.start, e.segment.end) for e in large]
+    assert [(e.segment.start, e.segment.end) for e in small] == [
+        (e.segment.start, e.segment.end) for e in large
+    ]
 
 
 def test_flush_finalises_speech_still_open():

@@ -32,14 +32,22 @@ def test_scoring_ignores_punctuation_spaces_case_and_script():
 
 @pytest.mark.parametrize(
     ("reference", "hypothesis", "distance"),
-    [("", "", 0), ("abc", "", 3), ("", "ab", 2), ("广州市房地产", "广州市佛地产", 1), ("我想问", "我想问问", 1)],
+    [
+        ("", "", 0),
+        ("abc", "", 3),
+        ("", "ab", 2),
+        ("广州市房地产", "广州市佛地产", 1),
+        ("我想问", "我想问问", 1),
+    ],
 )
 def test_edit_distance(reference, hypothesis, distance):
     assert edit_distance(reference, hypothesis) == distance
 
 
 def test_character_error_rate():
-    assert character_error_rate("广州市房地产中介协会分析", "廣州市佛地產中間協會分析。") == pytest.approx(2 / 12)
+    assert character_error_rate("广州市房地产中介协会分析", "廣州市佛地產中間協會分析。") == pytest.approx(
+        2 / 12
+    )
     assert character_error_rate("", "") == 0.0
     assert character_error_rate("你好", "") == 1.0
 

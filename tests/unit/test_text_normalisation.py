@@ -24,7 +24,11 @@ def test_a_question_with_no_letter_or_digit_is_refused(text):
 
 
 def test_a_question_keeps_its_words_with_white_space_collapsed():
-    assert normalise_query("  居住证\u3000\u3000怎么\n办？ ") == "居住证 怎么 办？"  # Chinese punctuation kept
+    assert (
+        normalise_query("  居住证\u3000\u3000怎么\n办？ ") == "居住证 怎么 办？"
+    )  # Chinese punctuation kept
     assert lexicon.normalise("怎么办？（急）") == "怎么办?(急)"  # folded for matching
     assert normalise_query("１") == "1"
-    assert normalise_query(normalise_query("社保\u200b卡")) == "社保卡"  # idempotent: normalising twice is harmless
+    assert (
+        normalise_query(normalise_query("社保\u200b卡")) == "社保卡"
+    )  # idempotent: normalising twice is harmless

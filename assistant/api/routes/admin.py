@@ -86,7 +86,11 @@ class RemovedOut(BaseModel):
     missing: list[str]
 
 
-@router.post("/documents", openapi_extra=multipart_body("files", many=True, text_fields=_FORM_FIELDS), response_model=UploadOut)
+@router.post(
+    "/documents",
+    openapi_extra=multipart_body("files", many=True, text_fields=_FORM_FIELDS),
+    response_model=UploadOut,
+)
 def upload_documents(
     request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep, form: DocumentForm
 ) -> dict[str, Any]:
@@ -97,17 +101,24 @@ def upload_documents(
     settings = services.settings
     files = form.files
     classification = _classification(form, principal)
-    names = [stored_name(safe_filename(upload.filename)) for upload in files]  # all checked before anything is written
+    names = [
+        stored_name(safe_filename(upload.filename)) for upload in files
+    ]  # all checked before anything is written
     if len(set(names)) < len(names):
         raise HTTPException(status_code=400, detail="同一次上传中有重名文件，请分开上传")
     folder = UploadFolder(settings.data_dir / "uploads")
     _check_replaces_own(services, principal, [folder.root / name for name in names])
     with services.writing, folder.staging() as staging:
-        staged = [save_upload(upload, staging / name, settings.api.max_upload_mb) for upload, name in zip(files, names, strict=True)]
+        staged = [
+            save_upload(upload, staging / name, settings.api.max_upload_mb)
+            for upload, name in zip(files, names, strict=True)
+        ]
         placements = [folder.place(path) for path in staged]
         try:
             targets = [placement.target for placement in placements]
-            report = ingest_paths(targets, services.knowledge_base, settings.ingest, ReadOptions.with_overrides(classification))
+            report = ingest_paths(
+                targets, services.knowledge_base, settings.ingest, ReadOptions.with_overrides(classification)
+            )
         except BaseException:
             for placement in placements:
                 placement.settle(kept=False)
@@ -116,15 +127,25 @@ def upload_documents(
         for placement in placements:
             placement.settle(kept=str(placement.target) in kept)
     outcomes = [
-        {"file": Path(o.path).name, "status": o.status, "documents": o.documents, "chunks": o.chunks, "reason": o.reason,
-         "flagged": o.flagged}
+        {
+            "file": Path(o.path).name,
+            "status": o.status,
+            "documents": o.documents,
+            "chunks": o.chunks,
+            "reason": o.reason,
+            "flagged": o.flagged,
+        }
         for o in report.files
     ]
     level = classification.get("sensitivity", settings.ingest.default_sensitivity)
     owner = classification.get("owner_department", "全系统")
     files_done = ", ".join(f"{o['file']}:{o['status']}" for o in outcomes)
     audit.record(audit_event(request, principal, "documents.upload", f"{files_done}（{level}，{owner}）"))
-    return {"files": outcomes, "failed": len(report.failed), "flagged": sum(len(o.flagged) for o in report.files)}
+    return {
+        "files": outcomes,
+        "failed": len(report.failed),
+        "flagged": sum(len(o.flagged) for o in report.files),
+    }
 
 
 @router.get("/documents", response_model=DocumentsOut)
@@ -133,9 +154,17 @@ def list_documents(services: ServicesDep, principal: AdminDep, kind: str | None 
     entries = services.knowledge_base.manifest().documents.values()
     access = principal.access
     documents = [
-        {"doc_id": e.doc_id, "title": e.title, "kind": e.kind, "chunks": e.chunk_count, "source": e.source,
-         "ingested_at": e.ingested_at, "sensitivity": e.sensitivity or PUBLIC_LEVEL, "department": e.owner_department,
-         "manageable": may_manage(principal.department, e.owner_department)}
+        {
+            "doc_id": e.doc_id,
+            "title": e.title,
+            "kind": e.kind,
+            "chunks": e.chunk_count,
+            "source": e.source,
+            "ingested_at": e.ingested_at,
+            "sensitivity": e.sensitivity or PUBLIC_LEVEL,
+            "department": e.owner_department,
+            "manageable": may_manage(principal.department, e.owner_department),
+        }
         for e in entries
         if (kind is None or e.kind == kind) and access.can_read(e.sensitivity, e.owner_department)
     ]
@@ -146,21 +175,31 @@ def _check_replaces_own(services: Services, principal: Principal, targets: list[
     """403 when an upload would replace (same file name) a document the admin does not manage."""
     replaced = {server_path(target) for target in targets}
     documents = services.knowledge_base.manifest().documents
-    _check_manages(services, principal, [doc_id for doc_id, entry in documents.items() if entry.path in replaced])
+    _check_manages(
+        services, principal, [doc_id for doc_id, entry in documents.items() if entry.path in replaced]
+    )
 
 
 def _check_manages(services: Services, principal: Principal, doc_ids: list[str]) -> None:
     """403 unless the admin manages every one of these documents (those that exist)."""
     documents = services.knowledge_base.manifest().documents
-    foreign = [d for d in doc_ids if d in documents and not may_manage(principal.department, documents[d].owner_department)]
+    foreign = [
+        d
+        for d in doc_ids
+        if d in documents and not may_manage(principal.department, documents[d].owner_department)
+    ]
     if foreign:
-        raise HTTPException(status_code=403, detail=f"只能管理本部门（{principal.department}）的文档：{', '.join(foreign)}")
+        raise HTTPException(
+            status_code=403, detail=f"只能管理本部门（{principal.department}）的文档：{', '.join(foreign)}"
+        )
 
 
 class ClassifyRequest(BaseModel):
     doc_ids: list[str] = Field(..., min_length=1, max_length=500)
     sensitivity: Sensitivity = Field(..., description="公开 / 内部 / 敏感")
-    department: str | None = Field(None, max_length=100, description="改为该所属部门（仅全系统管理员；不填则不变）")
+    department: str | None = Field(
+        None, max_length=100, description="改为该所属部门（仅全系统管理员；不填则不变）"
+    )
 
 
 @router.post("/documents/classify", response_model=ClassifiedOut)
@@ -171,10 +210,20 @@ def classify_documents(
     if principal.department and body.department not in (None, principal.department):
         raise HTTPException(status_code=403, detail=f"只能把文档归属本部门（{principal.department}）")
     _check_manages(services, principal, body.doc_ids)
-    changed = [d for d in body.doc_ids if services.knowledge_base.reclassify(d, body.sensitivity, body.department)]
+    changed = [
+        d for d in body.doc_ids if services.knowledge_base.reclassify(d, body.sensitivity, body.department)
+    ]
     missing = sorted(set(body.doc_ids) - set(changed))
     owner = f"，所属部门 {body.department}" if body.department is not None else ""
-    audit.record(audit_event(request, principal, "documents.classify", f"{', '.join(changed)} → {body.sensitivity}{owner}", changed))
+    audit.record(
+        audit_event(
+            request,
+            principal,
+            "documents.classify",
+            f"{', '.join(changed)} → {body.sensitivity}{owner}",
+            changed,
+        )
+    )
     if not changed:
         raise HTTPException(status_code=404, detail=f"文档不存在：{', '.join(missing)}")
     return {"changed": changed, "missing": missing}
@@ -182,13 +231,21 @@ def classify_documents(
 
 @router.delete("/documents", response_model=RemovedOut)
 def delete_documents(
-    request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep, doc_id: list[str] = Query(...)
+    request: Request,
+    services: ServicesDep,
+    principal: AdminDep,
+    audit: AuditDep,
+    doc_id: list[str] = Query(...),
 ) -> dict[str, Any]:
     _check_manages(services, principal, doc_id)
     knowledge_base = services.knowledge_base
     with services.writing:
         manifest = knowledge_base.manifest()
-        files = {entry.path for key, entry in manifest.documents.items() if key in {manifest.resolve(d) for d in doc_id}}
+        files = {
+            entry.path
+            for key, entry in manifest.documents.items()
+            if key in {manifest.resolve(d) for d in doc_id}
+        }
         removed = knowledge_base.delete(doc_id)
         still_used = {entry.path for entry in knowledge_base.manifest().documents.values()}
         UploadFolder(services.settings.data_dir / "uploads").remove_unused(files, still_used)
@@ -317,11 +374,20 @@ def inspect(body: InspectRequest, services: ServicesDep, principal: AdminDep) ->
     feature weighs), the evidence and the prompt."""
     trace = Trace()
     filters = SearchFilters(kinds=body.kinds, include_expired=body.include_expired, include_flagged=True)
-    answer = services.answer_chain.consult(body.question, filters, trace, principal.access).answer  # staff: nothing stored
+    answer = services.answer_chain.consult(
+        body.question, filters, trace, principal.access
+    ).answer  # staff: nothing stored
     hits = [
-        {"rank": rank, "doc_id": h.chunk.doc_id, "title": h.chunk.metadata.title or h.chunk.question,
-         "kind": h.chunk.metadata.kind, "heading_path": h.chunk.heading_path, "text": h.chunk.text, "flags": h.chunk.flags,
-         **asdict(h.scores)}
+        {
+            "rank": rank,
+            "doc_id": h.chunk.doc_id,
+            "title": h.chunk.metadata.title or h.chunk.question,
+            "kind": h.chunk.metadata.kind,
+            "heading_path": h.chunk.heading_path,
+            "text": h.chunk.text,
+            "flags": h.chunk.flags,
+            **asdict(h.scores),
+        }
         for rank, h in enumerate(trace.hits, start=1)
     ]
     judgement = trace.judgement
@@ -332,15 +398,23 @@ def inspect(body: InspectRequest, services: ServicesDep, principal: AdminDep) ->
         "answerability": {
             "threshold": judgement.threshold,
             "model": services.answer_chain.answerability_model.summary(),
-            "concepts": [{"surface": c.surface, "forms": list(c.forms), "weight": round(c.weight, 2)} for c in judgement.concepts],
+            "concepts": [
+                {"surface": c.surface, "forms": list(c.forms), "weight": round(c.weight, 2)}
+                for c in judgement.concepts
+            ],
             "candidates": [
-                {"title": c.hit.chunk.metadata.title or c.hit.chunk.question, "heading_path": c.hit.chunk.heading_path,
-                 "probability": round(c.probability, 3), "vetoed": c.vetoed,
-                 **{name: round(value, 3) for name, value in c.features.items()}}
+                {
+                    "title": c.hit.chunk.metadata.title or c.hit.chunk.question,
+                    "heading_path": c.hit.chunk.heading_path,
+                    "probability": round(c.probability, 3),
+                    "vetoed": c.vetoed,
+                    **{name: round(value, 3) for name, value in c.features.items()},
+                }
                 for c in judgement.candidates
             ],
         },
-        "filters": asdict(filters) | {"valid_on": "今天" if filters.valid_on is None else str(filters.valid_on)},
+        "filters": asdict(filters)
+        | {"valid_on": "今天" if filters.valid_on is None else str(filters.valid_on)},
         "hits": hits,
         "evidence": [{"number": e.number, "text": e.text} for e in trace.evidence],
         "prompt": [{"role": m.role, "content": m.content} for m in trace.messages],

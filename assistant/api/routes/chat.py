@@ -79,15 +79,24 @@ def _sse(event: str, data: dict[str, Any]) -> str:
 
 
 def answer_events(
-    request: Request, services: Services, principal: Principal, audit: AuditLog, question: str, session_id: str | None
+    request: Request,
+    services: Services,
+    principal: Principal,
+    audit: AuditLog,
+    question: str,
+    session_id: str | None,
 ) -> Iterator[AnswerEvent]:
     """The answer chain's events for one question; the final answer is audited before it is yielded."""
     for event in services.answer_chain.stream(question, session_id, access=principal.access):
         if event.answer is not None:
             answer = event.answer
             sources = [citation.doc_id for citation in answer.citations]
-            made = f"{answer.mode}，{answer.model}" if answer.generated else answer.mode  # the audit export marks generated text
-            audit.record(audit_event(request, principal, "chat", f"{question} → {answer.status}（{made}）", sources))
+            made = (
+                f"{answer.mode}，{answer.model}" if answer.generated else answer.mode
+            )  # the audit export marks generated text
+            audit.record(
+                audit_event(request, principal, "chat", f"{question} → {answer.status}（{made}）", sources)
+            )
         yield event
 
 
@@ -101,11 +110,15 @@ def final_answer(events: Iterator[AnswerEvent]) -> Answer:
 
 def error_body(exc: AssistantError, request: Request) -> dict[str, Any]:
     """The JSON error shape, for an error raised once a stream has begun."""
-    return {"error": {"type": type(exc).__name__, "message": str(exc), "request_id": request.state.request_id}}
+    return {
+        "error": {"type": type(exc).__name__, "message": str(exc), "request_id": request.state.request_id}
+    }
 
 
 @router.post("/chat", response_model=ChatReply, responses={200: {"content": {"text/event-stream": {}}}})
-def chat(body: ChatRequest, request: Request, services: ServicesDep, principal: PublicDep, audit: AuditDep) -> Any:
+def chat(
+    body: ChatRequest, request: Request, services: ServicesDep, principal: PublicDep, audit: AuditDep
+) -> Any:
     answer_id = uuid.uuid4().hex
     events = answer_events(request, services, principal, audit, body.question, body.session_id)
     if not body.stream:

@@ -33,7 +33,12 @@ class SegmentOut(BaseModel):
 
     @classmethod
     def of(cls, segment: Segment) -> SegmentOut:
-        return cls(start=round(segment.start, 2), end=round(segment.end, 2), text=segment.text, speaker=segment.speaker)
+        return cls(
+            start=round(segment.start, 2),
+            end=round(segment.end, 2),
+            text=segment.text,
+            speaker=segment.speaker,
+        )
 
 
 class TranscriptionOut(BaseModel):
@@ -78,7 +83,9 @@ RecordingFiles = Annotated[list[UploadFile], Depends(form_files("file"))]
 
 
 @router.post("/transcribe", openapi_extra=multipart_body("file"), response_model=TranscriptionOut)
-def transcribe(request: Request, services: ServicesDep, principal: AgentDep, audit: AuditDep, files: RecordingFiles) -> TranscriptionOut:
+def transcribe(
+    request: Request, services: ServicesDep, principal: AgentDep, audit: AuditDep, files: RecordingFiles
+) -> TranscriptionOut:
     """A recorded call → transcript (two speakers for stereo calls) and the copilot's suggestions.
     The recording (``files`` after ``principal``) is read only once the caller is known to be an agent."""
     file = files[0]
@@ -86,9 +93,16 @@ def transcribe(request: Request, services: ServicesDep, principal: AgentDep, aud
     transcript = services.speech_to_text.transcribe(data)
     segments = list(transcript.segments)
     help_ = services.copilot.assist(_caller_text(segments), principal.access)
-    audit.record(audit_event(request, principal, "hotline.transcribe", f"{file.filename} {transcript.duration:.0f}s"))
-    return TranscriptionOut(duration=transcript.duration, speakers=list(transcript.speakers),
-                            segments=[SegmentOut.of(s) for s in segments], text=transcript.text, assist=help_)
+    audit.record(
+        audit_event(request, principal, "hotline.transcribe", f"{file.filename} {transcript.duration:.0f}s")
+    )
+    return TranscriptionOut(
+        duration=transcript.duration,
+        speakers=list(transcript.speakers),
+        segments=[SegmentOut.of(s) for s in segments],
+        text=transcript.text,
+        assist=help_,
+    )
 
 
 class AssistRequest(BaseModel):
@@ -113,24 +127,46 @@ def taxonomy(services: ServicesDep, principal: AgentDep) -> dict[str, list[str]]
 
 
 @router.post("/tickets", status_code=201, response_model=TicketOut)
-def confirm_ticket(body: TicketRequest, request: Request, services: ServicesDep, principal: AgentDep, audit: AuditDep) -> TicketOut:
-    ticket = services.ticket_store.confirm(principal.name, TicketFields.from_mapping(body.draft), TicketFields.from_mapping(body.fields), body.transcript)
+def confirm_ticket(
+    body: TicketRequest, request: Request, services: ServicesDep, principal: AgentDep, audit: AuditDep
+) -> TicketOut:
+    ticket = services.ticket_store.confirm(
+        principal.name,
+        TicketFields.from_mapping(body.draft),
+        TicketFields.from_mapping(body.fields),
+        body.transcript,
+    )
     audit.record(audit_event(request, principal, "ticket.confirm", f"工单 {ticket.id}"))
     return TicketOut(id=ticket.id, corrections=ticket.corrections)
 
 
 @router.get("/tickets", response_model=TicketsOut, responses={200: {"content": {"text/csv": {}}}})
 def export_tickets(
-    request: Request, services: ServicesDep, principal: AgentDep, audit: AuditDep,
+    request: Request,
+    services: ServicesDep,
+    principal: AgentDep,
+    audit: AuditDep,
     format: str = Query("json", pattern="^(json|csv)$"),
-    anonymise: bool = Query(False, description="匿名化：姓名、电话、证件号、银行卡号、地址换成本次导出内稳定的代号"),
+    anonymise: bool = Query(
+        False, description="匿名化：姓名、电话、证件号、银行卡号、地址换成本次导出内稳定的代号"
+    ),
 ) -> Any:
     """Every ticket, its caller fields masked (张**, 138****5678), or anonymised for analysis."""
     tickets = exports.tickets(services.ticket_store, anonymise)
-    audit.record(audit_event(request, principal, "tickets.export", f"{format}，{'匿名化' if anonymise else '脱敏'}，{len(tickets)} 条"))
+    audit.record(
+        audit_event(
+            request,
+            principal,
+            "tickets.export",
+            f"{format}，{'匿名化' if anonymise else '脱敏'}，{len(tickets)} 条",
+        )
+    )
     if format == "csv":
-        return Response(exports.to_csv(tickets, exports.TICKET_COLUMNS), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="tickets.csv"'})
+        return Response(
+            exports.to_csv(tickets, exports.TICKET_COLUMNS),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="tickets.csv"'},
+        )
     return {"tickets": tickets}
 
 
@@ -141,14 +177,22 @@ class CallerFields(BaseModel):
 
 
 @router.get("/tickets/{ticket_id}/caller", response_model=CallerFields)
-def reveal_caller(ticket_id: int, request: Request, services: ServicesDep, principal: AgentDep, audit: AuditDep) -> dict[str, str]:
+def reveal_caller(
+    ticket_id: int, request: Request, services: ServicesDep, principal: AgentDep, audit: AuditDep
+) -> dict[str, str]:
     """The unmasked caller name, callback number and address of a ticket, for the call back: only to
     the agent who confirmed it, and every reveal is audited."""
     agent, fields = services.ticket_store.caller(ticket_id)
     if agent != principal.name:
-        audit.record(audit_event(request, principal, "ticket.reveal_refused", f"工单 {ticket_id}（坐席 {agent} 的工单）"))
+        audit.record(
+            audit_event(
+                request, principal, "ticket.reveal_refused", f"工单 {ticket_id}（坐席 {agent} 的工单）"
+            )
+        )
         raise HTTPException(status_code=403, detail="只有确认该工单的坐席可以查看来电人信息")
-    audit.record(audit_event(request, principal, "ticket.reveal", f"工单 {ticket_id}：来电人姓名、联系电话、地址"))
+    audit.record(
+        audit_event(request, principal, "ticket.reveal", f"工单 {ticket_id}：来电人姓名、联系电话、地址")
+    )
     return fields
 
 
@@ -196,4 +240,6 @@ async def live(websocket: WebSocket, sample_rate: int = 16000) -> None:
 
 async def _send(websocket: WebSocket, events: list) -> None:  # type: ignore[type-arg]
     for event in events:
-        await websocket.send_json({"type": event.kind, "utterance": event.utterance, **SegmentOut.of(event.segment).model_dump()})
+        await websocket.send_json(
+            {"type": event.kind, "utterance": event.utterance, **SegmentOut.of(event.segment).model_dump()}
+        )

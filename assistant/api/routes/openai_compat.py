@@ -158,7 +158,9 @@ def model(model_id: str) -> ModelCard:
     return MODEL
 
 
-@router.post("/chat/completions", response_model=Completion, responses={200: {"content": {"text/event-stream": {}}}})
+@router.post(
+    "/chat/completions", response_model=Completion, responses={200: {"content": {"text/event-stream": {}}}}
+)
 def chat_completions(
     body: CompletionRequest, request: Request, services: ServicesDep, principal: PublicDep, audit: AuditDep
 ) -> Any:

@@ -139,7 +139,9 @@ class ItemEnterprisesOut(BaseModel):
     title: str
     total: int
     met: int
-    enterprises: list[CandidateOut] = Field(..., description="最多 policy_matching.max_results 家（CSV 推送清单为全部）")
+    enterprises: list[CandidateOut] = Field(
+        ..., description="最多 policy_matching.max_results 家（CSV 推送清单为全部）"
+    )
 
 
 class ImportErrorOut(BaseModel):
@@ -156,10 +158,22 @@ class ImportOut(BaseModel):
 
 
 @router.get("/enterprises/{enterprise_id}/matches", response_model=EnterpriseMatchesOut)
-def enterprise_matches(enterprise_id: str, matching: PolicyMatchingDep, principal: AgentDep, as_of: date | None = None,
-                       include_not_met: bool = False, include_expired: bool = False) -> dict[str, Any]:
-    profile, matches = matching.match_enterprise(enterprise_id, as_of or date.today(), include_not_met, include_expired)
-    return {"enterprise_id": profile.enterprise_id, "name": profile.name, "matches": [match_dict(m) for m in matches]}
+def enterprise_matches(
+    enterprise_id: str,
+    matching: PolicyMatchingDep,
+    principal: AgentDep,
+    as_of: date | None = None,
+    include_not_met: bool = False,
+    include_expired: bool = False,
+) -> dict[str, Any]:
+    profile, matches = matching.match_enterprise(
+        enterprise_id, as_of or date.today(), include_not_met, include_expired
+    )
+    return {
+        "enterprise_id": profile.enterprise_id,
+        "name": profile.name,
+        "matches": [match_dict(m) for m in matches],
+    }
 
 
 @router.post("/match", response_model=MatchesOut)
@@ -187,28 +201,54 @@ def get_item(item_id: str, matching: PolicyMatchingDep, principal: AgentDep) -> 
 
 
 @router.get("/items/{item_id}/enterprises", response_model=ItemEnterprisesOut)
-def item_enterprises(item_id: str, matching: PolicyMatchingDep, principal: AgentDep, as_of: date | None = None) -> dict[str, Any]:
+def item_enterprises(
+    item_id: str, matching: PolicyMatchingDep, principal: AgentDep, as_of: date | None = None
+) -> dict[str, Any]:
     item, candidates = matching.match_item(item_id, as_of or date.today())
     limit = matching.settings.max_results
-    return {"item_id": item.item_id, "title": item.title, "total": len(candidates),
-            "met": sum(c.decision == "met" for c in candidates), "enterprises": [candidate_dict(c) for c in candidates[:limit]]}
+    return {
+        "item_id": item.item_id,
+        "title": item.title,
+        "total": len(candidates),
+        "met": sum(c.decision == "met" for c in candidates),
+        "enterprises": [candidate_dict(c) for c in candidates[:limit]],
+    }
 
 
-@router.get("/items/{item_id}/push-list.csv", response_class=StreamingResponse, responses={200: {"content": {"text/csv": {}}}})
-def push_list(item_id: str, matching: PolicyMatchingDep, principal: AgentDep, as_of: date | None = None) -> StreamingResponse:
+@router.get(
+    "/items/{item_id}/push-list.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def push_list(
+    item_id: str, matching: PolicyMatchingDep, principal: AgentDep, as_of: date | None = None
+) -> StreamingResponse:
     out = io.StringIO()
     out.write("\ufeff")
     matching.export_push_list(item_id, as_of or date.today(), out)
-    return StreamingResponse(iter([out.getvalue()]), media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": "attachment; filename=push-list.csv"})
+    return StreamingResponse(
+        iter([out.getvalue()]),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": "attachment; filename=push-list.csv"},
+    )
 
 
 @router.put("/items/{item_id}/conditions", response_model=ItemOut)
-def review_conditions(item_id: str, body: ReviewIn, request: Request, matching: PolicyMatchingDep,
-                      principal: AgentDep, audit: AuditDep) -> dict[str, Any]:
+def review_conditions(
+    item_id: str,
+    body: ReviewIn,
+    request: Request,
+    matching: PolicyMatchingDep,
+    principal: AgentDep,
+    audit: AuditDep,
+) -> dict[str, Any]:
     """Staff replace an item's conditions; the item is marked reviewed and re-extraction keeps them."""
     item = matching.review(item_id, [c.model_dump() for c in body.conditions], principal.name)
-    audit.record(audit_event(request, principal, "policy_matching.review", f"{item_id}: {len(item.conditions)} conditions"))
+    audit.record(
+        audit_event(
+            request, principal, "policy_matching.review", f"{item_id}: {len(item.conditions)} conditions"
+        )
+    )
     return item_dict(item, date.today())
 
 
@@ -216,8 +256,9 @@ ProfileFiles = Annotated[list[UploadFile], Depends(form_files("file"))]
 
 
 @router.post("/enterprises/import", openapi_extra=multipart_body("file"), response_model=ImportOut)
-def import_enterprises(request: Request, matching: PolicyMatchingDep, principal: AgentDep, audit: AuditDep,
-                       files: ProfileFiles) -> dict[str, Any]:
+def import_enterprises(
+    request: Request, matching: PolicyMatchingDep, principal: AgentDep, audit: AuditDep, files: ProfileFiles
+) -> dict[str, Any]:
     """Import a CSV/XLSX of profiles: valid rows stored, every bad cell reported with its row. The
     file (``files`` after ``principal``) is read only once the caller is known to be staff."""
     name = safe_filename(files[0].filename)
@@ -229,6 +270,12 @@ def import_enterprises(request: Request, matching: PolicyMatchingDep, principal:
         report, created, updated = matching.import_profiles(target)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    audit.record(audit_event(request, principal, "policy_matching.import", f"{name}: {created} new, {updated} updated"))
-    return {"rows": report.rows, "created": created, "updated": updated,
-            "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in report.errors]}
+    audit.record(
+        audit_event(request, principal, "policy_matching.import", f"{name}: {created} new, {updated} updated")
+    )
+    return {
+        "rows": report.rows,
+        "created": created,
+        "updated": updated,
+        "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in report.errors],
+    }

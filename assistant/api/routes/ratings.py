@@ -190,7 +190,10 @@ def follow_ups(
     for item in items:
         for turn in item["conversation"]:
             turn["sources"] = [
-                {"doc_id": doc_id, "title": documents[doc_id].title if doc_id in documents else "（已不在知识库中）"}
+                {
+                    "doc_id": doc_id,
+                    "title": documents[doc_id].title if doc_id in documents else "（已不在知识库中）",
+                }
                 for doc_id in turn["sources"]
             ]
     return {"items": items, "total": len(items), "overdue": sum(item["overdue"] for item in items)}
@@ -235,7 +238,9 @@ def rating_trends(
     }
 
 
-@router.get("/admin/ratings/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+@router.get(
+    "/admin/ratings/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}}
+)
 def export_ratings(
     request: Request,
     services: ServicesDep,

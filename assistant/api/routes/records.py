@@ -21,13 +21,25 @@ from assistant.retention import audit_checkpoint_key
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
 
-@router.get("/audit", response_class=StreamingResponse, responses={200: {"content": {"application/x-ndjson": {}}}})
+@router.get(
+    "/audit", response_class=StreamingResponse, responses={200: {"content": {"application/x-ndjson": {}}}}
+)
 def export_audit(
-    request: Request, principal: AdminDep, audit: AuditDep, since: datetime | None = None,
+    request: Request,
+    principal: AdminDep,
+    audit: AuditDep,
+    since: datetime | None = None,
     limit: int = Query(10000, ge=1, le=100000),
 ) -> StreamingResponse:
     """The audit log as JSON Lines (masked personal data); the export is audited first."""
-    audit.record(audit_event(request, principal, "audit.export", f"起始 {since.isoformat() if since else '全部'}，至多 {limit} 条"))
+    audit.record(
+        audit_event(
+            request,
+            principal,
+            "audit.export",
+            f"起始 {since.isoformat() if since else '全部'}，至多 {limit} 条",
+        )
+    )
     lines = (json.dumps(event, ensure_ascii=False) + "\n" for event in audit.export(since, limit))
     return StreamingResponse(lines, media_type="application/x-ndjson")
 
@@ -67,14 +79,28 @@ class ConversationsOut(BaseModel):
 
 @router.get("/conversations", response_model=ConversationsOut, responses={200: {"content": {"text/csv": {}}}})
 def export_conversations(
-    request: Request, services: ServicesDep, principal: AdminDep, audit: AuditDep,
-    since: datetime | None = None, format: str = Query("json", pattern="^(json|csv)$"),
+    request: Request,
+    services: ServicesDep,
+    principal: AdminDep,
+    audit: AuditDep,
+    since: datetime | None = None,
+    format: str = Query("json", pattern="^(json|csv)$"),
     anonymise: bool = Query(False, description="匿名化：会话 ID、姓名、号码、地址换成本次导出内稳定的代号"),
 ) -> Any:
     """Citizens' conversation turns for analysis (stored masked), optionally anonymised."""
     turns = exports.conversations(ConversationStore(services.database), since, anonymise)
-    audit.record(audit_event(request, principal, "conversations.export", f"{format}，{'匿名化' if anonymise else '脱敏'}，{len(turns)} 条"))
+    audit.record(
+        audit_event(
+            request,
+            principal,
+            "conversations.export",
+            f"{format}，{'匿名化' if anonymise else '脱敏'}，{len(turns)} 条",
+        )
+    )
     if format == "csv":
-        return Response(exports.to_csv(turns, exports.CONVERSATION_COLUMNS), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="conversations.csv"'})
+        return Response(
+            exports.to_csv(turns, exports.CONVERSATION_COLUMNS),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="conversations.csv"'},
+        )
     return {"turns": turns}

@@ -54,7 +54,9 @@ def search(
         include_expired=body.include_expired,
     )
     result = services.searcher.search(body.query, top_k=body.top_k, filters=filters, access=principal.access)
-    audit.record(audit_event(request, principal, "search", body.query, [hit.chunk.doc_id for hit in result.hits]))
+    audit.record(
+        audit_event(request, principal, "search", body.query, [hit.chunk.doc_id for hit in result.hits])
+    )
     hits = [
         SearchHitOut(
             doc_id=hit.chunk.doc_id,

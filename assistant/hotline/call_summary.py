@@ -58,8 +58,27 @@ def check_summary(text: str, transcript: str, min_support: float) -> tuple[list[
     return kept, dropped
 
 
+_WISH = re.compile(r"^(?:来电人|市民|该市民)?(?:希望|要求|请求)[：:]?")
+
+
+def _standard_form(clauses: list[str]) -> list[str]:
+    """The ticket's wording: a request the model put as 希望/要求 (its words checked already) is
+    written as the form's 诉求; the report before it ends in a comma, as 来电人反映……，诉求……。"""
+    if any("诉求" in clause for clause in clauses):
+        return clauses
+    for number, clause in enumerate(clauses):
+        if _WISH.match(clause):
+            before = clauses[:number]
+            if before:
+                before[-1] = before[-1].rstrip("。；;！!") + (
+                    "" if before[-1].endswith(("，", ",")) else "，"
+                )
+            return [*before, _WISH.sub("诉求", clause, count=1), *clauses[number + 1 :]]
+    return clauses
+
+
 def _joined(clauses: list[str]) -> str:
-    text = "".join(clauses).rstrip("，,；;")
+    text = "".join(_standard_form(clauses)).rstrip("，,；;")
     return text if text.endswith(("。", "！", "？")) else text + "。"
 
 

@@ -13,25 +13,12 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from assistant.hotline.tickets import FIELD_LABELS
 from assistant.hotline.triage import TRAINABLE, CallTriage, Triage
 from assistant.wiring import get_services
 
 console = Console()
 app = typer.Typer(help="12345 热线助手：分类模型训练与试用。", no_args_is_help=True)
-LABEL_NAMES = {
-    "request_type": "诉求类型",
-    "category": "分类",
-    "department": "承办单位",
-    "urgency": "紧急程度",
-}
-FIELD_NAMES = {
-    "caller_name": "来电人",
-    "callback_number": "联系电话",
-    "address": "地址",
-    "event_time": "事发时间",
-    "service_item": "事项",
-    "request": "诉求",
-}
 
 
 def _triage() -> CallTriage:
@@ -61,7 +48,7 @@ def train(
         trained = {name: triage.train(data, label, name)}
     for name, classifier in trained.items():
         console.print(
-            f"已训练“{LABEL_NAMES.get(name, name)}”模型：{len(classifier.labels)} 个类别，保存在 {triage.path(name)}",
+            f"已训练“{FIELD_LABELS.get(name, name)}”模型：{len(classifier.labels)} 个类别，保存在 {triage.path(name)}",
             highlight=False,
         )
 
@@ -83,7 +70,7 @@ def _print_analysis(result: Triage) -> None:
     for label, prediction in result.predictions.items():
         reason = "、".join(prediction.reason) or "无"
         console.print(
-            f"{LABEL_NAMES.get(label, label)}：{prediction.label}（置信度 {prediction.confidence:.2f}；依据：{reason}）",
+            f"{FIELD_LABELS.get(label, label)}：{prediction.label}（置信度 {prediction.confidence:.2f}；依据：{reason}）",
             highlight=False,
         )
     for rank, suggestion in enumerate(result.departments, 1):
@@ -94,7 +81,7 @@ def _print_analysis(result: Triage) -> None:
         )
     for field in result.fields:
         console.print(
-            f"{FIELD_NAMES.get(field.name, field.name)}：{field.value}  [dim]（原文第 {field.start}–{field.end} 字）[/]",
+            f"{FIELD_LABELS.get(field.name, field.name)}：{field.value}  [dim]（原文第 {field.start}–{field.end} 字）[/]",
             highlight=False,
         )
     urgency, mood = result.urgency, result.sentiment

@@ -45,6 +45,8 @@ def _edge_filter(spec: FilterSpec) -> qe.Filter:
         must.append(qe.FieldCondition(key="effective_day", range=qe.RangeFloat(lte=spec.effective_day_max)))
     if spec.point_ids:
         must.append(qe.HasIdCondition(point_ids=set(spec.point_ids)))
+    if spec.unflagged:
+        must.append(qe.IsEmptyCondition(key="flags"))
     must.append(_edge_readable(spec.readable))
     return qe.Filter(must=must)
 

@@ -73,6 +73,7 @@ class FilterSpec:
     effective_day_max: int | None  # keep points whose effective_day <= this
     point_ids: tuple[str, ...] = ()  # if set, only these points
     readable: tuple[Readable, ...] = (Readable((PUBLIC_LEVEL,), legacy=True),)
+    unflagged: bool = True  # only passages no safety flag was set on at ingest (answering.safety)
 
     def restricted_to(self, point_ids: list[str]) -> FilterSpec:
         return replace(self, point_ids=tuple(point_ids))
@@ -99,12 +100,13 @@ class FilterSpec:
             )
             if values
         }
+        unflagged = not filters.include_flagged
         if filters.include_expired:
-            return cls(any_of, None, None, readable=readable)
+            return cls(any_of, None, None, readable=readable, unflagged=unflagged)
         on = filters.valid_on or today or date.today()
         # Not-yet-effective documents are hidden only when a date is asked for explicitly.
         effective_max = day_number(on, 0) if filters.valid_on else None
-        return cls(any_of, day_number(on, 0), effective_max, readable=readable)
+        return cls(any_of, day_number(on, 0), effective_max, readable=readable, unflagged=unflagged)
 
 
 class VectorIndex(Protocol):

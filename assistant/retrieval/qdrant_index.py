@@ -47,6 +47,8 @@ def _client_filter(spec: FilterSpec) -> models.Filter:
         )
     if spec.point_ids:
         must.append(models.HasIdCondition(has_id=list(spec.point_ids)))
+    if spec.unflagged:
+        must.append(models.IsEmptyCondition(is_empty=models.PayloadField(key="flags")))
     must.append(_client_readable(spec.readable))
     return models.Filter(must=must)
 

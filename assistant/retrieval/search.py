@@ -87,7 +87,8 @@ class HybridSearcher:
     ) -> SearchResult:
         """The best chunks for a query that ``access`` may read (the public's when None), normalised
         first: ``BadInput`` when it holds no letter or digit. Access is a condition of every index
-        query, so nothing unreadable is ever fetched, fused or counted. ``query_vector``: the
+        query, and so are the ingest safety flags (unless ``filters.include_flagged``: staff inspection),
+        so nothing unreadable or flagged is ever fetched, fused or counted. ``query_vector``: the
         query's embedding when the caller already has it (the answer chain)."""
         query = normalise_query(query)
         top_k = top_k or self._settings.top_k
@@ -97,8 +98,6 @@ class HybridSearcher:
         spec = FilterSpec.from_filters(filters, access)
         candidates = self._fetch(query, spec, query_vector).live_only(manifest.live_versions())
         hits = fuse(candidates, self._settings)
-        if not (filters and filters.include_flagged):
-            hits = [hit for hit in hits if not hit.chunk.flags]
         if self._reranker is not None and hits:
             hits = self._reranker.rerank(query, hits[: self._reranker.top_n])
         return SearchResult(query, hits[:top_k], lexical.tokenize(query), spec)
@@ -118,7 +117,6 @@ class HybridSearcher:
         chunks = [
             Chunk.from_payload(m.payload) for m in matches if m.payload.get("content_hash") == live[doc_id]
         ]
-        chunks = [chunk for chunk in chunks if not chunk.flags]
         return sorted(chunks, key=lambda chunk: chunk.chunk_no)
 
     def _fetch(self, query: str, spec: FilterSpec, query_vector: np.ndarray | None) -> Candidates:

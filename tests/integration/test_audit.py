@@ -22,7 +22,7 @@ from assistant.config import get_settings
 from assistant.database import Database
 from assistant.errors import BadInput
 from assistant.hotline.tickets import TicketFields, TicketRow, TicketStore
-from assistant.ratings import RatingInput, RatingRow, RatingStore
+from assistant.ratings import FollowUpRow, RatingInput, RatingRow, RatingStore
 from assistant.retention import audit_checkpoint_key, purge
 from assistant.wiring import build_database, get_services
 from tests.integration import test_database as on_both_databases
@@ -201,6 +201,7 @@ def test_retention_purges_each_kind_after_its_days_and_dry_run_only_counts(setti
     assert dry.counts == {
         "conversation_turns": 1,
         "conversations": 1,
+        "follow_ups": 0,
         "ratings": 1,
         "transcripts": 1,
         "audit_events": 0,
@@ -209,6 +210,7 @@ def test_retention_purges_each_kind_after_its_days_and_dry_run_only_counts(setti
     assert report.counts == {
         "conversation_turns": 1,
         "conversations": 1,
+        "follow_ups": 0,
         "ratings": 1,
         "transcripts": 1,
         "audit_events": 0,
@@ -225,6 +227,15 @@ def test_retention_purges_each_kind_after_its_days_and_dry_run_only_counts(setti
     assert (
         stat.S_IMODE((settings.data_dir / "audit.key").stat().st_mode) == 0o600
     )  # the checkpoint key, owner only
+    [follow_up] = ratings.follow_ups()
+    ratings.update_follow_up(follow_up["id"], "坐席甲", resolution="已电话回访")
+    _age(database, FollowUpRow, "resolved_at", settings.retention.follow_up_days - 1)
+    assert purge(database, settings, dry_run=True).counts["follow_ups"] == 0  # resolved, not yet past its days
+    _age(database, FollowUpRow, "resolved_at", settings.retention.follow_up_days + 1)
+    dry = purge(database, settings, dry_run=True)
+    assert dry.counts["follow_ups"] == 1 and dry.counts["ratings"] == 1  # the item and its rating go together
+    assert purge(database, settings).counts == dry.counts
+    assert ratings.follow_ups() == [] and ratings.export_rows() == []
 
 
 @pytest.fixture

@@ -230,7 +230,9 @@ def test_retention_purges_each_kind_after_its_days_and_dry_run_only_counts(setti
     [follow_up] = ratings.follow_ups()
     ratings.update_follow_up(follow_up["id"], "坐席甲", resolution="已电话回访")
     _age(database, FollowUpRow, "resolved_at", settings.retention.follow_up_days - 1)
-    assert purge(database, settings, dry_run=True).counts["follow_ups"] == 0  # resolved, not yet past its days
+    assert (
+        purge(database, settings, dry_run=True).counts["follow_ups"] == 0
+    )  # resolved, not yet past its days
     _age(database, FollowUpRow, "resolved_at", settings.retention.follow_up_days + 1)
     dry = purge(database, settings, dry_run=True)
     assert dry.counts["follow_ups"] == 1 and dry.counts["ratings"] == 1  # the item and its rating go together

@@ -179,7 +179,8 @@ def _age(database: Database, table, column, days: int) -> None:  # type: ignore[
 def test_retention_purges_each_kind_after_its_days_and_dry_run_only_counts(settings, database):
     conversations = ConversationStore(database)
     old_session, new_session = conversations.ensure(None), conversations.ensure(None)
-    conversations.append(old_session, Turn("老问题", "老问题", "回答", "answered"), [])
+    for _ in range(2):  # two answers, each rated
+        conversations.append(old_session, Turn("老问题", "老问题", "回答", "answered"), [])
     ratings = RatingStore(database, settings.ratings)
     ratings.record(RatingInput("a", old_session, "满意", comment="旧评价"))
     ratings.record(RatingInput("b", old_session, "不满意", comment="旧差评"))  # has a follow-up: kept with it
@@ -199,7 +200,7 @@ def test_retention_purges_each_kind_after_its_days_and_dry_run_only_counts(setti
 
     dry = purge(database, settings, dry_run=True)
     assert dry.counts == {
-        "conversation_turns": 1,
+        "conversation_turns": 2,
         "conversations": 1,
         "follow_ups": 0,
         "ratings": 1,
@@ -208,7 +209,7 @@ def test_retention_purges_each_kind_after_its_days_and_dry_run_only_counts(setti
     }
     report = purge(database, settings)
     assert report.counts == {
-        "conversation_turns": 1,
+        "conversation_turns": 2,
         "conversations": 1,
         "follow_ups": 0,
         "ratings": 1,
@@ -221,7 +222,7 @@ def test_retention_purges_each_kind_after_its_days_and_dry_run_only_counts(setti
     assert ticket["transcript"] == "" and ticket["request"] == "噪音"  # the ticket is kept (no ticket_days)
     [event] = [e for e in AuditLog(database).export() if e["action"] == "retention.purge"]
     assert (
-        "对话轮次 1 条" in str(event["detail"])
+        "对话轮次 2 条" in str(event["detail"])
         and AuditLog(database).verify(audit_checkpoint_key(settings)).ok
     )
     assert (

@@ -26,4 +26,6 @@ def console(
     from ui.console import ApiClient, build
 
     client = ApiClient(api, key)
-    build(client, client.city(fallback=get_settings().deployment.city)).launch(server_name=host, server_port=port)
+    build(client, client.city(fallback=get_settings().deployment.city)).launch(
+        server_name=host, server_port=port
+    )

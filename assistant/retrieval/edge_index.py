@@ -2,17 +2,21 @@
 
 Chosen by measurement over qdrant-client's local mode (../shared/MODELS.md and
 ``govassist bench retrieval``): the same data upserts ~25x faster and queries in milliseconds
-instead of a Python brute-force scan. The shard lives in one directory under ``data_dir``; one
-process at a time should write to it.
+instead of a Python brute-force scan. The shard lives in one directory under ``data_dir`` and
+one process at a time opens it: an exclusive lock (``<dir>.lock``, released on close or when the
+process ends) makes a second opener, e.g. ``govassist ingest`` beside a running service, fail with
+a clear message instead of writing under the service's feet. Several service processes share
+one opener (``shared_index``).
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import qdrant_edge as qe
@@ -72,9 +76,26 @@ class EdgeIndex:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._shard: qe.EdgeShard | None = None
+        self._lock: IO[str] | None = None
+
+    def _take_lock(self) -> None:
+        if self._lock is not None:
+            return
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        lock = (self._path.parent / f"{self._path.name}.lock").open("a")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            raise BackendUnavailable(
+                f"知识库索引（{self._path}）正由另一个进程使用，例如正在运行的 govassist serve："
+                "请通过服务导入（控制台“文档管理”或 POST /v1/admin/documents），或先停止服务再操作"
+            ) from None
+        self._lock = lock
 
     def _open(self) -> qe.EdgeShard | None:
         if self._shard is None and (self._path / "segments").is_dir():
+            self._take_lock()
             try:
                 self._shard = qe.EdgeShard.load(str(self._path))
             except Exception as exc:  # the Rust binding raises plain Exception subclasses
@@ -84,6 +105,7 @@ class EdgeIndex:
     def ensure_collection(self, dense_dimension: int) -> None:
         if self._open() is not None:
             return
+        self._take_lock()
         self._path.mkdir(parents=True, exist_ok=True)
         config = qe.EdgeConfig(
             vectors={DENSE: qe.EdgeVectorParams(size=dense_dimension, distance=qe.Distance.Cosine)},
@@ -186,3 +208,6 @@ class EdgeIndex:
         if self._shard is not None:
             self._shard.close()
             self._shard = None
+        if self._lock is not None:
+            self._lock.close()  # releases the lock
+            self._lock = None

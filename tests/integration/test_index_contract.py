@@ -14,6 +14,7 @@ import pytest
 from assistant.cli.service import shared_embedded_index
 from assistant.config import Settings
 from assistant.documents import SearchFilters
+from assistant.errors import BackendUnavailable
 from assistant.retrieval import lexical, lexicon
 from assistant.retrieval.edge_index import EdgeIndex
 from assistant.retrieval.index import FilterSpec, IndexPoint
@@ -188,3 +189,17 @@ def test_both_implementations_agree():
         )
         implementation.close()
     assert results[0] == results[1]
+
+
+def test_a_second_opener_of_the_embedded_index_is_refused_until_the_first_closes(tmp_path):
+    """`govassist ingest` beside a running service gets a clear message, and nothing is written."""
+    first, second = EdgeIndex(tmp_path / "shard"), EdgeIndex(tmp_path / "shard")
+    first.ensure_collection(8)
+    first.upsert(_points())
+    for attempt in (second.count, lambda: second.upsert(_points()[:1])):
+        with pytest.raises(BackendUnavailable, match="正由另一个进程使用"):
+            attempt()
+    assert first.count() == len(_points())
+    first.close()
+    assert second.count() == len(_points())
+    second.close()

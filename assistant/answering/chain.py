@@ -5,7 +5,9 @@
 - Correct: pinyin-input typos are mended against the retrieved passages (居住正 → 居住证), and
   retrieval runs again when anything changed.
 - Judge: ``answerability`` decides, per retrieved passage, whether it answers the question; when
-  none does, the chain refuses and hands off (to the department the question is about, or the hotline).
+  none does, the chain refuses and hands off (to the department the question is about, or the
+  hotline), naming what the question took for granted that no source states (「知识库中没有关于
+  “一万元补贴”的规定」) and the nearest item, as 相关内容.
 - FAQ first: when the passage judged best is an official FAQ, its text is the answer, verbatim (官方口径).
 - Answer: the chat model writes from the evidence sentences (``evidence``) of the passages judged
   relevant, or (extractive mode, or when every generated sentence fails the check) they are quoted.
@@ -327,8 +329,20 @@ class AnswerChain:
             if lexicon.covers(lexicon.normalise(best.hit.chunk.search_text), topic):
                 department = best.hit.chunk.metadata.department
         hint = f"相关事项可咨询{department}，" if department else ""
-        text = render("no_evidence", department_hint=hint, hotline=self._deployment.hotline)
-        return Answer("no_evidence", text, mode="refusal", handoff=department or self._deployment.hotline)
+        hotline = self._deployment.hotline
+        if unmet := judgement.unmet:  # name what the question takes for granted and no source states
+            related = judgement.related
+            title = related.hit.chunk.metadata.title if related else ""
+            text = render(
+                "no_premise",
+                premises="、".join(f"“{premise.text}”" for premise in unmet),
+                related_hint=f"相关内容：《{title}》，其中未提及您所说的情况，仅供参考。" if title else "",
+                department_hint=hint,
+                hotline=hotline,
+            )
+        else:
+            text = render("no_evidence", department_hint=hint, hotline=hotline)
+        return Answer("no_evidence", text, mode="refusal", handoff=department or hotline)
 
     def _generate(self, context: _Context) -> Generator[AnswerEvent, None, Answer]:
         hits = context.sources[: self._settings.passages]

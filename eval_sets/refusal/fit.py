@@ -57,7 +57,7 @@ def rejudged(assessment: Assessment, model: AnswerabilityModel) -> Assessment:
         assessment.scope,
         assessment.asked,
         assessment.hits,
-        Judgement(old.concepts, candidates, model.threshold),
+        Judgement(old.concepts, candidates, model.threshold, old.premises),
     )
 
 

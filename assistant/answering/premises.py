@@ -177,7 +177,8 @@ def _forms(word: str) -> tuple[str, ...]:
     """The word and how the lexicon lets a document say it (synonyms, the official terms)."""
     forms = [word]
     for concept in lexicon.question_concepts(word):
-        forms += [form for form in concept.forms if len(form) > 1]
+        if concept.surface == word:  # not the parts of a longer word (居民 of 港澳居民)
+            forms += [form for form in concept.forms if len(form) > 1]
     return tuple(dict.fromkeys(forms))
 
 
@@ -298,28 +299,51 @@ def premises_of(question: str, ignore: tuple[str, ...] = ()) -> tuple[Premise, .
 
 
 def states(premise: Premise, text: str, asked: str = "") -> bool:
-    """Whether a folded text states the premise (``asked``: the folded question, for a bare benefit)."""
+    """Whether a folded text states the premise (``asked``: the folded question, for a bare
+    benefit). A benefit: the text names it (its words shortly before its head) and, when the
+    question gives an amount, one sentence has the head with that amount."""
     if premise.kind != "benefit":
         return any(form in text for form in premise.forms)
-    return any(_states_benefit(premise, sentence, asked) for sentence in _SENTENCE.split(text))
+    sentences = _SENTENCE.split(text)
+    if premise.forms and not any(_names_benefit(premise, sentence) for sentence in sentences):
+        return False
+    return premise.amount is None or any(_states_amount(premise, s, asked) for s in sentences)
 
 
-def _states_benefit(premise: Premise, sentence: str, asked: str) -> bool:
+def _names_benefit(premise: Premise, sentence: str) -> bool:
     for match in re.finditer(re.escape(premise.head), sentence):
         before = sentence[max(0, match.start() - QUALIFIER_WINDOW - 4) : match.start()]
-        if (
-            premise.forms
-            and not any(form in before for form in premise.forms)
-            and not _abbreviates(premise.forms[0], before)
-        ):
-            continue
-        if premise.amount is not None and not any(
-            abs(value - premise.amount) < 0.5 for value, _, _ in amounts(sentence)
-        ):
-            continue
-        if premise.bare:
-            named = _qualifier(sentence, match.start())
-            if named and not any(form in asked for form in _forms(named)):
-                continue  # the passage's benefit has a name the question never says
-        return True
+        if any(form in before for form in premise.forms) or _abbreviates(premise.forms[0], before):
+            return True
     return False
+
+
+def _states_amount(premise: Premise, sentence: str, asked: str) -> bool:
+    """Whether the sentence gives the premise's benefit that amount: in the head's clause or the
+    next one (给予补助，单个项目最高300万元), and the head not one of another benefit (the
+    question's 场地租金补贴 is not the 创业补贴 of the same sentence). In a text that names the
+    benefit, a sentence with the amount and no benefit head is about it too (高龄津贴每月发多少？
+    …90周岁至99周岁每人每月300元)."""
+    if premise.forms and not _head_pattern().search(sentence):
+        return any(abs(value - (premise.amount or 0.0)) < 0.5 for value, _, _ in amounts(sentence))
+    for match in re.finditer(re.escape(premise.head), sentence):
+        clauses = _CLAUSE.split(sentence[match.start() :])
+        near = _clause_before(sentence, match.start()) + "，".join(clauses[:2])
+        if not any(abs(value - (premise.amount or 0.0)) < 0.5 for value, _, _ in amounts(near)):
+            continue
+        if _is_the_asked_benefit(premise, _qualifier(sentence, match.start()), asked):
+            return True
+    return False
+
+
+def _is_the_asked_benefit(premise: Premise, named: str, asked: str) -> bool:
+    """Whether a head the text names so (``named``: the words before it, '' for none) is the
+    question's benefit: the question's words, or, when the question gives none, words the
+    question says elsewhere (本科生买房能拿3万元补贴 → 3万元购房补贴)."""
+    if not named:
+        return True
+    if premise.forms:
+        return any(form in named or named in form for form in premise.forms) or _abbreviates(
+            premise.forms[0], named
+        )
+    return any(form in asked for form in _forms(named))

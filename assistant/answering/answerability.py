@@ -20,9 +20,9 @@ What the question takes for granted (``premises``: a year, a name in 《》, a b
 amount, a group of people, an operation) must be stated by the passage (a year) or by a retrieved
 passage of its document (the rest): a passage about another year, another amount, another group or
 注销 instead of 设立 never answers, however well it matches; the judgement keeps the premises no
-passage states, for the refusal to name. Boosted decision trees turn the features into a probability; the hit with the highest
-probability is the answer's source when it reaches the threshold. Trees, threshold and what they
-were fitted on are package data (``data/answerability.json``, written by
+passage states, for the refusal to name. Boosted decision trees turn the features into a
+probability; the hit with the highest probability is the answer's source when it reaches the
+threshold. Trees, threshold and what they were fitted on are package data (``data/answerability.json``, written by
 ``python -m eval_sets.refusal.fit``), shown with every candidate's features in the chain trace and
 the console inspector. Which passages to retrieve, and what to say, are other steps' business.
 """

@@ -331,12 +331,10 @@ class AnswerChain:
         hint = f"相关事项可咨询{department}，" if department else ""
         hotline = self._deployment.hotline
         if unmet := judgement.unmet:  # name what the question takes for granted and no source states
-            related = judgement.related
-            title = related.hit.chunk.metadata.title if related else ""
             text = render(
                 "no_premise",
                 premises="、".join(f"“{premise.text}”" for premise in unmet),
-                related_hint=f"相关内容：《{title}》，其中未提及您所说的情况，仅供参考。" if title else "",
+                related_hint=_related_hint(judgement),
                 department_hint=hint,
                 hotline=hotline,
             )
@@ -419,6 +417,15 @@ class AnswerChain:
             context.question, context.standalone, answer.text, answer.status, answer.mode, answer.model
         )
         self._conversations.append(context.session_id, turn, [c.doc_id for c in answer.citations])
+
+
+def _related_hint(judgement: Judgement) -> str:
+    """The nearest item to a question whose premise no source states, named as 相关内容 (not as an answer)."""
+    related = judgement.related.hit.chunk if judgement.related else None
+    if related is None or not (related.question or related.metadata.title):
+        return ""
+    name = f"常见问题“{related.question}”" if related.question else f"《{related.metadata.title}》"
+    return f"相关内容：{name}，其中未提及您所说的情况，仅供参考。"
 
 
 def _focus(question: str) -> str:

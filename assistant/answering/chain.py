@@ -425,7 +425,7 @@ def _related_hint(judgement: Judgement) -> str:
     if related is None or not (related.question or related.metadata.title):
         return ""
     name = f"常见问题“{related.question}”" if related.question else f"《{related.metadata.title}》"
-    return f"相关内容：{name}，其中未提及您所说的情况，仅供参考。"
+    return f"相关内容：{name}（与您所问的并不相同，适用条件以原文为准，仅供参考）。"
 
 
 def _focus(question: str) -> str:

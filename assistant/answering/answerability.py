@@ -16,10 +16,13 @@ the cases (``FEATURES``, each in [0, 1] or a similarity):
   what the passage is about (an FAQ's official question, or the title and heading);
 - ``faq``: the passage is an official FAQ answer; ``rank``: its place in the retrieval order.
 
-A year the question names (2027年) must be in the passage: a passage about another year never
-answers. Boosted decision trees turn the features into a probability; the hit with the highest
-probability is the answer's source when it reaches the threshold. Trees, threshold and what they
-were fitted on are package data (``data/answerability.json``, written by
+What the question takes for granted (``premises``: a year, a name in 《》, a benefit with its
+amount, a group of people, an operation) must be stated by the passage (a year) or by a retrieved
+passage of its document (the rest): a passage about another year, another amount, another group or
+注销 instead of 设立 never answers, however well it matches; the judgement keeps the premises no
+passage states, for the refusal to name. Boosted decision trees turn the features into a
+probability; the hit with the highest probability is the answer's source when it reaches the
+threshold. Trees, threshold and what they were fitted on are package data (``data/answerability.json``, written by
 ``python -m eval_sets.refusal.fit``), shown with every candidate's features in the chain trace and
 the console inspector. Which passages to retrieve, and what to say, are other steps' business.
 """
@@ -38,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answering import evidence
+from assistant.answering.premises import Premise, premises_of, states
 from assistant.documents import SearchHit
 from assistant.retrieval import lexicon
 from assistant.retrieval.embedding import Embedder
@@ -55,7 +59,6 @@ FEATURES = (
     "rank",
 )
 OFFICIAL_MARGIN = 0.15  # an FAQ this close to the best passage's probability is answered from instead
-_YEAR = re.compile(r"(?:19|20)\d\d(?=年)")
 _CLAUSE_BREAK = re.compile(r"[，,。？?！!；;\s]+")
 
 
@@ -143,11 +146,12 @@ class Candidate:
     hit: SearchHit
     features: dict[str, float]
     probability: float = 0.0
-    vetoed: str = ""  # why the passage cannot answer whatever its features say (it is about another year)
+    vetoed: str = ""  # why the passage cannot answer whatever its features say (a premise it does not state)
+    unmet: tuple[Premise, ...] = ()  # the question's premises it does not state
 
     def scored(self, model: AnswerabilityModel) -> Candidate:
         probability = 0.0 if self.vetoed else model.probability(self.features)
-        return Candidate(self.hit, self.features, probability, self.vetoed)
+        return Candidate(self.hit, self.features, probability, self.vetoed, self.unmet)
 
 
 @dataclass
@@ -157,6 +161,17 @@ class Judgement:
     concepts: list[lexicon.Concept] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
     threshold: float = 0.5
+    premises: tuple[Premise, ...] = ()
+
+    @property
+    def unmet(self) -> list[Premise]:
+        """The question's premises that no judged passage states (what a refusal names)."""
+        return [p for p in self.premises if self.candidates and all(p in c.unmet for c in self.candidates)]
+
+    @property
+    def related(self) -> Candidate | None:
+        """The best-ranked passage that matched but lacks a premise: the nearest item (相关内容)."""
+        return next((c for c in self.candidates if c.unmet), None)
 
     @property
     def best(self) -> Candidate | None:
@@ -229,7 +244,9 @@ class AnswerabilityJudge:
     ) -> Judgement:
         """``question_vector``: the question's embedding when the caller has it (else it is embedded here)."""
         concepts = list(lexicon.question_concepts(question, self._ignore))
-        judgement = Judgement(concepts, threshold=self.model.threshold)
+        judgement = Judgement(
+            concepts, threshold=self.model.threshold, premises=premises_of(question, self._ignore)
+        )
         if not hits or not concepts:
             return judgement
         found = self.candidates(question, concepts, hits, question_vector)
@@ -246,7 +263,8 @@ class AnswerabilityJudge:
     ) -> list[Candidate]:
         """The top hits with their features, not yet scored."""
         top = list(hits[: self._depth])
-        texts = [lexicon.normalise(hit.chunk.search_text) for hit in hits[: max(self._depth, 10)]]
+        retrieved = list(hits[: max(self._depth, 10)])
+        texts = [lexicon.normalise(hit.chunk.search_text) for hit in retrieved]
         if question_vector is None:
             question_vector = self._embedder.embed_query(question)
         labels = self._embedder.embed_queries([_label(hit) for hit in top]) @ question_vector
@@ -255,7 +273,8 @@ class AnswerabilityJudge:
         absent = max((c.weight for c in unfound), default=0.0)
         absent_noun = max((c.weight for c in unfound if lexicon.names_a_thing(c)), default=0.0)
         aspects = evidence.asked(question)
-        years = _YEAR.findall(lexicon.normalise(question))
+        assumed = premises_of(question, self._ignore)
+        asked = lexicon.normalise(question)
         found = []
         for rank, (hit, text, label) in enumerate(zip(top, texts, labels, strict=False)):
             coverage, missing = _weighted(concepts, text)
@@ -273,8 +292,13 @@ class AnswerabilityJudge:
                 "faq": float(bool(hit.chunk.question)),
                 "rank": rank / max(self._depth - 1, 1),
             }
-            other_year = next((year for year in years if year not in text), "")
-            found.append(Candidate(hit, features, vetoed=f"资料未涉及{other_year}年" if other_year else ""))
+            document = [
+                t for other, t in zip(retrieved, texts, strict=True) if other.chunk.doc_id == hit.chunk.doc_id
+            ]
+            where = {"passage": [text], "document": document, "retrieved": texts}
+            unmet = tuple(p for p in assumed if not any(states(p, t, asked) for t in where[p.reach]))
+            vetoed = "资料未涉及" + "、".join(f"“{p.text}”" for p in unmet) if unmet else ""
+            found.append(Candidate(hit, features, vetoed=vetoed, unmet=unmet))
         return found
 
 

@@ -5,7 +5,9 @@
 - Correct: pinyin-input typos are mended against the retrieved passages (居住正 → 居住证), and
   retrieval runs again when anything changed.
 - Judge: ``answerability`` decides, per retrieved passage, whether it answers the question; when
-  none does, the chain refuses and hands off (to the department the question is about, or the hotline).
+  none does, the chain refuses and hands off (to the department the question is about, or the
+  hotline), naming what the question took for granted that no source states (「知识库中没有关于
+  “一万元补贴”的规定」) and the nearest item, as 相关内容.
 - FAQ first: when the passage judged best is an official FAQ, its text is the answer, verbatim (官方口径).
 - Answer: the chat model writes from the evidence sentences (``evidence``) of the passages judged
   relevant, or (extractive mode, or when every generated sentence fails the check) they are quoted.
@@ -327,8 +329,18 @@ class AnswerChain:
             if lexicon.covers(lexicon.normalise(best.hit.chunk.search_text), topic):
                 department = best.hit.chunk.metadata.department
         hint = f"相关事项可咨询{department}，" if department else ""
-        text = render("no_evidence", department_hint=hint, hotline=self._deployment.hotline)
-        return Answer("no_evidence", text, mode="refusal", handoff=department or self._deployment.hotline)
+        hotline = self._deployment.hotline
+        if unmet := judgement.unmet:  # name what the question takes for granted and no source states
+            text = render(
+                "no_premise",
+                premises="、".join(f"“{premise.text}”" for premise in unmet),
+                related_hint=_related_hint(judgement),
+                department_hint=hint,
+                hotline=hotline,
+            )
+        else:
+            text = render("no_evidence", department_hint=hint, hotline=hotline)
+        return Answer("no_evidence", text, mode="refusal", handoff=department or hotline)
 
     def _generate(self, context: _Context) -> Generator[AnswerEvent, None, Answer]:
         hits = context.sources[: self._settings.passages]
@@ -405,6 +417,15 @@ class AnswerChain:
             context.question, context.standalone, answer.text, answer.status, answer.mode, answer.model
         )
         self._conversations.append(context.session_id, turn, [c.doc_id for c in answer.citations])
+
+
+def _related_hint(judgement: Judgement) -> str:
+    """The nearest item to a question whose premise no source states, named as 相关内容 (not as an answer)."""
+    related = judgement.related.hit.chunk if judgement.related else None
+    if related is None or not (related.question or related.metadata.title):
+        return ""
+    name = f"常见问题“{related.question}”" if related.question else f"《{related.metadata.title}》"
+    return f"相关内容：{name}（与您所问的并不相同，适用条件以原文为准，仅供参考）。"
 
 
 def _focus(question: str) -> str:

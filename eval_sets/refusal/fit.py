@@ -57,7 +57,7 @@ def rejudged(assessment: Assessment, model: AnswerabilityModel) -> Assessment:
         assessment.scope,
         assessment.asked,
         assessment.hits,
-        Judgement(old.concepts, candidates, model.threshold),
+        Judgement(old.concepts, candidates, model.threshold, old.premises),
     )
 
 
@@ -161,7 +161,12 @@ def choose_threshold(model: AnswerabilityModel, pairs: list[Labelled]) -> float:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=PACKAGED)
-    parser.add_argument("--shared-limit", type=int, default=400, help="questions per shared dev set")
+    parser.add_argument(
+        "--shared-limit",
+        type=int,
+        default=400,
+        help="questions per shared dev set (0: skip them, a quick refit)",
+    )
     parser.add_argument(
         "--fit-on",
         nargs="+",
@@ -176,7 +181,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         groups["demo"] = collect(services, demo_questions())
         services.close()
         for name, kind in (("msgabench_gov", "faq"), ("ncp_policy_qa", "policy")):
-            if not (SHARED / name).is_dir():
+            if not (SHARED / name).is_dir() or args.shared_limit == 0:
                 continue
             # The shared sets are national documents, not one city's: no "other region" refusals.
             settings = Settings(

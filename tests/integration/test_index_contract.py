@@ -1,6 +1,8 @@
 """One contract, every ``VectorIndex`` implementation: the embedded engine (qdrant-edge),
-qdrant-client (its in-process mode standing in for a server) and the embedded engine behind the
-index process that several workers share (``SharedIndex``) must return the same results."""
+qdrant-client (its in-process mode standing in for a server, called directly and over the REST
+API through ``tests.stub_qdrant``, as several machines reach a server) and the embedded engine
+behind the index process that several workers share (``SharedIndex``) must return the same
+results."""
 
 import subprocess
 import sys
@@ -20,6 +22,7 @@ from assistant.retrieval.index import FilterSpec, IndexPoint
 from assistant.retrieval.qdrant_index import QdrantServerIndex
 from assistant.retrieval.shared_index import SharedIndex
 from tests.conftest import PROJECT
+from tests.stub_qdrant import stub_qdrant_server
 
 pytestmark = pytest.mark.integration
 
@@ -51,7 +54,7 @@ def _points() -> list[IndexPoint]:
     ]
 
 
-@pytest.fixture(params=["edge", "qdrant-client", "shared"])
+@pytest.fixture(params=["edge", "qdrant-client", "qdrant-rest", "shared"])
 def index(request, tmp_path):
     with ExitStack() as stack:
         if request.param == "edge":
@@ -64,6 +67,9 @@ def index(request, tmp_path):
                 Path(environment["GOVASSIST_QDRANT__SHARED_INDEX"]),
                 environment["GOVASSIST_QDRANT__SHARED_INDEX_KEY"].encode(),
             )
+        elif request.param == "qdrant-rest":
+            url = stack.enter_context(stub_qdrant_server(api_key="contract-key"))
+            implementation = QdrantServerIndex.connect(url, "contract", api_key="contract-key")
         else:
             implementation = QdrantServerIndex.connect(":memory:", "contract")
         implementation.ensure_collection(8)

@@ -3,11 +3,11 @@ import json
 import pytest
 
 from assistant.errors import IndexMismatch
-from assistant.retrieval.manifest import Manifest, ManifestEntry, ManifestStore
+from assistant.retrieval.manifest import Manifest, ManifestEntry, ManifestFile
 
 
 def test_save_is_atomic_and_reload_sees_changes(tmp_path):
-    store = ManifestStore(tmp_path / "kb.manifest.json")
+    store = ManifestFile(tmp_path / "kb.manifest.json")
     assert store.load().documents == {}
     manifest = Manifest(embedder="use", dimension=512)
     manifest.documents["d1"] = ManifestEntry("d1", "h1", chunk_count=3, token_count=30, title="标题")
@@ -17,7 +17,7 @@ def test_save_is_atomic_and_reload_sees_changes(tmp_path):
         json.loads((tmp_path / "kb.manifest.json").read_text(encoding="utf-8"))["documents"]["d1"]["title"]
         == "标题"
     )
-    other_process = ManifestStore(tmp_path / "kb.manifest.json")
+    other_process = ManifestFile(tmp_path / "kb.manifest.json")
     loaded = other_process.load()
     assert loaded.chunk_count == 3 and loaded.average_chunk_length("words") == 10
     assert loaded.live_versions() == {"d1": "h1"}

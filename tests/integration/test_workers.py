@@ -1,6 +1,7 @@
 """`govassist serve --workers 2` for real: two worker processes and the index process they share,
-on the demo knowledge base. A document deleted through one worker is gone for every worker, and
-so is the answer each of them had cached from it."""
+on the demo knowledge base. Connections opened at once are spread over both workers; a document
+deleted through one worker is gone for every worker, and so is the answer each of them had cached
+from it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 import time
 
 import httpx
+import psutil
 import pytest
 
 from assistant.api.security import create_api_key
@@ -42,6 +44,16 @@ def _wait_until_serving(base_url: str, process: subprocess.Popen, seconds: float
     raise AssertionError("the workers did not start in time")
 
 
+def _connections_per_worker(service: subprocess.Popen, port: int) -> list[int]:
+    """How many established connections to ``port`` each worker (a child that listens on it) holds."""
+    counts = []
+    for child in psutil.Process(service.pid).children():
+        ours = [c for c in child.net_connections(kind="tcp") if c.laddr and c.laddr.port == port]
+        if any(c.status == psutil.CONN_LISTEN for c in ours):
+            counts.append(sum(c.status == psutil.CONN_ESTABLISHED for c in ours))
+    return counts
+
+
 def test_two_workers_share_one_index_and_see_each_others_changes(tmp_path):
     data_dir = tmp_path / "data"
     settings = Settings(_env_file=None, data_dir=data_dir, llm={"backend": "extractive"})
@@ -68,6 +80,18 @@ def test_two_workers_share_one_index_and_see_each_others_changes(tmp_path):
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(base_url, process)
+        deadline = time.monotonic() + 240
+        while len(_connections_per_worker(process, port)) < 2:  # the other worker is still starting
+            assert process.poll() is None and time.monotonic() < deadline, "the second worker did not start"
+            time.sleep(0.5)
+        # Sixteen keep-alive clients connecting together: each worker gets some (a socket each).
+        clients = [httpx.Client(base_url=base_url, timeout=60) for _ in range(16)]
+        for client in clients:
+            assert client.get("/v1/suggestions").status_code == 200
+        spread = _connections_per_worker(process, port)
+        for client in clients:
+            client.close()
+        assert len(spread) == 2 and min(spread) >= 2, spread
         # New connections each time: the kernel spreads them over both workers' accept queues.
         answers = [
             httpx.post(f"{base_url}/v1/chat", json={"question": QUESTION}, timeout=60).json()

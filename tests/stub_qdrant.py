@@ -57,6 +57,10 @@ def _query(engine: QdrantClient, name: str, body: dict[str, Any]) -> Any:
     )
 
 
+def _query_batch(engine: QdrantClient, name: str, body: dict[str, Any]) -> Any:
+    return engine.query_batch_points(name, requests=models.QueryRequestBatch.model_validate(body).searches)
+
+
 def _scroll(engine: QdrantClient, name: str, body: dict[str, Any]) -> Any:
     request = models.ScrollRequest.model_validate(body)
     records, offset = engine.scroll(
@@ -83,12 +87,15 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("PUT", _COLLECTION + "/points"): _upsert,
     ("POST", _COLLECTION + "/points/delete"): _delete,
     ("POST", _COLLECTION + "/points/query"): _query,
+    ("POST", _COLLECTION + "/points/query/batch"): _query_batch,
     ("POST", _COLLECTION + "/points/scroll"): _scroll,
     ("POST", _COLLECTION + "/points/count"): _count,
 }
 
 
 def _json(result: Any) -> Any:
+    if isinstance(result, list):
+        return [_json(item) for item in result]
     return result.model_dump(mode="json") if isinstance(result, BaseModel) else result
 
 

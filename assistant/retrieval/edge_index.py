@@ -26,7 +26,9 @@ from assistant.retrieval.index import (
     FilterSpec,
     IndexMatch,
     IndexPoint,
+    IndexQuery,
     Readable,
+    search_each,
     with_filter_fields,
 )
 from assistant.retrieval.lexical import SparseVector
@@ -154,6 +156,9 @@ class EdgeIndex:
         sparse = qe.SparseVector(indices=vector.indices, values=vector.values)
         query = qe.Query.Nearest(sparse, using=SPARSE_VECTORS[channel])
         return self._query(query, limit, filters)
+
+    def search_batch(self, queries: Sequence[IndexQuery]) -> list[list[IndexMatch]]:
+        return search_each(self, queries)
 
     def scroll(self, batch_size: int = 512) -> Iterator[tuple[str, dict[str, Any]]]:
         shard = self._open()

@@ -44,6 +44,17 @@ class IndexMatch:
     payload: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class IndexQuery:
+    """One query of a batch (``VectorIndex.search_batch``): the dense vector (channel ``DENSE``) or
+    a lexical channel's BM25 vector (``words``, ``bigrams``)."""
+
+    channel: str
+    vector: np.ndarray | SparseVector
+    limit: int
+    filters: FilterSpec
+
+
 def day_number(value: date | str | None, default: int) -> int:
     if value is None or value == "":
         return default
@@ -124,6 +135,11 @@ class VectorIndex(Protocol):
         self, channel: str, vector: SparseVector, limit: int, filters: FilterSpec
     ) -> list[IndexMatch]: ...
 
+    def search_batch(self, queries: Sequence[IndexQuery]) -> list[list[IndexMatch]]:
+        """Several queries at once, each one's matches as ``search_dense``/``search_sparse`` give
+        them (one round trip where the index is in another process or on a server)."""
+        ...
+
     def scroll(self, batch_size: int = 512) -> Iterator[tuple[str, dict[str, Any]]]:
         """Every point id with its payload."""
         ...
@@ -139,6 +155,16 @@ class VectorIndex(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def search_each(index: VectorIndex, queries: Sequence[IndexQuery]) -> list[list[IndexMatch]]:
+    """``search_batch`` as one query after another (an index in this process has no round trip to save)."""
+    return [
+        index.search_dense(query.vector, query.limit, query.filters)
+        if isinstance(query.vector, np.ndarray)
+        else index.search_sparse(query.channel, query.vector, query.limit, query.filters)
+        for query in queries
+    ]
 
 
 def with_filter_fields(payload: dict[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import BackendUnavailable
-from assistant.retrieval.index import FilterSpec, IndexMatch, IndexPoint, VectorIndex
+from assistant.retrieval.index import FilterSpec, IndexMatch, IndexPoint, IndexQuery, VectorIndex
 from assistant.retrieval.lexical import SparseVector
 
 logger = logging.getLogger(__name__)
@@ -40,9 +40,21 @@ class IndexHost:
     def call(self, method: str, *args: Any) -> Any:
         if method == "scroll":
             return list(self._index.scroll(*args))
+        if method == "search_batch":
+            return _one_payload_each(self._index.search_batch(*args))
         if method not in _CALLS:
             raise ValueError(f"not an index call: {method}")
         return getattr(self._index, method)(*args)
+
+
+def _one_payload_each(results: list[list[IndexMatch]]) -> list[list[IndexMatch]]:
+    """The same point found by several queries carries one payload object, which pickling then
+    sends once (a search's channels find mostly the same chunks; payloads are most of the bytes)."""
+    payloads: dict[str, dict[str, Any]] = {}
+    for matches in results:
+        for match in matches:
+            match.payload = payloads.setdefault(match.point_id, match.payload)
+    return results
 
 
 _CALLS = (
@@ -122,6 +134,9 @@ class SharedIndex:
         self, channel: str, vector: SparseVector, limit: int, filters: FilterSpec
     ) -> list[IndexMatch]:
         return self._call("search_sparse", channel, vector, limit, filters)  # type: ignore[no-any-return]
+
+    def search_batch(self, queries: Sequence[IndexQuery]) -> list[list[IndexMatch]]:
+        return self._call("search_batch", list(queries))  # type: ignore[no-any-return]
 
     def scroll(self, batch_size: int = 512) -> Iterator[tuple[str, dict[str, Any]]]:
         yield from self._call("scroll", batch_size)

@@ -18,7 +18,8 @@ from assistant.config import Settings
 from assistant.documents import SearchFilters
 from assistant.retrieval import lexical, lexicon
 from assistant.retrieval.edge_index import EdgeIndex
-from assistant.retrieval.index import FilterSpec, IndexPoint
+from assistant.retrieval.index import FilterSpec, IndexPoint, IndexQuery
+from assistant.retrieval.lexical import SparseVector
 from assistant.retrieval.qdrant_index import QdrantServerIndex
 from assistant.retrieval.shared_index import SharedIndex
 from tests.conftest import PROJECT
@@ -141,6 +142,28 @@ def test_dense_search_ranks_by_cosine(index):
     matches = index.search_dense(_vector(2), 2, EVERYTHING)
     assert _ids(matches)[0] == "f1"
     assert matches[0].score == pytest.approx(1.0, abs=1e-4)
+
+
+def test_a_batch_finds_what_each_query_finds_alone(index):
+    words = lexical.encode_query("公积金提取", "words", lexicon.expansions("公积金提取"))
+    faq = FilterSpec.from_filters(SearchFilters(kinds=["faq"], include_expired=True))
+    queries = [
+        IndexQuery("words", words, 10, EVERYTHING),
+        IndexQuery("bigrams", lexical.encode_query("居住证", "bigrams"), 10, EVERYTHING),
+        IndexQuery("dense", _vector(1), 3, faq),
+        IndexQuery("words", SparseVector([], []), 10, EVERYTHING),  # nothing to match
+    ]
+    batch = index.search_batch(queries)
+    alone = [
+        index.search_sparse("words", words, 10, EVERYTHING),
+        index.search_sparse("bigrams", lexical.encode_query("居住证", "bigrams"), 10, EVERYTHING),
+        index.search_dense(_vector(1), 3, faq),
+        [],
+    ]
+    assert [[(m.point_id, round(m.score, 4), m.payload) for m in matches] for matches in batch] == [
+        [(m.point_id, round(m.score, 4), m.payload) for m in matches] for matches in alone
+    ]
+    assert _ids(batch[0])[0] == "p1" and set(_ids(batch[2])) == {"f1", "f2"}
 
 
 def test_filters_by_kind_region_and_expiry(index):

@@ -113,7 +113,10 @@ def build_database(settings: Settings) -> Database:
     import assistant.retrieval.manifest_table  # noqa: F401  (the manifest, with a Qdrant server)
     from assistant.audit import AuditLog  # (audit events, chain, checkpoints)
 
-    database = Database(settings.database_url(), settings.database.echo, settings.database.sqlite_synchronous)
+    options = settings.database
+    database = Database(
+        settings.database_url(), options.echo, options.sqlite_synchronous, options.sqlite_busy_timeout_s
+    )
     database.create_tables()
     AuditLog(database).start()  # chains rows written before the chain existed, once
     return database

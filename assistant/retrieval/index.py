@@ -157,16 +157,6 @@ class VectorIndex(Protocol):
     def close(self) -> None: ...
 
 
-def search_each(index: VectorIndex, queries: Sequence[IndexQuery]) -> list[list[IndexMatch]]:
-    """``search_batch`` as one query after another (an index in this process has no round trip to save)."""
-    return [
-        index.search_dense(query.vector, query.limit, query.filters)
-        if isinstance(query.vector, np.ndarray)
-        else index.search_sparse(query.channel, query.vector, query.limit, query.filters)
-        for query in queries
-    ]
-
-
 def with_filter_fields(payload: dict[str, Any]) -> dict[str, Any]:
     """Add the integer date fields that ``FilterSpec`` ranges run on. A chunk without a level (one
     indexed before levels existed, re-stored by a migration or a reindex) is stored without the

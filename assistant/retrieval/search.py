@@ -155,7 +155,8 @@ class HybridSearcher:
             )
             missing = list(dict.fromkeys(m.point_id for m in keyword if m.point_id not in known))
             if missing:
-                dense += self._index.search_dense(vector, len(missing), spec.restricted_to(missing))
+                rescoring = IndexQuery(DENSE, vector, len(missing), spec.restricted_to(missing))
+                dense += self._index.search_batch([rescoring])[0]  # chunks the worker has just seen
         return dense
 
 

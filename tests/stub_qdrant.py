@@ -61,6 +61,11 @@ def _query_batch(engine: QdrantClient, name: str, body: dict[str, Any]) -> Any:
     return engine.query_batch_points(name, requests=models.QueryRequestBatch.model_validate(body).searches)
 
 
+def _retrieve(engine: QdrantClient, name: str, body: dict[str, Any]) -> Any:
+    request = models.PointRequest.model_validate(body)
+    return engine.retrieve(name, ids=request.ids, with_payload=request.with_payload)
+
+
 def _scroll(engine: QdrantClient, name: str, body: dict[str, Any]) -> Any:
     request = models.ScrollRequest.model_validate(body)
     records, offset = engine.scroll(
@@ -85,6 +90,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("DELETE", _COLLECTION): lambda engine, name, _: engine.delete_collection(name),
     ("PUT", _COLLECTION + "/index"): _create_index,
     ("PUT", _COLLECTION + "/points"): _upsert,
+    ("POST", _COLLECTION + "/points"): _retrieve,
     ("POST", _COLLECTION + "/points/delete"): _delete,
     ("POST", _COLLECTION + "/points/query"): _query,
     ("POST", _COLLECTION + "/points/query/batch"): _query_batch,

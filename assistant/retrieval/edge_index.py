@@ -149,12 +149,19 @@ class EdgeIndex:
         request = qe.QueryRequest(
             limit=query.limit,
             query=nearest,
-            filter=edge_filter or _edge_filter(query.filters),
-            with_payload=True,
+            filter=_edge_filter(query.filters) if edge_filter is None else edge_filter,
+            with_payload=query.with_payload,
         )
         return [
             IndexMatch(str(hit.id), float(hit.score), dict(hit.payload or {})) for hit in shard.query(request)
         ]
+
+    def payloads(self, point_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        shard = self._open()
+        if shard is None or not point_ids:
+            return {}
+        records = shard.retrieve(list(point_ids), True, False)
+        return {str(record.id): dict(record.payload or {}) for record in records}
 
     def search_dense(self, vector: np.ndarray, limit: int, filters: FilterSpec) -> list[IndexMatch]:
         return self._query(IndexQuery(DENSE, vector, limit, filters))

@@ -82,7 +82,11 @@ def _client_query(query: IndexQuery) -> models.QueryRequest | None:
     else:
         return None
     return models.QueryRequest(
-        query=vector, using=using, limit=query.limit, filter=_client_filter(query.filters), with_payload=True
+        query=vector,
+        using=using,
+        limit=query.limit,
+        filter=_client_filter(query.filters),
+        with_payload=query.with_payload,
     )
 
 
@@ -203,6 +207,14 @@ class QdrantServerIndex:
             return []
         query = models.SparseVector(indices=vector.indices, values=vector.values)
         return self._query(query, SPARSE_VECTORS[channel], limit, filters)
+
+    def payloads(self, point_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        if not point_ids or not self._exists():
+            return {}
+        records = self._call(
+            "read points", self._client.retrieve, self._collection, ids=list(point_ids), with_payload=True
+        )
+        return {str(record.id): dict(record.payload or {}) for record in records}
 
     def scroll(self, batch_size: int = 512) -> Iterator[tuple[str, dict[str, Any]]]:
         if not self._exists():

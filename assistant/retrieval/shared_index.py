@@ -18,6 +18,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from multiprocessing import AuthenticationError
 from multiprocessing.managers import BaseManager
 from pathlib import Path
@@ -97,13 +98,20 @@ class IndexHost:
         self._connection.mirror = mirror
         revision = self._writes
         mirror.start(revision)
-        sent: Sent = []
-        for matches in self._index.search_batch(queries):
-            sent.append([])
-            for match in matches:
-                held = mirror.holds(match.point_id)
+        # Ids and scores first (turning payloads into Python objects is most of a query's cost),
+        # then the payloads of the matches this connection will not hold when they arrive.
+        found = self._index.search_batch([replace(query, with_payload=False) for query in queries])
+        lacking: list[tuple[int, int, str]] = []  # query number, match number, point id
+        for query_number, matches in enumerate(found):
+            for match_number, match in enumerate(matches):
+                if not mirror.holds(match.point_id):
+                    lacking.append((query_number, match_number, match.point_id))
                 mirror.touch(match.point_id, None)
-                sent[-1].append((match.point_id, match.score, None if held else match.payload))
+        payloads = self._index.payloads(sorted({point_id for *_, point_id in lacking})) if lacking else {}
+        sent: Sent = [[(match.point_id, match.score, None) for match in matches] for matches in found]
+        for query_number, match_number, point_id in lacking:
+            score = sent[query_number][match_number][1]
+            sent[query_number][match_number] = (point_id, score, payloads.get(point_id, {}))
         return revision, sent
 
 
@@ -126,6 +134,7 @@ _CALLS = (
     "delete",
     "search_dense",
     "search_sparse",
+    "payloads",
     "count",
     "optimize",
     "drop_collection",
@@ -201,7 +210,15 @@ class SharedIndex:
 
     def search_batch(self, queries: Sequence[IndexQuery]) -> list[list[IndexMatch]]:
         revision, sent = self._call("search_batch", list(queries))
-        return received_batch(self._local.mirror, revision, sent)
+        results = received_batch(self._local.mirror, revision, sent)
+        for query, matches in zip(queries, results, strict=True):
+            if not query.with_payload:  # sent or held all the same, so that both mirrors agree
+                for match in matches:
+                    match.payload = {}
+        return results
+
+    def payloads(self, point_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        return self._call("payloads", list(point_ids))  # type: ignore[no-any-return]
 
     def scroll(self, batch_size: int = 512) -> Iterator[tuple[str, dict[str, Any]]]:
         yield from self._call("scroll", batch_size)

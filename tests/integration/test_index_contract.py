@@ -166,6 +166,16 @@ def test_a_batch_finds_what_each_query_finds_alone(index):
     assert _ids(batch[0])[0] == "p1" and set(_ids(batch[2])) == {"f1", "f2"}
 
 
+def test_ids_and_scores_without_payloads_then_the_payloads_by_id(index):
+    query = IndexQuery("dense", _vector(1), 4, EVERYTHING)
+    full = index.search_batch([query])[0]
+    bare = index.search_batch([IndexQuery("dense", _vector(1), 4, EVERYTHING, with_payload=False)])[0]
+    assert [(m.point_id, round(m.score, 4)) for m in bare] == [(m.point_id, round(m.score, 4)) for m in full]
+    assert all(m.payload == {} for m in bare)
+    payloads = index.payloads([m.point_id for m in bare] + ["00000000-0000-0000-0000-000000000099"])
+    assert payloads == {m.point_id: m.payload for m in full}  # a missing point is left out
+
+
 def test_filters_by_kind_region_and_expiry(index):
     query = _vector(1)
     faq = FilterSpec.from_filters(SearchFilters(kinds=["faq"], include_expired=True))

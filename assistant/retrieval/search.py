@@ -97,7 +97,8 @@ class HybridSearcher:
             manifest.check_embedder(self._embedder.name, self._embedder.dimension)
         spec = FilterSpec.from_filters(filters, access)
         candidates = self._fetch(query, spec, query_vector).live_only(manifest.live_versions())
-        hits = fuse(candidates, self._settings)
+        kept = max(top_k, self._reranker.top_n) if self._reranker is not None else top_k
+        hits = fuse(candidates, self._settings, kept)
         if self._reranker is not None and hits:
             hits = self._reranker.rerank(query, hits[: self._reranker.top_n])
         return SearchResult(query, hits[:top_k], lexical.tokenize(query), spec)
@@ -178,13 +179,15 @@ def _breakdowns(candidates: Candidates) -> tuple[dict[str, ScoreBreakdown], dict
     return breakdowns, payloads
 
 
-def fuse(candidates: Candidates, settings: SearchSettings) -> list[SearchHit]:
+def fuse(candidates: Candidates, settings: SearchSettings, limit: int | None = None) -> list[SearchHit]:
+    """Every candidate ranked by its fused score; the best ``limit`` only when given (each hit's
+    chunk is built from its payload, so a search builds only those it returns)."""
     breakdowns, payloads = _breakdowns(candidates)
     if settings.fusion == "rrf":
         _score_rrf(breakdowns, settings)
     else:
         _score_normalised(breakdowns, candidates, settings)
-    ranked = sorted(breakdowns.items(), key=lambda item: item[1].fused, reverse=True)
+    ranked = sorted(breakdowns.items(), key=lambda item: item[1].fused, reverse=True)[:limit]
     return [SearchHit(Chunk.from_payload(payloads[pid]), scores.fused, scores) for pid, scores in ranked]
 
 

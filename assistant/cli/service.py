@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from assistant.cli.workers import serve_workers
+from assistant.cli.workers import refuse_if_served, serve_workers
 from assistant.config import Settings, get_settings
 from assistant.errors import BackendUnavailable
 
@@ -92,6 +92,7 @@ def serve(
     if workers == 1:
         uvicorn.Server(server_config(create_app(), host, port, log_level="info")).run()
         return
+    refuse_if_served(host, port)  # before the index process, which would find the index taken
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     with _workers_index(settings) as environment:
         os.environ.update(environment)  # the workers are spawned: they read their settings from it

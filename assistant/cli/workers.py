@@ -48,6 +48,18 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
     return bound
 
 
+def refuse_if_served(host: str, port: int) -> None:
+    """``SO_REUSEPORT`` lets another process of the same user bind the port as well: a second
+    service started on it would silently take half its connections. Refuse when something
+    already answers there."""
+    probe_host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    try:
+        socket.create_connection((probe_host, port), timeout=1).close()
+    except OSError:
+        return
+    raise ConfigurationError(f"{host}:{port} 已有服务在监听，请换用 --port 或先停止它")
+
+
 def _run_worker(config: uvicorn.Config) -> None:
     """A worker's body: uvicorn on a socket of its own."""
     import uvicorn
@@ -67,7 +79,8 @@ def _start_worker(config: uvicorn.Config) -> SpawnProcess:
 
 
 def serve_workers(config: uvicorn.Config) -> None:
-    """Run ``config.workers`` workers on ``config.host:config.port`` until SIGTERM or SIGINT."""
+    """Run ``config.workers`` workers on ``config.host:config.port`` until SIGTERM or SIGINT (the
+    caller has checked the port with ``refuse_if_served`` before starting anything it needs)."""
     holder = reuse_port_socket(config.host, config.port)  # the port is ours while we run
     stopping = threading.Event()
     for stop_signal in (signal.SIGTERM, signal.SIGINT):

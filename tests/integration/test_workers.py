@@ -6,6 +6,7 @@ from it."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -42,6 +43,15 @@ def _wait_until_serving(base_url: str, process: subprocess.Popen, seconds: float
             pass
         time.sleep(1)
     raise AssertionError("the workers did not start in time")
+
+
+def _workers(service: subprocess.Popen, port: int) -> set[int]:
+    """The pids of the service's children that listen on ``port``."""
+    return {
+        child.pid
+        for child in psutil.Process(service.pid).children()
+        if any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in child.net_connections("tcp"))
+    }
 
 
 def _connections_per_worker(service: subprocess.Popen, port: int) -> list[int]:
@@ -113,6 +123,17 @@ def test_two_workers_share_one_index_and_see_each_others_changes(tmp_path):
                 "hits"
             ]
             assert answers[0]["citations"][0]["doc_id"] not in [hit["doc_id"] for hit in hits]
+        # A second service on the same port is refused (SO_REUSEPORT would let it take half the traffic).
+        second = subprocess.run(command, env=environment, cwd=PROJECT, capture_output=True, timeout=120)
+        assert second.returncode != 0 and "已有服务在监听" in (second.stdout + second.stderr).decode()
+        # A worker that dies is replaced, and the service keeps answering.
+        before = _workers(process, port)
+        os.kill(min(before), signal.SIGKILL)
+        deadline = time.monotonic() + 240
+        while len(after := _workers(process, port)) < 2 or after == before:
+            assert process.poll() is None and time.monotonic() < deadline, "the worker was not replaced"
+            time.sleep(0.5)
+        assert httpx.post(f"{base_url}/v1/search", json={"query": "居住证"}, timeout=60).status_code == 200
     finally:
         process.terminate()
         _, errors = process.communicate(timeout=60)

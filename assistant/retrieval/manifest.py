@@ -16,6 +16,7 @@ links, deletions and admin calls made with an old id keep working after ``govass
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import threading
@@ -24,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from assistant.errors import IndexMismatch
+from assistant.errors import Conflict, IndexMismatch
 
 
 @dataclass
@@ -44,6 +45,8 @@ class ManifestEntry:
 
 
 ID_SCHEME = 2  # the document-id scheme current ingestion writes
+CONFLICT = "知识库刚被另一台服务器或进程修改，本次更改未生效，请重试"
+UNREAD = "unread"
 
 
 @dataclass
@@ -53,6 +56,9 @@ class Manifest:
     documents: dict[str, ManifestEntry] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)  # old document id → current id
     id_scheme: int = ID_SCHEME
+    # The store's version this manifest was read at (kept by copies): a save of it is refused once
+    # another process has replaced the manifest since. UNREAD: not read from a store.
+    revision: Hashable = field(default=UNREAD, compare=False, repr=False)
 
     @property
     def needs_migration(self) -> bool:
@@ -152,17 +158,24 @@ class ManifestFile:
             version = self.version()
             if self._cached is None or version != self._cached_version:
                 self._cached = self._read() if version is not None else Manifest()
-                self._cached_version = version
+                self._cached.revision = self._cached_version = version
             return self._cached
 
     def _read(self) -> Manifest:
         return Manifest.from_json(self._path.read_text(encoding="utf-8"))
 
     def save(self, manifest: Manifest) -> None:
+        """Replace the file, if it is still the one ``manifest`` was read from (another worker or
+        the CLI may have replaced it since: ``Conflict``, rather than dropping that change).
+        Processes take turns through a lock file, so the check and the replacement are one step."""
         with self._lock:
             self._path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self._path.with_suffix(".tmp")
-            temporary.write_text(manifest.to_json(), encoding="utf-8")
-            os.replace(temporary, self._path)
-            self._cached = manifest
-            self._cached_version = self.version()
+            with self._path.with_suffix(".lock").open("a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if manifest.revision != UNREAD and self.version() != manifest.revision:
+                    raise Conflict(CONFLICT)
+                temporary = self._path.with_suffix(".tmp")
+                temporary.write_text(manifest.to_json(), encoding="utf-8")
+                os.replace(temporary, self._path)
+                self._cached = manifest
+                manifest.revision = self._cached_version = self.version()

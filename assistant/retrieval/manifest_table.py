@@ -4,7 +4,7 @@ With a Qdrant server (``qdrant.url``) several machines share one index; a manife
 machine's data dir would let each see only what was ingested through it. The row holds the
 manifest's JSON and a version number that every save increments: ``version()`` is one indexed
 read, so every process's answer cache sees a change made by any machine at its next question.
-A save is a compare-and-swap on the version this process last read: two machines changing the
+A save is a compare-and-swap on the version the saved manifest was read at: two machines changing the
 knowledge base at the same moment cannot silently drop each other's documents; the second is
 refused (``Conflict``) and its run can be repeated (its chunks not yet in the manifest are the
 leftovers the write protocol already cleans up).
@@ -24,9 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.database import Base, Database
 from assistant.errors import Conflict
-from assistant.retrieval.manifest import Manifest
-
-_CONFLICT = "知识库刚被另一台服务器或进程修改，本次更改未生效，请重试"
+from assistant.retrieval.manifest import CONFLICT, UNREAD, Manifest
 
 
 class ManifestRow(Base):
@@ -62,7 +60,7 @@ class ManifestTable:
                 version = self.version()
             if self._cached is None or version != self._cached_version:
                 self._cached = self._read() if version is not None else Manifest()
-                self._cached_version = version
+                self._cached.revision = self._cached_version = version
             return self._cached
 
     def _read(self) -> Manifest:
@@ -84,9 +82,9 @@ class ManifestTable:
         return True
 
     def save(self, manifest: Manifest) -> None:
-        """Replace the manifest, if it is still the version this process last read."""
+        """Replace the manifest, if it is still the version ``manifest`` was read at."""
         with self._lock:
-            expected = self._cached_version
+            expected = self.version() if manifest.revision == UNREAD else manifest.revision
             if expected is None:
                 saved = self._insert(manifest)
             else:
@@ -94,10 +92,10 @@ class ManifestTable:
                     changed = session.execute(
                         update(ManifestRow)
                         .where(ManifestRow.collection == self._collection, ManifestRow.version == expected)
-                        .values(version=expected + 1, body=manifest.to_json())
+                        .values(version=ManifestRow.version + 1, body=manifest.to_json())
                     )
                     saved = changed.rowcount == 1  # type: ignore[attr-defined]
             if not saved:
-                self._cached = None  # read again next time
-                raise Conflict(_CONFLICT)
-            self._cached, self._cached_version = manifest, (expected or 0) + 1
+                raise Conflict(CONFLICT)
+            self._cached = manifest
+            manifest.revision = self._cached_version = self.version()

@@ -65,10 +65,10 @@ def test_a_save_on_a_stale_manifest_is_refused_and_loses_nothing(database):
 
 def test_two_first_saves_at_once_keep_one(database):
     first, second = ManifestTable(database, "kb"), ManifestTable(database, "kb")
-    first.load(), second.load()
-    first.save(_with_document(Manifest(), "d1"))
+    empty_first, empty_second = first.load(), second.load()
+    first.save(_with_document(empty_first, "d1"))
     with pytest.raises(Conflict):
-        second.save(_with_document(Manifest(), "d2"))
+        second.save(_with_document(empty_second, "d2"))
     assert set(second.load().documents) == {"d1"}
 
 

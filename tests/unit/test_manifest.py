@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from assistant.errors import IndexMismatch
+from assistant.errors import Conflict, IndexMismatch
 from assistant.retrieval.manifest import Manifest, ManifestEntry, ManifestFile
 
 
@@ -28,3 +28,21 @@ def test_mixing_embedders_is_refused_with_the_settings_to_change():
     manifest.check_embedder("use-multilingual-v3", 512)
     with pytest.raises(IndexMismatch, match="GOVASSIST_EMBEDDING__BACKEND"):
         manifest.check_embedder("sentence-transformers:bge-m3", 1024)
+
+
+def test_a_save_on_a_manifest_another_process_replaced_is_refused(tmp_path):
+    path = tmp_path / "kb.manifest.json"
+    first, second = ManifestFile(path), ManifestFile(path)  # two workers on one data dir
+    first.save(Manifest(embedder="e5", dimension=384))
+    stale = first.load()
+    changed = second.load()
+    changed.documents["d2"] = ManifestEntry("d2", "h2", chunk_count=1, token_count=5)
+    second.save(changed)
+    stale.documents["d1"] = ManifestEntry("d1", "h1", chunk_count=1, token_count=5)
+    with pytest.raises(Conflict, match="请重试"):
+        first.save(stale)
+    assert set(first.load().documents) == {"d2"}  # the other worker's change is kept
+    current = first.load()
+    current.documents["d1"] = ManifestEntry("d1", "h1", chunk_count=1, token_count=5)
+    first.save(current)  # the retry, on what is there now
+    assert set(second.load().documents) == {"d1", "d2"}

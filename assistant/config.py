@@ -301,6 +301,12 @@ class DatabaseSettings(BaseModel):
         "a crash of the process loses nothing, a power cut may lose the last commits but never corrupts the file "
         "or the audit chain; 'full': every commit waits for fsync (about 4 ms each on a typical disk).",
     )
+    sqlite_busy_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        description="How long a SQLite write waits for another process's (`serve --workers N` share one file) "
+        "before it fails; writes queue rather than fail under load.",
+    )
 
 
 class PolicyMatchingSettings(BaseModel):

@@ -51,10 +51,20 @@ def _create_private_file(path: Path) -> None:
 
 
 class Database:
-    def __init__(self, url: str, echo: bool = False, sqlite_synchronous: str = "normal") -> None:
+    def __init__(
+        self,
+        url: str,
+        echo: bool = False,
+        sqlite_synchronous: str = "normal",
+        sqlite_busy_timeout_s: float = 30.0,
+    ) -> None:
+        sqlite = url.startswith("sqlite")
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             _create_private_file(Path(url.removeprefix("sqlite:///")))
-        self.engine = create_engine(url, echo=echo, pool_pre_ping=True)
+        # A SQLite file needs no liveness ping per checkout (a server connection can go stale; a
+        # file cannot); its writers from several processes wait for each other up to the timeout.
+        options = {"connect_args": {"timeout": sqlite_busy_timeout_s}} if sqlite else {"pool_pre_ping": True}
+        self.engine = create_engine(url, echo=echo, **options)
         if self.engine.dialect.name == "sqlite":
             _configure_sqlite(self.engine, sqlite_synchronous)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)

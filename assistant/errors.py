@@ -29,3 +29,7 @@ class NotFound(AssistantError):
 
 class IndexMismatch(AssistantError):
     """The knowledge base was built with a different embedder than the one configured."""
+
+
+class Conflict(AssistantError):
+    """Another process changed the same thing at the same moment; the change was not made (retry)."""

@@ -31,7 +31,8 @@ from assistant.policy_matching.service import PolicyMatching
 from assistant.retrieval.embedding import E5Embedder, Embedder, SentenceTransformerEmbedder, UseEmbedder
 from assistant.retrieval.embedding_cache import CachedEmbedder, VectorStore
 from assistant.retrieval.index import VectorIndex
-from assistant.retrieval.manifest import ManifestStore
+from assistant.retrieval.manifest import ManifestFile, ManifestStore
+from assistant.retrieval.manifest_table import ManifestTable
 from assistant.retrieval.reranking import CrossEncoderReranker, Reranker
 from assistant.retrieval.search import HybridSearcher
 from assistant.speech.types import SpeechToText
@@ -94,8 +95,13 @@ def build_reranker(settings: Settings) -> Reranker | None:
     return CrossEncoderReranker(settings.reranker.model, settings.reranker.top_n, settings.reranker.device)
 
 
-def build_manifests(settings: Settings) -> ManifestStore:
-    return ManifestStore(settings.data_dir / f"{settings.qdrant.collection}.manifest.json")
+def build_manifests(settings: Settings, database: Callable[[], Database]) -> ManifestStore:
+    """A file beside the embedded index; a row of the (shared) database when the index is a Qdrant
+    server, which several machines may share (the file, if one was kept before, is its start)."""
+    path = settings.data_dir / f"{settings.qdrant.collection}.manifest.json"
+    if settings.qdrant.url:
+        return ManifestTable(database(), settings.qdrant.collection, legacy_file=path)
+    return ManifestFile(path)
 
 
 def build_database(settings: Settings) -> Database:
@@ -104,9 +110,13 @@ def build_database(settings: Settings) -> Database:
     import assistant.hotline.tickets  # noqa: F401  (tickets)
     import assistant.policy_matching.store  # noqa: F401  (policy items, enterprise profiles)
     import assistant.ratings  # noqa: F401  (好差评 ratings, follow-ups)
+    import assistant.retrieval.manifest_table  # noqa: F401  (the manifest, with a Qdrant server)
     from assistant.audit import AuditLog  # (audit events, chain, checkpoints)
 
-    database = Database(settings.database_url(), settings.database.echo, settings.database.sqlite_synchronous)
+    options = settings.database
+    database = Database(
+        settings.database_url(), options.echo, options.sqlite_synchronous, options.sqlite_busy_timeout_s
+    )
     database.create_tables()
     AuditLog(database).start()  # chains rows written before the chain existed, once
     return database
@@ -188,7 +198,7 @@ class Services:
 
     @property
     def manifests(self) -> ManifestStore:
-        return self._cached("manifests", build_manifests)
+        return self._cached("manifests", lambda settings: build_manifests(settings, lambda: self.database))
 
     @property
     def database(self) -> Database:

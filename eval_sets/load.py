@@ -1,253 +1,234 @@
-"""``govassist bench load``: many concurrent clients against the real service on loopback.
+"""``govassist bench load``: the service as it is deployed, loaded by clients of their own.
 
-Starts the service (uvicorn, in this process, on 127.0.0.1) over a fresh copy of the demo
-knowledge base, then runs ``clients`` threads for ``seconds``: each loops over a search, an
-FAQ-answered chat and a 好差评 rating, with an agent key (the public rate limit would otherwise
-stop one address). Afterwards it counts the rating and audit rows the database holds against
-the requests that succeeded (nothing may be lost), verifies the audit chain, and reports what one
-audit write (masking, chaining under the lock, commit) cost per request: alone (while the
-single-request costs are measured) and under the load (waiting for the lock and the interpreter
-included). Bounded in time and
-count; loopback only.
+Ingests the demo knowledge base into a fresh data dir, then starts ``govassist serve --workers N``
+(a subprocess: uvicorn's supervisor, N workers and, with the embedded index, the index process
+they share; extractive answers, SQLite) and the clients (``eval_sets.load_client``: one process,
+asyncio, raw HTTP/1.1). Every server process's CPU time is read with psutil, the client's by
+itself, so each request kind's single-request cost is known per side (one request at a time, on
+one warm worker), and the ideal throughput they imply for ``cores`` is said with what it counts:
+cores ÷ (server + client CPU of the mix: one search, one FAQ chat, one rating), and cores ÷
+server CPU alone (the clients are elsewhere in a real deployment). Afterwards the service is
+stopped and its database checked: rating and audit rows against the requests that succeeded
+(nothing may be lost), the audit chain verified, and one audit write timed alone.
+
+The load average at the start and the end is printed: on a shared machine the numbers are
+only as good as the cores were idle. Bounded in time and count; loopback only.
 """
 
 from __future__ import annotations
 
-import itertools
+import multiprocessing
+import os
+import socket
+import subprocess
+import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
-import uvicorn
+import psutil
 from sqlalchemy import func, select
 
-from assistant.api.app import create_app
-from assistant.api.deps import get_audit
 from assistant.api.security import create_api_key
-from assistant.audit import AuditEventRow, AuditLog
-from assistant.cli.service import server_config
+from assistant.audit import AuditEvent, AuditEventRow, AuditLog
 from assistant.config import Settings
-from assistant.ratings import LEVELS, RatingRow
+from assistant.ratings import RatingRow
 from assistant.retention import audit_checkpoint_key
+from assistant.wiring import Services, build_database
 from eval_sets.demo_eval import DEMO_KB
+from eval_sets.load_client import KINDS, serve_commands
 from ingest.pipeline import ingest_paths
 
-_SPARE_ANSWERS = 20  # answers asked before an open loop starts, for ratings to use
-_OPEN_LOOP_SENDERS = 150  # at most this many requests in flight (the server admits 200)
-FAQ_QUESTIONS = ["申领居住证需要提交哪些材料？", "办理居住证收费吗？", "租房提取公积金多久可以提一次？"]
-SEARCHES = ["居住证", "公积金提取", "灵活就业 社保", "高校毕业生 补贴", "营业执照"]
+STARTUP_S = 300  # workers import the models' libraries before they answer
+_REPEATS = 20  # requests of each kind to price it
 
 
-@dataclass
-class Tally:
-    latencies: dict[str, list[float]] = field(
-        default_factory=lambda: {"search": [], "chat": [], "feedback": []}
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _listening(service: subprocess.Popen[bytes], port: int) -> int:
+    """How many of the service's processes listen on ``port`` (every worker, once it has started)."""
+    root = psutil.Process(service.pid)
+    return sum(
+        any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in process.net_connections("tcp"))
+        for process in [root, *root.children()]
     )
-    errors: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    warmup: int = 0  # successful requests made outside the tally (their audit rows exist too)
-
-    def add(self, kind: str, seconds: float, error: str | None) -> None:
-        with self.lock:
-            if error:
-                self.errors.append(f"{kind}: {error}")
-            else:
-                self.latencies[kind].append(seconds)
 
 
-def _call(
-    client: httpx.Client,
-    tally: Tally,
-    kind: str,
-    path: str,
-    body: dict[str, Any],
-    started: float | None = None,
-) -> dict[str, Any] | None:
-    started = time.perf_counter() if started is None else started
-    try:
-        response = client.post(path, json=body)
-        ok = response.status_code in (200, 201)
-        tally.add(kind, time.perf_counter() - started, None if ok else f"HTTP {response.status_code}")
-        return response.json() if ok else None
-    except httpx.HTTPError as exc:
-        tally.add(kind, time.perf_counter() - started, type(exc).__name__)
-        return None
-
-
-_PATHS = {"search": "/v1/search", "chat": "/v1/chat", "feedback": "/v1/ratings"}
-_RATINGS = itertools.cycle(LEVELS)  # every level in turn: the negative ones open follow-up items too
-
-
-def _feedback_body(reply: dict[str, Any]) -> dict[str, Any]:
-    """A 好差评 rating of the answer (next() on a shared cycle is atomic under the GIL)."""
-    return {
-        "answer_id": reply["answer_id"],
-        "session_id": reply["session_id"],
-        "level": next(_RATINGS),
-        "tags": ["回答准确"],
-        "comment": "负载测试",
-    }
-
-
-def _client_loop(base_url: str, key: str, deadline: float, tally: Tally, offset: int) -> None:
-    """Closed loop: one client's search → chat → feedback, again and again until the deadline."""
-    questions, searches = (
-        itertools.cycle(FAQ_QUESTIONS[offset % 3 :] + FAQ_QUESTIONS),
-        itertools.cycle(SEARCHES),
+def _start_service(data_dir: Path, workers: int, port: int) -> subprocess.Popen[bytes]:
+    environment = {**os.environ, "GOVASSIST_DATA_DIR": str(data_dir), "GOVASSIST_LLM__BACKEND": "extractive"}
+    log = (data_dir.parent / "service.log").open("wb")  # uvicorn's access log: every request
+    command = [sys.executable, "-c", "from assistant.cli import main; main()", "serve"]
+    service = subprocess.Popen(
+        [*command, "--workers", str(workers), "--port", str(port)],
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
-    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
-        while time.monotonic() < deadline:
-            _call(client, tally, "search", "/v1/search", {"query": next(searches), "top_k": 5})
-            reply = _call(client, tally, "chat", "/v1/chat", {"question": next(questions)})
-            if reply:
-                _call(client, tally, "feedback", _PATHS["feedback"], _feedback_body(reply))
+    deadline = time.monotonic() + STARTUP_S
+    while time.monotonic() < deadline:
+        if service.poll() is not None:
+            raise RuntimeError(f"govassist serve exited; see {log.name}")
+        try:
+            answered = httpx.get(f"http://127.0.0.1:{port}/v1/suggestions", timeout=5).status_code == 200
+            if answered and _listening(service, port) == workers:
+                return service
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    service.terminate()
+    raise RuntimeError("govassist serve did not start in time")
 
 
-def _open_loop(base_url: str, key: str, rate: float, seconds: float, tally: Tally) -> None:
-    """Open loop: ``rate`` requests per second, each sent at its scheduled moment whatever the
-    service's pace (search, chat, feedback in turn), so a slow service meets a queue rather than
-    fewer requests. A latency is counted from the scheduled moment (no coordinated omission)."""
-    total = int(rate * seconds)
-    kinds = itertools.cycle(["search", "chat", "feedback"])
-    questions, searches = itertools.cycle(FAQ_QUESTIONS), itertools.cycle(SEARCHES)
-    replies: list[dict[str, Any]] = []  # the answers not rated yet: what the ratings refer to
-    lock = threading.Lock()
-    headers = {"Authorization": f"Bearer {key}"}
-    limits = httpx.Limits(max_connections=_OPEN_LOOP_SENDERS, max_keepalive_connections=_OPEN_LOOP_SENDERS)
-    # One client (a connection pool) for every sender thread: a client per thread costs more CPU
-    # to set up than the requests it would send, in the process the service runs in.
-    with (
-        httpx.Client(base_url=base_url, headers=headers, timeout=30, limits=limits) as client,
-        ThreadPoolExecutor(max_workers=_OPEN_LOOP_SENDERS) as pool,
-    ):
-
-        def send(kind: str, body: dict[str, Any] | None, scheduled: float) -> None:
-            if body is None:  # a rating: of an answer nobody has rated yet (one rating per answer)
-                with lock:
-                    unrated = replies.pop() if replies else None
-                if unrated is None:
-                    tally.add(kind, 0.0, "no unrated answer yet")
-                    return
-                body = _feedback_body(unrated)
-            reply = _call(client, tally, kind, _PATHS[kind], body, scheduled)
-            if kind == "chat" and reply:
-                with lock:
-                    replies.append(reply)
-
-        # Warm-up answers, a spare for each rating whose chat has not come back yet (a slow chat
-        # must not leave a rating with nothing to rate).
-        for _ in range(_SPARE_ANSWERS):
-            reply = _call(client, Tally(), "chat", "/v1/chat", {"question": FAQ_QUESTIONS[0]})
-            assert reply is not None, "the warm-up question was not answered"
-            replies.append(reply)
-        started = time.perf_counter()
-        for number in range(total):
-            scheduled = started + number / rate
-            time.sleep(max(0.0, scheduled - time.perf_counter()))
-            kind = next(kinds)
-            body: dict[str, Any] | None = (
-                {"query": next(searches), "top_k": 5}
-                if kind == "search"
-                else {"question": next(questions)}
-                if kind == "chat"
-                else None
-            )
-            pool.submit(send, kind, body, scheduled)
-    # The warm-up chats wrote audit rows too; they are counted as successes below.
-    tally.warmup = _SPARE_ANSWERS
+def _roles(service: subprocess.Popen[bytes], socket_path: Path) -> dict[psutil.Process, str]:
+    """Every process of the service, named: the supervisor, the index process, the workers."""
+    root = psutil.Process(service.pid)
+    roles = {root: "supervisor" if root.children() else "worker"}
+    for child in root.children(recursive=True):
+        command = " ".join(child.cmdline())
+        if "resource_tracker" in command:
+            roles[child] = "resource tracker"
+        elif any(c.laddr == str(socket_path) for c in child.net_connections(kind="unix")):
+            roles[child] = "index"
+        else:
+            roles[child] = "worker"
+    return roles
 
 
-def _single_request_costs(base_url: str, key: str, repeats: int = 20) -> dict[str, float]:
-    """Each request kind's CPU cost, one request at a time on the idle service: the process's CPU
-    seconds per request (the client's share included: it runs in this process)."""
-    costs: dict[str, float] = {}
-    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
-        # One answer per rating (an answer is rated once), asked before the ratings are timed.
-        answers = [
-            client.post("/v1/chat", json={"question": FAQ_QUESTIONS[0]}).json() for _ in range(repeats + 1)
-        ]
-        bodies: dict[str, Callable[[int], dict[str, Any]]] = {
-            "search": lambda n: {"query": SEARCHES[n % len(SEARCHES)], "top_k": 5},
-            "chat": lambda n: {"question": FAQ_QUESTIONS[n % len(FAQ_QUESTIONS)]},
-            "feedback": lambda n: _feedback_body(answers[n]),
+def _cpu(processes: dict[psutil.Process, str]) -> dict[psutil.Process, float]:
+    return {process: process.cpu_times().user + process.cpu_times().system for process in processes}
+
+
+class Driver:
+    """The client process and the service's processes, measured around each command."""
+
+    def __init__(self, port: int, key: str, processes: dict[psutil.Process, str]) -> None:
+        self._ours, theirs = multiprocessing.get_context("spawn").Pipe()
+        self._client = multiprocessing.get_context("spawn").Process(
+            target=serve_commands, args=(theirs, "127.0.0.1", port, key), name="govassist-load-clients"
+        )
+        self._client.start()
+        self.processes = processes
+
+    def run(self, command: dict[str, Any]) -> tuple[dict[str, Any], dict[psutil.Process, float], float]:
+        """The client's report, each server process's CPU seconds, and the wall seconds."""
+        before, started = _cpu(self.processes), time.perf_counter()
+        self._ours.send(command)
+        report: dict[str, Any] = self._ours.recv()
+        after = _cpu(self.processes)
+        return report, {p: after[p] - before[p] for p in self.processes}, time.perf_counter() - started
+
+    def close(self) -> None:
+        self._ours.send(None)
+        self._client.join(30)
+
+
+def _single_request_costs(driver: Driver) -> dict[str, dict[str, float]]:
+    """Each kind's CPU milliseconds per request, server (all its processes) and client apart."""
+    costs = {}
+    driver.run({"do": "answers", "count": _REPEATS})  # answers to rate, asked before pricing ratings
+    for kind in KINDS:
+        report, server, _ = driver.run({"do": "sequence", "kind": kind, "repeats": _REPEATS})
+        if report["errors"]:
+            raise RuntimeError(f"pricing {kind} failed: {report['errors'][:3]}")
+        costs[kind] = {
+            "server": sum(server.values()) / _REPEATS * 1000,
+            "client": report["cpu_s"] / _REPEATS * 1000,
         }
-        for kind, body in bodies.items():
-            client.post(_PATHS[kind], json=body(repeats))  # warm (the spare answer, for ratings)
-            started = time.process_time()
-            for number in range(repeats):
-                client.post(_PATHS[kind], json=body(number)).raise_for_status()
-            costs[kind] = (time.process_time() - started) / repeats
     return costs
 
 
-def _audit_rows(services: Any) -> dict[str, int]:
-    with services.database.session() as session:
+def _rows(database: Any) -> dict[str, int]:
+    with database.session() as session:
         return {
             "audit": session.scalar(select(func.count()).select_from(AuditEventRow)) or 0,
-            "feedback": session.scalar(select(func.count()).select_from(RatingRow)) or 0,
+            "rating": session.scalar(select(func.count()).select_from(RatingRow)) or 0,
         }
 
 
-def _serve(app: Any) -> tuple[uvicorn.Server, str]:
-    config = server_config(app, "127.0.0.1", 0, log_level="warning", limit_concurrency=200)
-    server = uvicorn.Server(config)
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return server, f"http://127.0.0.1:{port}"
+def _audit_write_ms(database: Any, writes: int = 50) -> float:
+    """One audit write (masking, chaining under the lock, commit), alone: the median of ``writes``."""
+    audit, times = AuditLog(database), []
+    for number in range(writes):
+        started = time.perf_counter()
+        audit.record(AuditEvent("负载测试", "agent", "bench.audit_write", f"第 {number} 次", (), "bench"))
+        times.append(time.perf_counter() - started)
+    return float(np.percentile(times, 50) * 1000)
+
+
+def _prepare(data_dir: Path) -> tuple[Settings, str]:
+    settings = Settings(data_dir=data_dir, llm={"backend": "extractive"})
+    services = Services(settings)
+    ingest_paths([DEMO_KB], services.knowledge_base, settings.ingest)
+    key = create_api_key(services.database, "agent", "负载测试")  # itself audited: one row before the load
+    services.close()  # the index is the index process's from now on
+    return settings, key
 
 
 def run(
-    clients: int = 50, seconds: float = 60.0, rate: float | None = None, cores: int = 2
+    clients: int = 50,
+    seconds: float = 30.0,
+    rate: float | None = None,
+    cores: int = 2,
+    workers: int | None = None,
 ) -> dict[str, Any]:
-    """Closed loop with ``clients`` clients, or open loop at ``rate`` requests/s when given."""
+    """Closed loop with ``clients`` clients, or open loop at ``rate`` requests/s when given, against
+    ``workers`` worker processes (default: one per core, as the README recommends)."""
+    workers = workers or cores
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="govassist-load-") as work:
-        settings = Settings(data_dir=Path(work), llm={"backend": "extractive"})
-        app = create_app(settings)
-        services = app.state.services
-        ingest_paths([DEMO_KB], services.knowledge_base, settings.ingest)
-        key = create_api_key(
-            services.database, "agent", "负载测试"
-        )  # itself audited: one row before the load
-        audit_writes: list[float] = []  # list.append is atomic: safe from the server's worker threads
-        app.dependency_overrides[get_audit] = lambda: AuditLog(
-            services.database, on_write=audit_writes.append
-        )
-        server, base_url = _serve(app)
-        costs = _single_request_costs(base_url, key)
-        before = _audit_rows(services)  # the cost measurement wrote its own rows
-        idle_writes = audit_writes[:]  # one at a time: what a write costs, without waiting for others
-        audit_writes.clear()
-        tally = Tally()
-        if rate:
-            _open_loop(base_url, key, rate, seconds, tally)
-        else:
-            deadline = time.monotonic() + seconds
-            threads = [
-                threading.Thread(target=_client_loop, args=(base_url, key, deadline, tally, n))
-                for n in range(clients)
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-        server.should_exit = True
-        with services.database.session() as session:
-            feedback_rows = (session.scalar(select(func.count()).select_from(RatingRow)) or 0) - before[
-                "feedback"
-            ]
-        audit_rows = _audit_rows(services)["audit"] - before["audit"] - tally.warmup
-        chain = AuditLog(services.database).verify(audit_checkpoint_key(settings))
-        services.close()
-    succeeded = {kind: len(values) for kind, values in tally.latencies.items()}
+        settings, key = _prepare(Path(work) / "data")
+        port = _free_port()
+        service = _start_service(settings.data_dir, workers, port)
+        try:
+            driver = Driver(port, key, _roles(service, settings.data_dir / "index.sock"))
+            driver.run(
+                {"do": "closed", "clients": 4 * workers, "seconds": 3}
+            )  # every worker loads its models
+            costs = _single_request_costs(driver)
+            database = build_database(settings)
+            before = _rows(database)
+            command = (
+                {"do": "open", "rate": rate, "seconds": seconds}
+                if rate
+                else {"do": "closed", "clients": clients, "seconds": seconds}
+            )
+            report, server_cpu, wall = driver.run(command)
+            driver.close()
+        finally:
+            service.terminate()
+            service.wait(60)
+        after = _rows(database)
+        chain = AuditLog(database).verify(audit_checkpoint_key(settings))
+        audit_write_ms = _audit_write_ms(database)
+        database.close()
+    measured = {
+        "report": report,
+        "costs": costs,
+        "server_cpu": server_cpu,
+        "wall": wall,
+        "roles": driver.processes,
+        "before": before,
+        "after": after,
+        "chain": chain,
+        "audit_write_ms": audit_write_ms,
+        "load": (load_before[0], os.getloadavg()[0]),
+    }
+    return _summary(measured, clients=clients, rate=rate, seconds=seconds, workers=workers, cores=cores)
+
+
+def _summary(
+    run: dict[str, Any], clients: int, rate: float | None, seconds: float, workers: int, cores: int
+) -> dict[str, Any]:
+    report, costs = run["report"], run["costs"]
+    latencies: dict[str, list[float]] = report["latencies"]
+    succeeded = {kind: len(values) for kind, values in latencies.items()}
     rows = [
         {
             "request": kind,
@@ -256,28 +237,39 @@ def run(
             "p50_ms": float(np.percentile(values, 50) * 1000) if values else 0.0,
             "p95_ms": float(np.percentile(values, 95) * 1000) if values else 0.0,
         }
-        for kind, values in tally.latencies.items()
+        for kind, values in latencies.items()
     ]
-    mean_cost = sum(costs.values()) / len(costs)  # the mix is one of each kind
-    ideal = cores / mean_cost if mean_cost else 0.0
+    server_ms = sum(cost["server"] for cost in costs.values()) / len(costs)  # the mix: one of each kind
+    client_ms = sum(cost["client"] for cost in costs.values()) / len(costs)
+    ideal, ideal_server = cores * 1000 / (server_ms + client_ms), cores * 1000 / server_ms
     total = sum(succeeded.values()) / seconds
+    processes = [
+        {"role": run["roles"][process], "pid": process.pid, "cpu_s": cpu, "cores_used": cpu / run["wall"]}
+        for process, cpu in run["server_cpu"].items()
+    ]
     return {
         "clients": clients,
         "rate": rate,
         "seconds": seconds,
-        "cpu_ms": {kind: cost * 1000 for kind, cost in costs.items()},
+        "workers": workers,
         "cores": cores,
+        "load_average": {"start": run["load"][0], "end": run["load"][1]},
+        "cpu_ms": costs,
         "ideal_per_s": ideal,
+        "ideal_server_only_per_s": ideal_server,
         "per_s": total,
-        "of_ideal": total / ideal if ideal else 0.0,
-        "errors": len(tally.errors),
-        "error_samples": tally.errors[:5],
-        "feedback_lost": succeeded["feedback"] - feedback_rows,
-        "audit_lost": sum(succeeded.values()) - audit_rows,
-        "audit_write_idle_p50_ms": float(np.percentile(idle_writes, 50) * 1000) if idle_writes else 0.0,
-        "audit_write_p50_ms": float(np.percentile(audit_writes, 50) * 1000) if audit_writes else 0.0,
-        "audit_write_p95_ms": float(np.percentile(audit_writes, 95) * 1000) if audit_writes else 0.0,
-        "audit_chain_ok": chain.ok,
-        "audit_chain_problem": chain.problem,
+        "of_ideal": total / ideal,
+        "of_ideal_server_only": total / ideal_server,
+        "processes": processes,
+        "client_cores_used": report["cpu_s"] / run["wall"],
+        "errors": len(report["errors"]),
+        "error_samples": report["errors"][:5],
+        "rating_lost": succeeded["rating"] - (run["after"]["rating"] - run["before"]["rating"]),
+        "audit_lost": sum(succeeded.values())
+        + report["warmup"]
+        - (run["after"]["audit"] - run["before"]["audit"]),
+        "audit_write_idle_p50_ms": run["audit_write_ms"],
+        "audit_chain_ok": run["chain"].ok,
+        "audit_chain_problem": run["chain"].problem,
         "rows": rows,
     }

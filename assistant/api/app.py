@@ -48,13 +48,21 @@ from assistant.errors import (
     BackendUnavailable,
     BadInput,
     ConfigurationError,
+    Conflict,
     IndexMismatch,
     NotFound,
 )
 from assistant.wiring import Services
 
 logger = logging.getLogger(__name__)
-_STATUS = {BadInput: 400, NotFound: 404, IndexMismatch: 409, BackendUnavailable: 503, ConfigurationError: 503}
+_STATUS = {
+    BadInput: 400,
+    NotFound: 404,
+    IndexMismatch: 409,
+    Conflict: 409,
+    BackendUnavailable: 503,
+    ConfigurationError: 503,
+}
 
 
 def _install_error_handlers(app: FastAPI) -> None:

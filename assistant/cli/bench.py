@@ -101,36 +101,50 @@ def refusal(
 @app.command("load")
 def load(
     clients: int = typer.Option(50, min=1, max=200, help="并发客户端数（闭环）"),
-    seconds: float = typer.Option(60.0, min=1, max=600, help="持续秒数"),
+    seconds: float = typer.Option(30.0, min=1, max=600, help="持续秒数"),
     rate: float | None = typer.Option(
         None, min=1, max=500, help="开环：每秒固定发出的请求数（不论响应快慢）；不设为闭环"
     ),
     cores: int = typer.Option(2, min=1, max=256, help="按多少个 CPU 核计算理想吞吐量"),
+    workers: int | None = typer.Option(
+        None, min=1, max=64, help="服务的工作进程数（govassist serve --workers；默认每核一个）"
+    ),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
 ) -> None:
-    """负载检查：本机回环上检索 + 问答 + 反馈（闭环并发或开环固定速率），报告单请求 CPU 耗时与理想吞吐量、
-    错误数、丢失行数、p50/p95 与每次请求的审计写入耗时。"""
+    """负载检查：以 govassist serve --workers N 启动服务，客户端在另一进程中（asyncio），检索 + 问答 + 评价
+    （闭环并发或开环固定速率）；报告各进程的单请求 CPU 耗时与理想吞吐量、错误数、丢失行数与 p50/p95。"""
     from eval_sets import load as bench
 
-    result = bench.run(clients=clients, seconds=seconds, rate=rate, cores=cores)
+    result = bench.run(clients=clients, seconds=seconds, rate=rate, cores=cores, workers=workers)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
     loop = f"开环，每秒 {rate:g} 个请求" if rate else f"闭环，{clients} 个并发客户端"
-    _print_rows(f"负载检查：{loop}，{seconds:g} 秒", result["rows"])
-    costs = "，".join(f"{kind} {ms:.1f}" for kind, ms in result["cpu_ms"].items())
-    console.print(
-        f"单请求 CPU 耗时（毫秒，空闲时逐个测得）：{costs}；{cores} 核理想吞吐量 {result['ideal_per_s']:.0f} 请求/秒；"
-        f"实测 {result['per_s']:.1f} 请求/秒" + ("" if rate else f"（理想的 {result['of_ideal']:.0%}）")
+    load_average = result["load_average"]
+    _print_rows(
+        f"负载检查：{loop}，{seconds:g} 秒，{result['workers']} 个工作进程"
+        f"（1 分钟负载：开始 {load_average['start']:.1f}，结束 {load_average['end']:.1f}）",
+        result["rows"],
     )
-    console.print(
-        f"错误 {result['errors']} 个；丢失反馈 {result['feedback_lost']} 条；丢失审计 {result['audit_lost']} 条"
+    costs = "，".join(
+        f"{kind} {cost['server']:.1f} + {cost['client']:.1f}" for kind, cost in result["cpu_ms"].items()
     )
+    console.print(f"单请求 CPU 耗时（毫秒，服务各进程 + 客户端进程，空闲时逐个测得）：{costs}")
+    console.print(
+        f"{cores} 核理想吞吐量 {result['ideal_per_s']:.0f} 请求/秒（计入服务与客户端的 CPU；"
+        f"只计服务 {result['ideal_server_only_per_s']:.0f}）；实测 {result['per_s']:.1f} 请求/秒"
+        + (
+            ""
+            if rate
+            else f"（理想的 {result['of_ideal']:.0%}；只计服务时的 {result['of_ideal_server_only']:.0%}）"
+        )
+    )
+    used = "，".join(f"{p['role']} {p['cores_used']:.2f}" for p in result["processes"])
+    console.print(f"负载期间占用的核数：{used}，客户端 {result['client_cores_used']:.2f}")
     chain = "通过" if result["audit_chain_ok"] else f"未通过：{result['audit_chain_problem']}"
     console.print(
-        f"每次请求的审计写入（脱敏、链式哈希、提交）：单独写入 p50 {result['audit_write_idle_p50_ms']:.2f} 毫秒；"
-        f"负载下（含等锁与解释器排队）p50 {result['audit_write_p50_ms']:.2f} 毫秒，"
-        f"p95 {result['audit_write_p95_ms']:.2f} 毫秒；审计链校验{chain}"
+        f"错误 {result['errors']} 个；丢失评价 {result['rating_lost']} 条；丢失审计 {result['audit_lost']} 条；"
+        f"审计链校验{chain}；单次审计写入（空闲）p50 {result['audit_write_idle_p50_ms']:.2f} 毫秒"
     )
     for sample in result["error_samples"]:
         console.print(f"  {sample}")

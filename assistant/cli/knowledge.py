@@ -202,7 +202,8 @@ def stats() -> None:
 def reindex() -> None:
     """用当前配置的嵌入模型重建索引（更换嵌入模型之后；文档内容保留，中断后可重新运行续做）。"""
     services = get_services()
-    snapshot = services.manifests.path.with_suffix(".reindex.jsonl")
+    settings = services.settings
+    snapshot = settings.data_dir / f"{settings.qdrant.collection}.manifest.reindex.jsonl"
     count = services.knowledge_base.reindex(snapshot)
     AuditLog(services.database).record(
         AuditEvent.from_command_line("documents.reindex", f"{services.embedder.name}：{count} 个分段")

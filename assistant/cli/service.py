@@ -5,10 +5,11 @@ uvicorn runs with its proxy-header handling off: by default it rewrites the clie
 proxy that passes the header through) could pose as any address and shed its rate limit. The app
 believes the header only from ``api.trusted_proxies`` (``assistant.api.callers``).
 
-``--workers N`` (``api.workers``) runs N uvicorn worker processes, each with its own models. With
-the embedded index, this process first starts one index process that opens it and serves every
-worker (``assistant.retrieval.shared_index``); with a Qdrant server (``qdrant.url``) the workers
-connect to it directly.
+``--workers N`` (``api.workers``) runs N uvicorn worker processes, each with its own models and
+its own listening socket (``assistant.cli.workers``). With the embedded index, this process first
+starts one index process that opens it and serves every worker
+(``assistant.retrieval.shared_index``); with a Qdrant server (``qdrant.url``) the workers connect
+to it directly.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from assistant.cli.workers import refuse_if_served, serve_workers
 from assistant.config import Settings, get_settings
 from assistant.errors import BackendUnavailable
 
@@ -35,9 +37,6 @@ def server_config(app: Any, host: str, port: int, **options: Any) -> uvicorn.Con
     import uvicorn
 
     return uvicorn.Config(app, host=host, port=port, proxy_headers=False, server_header=False, **options)
-
-
-WORKER_STARTUP_S = 120
 
 
 def _run_index_process(settings: Settings, address: str, key: bytes) -> None:
@@ -93,27 +92,14 @@ def serve(
     if workers == 1:
         uvicorn.Server(server_config(create_app(), host, port, log_level="info")).run()
         return
+    refuse_if_served(host, port)  # before the index process, which would find the index taken
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     with _workers_index(settings) as environment:
         os.environ.update(environment)  # the workers are spawned: they read their settings from it
-        # A worker imports the models' libraries before it answers uvicorn's health check: give it time.
         config = server_config(
-            "assistant.api.app:create_app",
-            host,
-            port,
-            log_level="info",
-            factory=True,
-            workers=workers,
-            timeout_worker_healthcheck=WORKER_STARTUP_S,
+            "assistant.api.app:create_app", host, port, log_level="info", factory=True, workers=workers
         )
         serve_workers(config)
-
-
-def serve_workers(config: uvicorn.Config) -> None:
-    """uvicorn's supervisor: one socket, ``config.workers`` processes that each build the app."""
-    from uvicorn.supervisors import Multiprocess
-
-    Multiprocess(config, sockets=[config.bind_socket()]).run()
 
 
 @contextmanager

@@ -30,6 +30,7 @@ from assistant.retrieval.index import (
     FilterSpec,
     IndexMatch,
     IndexPoint,
+    IndexQuery,
     Readable,
     with_filter_fields,
 )
@@ -156,26 +157,50 @@ class EdgeIndex:
         shard.update(qe.UpdateOperation.delete_points(list(point_ids)))
         shard.flush()
 
-    def _query(self, query: Any, limit: int, filters: FilterSpec) -> list[IndexMatch]:
+    def _query(self, query: IndexQuery, edge_filter: qe.Filter | None = None) -> list[IndexMatch]:
         shard = self._open()
+        if isinstance(query.vector, np.ndarray):
+            nearest = qe.Query.Nearest(query.vector.astype(np.float32).tolist(), using=DENSE)
+        elif query.vector.indices:
+            sparse = qe.SparseVector(indices=query.vector.indices, values=query.vector.values)
+            nearest = qe.Query.Nearest(sparse, using=SPARSE_VECTORS[query.channel])
+        else:
+            return []  # an empty BM25 vector matches nothing
         if shard is None:
             return []
-        request = qe.QueryRequest(limit=limit, query=query, filter=_edge_filter(filters), with_payload=True)
+        request = qe.QueryRequest(
+            limit=query.limit,
+            query=nearest,
+            filter=_edge_filter(query.filters) if edge_filter is None else edge_filter,
+            with_payload=query.with_payload,
+        )
         return [
             IndexMatch(str(hit.id), float(hit.score), dict(hit.payload or {})) for hit in shard.query(request)
         ]
 
+    def payloads(self, point_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        shard = self._open()
+        if shard is None or not point_ids:
+            return {}
+        records = shard.retrieve(list(point_ids), True, False)
+        return {str(record.id): dict(record.payload or {}) for record in records}
+
     def search_dense(self, vector: np.ndarray, limit: int, filters: FilterSpec) -> list[IndexMatch]:
-        return self._query(qe.Query.Nearest(vector.astype(np.float32).tolist(), using=DENSE), limit, filters)
+        return self._query(IndexQuery(DENSE, vector, limit, filters))
 
     def search_sparse(
         self, channel: str, vector: SparseVector, limit: int, filters: FilterSpec
     ) -> list[IndexMatch]:
-        if not vector.indices:
-            return []
-        sparse = qe.SparseVector(indices=vector.indices, values=vector.values)
-        query = qe.Query.Nearest(sparse, using=SPARSE_VECTORS[channel])
-        return self._query(query, limit, filters)
+        return self._query(IndexQuery(channel, vector, limit, filters))
+
+    def search_batch(self, queries: Sequence[IndexQuery]) -> list[list[IndexMatch]]:
+        """Each query in turn; the queries of one search share their filter, built once (building
+        the engine's filter objects costs about as much as a query on a small collection)."""
+        built: dict[int, qe.Filter] = {}
+        for query in queries:
+            if id(query.filters) not in built:
+                built[id(query.filters)] = _edge_filter(query.filters)
+        return [self._query(query, built[id(query.filters)]) for query in queries]
 
     def scroll(self, batch_size: int = 512) -> Iterator[tuple[str, dict[str, Any]]]:
         shard = self._open()

@@ -44,6 +44,19 @@ class IndexMatch:
     payload: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class IndexQuery:
+    """One query of a batch (``VectorIndex.search_batch``): the dense vector (channel ``DENSE``) or
+    a lexical channel's BM25 vector (``words``, ``bigrams``); ``with_payload=False``: ids and
+    scores only (the matches' payloads are then empty; ``VectorIndex.payloads`` has them)."""
+
+    channel: str
+    vector: np.ndarray | SparseVector
+    limit: int
+    filters: FilterSpec
+    with_payload: bool = True
+
+
 def day_number(value: date | str | None, default: int) -> int:
     if value is None or value == "":
         return default
@@ -123,6 +136,15 @@ class VectorIndex(Protocol):
     def search_sparse(
         self, channel: str, vector: SparseVector, limit: int, filters: FilterSpec
     ) -> list[IndexMatch]: ...
+
+    def search_batch(self, queries: Sequence[IndexQuery]) -> list[list[IndexMatch]]:
+        """Several queries at once, each one's matches as ``search_dense``/``search_sparse`` give
+        them (one round trip where the index is in another process or on a server)."""
+        ...
+
+    def payloads(self, point_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The payloads of these points (those that exist), by id."""
+        ...
 
     def scroll(self, batch_size: int = 512) -> Iterator[tuple[str, dict[str, Any]]]:
         """Every point id with its payload."""

@@ -24,6 +24,7 @@ from assistant.retrieval.index import (
     FilterSpec,
     IndexMatch,
     IndexPoint,
+    IndexQuery,
     Readable,
     with_filter_fields,
 )
@@ -68,6 +69,29 @@ def _client_readable(readable: tuple[Readable, ...]) -> models.Filter:
         if clause.legacy:
             should.append(models.IsEmptyCondition(is_empty=models.PayloadField(key="sensitivity")))
     return models.Filter(should=should)
+
+
+def _client_query(query: IndexQuery) -> models.QueryRequest | None:
+    """The REST query of one batch entry; None for an empty sparse vector (nothing can match)."""
+    if isinstance(query.vector, np.ndarray):
+        vector: Any = query.vector.astype(np.float32).tolist()
+        using = DENSE
+    elif query.vector.indices:
+        vector = models.SparseVector(indices=query.vector.indices, values=query.vector.values)
+        using = SPARSE_VECTORS[query.channel]
+    else:
+        return None
+    return models.QueryRequest(
+        query=vector,
+        using=using,
+        limit=query.limit,
+        filter=_client_filter(query.filters),
+        with_payload=query.with_payload,
+    )
+
+
+def _matches(response: models.QueryResponse) -> list[IndexMatch]:
+    return [IndexMatch(str(hit.id), float(hit.score), dict(hit.payload or {})) for hit in response.points]
 
 
 class QdrantServerIndex:
@@ -141,6 +165,23 @@ class QdrantServerIndex:
                 "delete points", self._client.delete, self._collection, points_selector=selector, wait=True
             )
 
+    def search_batch(self, queries: Sequence[IndexQuery]) -> list[list[IndexMatch]]:
+        """One request for every query (``query_batch_points``)."""
+        asked = [(number, _client_query(query)) for number, query in enumerate(queries)]
+        asked = [(number, request) for number, request in asked if request is not None]
+        found: list[list[IndexMatch]] = [[] for _ in queries]
+        if not asked or not self._exists():
+            return found
+        responses = self._call(
+            "search",
+            self._client.query_batch_points,
+            self._collection,
+            requests=[request for _, request in asked],
+        )
+        for (number, _), response in zip(asked, responses, strict=True):
+            found[number] = _matches(response)
+        return found
+
     def _query(self, query: Any, using: str, limit: int, filters: FilterSpec) -> list[IndexMatch]:
         if not self._exists():
             return []
@@ -154,7 +195,7 @@ class QdrantServerIndex:
             query_filter=_client_filter(filters),
             with_payload=True,
         )
-        return [IndexMatch(str(hit.id), float(hit.score), dict(hit.payload or {})) for hit in response.points]
+        return _matches(response)
 
     def search_dense(self, vector: np.ndarray, limit: int, filters: FilterSpec) -> list[IndexMatch]:
         return self._query(vector.astype(np.float32).tolist(), DENSE, limit, filters)
@@ -166,6 +207,14 @@ class QdrantServerIndex:
             return []
         query = models.SparseVector(indices=vector.indices, values=vector.values)
         return self._query(query, SPARSE_VECTORS[channel], limit, filters)
+
+    def payloads(self, point_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        if not point_ids or not self._exists():
+            return {}
+        records = self._call(
+            "read points", self._client.retrieve, self._collection, ids=list(point_ids), with_payload=True
+        )
+        return {str(record.id): dict(record.payload or {}) for record in records}
 
     def scroll(self, batch_size: int = 512) -> Iterator[tuple[str, dict[str, Any]]]:
         if not self._exists():

@@ -28,7 +28,7 @@ from assistant.config import SearchSettings
 from assistant.documents import Chunk, ScoreBreakdown, SearchFilters, SearchHit
 from assistant.retrieval import lexical, lexicon
 from assistant.retrieval.embedding import Embedder
-from assistant.retrieval.index import FilterSpec, IndexMatch, VectorIndex
+from assistant.retrieval.index import DENSE, FilterSpec, IndexMatch, IndexQuery, VectorIndex
 from assistant.retrieval.manifest import ManifestStore
 from assistant.retrieval.reranking import Reranker
 from assistant.text_normalisation import normalise_query
@@ -97,7 +97,8 @@ class HybridSearcher:
             manifest.check_embedder(self._embedder.name, self._embedder.dimension)
         spec = FilterSpec.from_filters(filters, access)
         candidates = self._fetch(query, spec, query_vector).live_only(manifest.live_versions())
-        hits = fuse(candidates, self._settings)
+        kept = max(top_k, self._reranker.top_n) if self._reranker is not None else top_k
+        hits = fuse(candidates, self._settings, kept)
         if self._reranker is not None and hits:
             hits = self._reranker.rerank(query, hits[: self._reranker.top_n])
         return SearchResult(query, hits[:top_k], lexical.tokenize(query), spec)
@@ -120,23 +121,34 @@ class HybridSearcher:
         return sorted(chunks, key=lambda chunk: chunk.chunk_no)
 
     def _fetch(self, query: str, spec: FilterSpec, query_vector: np.ndarray | None) -> Candidates:
+        """Every channel's candidates, asked of the index in one batch (then the dense rescoring)."""
         settings = self._settings
-        candidates = Candidates()
+        queries: list[IndexQuery] = []
         if settings.sparse_weight:
             extra = lexicon.expansions(query) if settings.use_synonyms else []
-            vector = lexical.encode_query(query, "words", extra)
-            candidates.words = self._index.search_sparse("words", vector, settings.candidates, spec)
+            queries.append(
+                IndexQuery("words", lexical.encode_query(query, "words", extra), settings.candidates, spec)
+            )
         if settings.bigram_weight:
-            vector = lexical.encode_query(query, "bigrams")
-            candidates.bigrams = self._index.search_sparse("bigrams", vector, settings.candidates, spec)
+            queries.append(
+                IndexQuery("bigrams", lexical.encode_query(query, "bigrams"), settings.candidates, spec)
+            )
+        dense_query = None
         if settings.dense_weight:
             dense_query = query_vector if query_vector is not None else self._embedder.embed_query(query)
-            candidates.dense = self._fetch_dense(dense_query, spec, candidates)
+            queries.append(IndexQuery(DENSE, dense_query, settings.candidates, spec))
+        found = dict(zip((q.channel for q in queries), self._index.search_batch(queries), strict=True))
+        candidates = Candidates(found.get("words", []), found.get("bigrams", []), found.get(DENSE, []))
+        if dense_query is not None:
+            candidates.dense = self._rescore_dense(dense_query, spec, candidates)
         return candidates
 
-    def _fetch_dense(self, vector: np.ndarray, spec: FilterSpec, candidates: Candidates) -> list[IndexMatch]:
+    def _rescore_dense(
+        self, vector: np.ndarray, spec: FilterSpec, candidates: Candidates
+    ) -> list[IndexMatch]:
+        """The dense candidates, with the cosine of the top BM25 candidates it did not find ('score' fusion)."""
         settings = self._settings
-        dense = self._index.search_dense(vector, settings.candidates, spec)
+        dense = candidates.dense
         if settings.fusion == "score":
             known = {match.point_id for match in dense}
             keyword = (
@@ -144,7 +156,8 @@ class HybridSearcher:
             )
             missing = list(dict.fromkeys(m.point_id for m in keyword if m.point_id not in known))
             if missing:
-                dense += self._index.search_dense(vector, len(missing), spec.restricted_to(missing))
+                rescoring = IndexQuery(DENSE, vector, len(missing), spec.restricted_to(missing))
+                dense += self._index.search_batch([rescoring])[0]  # chunks the worker has just seen
         return dense
 
 
@@ -166,13 +179,15 @@ def _breakdowns(candidates: Candidates) -> tuple[dict[str, ScoreBreakdown], dict
     return breakdowns, payloads
 
 
-def fuse(candidates: Candidates, settings: SearchSettings) -> list[SearchHit]:
+def fuse(candidates: Candidates, settings: SearchSettings, limit: int | None = None) -> list[SearchHit]:
+    """Every candidate ranked by its fused score; the best ``limit`` only when given (each hit's
+    chunk is built from its payload, so a search builds only those it returns)."""
     breakdowns, payloads = _breakdowns(candidates)
     if settings.fusion == "rrf":
         _score_rrf(breakdowns, settings)
     else:
         _score_normalised(breakdowns, candidates, settings)
-    ranked = sorted(breakdowns.items(), key=lambda item: item[1].fused, reverse=True)
+    ranked = sorted(breakdowns.items(), key=lambda item: item[1].fused, reverse=True)[:limit]
     return [SearchHit(Chunk.from_payload(payloads[pid]), scores.fused, scores) for pid, scores in ranked]
 
 

@@ -14,8 +14,8 @@ from assistant.api.app import create_app
 from assistant.cli import app as cli_app
 from assistant.config import get_settings
 from assistant.wiring import get_services
-from eval_sets.load import _serve
 from tests.conftest import DEMO_KB
+from tests.serving import serve_in_thread
 
 pytestmark = pytest.mark.integration
 
@@ -62,7 +62,7 @@ def test_an_internal_document_reaches_agents_and_never_the_public_page(cli, tmp_
     get_services().close()  # the service opens the knowledge base next, as `govassist serve` would
 
     app = create_app(get_settings())
-    server, url = _serve(app)
+    server, url = serve_in_thread(app)
     try:
         with httpx.Client(base_url=url, timeout=60) as client:
             public = client.post("/v1/chat", json={"question": TITLE})

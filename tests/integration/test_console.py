@@ -9,9 +9,9 @@ import pytest
 from assistant.api.app import create_app
 from assistant.api.security import create_api_key
 from assistant.config import Settings
-from eval_sets.load import _serve
 from ingest.pipeline import ingest_paths
 from tests.conftest import DEMO_KB
+from tests.serving import serve_in_thread
 
 pytestmark = pytest.mark.integration
 gradio = pytest.importorskip("gradio")
@@ -28,7 +28,7 @@ def api(tmp_path_factory):
     services = app.state.services
     ingest_paths([DEMO_KB / "guides"], services.knowledge_base, settings.ingest)
     key = create_api_key(services.database, "admin", "控制台")
-    server, url = _serve(app)
+    server, url = serve_in_thread(app)
     client = ApiClient(url, key)
     client.services = services  # the test's handle on the same database, to seed policy data
     yield client

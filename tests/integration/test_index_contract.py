@@ -1,6 +1,8 @@
 """One contract, every ``VectorIndex`` implementation: the embedded engine (qdrant-edge),
-qdrant-client (its in-process mode standing in for a server) and the embedded engine behind the
-index process that several workers share (``SharedIndex``) must return the same results."""
+qdrant-client (its in-process mode standing in for a server, called directly and over the REST
+API through ``tests.stub_qdrant``, as several machines reach a server) and the embedded engine
+behind the index process that several workers share (``SharedIndex``) must return the same
+results."""
 
 import subprocess
 import sys
@@ -17,10 +19,12 @@ from assistant.documents import SearchFilters
 from assistant.errors import BackendUnavailable
 from assistant.retrieval import lexical, lexicon
 from assistant.retrieval.edge_index import EdgeIndex
-from assistant.retrieval.index import FilterSpec, IndexPoint
+from assistant.retrieval.index import FilterSpec, IndexPoint, IndexQuery
+from assistant.retrieval.lexical import SparseVector
 from assistant.retrieval.qdrant_index import QdrantServerIndex
 from assistant.retrieval.shared_index import SharedIndex
 from tests.conftest import PROJECT
+from tests.stub_qdrant import stub_qdrant_server
 
 pytestmark = pytest.mark.integration
 
@@ -52,7 +56,7 @@ def _points() -> list[IndexPoint]:
     ]
 
 
-@pytest.fixture(params=["edge", "qdrant-client", "shared"])
+@pytest.fixture(params=["edge", "qdrant-client", "qdrant-rest", "shared"])
 def index(request, tmp_path):
     with ExitStack() as stack:
         if request.param == "edge":
@@ -65,6 +69,9 @@ def index(request, tmp_path):
                 Path(environment["GOVASSIST_QDRANT__SHARED_INDEX"]),
                 environment["GOVASSIST_QDRANT__SHARED_INDEX_KEY"].encode(),
             )
+        elif request.param == "qdrant-rest":
+            url = stack.enter_context(stub_qdrant_server(api_key="contract-key"))
+            implementation = QdrantServerIndex.connect(url, "contract", api_key="contract-key")
         else:
             implementation = QdrantServerIndex.connect(":memory:", "contract")
         implementation.ensure_collection(8)
@@ -136,6 +143,38 @@ def test_dense_search_ranks_by_cosine(index):
     matches = index.search_dense(_vector(2), 2, EVERYTHING)
     assert _ids(matches)[0] == "f1"
     assert matches[0].score == pytest.approx(1.0, abs=1e-4)
+
+
+def test_a_batch_finds_what_each_query_finds_alone(index):
+    words = lexical.encode_query("公积金提取", "words", lexicon.expansions("公积金提取"))
+    faq = FilterSpec.from_filters(SearchFilters(kinds=["faq"], include_expired=True))
+    queries = [
+        IndexQuery("words", words, 10, EVERYTHING),
+        IndexQuery("bigrams", lexical.encode_query("居住证", "bigrams"), 10, EVERYTHING),
+        IndexQuery("dense", _vector(1), 3, faq),
+        IndexQuery("words", SparseVector([], []), 10, EVERYTHING),  # nothing to match
+    ]
+    batch = index.search_batch(queries)
+    alone = [
+        index.search_sparse("words", words, 10, EVERYTHING),
+        index.search_sparse("bigrams", lexical.encode_query("居住证", "bigrams"), 10, EVERYTHING),
+        index.search_dense(_vector(1), 3, faq),
+        [],
+    ]
+    assert [[(m.point_id, round(m.score, 4), m.payload) for m in matches] for matches in batch] == [
+        [(m.point_id, round(m.score, 4), m.payload) for m in matches] for matches in alone
+    ]
+    assert _ids(batch[0])[0] == "p1" and set(_ids(batch[2])) == {"f1", "f2"}
+
+
+def test_ids_and_scores_without_payloads_then_the_payloads_by_id(index):
+    query = IndexQuery("dense", _vector(1), 4, EVERYTHING)
+    full = index.search_batch([query])[0]
+    bare = index.search_batch([IndexQuery("dense", _vector(1), 4, EVERYTHING, with_payload=False)])[0]
+    assert [(m.point_id, round(m.score, 4)) for m in bare] == [(m.point_id, round(m.score, 4)) for m in full]
+    assert all(m.payload == {} for m in bare)
+    payloads = index.payloads([m.point_id for m in bare] + ["00000000-0000-0000-0000-000000000099"])
+    assert payloads == {m.point_id: m.payload for m in full}  # a missing point is left out
 
 
 def test_filters_by_kind_region_and_expiry(index):

@@ -120,8 +120,8 @@ def test_a_knowledge_base_change_by_another_process_invalidates_the_cache(demo_s
     # Another process replaces the manifest, as its ingest, delete or reindex does.
     manifest = demo_services.manifests.path
     script = (
-        "import sys; from pathlib import Path; from assistant.retrieval.manifest import ManifestStore; "
-        "store = ManifestStore(Path(sys.argv[1])); store.save(store.load())"
+        "import sys; from pathlib import Path; from assistant.retrieval.manifest import ManifestFile; "
+        "store = ManifestFile(Path(sys.argv[1])); store.save(store.load())"
     )
     subprocess.run([sys.executable, "-c", script, str(manifest)], check=True, cwd=PROJECT, timeout=60)
     assert "cached" not in chain.answer(QUESTION).timings_ms

@@ -1,16 +1,19 @@
 """`govassist serve --workers 2` for real: two worker processes and the index process they share,
-on the demo knowledge base. A document deleted through one worker is gone for every worker, and
-so is the answer each of them had cached from it."""
+on the demo knowledge base. Connections opened at once are spread over both workers; a document
+deleted through one worker is gone for every worker, and so is the answer each of them had cached
+from it."""
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 
 import httpx
+import psutil
 import pytest
 
 from assistant.api.security import create_api_key
@@ -42,6 +45,25 @@ def _wait_until_serving(base_url: str, process: subprocess.Popen, seconds: float
     raise AssertionError("the workers did not start in time")
 
 
+def _workers(service: subprocess.Popen, port: int) -> set[int]:
+    """The pids of the service's children that listen on ``port``."""
+    return {
+        child.pid
+        for child in psutil.Process(service.pid).children()
+        if any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in child.net_connections("tcp"))
+    }
+
+
+def _connections_per_worker(service: subprocess.Popen, port: int) -> list[int]:
+    """How many established connections to ``port`` each worker (a child that listens on it) holds."""
+    counts = []
+    for child in psutil.Process(service.pid).children():
+        ours = [c for c in child.net_connections(kind="tcp") if c.laddr and c.laddr.port == port]
+        if any(c.status == psutil.CONN_LISTEN for c in ours):
+            counts.append(sum(c.status == psutil.CONN_ESTABLISHED for c in ours))
+    return counts
+
+
 def test_two_workers_share_one_index_and_see_each_others_changes(tmp_path):
     data_dir = tmp_path / "data"
     settings = Settings(_env_file=None, data_dir=data_dir, llm={"backend": "extractive"})
@@ -68,6 +90,18 @@ def test_two_workers_share_one_index_and_see_each_others_changes(tmp_path):
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(base_url, process)
+        deadline = time.monotonic() + 240
+        while len(_connections_per_worker(process, port)) < 2:  # the other worker is still starting
+            assert process.poll() is None and time.monotonic() < deadline, "the second worker did not start"
+            time.sleep(0.5)
+        # Sixteen keep-alive clients connecting together: each worker gets some (a socket each).
+        clients = [httpx.Client(base_url=base_url, timeout=60) for _ in range(16)]
+        for client in clients:
+            assert client.get("/v1/suggestions").status_code == 200
+        spread = _connections_per_worker(process, port)
+        for client in clients:
+            client.close()
+        assert len(spread) == 2 and min(spread) >= 2, spread
         # New connections each time: the kernel spreads them over both workers' accept queues.
         answers = [
             httpx.post(f"{base_url}/v1/chat", json={"question": QUESTION}, timeout=60).json()
@@ -89,6 +123,17 @@ def test_two_workers_share_one_index_and_see_each_others_changes(tmp_path):
                 "hits"
             ]
             assert answers[0]["citations"][0]["doc_id"] not in [hit["doc_id"] for hit in hits]
+        # A second service on the same port is refused (SO_REUSEPORT would let it take half the traffic).
+        second = subprocess.run(command, env=environment, cwd=PROJECT, capture_output=True, timeout=120)
+        assert second.returncode != 0 and "已有服务在监听" in (second.stdout + second.stderr).decode()
+        # A worker that dies is replaced, and the service keeps answering.
+        before = _workers(process, port)
+        os.kill(min(before), signal.SIGKILL)
+        deadline = time.monotonic() + 240
+        while len(after := _workers(process, port)) < 2 or after == before:
+            assert process.poll() is None and time.monotonic() < deadline, "the worker was not replaced"
+            time.sleep(0.5)
+        assert httpx.post(f"{base_url}/v1/search", json={"query": "居住证"}, timeout=60).status_code == 200
     finally:
         process.terminate()
         _, errors = process.communicate(timeout=60)

@@ -55,3 +55,14 @@ def test_zero_weight_turns_a_channel_off():
         _settings(dense_weight=0.0),
     )
     assert hits[0].chunk.doc_id == "a" and hits[-1].score == 0.0
+
+
+def test_a_limit_keeps_the_best_hits_in_the_same_order():
+    words = [_match(name, 10.0 - n) for n, name in enumerate("abcdef")]
+    dense = [_match(name, 0.9 - n / 20) for n, name in enumerate("fedcba")]
+    candidates = Candidates(words=words, dense=dense)
+    every = fuse(candidates, _settings())
+    best = fuse(candidates, _settings(), limit=2)
+    assert len(every) == 6 and [(h.chunk.doc_id, h.score) for h in best] == [
+        (h.chunk.doc_id, h.score) for h in every[:2]
+    ]

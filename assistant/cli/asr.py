@@ -48,6 +48,7 @@ CONSISTENCY_COLUMNS = (
     "batch_chars",
     "live_vs_batch_CER",
     "lines",
+    "longest_line_s",
     "delay_mean_s",
     "delay_max_s",
     "live_cpu_per_audio_s",

@@ -242,7 +242,13 @@ class AsrSettings(BaseModel):
         description="In two-channel call recordings, the channel of the caller (来电人); the other is the agent (坐席).",
     )
     stream_endpoint_silence_s: float = Field(
-        0.6, gt=0, description="Live: silence that closes a segment (final)."
+        0.6, gt=0, description="Live: silence that closes a segment just begun (final)."
+    )
+    stream_min_endpoint_silence_s: float = Field(
+        0.25,
+        gt=0,
+        description="Live: the pause that closes a segment as long as stream_max_window_s; the pause needed "
+        "shrinks linearly from stream_endpoint_silence_s as a segment grows, so continuous speech gets finals.",
     )
     stream_max_window_s: float = Field(
         12.0, ge=2, le=30, description="Live: a segment is closed at this length even without a pause."

@@ -219,7 +219,9 @@ class AsrSettings(BaseModel):
     )
     language: str = Field("zh", description="Spoken language given to Whisper (no detection).")
     vad_filter: bool = Field(
-        True, description="Skip non-speech with the Silero VAD inside faster-whisper (stops hallucinations)."
+        True,
+        description="Skip non-speech with the Silero VAD inside faster-whisper (stops hallucinations); "
+        "each stretch of speech is decoded as its own clip.",
     )
     no_speech_threshold: float = Field(
         0.6, ge=0, le=1, description="Drop a segment above this no-speech probability when it is also unsure."

@@ -199,8 +199,12 @@ def _clip_row(measured: Measured, reference_text: str) -> dict[str, Any]:
     }
 
 
-def _consistency_row(measured: Measured) -> dict[str, Any]:
+def _consistency_row(measured: Measured, reference_text: str | None) -> dict[str, Any]:
+    """Live against batch; and both against the reference when every clip in the audio has one."""
     edits, chars = live_vs_batch(measured.batch_text, measured.live.text)
+    reference = normalise_for_scoring(reference_text) if reference_text is not None else ""
+    batch_edits = edit_distance(reference, normalise_for_scoring(measured.batch_text))
+    live_edits = edit_distance(reference, normalise_for_scoring(measured.live.text))
     return {
         "audio": measured.name,
         "seconds": round(measured.seconds, 1),
@@ -212,9 +216,14 @@ def _consistency_row(measured: Measured) -> dict[str, Any]:
         "delay_max_s": round(float(np.max(measured.delays)), 2) if measured.delays else None,
         "live_cpu_per_audio_s": round(measured.live.cpu_s / measured.seconds, 3),
         "batch_cpu_per_audio_s": round(measured.batch_cpu_s / measured.seconds, 3),
+        "batch_ref_CER": round(batch_edits / len(reference), 4) if reference else None,
+        "live_ref_CER": round(live_edits / len(reference), 4) if reference else None,
         "batch": measured.batch_text,
         "live": measured.live.text,
         "_edits": edits,
+        "_ref_chars": len(reference),
+        "_batch_ref_edits": batch_edits if reference else 0,
+        "_live_ref_edits": live_edits if reference else 0,
         "_delays": measured.delays,
         "_live_cpu_s": measured.live.cpu_s,
         "_batch_cpu_s": measured.batch_cpu_s,
@@ -258,6 +267,7 @@ def consistency_summary(rows: list[dict[str, Any]], group: str) -> dict[str, Any
     chars = sum(row["batch_chars"] for row in rows)
     audio_s = sum(row["seconds"] for row in rows) or 1.0
     delays = [delay for row in rows for delay in row["_delays"]]
+    ref_chars = sum(row["_ref_chars"] for row in rows)
     return {
         "audio": group,
         "seconds": round(audio_s, 1),
@@ -269,6 +279,12 @@ def consistency_summary(rows: list[dict[str, Any]], group: str) -> dict[str, Any
         "delay_max_s": round(float(np.max(delays)), 2) if delays else None,
         "live_cpu_per_audio_s": round(sum(row["_live_cpu_s"] for row in rows) / audio_s, 3),
         "batch_cpu_per_audio_s": round(sum(row["_batch_cpu_s"] for row in rows) / audio_s, 3),
+        "batch_ref_CER": round(sum(row["_batch_ref_edits"] for row in rows) / ref_chars, 4)
+        if ref_chars
+        else None,
+        "live_ref_CER": round(sum(row["_live_ref_edits"] for row in rows) / ref_chars, 4)
+        if ref_chars
+        else None,
     }
 
 
@@ -276,14 +292,18 @@ def _consistency(
     recognizer: FasterWhisperRecognizer,
     folder: Path,
     measured: dict[Path, Measured],
+    references: dict[Path, str],
     telephone: bool,
     workdir: Path,
     options: StreamingOptions,
     recordings: int,
     recording_s: float,
 ) -> dict[str, Any]:
-    """Live against batch on every file under ``folder`` (reusing clips already measured) and on joined recordings."""
-    clips, speeches, rows = [], [], []
+    """Live against batch on every file under ``folder`` (reusing clips already measured) and on joined recordings.
+
+    Files of ``references`` (resolved path to reference text), and recordings joined only from them,
+    are also scored against the references: on joined audio the file transcript can be the worse one."""
+    clips, speeches, known, rows = [], [], [], []
     rate = TELEPHONE_RATE if telephone else SAMPLE_RATE
     for source in audio_files(folder):
         clip = _prepare(source, telephone, workdir)
@@ -291,7 +311,8 @@ def _consistency(
             measured[source.resolve()] = measure(
                 recognizer, source.stem, clip.path, clip.samples, clip.rate, [clip.speech], options
             )
-        rows.append(_consistency_row(measured[source.resolve()]))
+        known.append(references.get(source.resolve()))
+        rows.append(_consistency_row(measured[source.resolve()], known[-1]))
         clips.append(clip.samples)
         speeches.append(clip.speech)
     joined = [
@@ -304,7 +325,8 @@ def _consistency(
                 rate,
                 list(recording.speeches),
                 options,
-            )
+            ),
+            joined_reference([known[index] for index in recording.clips]),
         )
         for recording in make_recordings(clips, speeches, rate, count=recordings, seconds=recording_s)
     ]
@@ -314,6 +336,11 @@ def _consistency(
         consistency_summary(rows + joined, "all"),
     ]
     return {"rows": [_public(row) for row in rows + joined], "summary": summaries}
+
+
+def joined_reference(references: list[str | None]) -> str | None:
+    texts = [reference for reference in references if reference is not None]
+    return "".join(texts) if len(texts) == len(references) else None
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
@@ -360,7 +387,15 @@ def run(
         )
         checked = (
             _consistency(
-                recognizer, consistency, measured, telephone, Path(workdir), options, recordings, recording_s
+                recognizer,
+                consistency,
+                measured,
+                {clip.path.resolve(): clip.reference for clip in clips},
+                telephone,
+                Path(workdir),
+                options,
+                recordings,
+                recording_s,
             )
             if consistency
             else None

@@ -30,6 +30,7 @@ class Recording:
     name: str
     samples: np.ndarray
     speeches: tuple[tuple[float, float], ...]
+    clips: tuple[int, ...]  # which of the clips, in order
 
 
 def audio_files(folder: Path) -> list[Path]:
@@ -65,9 +66,11 @@ def make_recordings(
     for number in range(count):
         pieces: list[np.ndarray] = [np.zeros(int(rng.uniform(*SILENCE_S) * rate), np.float32)]
         spans: list[tuple[float, float]] = []
+        used: list[int] = []
         position = len(pieces[0])
         while order and position < seconds * rate:
-            index = order.pop(0)
+            index = int(order.pop(0))
+            used.append(index)
             start, end = speeches[index]
             spans.append((position / rate + start, position / rate + end))
             gap = np.zeros(int(rng.uniform(*SILENCE_S) * rate), np.float32)
@@ -77,7 +80,9 @@ def make_recordings(
             break
         audio = np.concatenate(pieces)
         mixed = np.clip(audio + _noise_bed(len(audio), rng), -1.0, 1.0)
-        recordings.append(Recording(f"recording_{number + 1}", mixed.astype(np.float32), tuple(spans)))
+        recordings.append(
+            Recording(f"recording_{number + 1}", mixed.astype(np.float32), tuple(spans), tuple(used))
+        )
     return recordings
 
 

@@ -53,6 +53,8 @@ CONSISTENCY_COLUMNS = (
     "delay_max_s",
     "live_cpu_per_audio_s",
     "batch_cpu_per_audio_s",
+    "batch_ref_CER",
+    "live_ref_CER",
 )
 
 

@@ -1,10 +1,12 @@
-"""Which final the ASR bench charges a clip's delay to (``eval_sets.asr.LiveResult.delay_of``)."""
+"""The ASR bench's bookkeeping: which final a clip's delay is charged to, and what joined recordings hold."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from eval_sets.asr import LiveResult
+from eval_sets.asr import LiveResult, joined_reference
+from eval_sets.asr_consistency import make_recordings
 
 
 def live(*finals: tuple[float, float]) -> LiveResult:
@@ -31,3 +33,22 @@ def test_a_line_joined_with_the_next_clip_charges_its_whole_wait():
 
 def test_no_final_after_the_speech_gives_no_delay():
     assert live((3.0, 2.0)).delay_of((4.0, 6.0)) is None
+
+
+def test_joined_recordings_say_which_clips_they_hold_and_where_each_speaks():
+    rate = 1000
+    clips = [np.full(rate * (index + 1), 0.5, np.float32) for index in range(5)]
+    speeches = [(0.1, index + 0.9) for index in range(5)]
+    recordings = make_recordings(clips, speeches, rate, count=2, seconds=4.0)
+    used = [index for recording in recordings for index in recording.clips]
+    assert len(used) == len(set(used)) and all(recording.clips for recording in recordings)
+    for recording in recordings:
+        assert len(recording.speeches) == len(recording.clips)
+        for (start, end), index in zip(recording.speeches, recording.clips, strict=True):
+            assert end - start == pytest.approx(speeches[index][1] - speeches[index][0])
+            assert np.all(np.abs(recording.samples[int(start * rate) : int(end * rate)] - 0.5) < 0.05)
+
+
+def test_a_joined_recording_has_a_reference_only_when_every_clip_has_one():
+    assert joined_reference(["你好", "我想问"]) == "你好我想问"
+    assert joined_reference(["你好", None]) is None

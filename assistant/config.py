@@ -219,7 +219,9 @@ class AsrSettings(BaseModel):
     )
     language: str = Field("zh", description="Spoken language given to Whisper (no detection).")
     vad_filter: bool = Field(
-        True, description="Skip non-speech with the Silero VAD inside faster-whisper (stops hallucinations)."
+        True,
+        description="Skip non-speech with the Silero VAD inside faster-whisper (stops hallucinations); "
+        "each stretch of speech is decoded as its own clip.",
     )
     no_speech_threshold: float = Field(
         0.6, ge=0, le=1, description="Drop a segment above this no-speech probability when it is also unsure."
@@ -242,7 +244,13 @@ class AsrSettings(BaseModel):
         description="In two-channel call recordings, the channel of the caller (来电人); the other is the agent (坐席).",
     )
     stream_endpoint_silence_s: float = Field(
-        0.6, gt=0, description="Live: silence that closes a segment (final)."
+        0.6, gt=0, description="Live: silence that closes a segment just begun (final)."
+    )
+    stream_min_endpoint_silence_s: float = Field(
+        0.25,
+        gt=0,
+        description="Live: the pause that closes a segment as long as stream_max_window_s; the pause needed "
+        "shrinks linearly from stream_endpoint_silence_s as a segment grows, so continuous speech gets finals.",
     )
     stream_max_window_s: float = Field(
         12.0, ge=2, le=30, description="Live: a segment is closed at this length even without a pause."

@@ -11,14 +11,20 @@ characters. ``--telephone`` first turns every clip into 8 kHz telephone-band aud
 Delay: chunks are taken to arrive in real time and to be processed one after another on this
 machine, so a slow recognition delays everything after it (on a loaded machine delays are
 pessimistic; ``live_cpu_per_audio_s``, CPU seconds of the whole process per second of audio, is
-not). The delay of a clip is when the first final emitted after its speech ends would be ready
-minus when speech ends (the last 30 ms frame within 35 dB of the clip's loudest). Long-audio RTF
+not). A clip's speech is its first to last Silero speech frame, scored on the clip alone (at
+16 kHz, before any telephone band or noise bed). The delay of a clip is when the line holding its
+last words was final, minus when its speech ends: that line is the last final emitted after the
+clip's speech began and before the next clip's began (or, when the live path joined the two, the
+first final after its speech ended). An energy end (the last frame within 35 dB of the loudest)
+used to be the speech end: on a clip with a noise floor or a quiet tail it lay after the line's
+final, which then counted the next clip's final as the delay. Long-audio RTF
 comes from ``--long`` files (no reference needed). ``--consistency`` adds the reference-free check
 of ``asr_consistency``: every audio file under a folder, and recordings joined from them.
 """
 
 from __future__ import annotations
 
+import math
 import tempfile
 import time
 from dataclasses import dataclass
@@ -29,7 +35,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.speech.audio import decode_audio
-from assistant.speech.endpointing import frame_level_dbfs
+from assistant.speech.endpointing import FRAME_SAMPLES, SileroVoiceActivity
 from assistant.speech.streaming import StreamingOptions, StreamingTranscriber
 from assistant.speech.telephone import TELEPHONE_RATE, telephone_band, to_pcm16, wav_bytes
 from assistant.speech.text import character_error_rate, edit_distance, normalise_for_scoring
@@ -53,11 +59,15 @@ class LiveResult:
     text: str
     finals: list[tuple[float, float]]  # (when ready, stream position when emitted), in seconds
     cpu_s: float
+    longest_line_s: float  # the longest final's speech, first to last recognised word
 
-    def delay_after(self, speech_end: float) -> float | None:
-        """When the first final emitted after ``speech_end`` was ready, minus ``speech_end``."""
-        ready = [at for at, position in self.finals if position >= speech_end]
-        return ready[0] - speech_end if ready else None
+    def delay_of(self, speech: tuple[float, float], next_start: float = math.inf) -> float | None:
+        """When the line holding the last words of ``speech`` (start, end) was final, minus its end."""
+        start, end = speech
+        before_next = [at for at, position in self.finals if start < position <= next_start]
+        after_end = [at for at, position in self.finals if position >= end]
+        ready = before_next[-1:] or after_end[:1]
+        return max(ready[0] - end, 0.0) if ready else None
 
 
 @dataclass
@@ -89,23 +99,38 @@ def load_clips(audio_dir: Path, refs: Path) -> list[Clip]:
     return clips
 
 
-def _prepare(path: Path, telephone: bool, workdir: Path) -> tuple[Path, np.ndarray, int]:
-    """The file to recognise, its mono samples and their rate (8 kHz telephone band when asked)."""
+@dataclass(frozen=True)
+class Prepared:
+    """A clip ready to measure: the file to recognise, its mono samples, their rate, its speech span (s)."""
+
+    path: Path
+    samples: np.ndarray
+    rate: int
+    speech: tuple[float, float]
+
+
+def _prepare(path: Path, telephone: bool, workdir: Path) -> Prepared:
+    """The clip as a file and samples (8 kHz telephone band when asked) and its speech span."""
     samples = decode_audio(path, max_seconds=3600, max_bytes=1 << 31).channels[0]
+    speech = speech_span_s(samples)
     if not telephone:
-        return path, samples, SAMPLE_RATE
+        return Prepared(path, samples, SAMPLE_RATE, speech)
     narrow = telephone_band(samples)
     target = workdir / f"{path.stem}.8k.wav"
     target.write_bytes(wav_bytes([narrow], TELEPHONE_RATE))
-    return target, narrow, TELEPHONE_RATE
+    return Prepared(target, narrow, TELEPHONE_RATE, speech)
 
 
-def speech_end_s(samples: np.ndarray, rate: int) -> float:
-    frame = int(0.03 * rate)
-    levels = [frame_level_dbfs(samples[i : i + frame]) for i in range(0, len(samples), frame)]
-    loud = max(levels, default=-100.0) - 35.0
-    last = max((i for i, level in enumerate(levels) if level >= loud), default=0)
-    return min((last + 1) * frame, len(samples)) / rate
+def speech_span_s(samples: np.ndarray) -> tuple[float, float]:
+    """From the first to the end of the last Silero speech frame of 16 kHz samples (the whole clip if none)."""
+    frames = len(samples) // FRAME_SAMPLES
+    probabilities = SileroVoiceActivity().speech_probabilities(
+        samples[: frames * FRAME_SAMPLES].reshape(frames, FRAME_SAMPLES)
+    )
+    speech = np.flatnonzero(probabilities >= StreamingOptions().speech_threshold)
+    if not speech.size:
+        return 0.0, len(samples) / SAMPLE_RATE
+    return speech[0] * FRAME_SAMPLES / SAMPLE_RATE, (speech[-1] + 1) * FRAME_SAMPLES / SAMPLE_RATE
 
 
 def run_live(
@@ -115,7 +140,7 @@ def run_live(
     stream = StreamingTranscriber(recognizer, rate, options)
     pcm = to_pcm16(np.concatenate([samples, np.zeros(int(TRAILING_SILENCE_S * rate), np.float32)])).tobytes()
     step = int(CHUNK_S * rate) * 2
-    busy_until, texts, finals = 0.0, [], []
+    busy_until, texts, finals, longest = 0.0, [], [], 0.0
     cpu_began = time.process_time()
     for start in range(0, len(pcm), step):
         arrival = min(start + step, len(pcm)) / 2 / rate
@@ -128,7 +153,8 @@ def run_live(
             if event.kind == "final" and event.segment.text:
                 texts.append(event.segment.text)
                 finals.append((busy_until, arrival))
-    return LiveResult("".join(texts), finals, time.process_time() - cpu_began)
+                longest = max(longest, event.segment.end - event.segment.start)
+    return LiveResult("".join(texts), finals, time.process_time() - cpu_began, longest)
 
 
 def measure(
@@ -137,15 +163,20 @@ def measure(
     source: Path | bytes,
     samples: np.ndarray,
     rate: int,
-    speech_ends: list[float],
+    speeches: list[tuple[float, float]],
     options: StreamingOptions,
 ) -> Measured:
-    """Recognise the file (path or bytes) and stream its samples; one delay per speech end."""
+    """Recognise the file (path or bytes) and stream its samples; one delay per stretch of speech."""
     began, cpu_began = time.perf_counter(), time.process_time()
     batch_text = recognizer.transcribe(source).text
     wall, cpu = time.perf_counter() - began, time.process_time() - cpu_began
     live = run_live(recognizer, samples, rate, options)
-    delays = [delay for end in speech_ends if (delay := live.delay_after(end)) is not None]
+    next_starts = [start for start, _ in speeches[1:]] + [math.inf]
+    delays = [
+        delay
+        for speech, next_start in zip(speeches, next_starts, strict=True)
+        if (delay := live.delay_of(speech, next_start)) is not None
+    ]
     return Measured(name, len(samples) / rate, batch_text, wall, cpu, live, delays)
 
 
@@ -168,21 +199,31 @@ def _clip_row(measured: Measured, reference_text: str) -> dict[str, Any]:
     }
 
 
-def _consistency_row(measured: Measured) -> dict[str, Any]:
+def _consistency_row(measured: Measured, reference_text: str | None) -> dict[str, Any]:
+    """Live against batch; and both against the reference when every clip in the audio has one."""
     edits, chars = live_vs_batch(measured.batch_text, measured.live.text)
+    reference = normalise_for_scoring(reference_text) if reference_text is not None else ""
+    batch_edits = edit_distance(reference, normalise_for_scoring(measured.batch_text))
+    live_edits = edit_distance(reference, normalise_for_scoring(measured.live.text))
     return {
         "audio": measured.name,
         "seconds": round(measured.seconds, 1),
         "batch_chars": chars,
         "live_vs_batch_CER": round(edits / chars, 4) if chars else None,
         "lines": len(measured.delays),
+        "longest_line_s": round(measured.live.longest_line_s, 1),
         "delay_mean_s": round(float(np.mean(measured.delays)), 2) if measured.delays else None,
         "delay_max_s": round(float(np.max(measured.delays)), 2) if measured.delays else None,
         "live_cpu_per_audio_s": round(measured.live.cpu_s / measured.seconds, 3),
         "batch_cpu_per_audio_s": round(measured.batch_cpu_s / measured.seconds, 3),
+        "batch_ref_CER": round(batch_edits / len(reference), 4) if reference else None,
+        "live_ref_CER": round(live_edits / len(reference), 4) if reference else None,
         "batch": measured.batch_text,
         "live": measured.live.text,
         "_edits": edits,
+        "_ref_chars": len(reference),
+        "_batch_ref_edits": batch_edits if reference else 0,
+        "_live_ref_edits": live_edits if reference else 0,
         "_delays": measured.delays,
         "_live_cpu_s": measured.live.cpu_s,
         "_batch_cpu_s": measured.batch_cpu_s,
@@ -194,11 +235,11 @@ def _long_rtf(
 ) -> dict[str, Any]:
     audio_s = compute_s = 0.0
     for source in paths:
-        path, samples, rate = _prepare(source, telephone, workdir)
+        clip = _prepare(source, telephone, workdir)
         began = time.perf_counter()
-        recognizer.transcribe(path)
+        recognizer.transcribe(clip.path)
         compute_s += time.perf_counter() - began
-        audio_s += len(samples) / rate
+        audio_s += len(clip.samples) / clip.rate
     return {
         "long_files": len(paths),
         "long_seconds": round(audio_s, 1),
@@ -226,16 +267,24 @@ def consistency_summary(rows: list[dict[str, Any]], group: str) -> dict[str, Any
     chars = sum(row["batch_chars"] for row in rows)
     audio_s = sum(row["seconds"] for row in rows) or 1.0
     delays = [delay for row in rows for delay in row["_delays"]]
+    ref_chars = sum(row["_ref_chars"] for row in rows)
     return {
         "audio": group,
         "seconds": round(audio_s, 1),
         "batch_chars": chars,
         "live_vs_batch_CER": round(sum(row["_edits"] for row in rows) / chars, 4) if chars else None,
         "lines": len(delays),
+        "longest_line_s": max((row["longest_line_s"] for row in rows), default=0.0),
         "delay_mean_s": round(float(np.mean(delays)), 2) if delays else None,
         "delay_max_s": round(float(np.max(delays)), 2) if delays else None,
         "live_cpu_per_audio_s": round(sum(row["_live_cpu_s"] for row in rows) / audio_s, 3),
         "batch_cpu_per_audio_s": round(sum(row["_batch_cpu_s"] for row in rows) / audio_s, 3),
+        "batch_ref_CER": round(sum(row["_batch_ref_edits"] for row in rows) / ref_chars, 4)
+        if ref_chars
+        else None,
+        "live_ref_CER": round(sum(row["_live_ref_edits"] for row in rows) / ref_chars, 4)
+        if ref_chars
+        else None,
     }
 
 
@@ -243,23 +292,29 @@ def _consistency(
     recognizer: FasterWhisperRecognizer,
     folder: Path,
     measured: dict[Path, Measured],
+    references: dict[Path, str],
     telephone: bool,
     workdir: Path,
     options: StreamingOptions,
     recordings: int,
     recording_s: float,
 ) -> dict[str, Any]:
-    """Live against batch on every file under ``folder`` (reusing clips already measured) and on joined recordings."""
-    clips, ends, rows = [], [], []
+    """Live against batch on every file under ``folder`` (reusing clips already measured) and on joined recordings.
+
+    Files of ``references`` (resolved path to reference text), and recordings joined only from them,
+    are also scored against the references: on joined audio the file transcript can be the worse one."""
+    clips, speeches, known, rows = [], [], [], []
+    rate = TELEPHONE_RATE if telephone else SAMPLE_RATE
     for source in audio_files(folder):
-        path, samples, rate = _prepare(source, telephone, workdir)
+        clip = _prepare(source, telephone, workdir)
         if source.resolve() not in measured:
             measured[source.resolve()] = measure(
-                recognizer, source.stem, path, samples, rate, [speech_end_s(samples, rate)], options
+                recognizer, source.stem, clip.path, clip.samples, clip.rate, [clip.speech], options
             )
-        rows.append(_consistency_row(measured[source.resolve()]))
-        clips.append(samples)
-        ends.append(speech_end_s(samples, rate))
+        known.append(references.get(source.resolve()))
+        rows.append(_consistency_row(measured[source.resolve()], known[-1]))
+        clips.append(clip.samples)
+        speeches.append(clip.speech)
     joined = [
         _consistency_row(
             measure(
@@ -268,11 +323,12 @@ def _consistency(
                 wav_bytes([recording.samples], rate),
                 recording.samples,
                 rate,
-                list(recording.speech_ends),
+                list(recording.speeches),
                 options,
-            )
+            ),
+            joined_reference([known[index] for index in recording.clips]),
         )
-        for recording in make_recordings(clips, ends, rate, count=recordings, seconds=recording_s)
+        for recording in make_recordings(clips, speeches, rate, count=recordings, seconds=recording_s)
     ]
     summaries = [
         consistency_summary(rows, "files"),
@@ -280,6 +336,11 @@ def _consistency(
         consistency_summary(rows + joined, "all"),
     ]
     return {"rows": [_public(row) for row in rows + joined], "summary": summaries}
+
+
+def joined_reference(references: list[str | None]) -> str | None:
+    texts = [reference for reference in references if reference is not None]
+    return "".join(texts) if len(texts) == len(references) else None
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
@@ -310,9 +371,15 @@ def run(
     rows = []
     with tempfile.TemporaryDirectory(prefix="govassist-asr-") as workdir:
         for clip in clips:
-            path, samples, rate = _prepare(clip.path, telephone, Path(workdir))
+            prepared = _prepare(clip.path, telephone, Path(workdir))
             measured[clip.path.resolve()] = measure(
-                recognizer, clip.name, path, samples, rate, [speech_end_s(samples, rate)], options
+                recognizer,
+                clip.name,
+                prepared.path,
+                prepared.samples,
+                prepared.rate,
+                [prepared.speech],
+                options,
             )
             rows.append(_clip_row(measured[clip.path.resolve()], clip.reference))
         summary = _summary(rows, condition) | _long_rtf(
@@ -320,7 +387,15 @@ def run(
         )
         checked = (
             _consistency(
-                recognizer, consistency, measured, telephone, Path(workdir), options, recordings, recording_s
+                recognizer,
+                consistency,
+                measured,
+                {clip.path.resolve(): clip.reference for clip in clips},
+                telephone,
+                Path(workdir),
+                options,
+                recordings,
+                recording_s,
             )
             if consistency
             else None
@@ -344,5 +419,5 @@ def run(
 
 def _warm_up(recognizer: FasterWhisperRecognizer, clips: list[Clip]) -> None:
     """Load the model and run its encoder once, outside the timings (on silence the VAD skips the encoder)."""
-    samples = _prepare(clips[0].path, False, Path())[1] if clips else np.zeros(SAMPLE_RATE, np.float32)
+    samples = _prepare(clips[0].path, False, Path()).samples if clips else np.zeros(SAMPLE_RATE, np.float32)
     recognizer.transcribe_samples(samples)

@@ -25,11 +25,12 @@ NOISE_DBFS = (-55.0, -40.0)  # the noise bed under the whole recording
 
 @dataclass(frozen=True)
 class Recording:
-    """Clips joined with silences over noise; ``speech_ends`` are where each clip's speech stops (s)."""
+    """Clips joined with silences over noise; ``speeches`` are where each clip's speech starts and ends (s)."""
 
     name: str
     samples: np.ndarray
-    speech_ends: tuple[float, ...]
+    speeches: tuple[tuple[float, float], ...]
+    clips: tuple[int, ...]  # which of the clips, in order
 
 
 def audio_files(folder: Path) -> list[Path]:
@@ -51,7 +52,7 @@ def _noise_bed(length: int, rng: np.random.Generator) -> np.ndarray:
 
 def make_recordings(
     clips: list[np.ndarray],
-    speech_ends: list[float],
+    speeches: list[tuple[float, float]],
     rate: int,
     *,
     count: int,
@@ -64,19 +65,24 @@ def make_recordings(
     recordings = []
     for number in range(count):
         pieces: list[np.ndarray] = [np.zeros(int(rng.uniform(*SILENCE_S) * rate), np.float32)]
-        ends: list[float] = []
+        spans: list[tuple[float, float]] = []
+        used: list[int] = []
         position = len(pieces[0])
         while order and position < seconds * rate:
-            index = order.pop(0)
-            ends.append(position / rate + speech_ends[index])
+            index = int(order.pop(0))
+            used.append(index)
+            start, end = speeches[index]
+            spans.append((position / rate + start, position / rate + end))
             gap = np.zeros(int(rng.uniform(*SILENCE_S) * rate), np.float32)
             pieces += [clips[index], gap]
             position += len(clips[index]) + len(gap)
-        if not ends:
+        if not spans:
             break
         audio = np.concatenate(pieces)
         mixed = np.clip(audio + _noise_bed(len(audio), rng), -1.0, 1.0)
-        recordings.append(Recording(f"recording_{number + 1}", mixed.astype(np.float32), tuple(ends)))
+        recordings.append(
+            Recording(f"recording_{number + 1}", mixed.astype(np.float32), tuple(spans), tuple(used))
+        )
     return recordings
 
 

@@ -48,10 +48,13 @@ CONSISTENCY_COLUMNS = (
     "batch_chars",
     "live_vs_batch_CER",
     "lines",
+    "longest_line_s",
     "delay_mean_s",
     "delay_max_s",
     "live_cpu_per_audio_s",
     "batch_cpu_per_audio_s",
+    "batch_ref_CER",
+    "live_ref_CER",
 )
 
 

@@ -5,8 +5,14 @@ drive it the same way: ``push(chunk)`` returns the events that chunk caused, ``f
 stream. Audio becomes 16 kHz at once (``StreamResampler``, as a recording of it would decode) and every 32 ms frame is
 scored by the file path's own voice activity detector (``endpointing``). An utterance opens at the
 first speech frame (with ``pad_s`` of audio before it, as the file path pads its speech), is
-re-recognised for partials, and is finalised after a pause (``endpoint_silence_s``) or when it
-reaches ``max_window_s`` (cut at its least speech-like recent frame; the rest opens the next).
+re-recognised for partials, and is finalised after a pause or when it reaches ``max_window_s``
+(cut at its least speech-like recent frame; the rest opens the next). The pause that closes a line
+is ``endpoint_silence_s`` up to ``shrink_after_s`` of line, then shrinks linearly to
+``min_endpoint_silence_s`` at ``max_window_s``: continuous speech (a caller reading out, a speaker
+going on after a breath) has short clear pauses between sentences but rarely 0.6 s ones, and
+waiting for a long pause there made lines run to the length limit, their final many seconds after
+the sentence ended. A line closed at a short pause gives the next line only that pause as its pad,
+so no speech is decoded twice.
 Only audio the detector scored as non-speech is ever dropped, the same audio the file path drops,
 and Whisper gets the utterance cut exactly as the file path's VAD cuts speech (from ``pad_s``
 before its first speech frame to ``pad_s`` after the frame that began the pause), so an utterance
@@ -40,7 +46,9 @@ FRAME_S = FRAME_SAMPLES / SAMPLE_RATE
 
 @dataclass(frozen=True)
 class StreamingOptions:
-    endpoint_silence_s: float = 0.6  # a pause this long closes the utterance
+    endpoint_silence_s: float = 0.6  # a pause this long closes a line just begun
+    min_endpoint_silence_s: float = 0.25  # ... and this one a line of max_window_s
+    shrink_after_s: float = 2.0  # the pause needed shrinks linearly from a line this long (a sentence) on
     max_window_s: float = 12.0  # an utterance is cut at this length
     partial_interval_s: float = 1.0  # new audio between partials (at least twice the last partial's cost)
     pad_s: float = 0.4  # non-speech kept before an utterance (the file path's VAD pads speech by 0.4 s)
@@ -56,6 +64,7 @@ class StreamingOptions:
     def from_settings(cls, settings: AsrSettings) -> StreamingOptions:
         return cls(
             endpoint_silence_s=settings.stream_endpoint_silence_s,
+            min_endpoint_silence_s=settings.stream_min_endpoint_silence_s,
             max_window_s=settings.stream_max_window_s,
             partial_interval_s=settings.stream_partial_interval_s,
         )
@@ -141,8 +150,9 @@ class StreamingTranscriber:
                 self._open, self._speech_frames, self._silent_frames, self._since_partial = True, 1, 0, 0
             return []
         self._count(len(frame), probability)
-        if self._silent_frames * FRAME_S >= self.options.endpoint_silence_s:
-            return self._finalise(len(self._window), keep=self._pad_frames)
+        if self._silent_frames and self._silent_frames * FRAME_S >= self._endpoint_silence_s():
+            # The pause (never more than the pad) starts the next line: no speech is decoded twice.
+            return self._finalise(len(self._window), keep=min(self._pad_frames, self._silent_frames))
         if len(self._window) * FRAME_S >= self.options.max_window_s:
             cut = least_speech_cut(self._probabilities, int(self.options.cut_search_s / FRAME_S))
             return self._finalise(cut, keep=0)
@@ -156,6 +166,16 @@ class StreamingTranscriber:
             self._silent_frames = 0
         elif probability < self.options.silence_threshold or self._silent_frames:
             self._silent_frames += 1
+
+    def _endpoint_silence_s(self) -> float:
+        """The pause that closes the open line: shorter the longer the line before the pause has grown."""
+        options = self.options
+        line_s = (len(self._window) - self._silent_frames) * FRAME_S
+        grown = (line_s - options.shrink_after_s) / max(
+            options.max_window_s - options.shrink_after_s, FRAME_S
+        )
+        span = options.endpoint_silence_s - options.min_endpoint_silence_s
+        return options.endpoint_silence_s - span * min(max(grown, 0.0), 1.0)
 
     @property
     def _pad_frames(self) -> int:
@@ -174,6 +194,8 @@ class StreamingTranscriber:
         if self._pausing():
             # Speculate once per pause: if no speech follows, this recognition becomes the final at no cost.
             return self._speech_at_partial != self._speech_frames
+        if self._silent_frames:
+            return False  # a pause has begun: its full-quality partial comes soon, a draft now would delay it
         interval = max(self.options.partial_interval_s, 2 * self._partial_cost_s)
         return self._since_partial >= interval * SAMPLE_RATE
 

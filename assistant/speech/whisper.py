@@ -3,7 +3,8 @@
 The model (the packaged Whisper base by default, any CTranslate2 Whisper directory by setting) is
 loaded on the first transcription, once per recogniser, behind a lock. Each channel of a two-channel
 call is transcribed on its own and labelled 来电人 or 坐席 (``AsrSettings.caller_channel``). Output
-is Simplified Chinese; hallucinated segments are removed by ``filters``.
+is Simplified Chinese; hallucinated segments are removed by ``filters``. Non-speech is skipped by
+faster-whisper's Silero VAD, each stretch of speech decoded as its own clip (``_speech_clips``).
 
 Decoding and refusing bad files is ``audio``'s job; choosing this backend is ``assistant.wiring``'s.
 """
@@ -69,13 +70,14 @@ class FasterWhisperRecognizer:
             return []
         model = self._load()
         settings = self.settings
+        samples = np.ascontiguousarray(samples, dtype=np.float32)
         try:
             decoded, _info = model.transcribe(
-                np.ascontiguousarray(samples, dtype=np.float32),
+                samples,
                 language=settings.language,
                 beam_size=1 if draft else settings.beam_size,
                 temperature=0.0 if draft else [0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
-                vad_filter=settings.vad_filter and not speech_only,
+                clip_timestamps=_speech_clips(samples) if settings.vad_filter and not speech_only else "0",
                 condition_on_previous_text=False,
                 no_speech_threshold=settings.no_speech_threshold,
                 log_prob_threshold=settings.log_prob_threshold,
@@ -136,6 +138,21 @@ class FasterWhisperRecognizer:
             ) from exc
         logger.info("Loaded Whisper from %s on %s (%s)", directory, settings.device, settings.compute_type)
         return model
+
+
+def _speech_clips(samples: np.ndarray) -> list[float]:
+    """Silero's speech stretches (faster-whisper's own VAD options), as start, end, ... seconds.
+
+    faster-whisper's ``vad_filter`` joins the stretches into 30 s windows; when Whisper ends a
+    window's first sentence with a lone timestamp it skips the rest of that window, and every
+    stretch joined after it is lost (a second speaker's answer, the next clip of a recording).
+    Decoding each stretch as its own clip keeps them: a lone timestamp skips only its own clip."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    stretches = get_speech_timestamps(samples, VadOptions())
+    if not stretches:
+        return [0.0, 0.0]  # no speech: one empty clip, nothing to decode
+    return [bound / SAMPLE_RATE for stretch in stretches for bound in (stretch["start"], stretch["end"])]
 
 
 def _with_speaker(segment: Segment, speaker: str) -> Segment:

@@ -139,6 +139,65 @@ def test_long_speech_is_cut_at_max_window():
     assert done[-1].segment.end == pytest.approx(13.0, abs=0.05)
 
 
+def test_a_long_line_closes_at_a_short_clear_pause():
+    """Continuous speech: past shrink_after_s the pause needed shrinks, so a 0.45 s breath ends a long line."""
+    options = StreamingOptions(partial_interval_s=100)
+    audio = np.concatenate([speech_like(8.0), noise(0.45, -50), speech_like(2.0), noise(1.0, -50)])
+    events = run(stream(options=options), audio)
+    done = [(at, event) for at, event in events if event.kind == "final"]
+    assert len(done) == 2
+    (closed_at, first), (_, second) = done
+    assert first.segment.end == pytest.approx(8.0, abs=0.05)
+    assert closed_at <= 8.45 + 0.1  # within the breath (plus one chunk), not at the 12 s limit
+    assert second.segment.start == pytest.approx(8.45, abs=0.05)
+    assert second.segment.end == pytest.approx(10.45, abs=0.05)
+
+
+def test_a_short_line_keeps_going_across_the_same_pause():
+    options = StreamingOptions(partial_interval_s=100)
+    audio = np.concatenate([speech_like(1.5), noise(0.45, -50), speech_like(1.5), noise(1.0, -50)])
+    done = finals(run(stream(options=options), audio))
+    assert len(done) == 1
+    assert done[0].segment.start == pytest.approx(0.0, abs=0.05)
+    assert done[0].segment.end == pytest.approx(3.45, abs=0.05)
+
+
+def test_the_pause_needed_shrinks_from_the_endpoint_to_its_floor():
+    """Pauses just over and just under the pause needed after lines of growing length."""
+    options = StreamingOptions(partial_interval_s=100)
+    for line_s, closes, stays in ((1.0, 0.65, 0.5), (7.0, 0.5, 0.35), (11.0, 0.35, 0.2)):
+        for pause_s, expected in ((closes, 2), (stays, 1)):
+            audio = np.concatenate(
+                [speech_like(line_s), noise(pause_s, -50), speech_like(0.5), noise(1.0, -50)]
+            )
+            assert len(finals(run(stream(options=options), audio))) == expected, (line_s, pause_s)
+
+
+def test_continuous_speech_with_breaths_loses_no_speech_and_decodes_none_twice():
+    """Every line holds its own stretch of speech: a short-pause close gives the next line only the pause."""
+    recognizer = FakeRecognizer()
+    pieces = [noise(0.5, -50)]
+    for seconds in (9.0, 10.0, 9.5, 8.0):
+        pieces += [speech_like(seconds), noise(0.45, -50)]
+    pieces.append(noise(1.0, -50))
+    done = finals(run(stream(recognizer, StreamingOptions(partial_interval_s=100)), np.concatenate(pieces)))
+    bounds = np.cumsum([0.0] + [len(piece) / SAMPLE_RATE for piece in pieces])
+    speech = list(zip(bounds[1:-2:2], bounds[2:-1:2], strict=True))  # (start, end) of each stretch
+    spans = [(event.segment.start, event.segment.end) for event in done]
+    assert spans == [pytest.approx(stretch, abs=0.01) for stretch in speech]
+
+
+def test_no_draft_partial_once_a_pause_has_begun():
+    """The pause's full-quality partial (which becomes the final) is not queued behind a draft."""
+    recognizer = FakeRecognizer()
+    options = StreamingOptions(partial_interval_s=0.5)
+    events = run(stream(recognizer, options), np.concatenate([speech_like(1.45), noise(1.5, -50)]))
+    drafts = [at for at, event in events if event.kind == "partial" and event.segment.text.startswith("草稿")]
+    assert drafts and all(at <= 1.45 for at in drafts)
+    assert [draft for _, draft in recognizer.calls][-1] is False
+    assert len(recognizer.calls) == len(drafts) + 1  # the pause's recognition is the final
+
+
 def test_silence_never_reaches_the_recogniser():
     recognizer = FakeRecognizer()
     assert (

@@ -30,9 +30,6 @@ HOW_TO = ("办理流程", "材料", "办理地点", "办理时限")
 _HOW_TO_QUESTION = re.compile(r"(怎么|怎样|如何|咋)(?!样|回事|会|说|算|看|想|收费|要钱)|流程|手续|步骤")
 _EMPHASIS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _HEADING_MARK = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
-_LIST_ITEM = re.compile(
-    r"^\s*(?:[-*•]\s|（[一二三四五六七八九十\d]+）|\(\d+\)|\d+[．.、]|[一二三四五六七八九十]+、)"
-)
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 # Section headings written into the text (一、申请材料 / 第二章 … / （一）…): their level.
 _HEADING_LEVELS = (
@@ -91,7 +88,7 @@ def _sentences(number: int, hit: SearchHit) -> list[Sentence]:
         line = line.strip()
         if not line:
             continue
-        if found and _LIST_ITEM.match(line) and found[-1].text.endswith("："):
+        if found and grounding.LIST_ITEM.match(line) and found[-1].text.endswith("："):
             found[-1].text += line
             continue
         for sentence in grounding.split_sentences(line):
@@ -267,7 +264,7 @@ def quote(evidence: Sequence[grounding.Evidence]) -> str:
 
     def layout(sentences: list[str]) -> str:
         return "".join(
-            ("\n" if i and _LIST_ITEM.match(sentence) else "") + sentence
+            ("\n" if i and grounding.LIST_ITEM.match(sentence) else "") + sentence
             for i, sentence in enumerate(sentences)
         )
 

@@ -15,6 +15,10 @@ from assistant.retrieval import lexical, lexicon
 
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*(?:\[\d{1,2}\])*|\n")
 _CITATION = re.compile(r"\[(\d{1,2})\]")
+# The mark a list item opens with: 1． / 1. / 1、 / （一） / (1) / 一、 / - • *
+LIST_ITEM = re.compile(
+    r"^\s*(?:[-*•]\s|（[一二三四五六七八九十\d]+）|\(\d+\)|\d+[．.、]|[一二三四五六七八九十]+、)"
+)
 _HAN_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 # Sentences that address the reader as a machine: retrieved text is data, never instructions.
 _INSTRUCTION = re.compile(
@@ -95,40 +99,5 @@ def support(sentence: str, sources: Sequence[str]) -> float:
     return len(bigrams & available) / len(bigrams)
 
 
-@dataclass
-class CheckedAnswer:
-    text: str
-    kept: int
-    removed: int
-
-
-def check_answer(text: str, evidence: dict[int, str], min_support: float) -> CheckedAnswer:
-    """Keep the sentences their cited passages support; drop the rest.
-
-    A sentence citing a passage that does not exist is unsupported. A sentence the model left
-    uncited is kept when one passage supports it, and gets that passage's citation mark, so
-    every kept sentence is traceable to a source.
-    """
-    kept: list[str] = []
-    removed = 0
-    for sentence in split_sentences(text):
-        numbers = cited_numbers(sentence)
-        if numbers and all(n in evidence for n in numbers):
-            supported = support(sentence, [evidence[n] for n in numbers]) >= min_support
-        elif not numbers and evidence:
-            best = max(evidence, key=lambda n: support(sentence, [evidence[n]]))
-            supported = support(sentence, [evidence[best]]) >= min_support
-            sentence = _with_citation(sentence, best)
-        else:
-            supported = False
-        if supported:
-            kept.append(sentence)
-        else:
-            removed += 1
-    return CheckedAnswer("".join(kept), len(kept), removed)
-
-
-def _with_citation(sentence: str, number: int) -> str:
-    """'……凭证。' → '……凭证[1]。'"""
-    body = sentence.rstrip("。！？；!?;")
-    return f"{body}[{number}]{sentence[len(body) :]}"
+def without_citations(text: str) -> str:
+    return _CITATION.sub("", text)

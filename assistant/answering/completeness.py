@@ -32,31 +32,15 @@ class EnumeratedList:
     items: list[str]
 
 
-def _style(item: str) -> str:
-    """The shape of a list mark: 1． and 2． share one, （1） and 1． do not."""
-    match = grounding.LIST_ITEM.match(item)
-    assert match is not None
-    return re.sub(r"\d+", "0", re.sub(r"[一二三四五六七八九十]+", "一", match.group().strip()))
-
-
 def lists(evidence: Sequence[evidence_selection.Quoted]) -> list[EnumeratedList]:
     """The enumerated lists (two items or more) in the evidence, in order."""
-    found: list[EnumeratedList] = []
+    found = []
     for quoted in evidence:
         path = quoted.hit.chunk.heading_path
         heading = _ORDINAL.sub("", path[-1]).rstrip("：:") if path else ""
-        run: list[str] = []
-        for sentence in [*quoted.sentences, ""]:
-            if (
-                sentence
-                and grounding.LIST_ITEM.match(sentence)
-                and (not run or _style(sentence) == _style(run[0]))
-            ):
-                run.append(sentence)
-                continue
-            if len(run) >= 2:
-                found.append(EnumeratedList(quoted.number, heading, run))
-            run = [sentence] if sentence and grounding.LIST_ITEM.match(sentence) else []
+        for items in grounding.list_items(quoted.sentences):
+            texts = ["".join(quoted.sentences[i] for i in item) for item in items]
+            found.append(EnumeratedList(quoted.number, heading, texts))
     return found
 
 

@@ -189,6 +189,7 @@ def select(
             chosen += _within(_with_cues(aspect, passages[:2], concepts, taken), remaining)
     if not chosen:
         chosen = _within(_by_coverage(concepts, passages[:2]), budget_chars)
+    chosen = _whole_lists(chosen, passages, int(budget_chars * _SECTION_BUDGET_FACTOR))
     by_number: dict[int, list[Sentence]] = {}
     for sentence in sorted(chosen, key=lambda s: (s.number, s.position)):
         by_number.setdefault(sentence.number, []).append(sentence)
@@ -244,6 +245,25 @@ def _by_coverage(concepts: Sequence[lexicon.Concept], passages: list[list[Senten
             seen.add(sentence.text)
             kept.append(sentence)
     return kept[:3]
+
+
+def _whole_lists(chosen: list[Sentence], passages: list[list[Sentence]], budget: int) -> list[Sentence]:
+    """The chosen sentences, a list item with the rest of its list (``grounding.list_items`` of its
+    passage) while the budget allows: part of a list answers wrongly."""
+    taken = {s.text for s in chosen}  # by text: a section repeats its chunk's sentences
+    used = sum(len(s.text) for s in chosen)
+    whole = list(chosen)
+    for sentence in chosen:
+        sentences = passages[sentence.number - 1]
+        for items in grounding.list_items([s.text for s in sentences]):
+            if not items[0].start <= sentence.position < items[-1].stop:
+                continue
+            for item in sentences[items[0].start : items[-1].stop]:
+                if item.text not in taken and used + len(item.text) <= budget:
+                    taken.add(item.text)
+                    used += len(item.text)
+                    whole.append(item)
+    return whole
 
 
 def _within(sentences: list[Sentence], budget: int) -> list[Sentence]:

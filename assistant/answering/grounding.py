@@ -32,6 +32,35 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
 
 
+def mark_style(item: str) -> str:
+    """The shape of a list item's mark: 1． and 2． share one, （1） and 1． do not ('' for no item)."""
+    match = LIST_ITEM.match(item)
+    if match is None:
+        return ""
+    return re.sub(r"\d+", "0", re.sub(r"[一二三四五六七八九十]+", "一", match.group().strip()))
+
+
+def list_items(sentences: Sequence[str]) -> list[list[range]]:
+    """The enumerated lists among consecutive sentences: two or more items whose marks share one
+    style, each item as the range of its sentences (an item ending in ；and a sentence that opens
+    no mark after it: the item goes on, 4．领取：窗口当场领取；网上办理的，邮寄到家。)."""
+    lists: list[list[range]] = []
+    items: list[range] = []
+    style = ""
+    for index, sentence in enumerate([*sentences, ""]):
+        mark = mark_style(sentence)
+        if items and not mark and sentence and sentences[index - 1].endswith(("；", ";")):
+            items[-1] = range(items[-1].start, index + 1)
+            continue
+        if items and mark == style:
+            items.append(range(index, index + 1))
+            continue
+        if len(items) >= 2:
+            lists.append(items)
+        items, style = ([range(index, index + 1)], mark) if mark else ([], "")
+    return lists
+
+
 def units(text: str, with_synonyms: bool = False) -> set[str]:
     """Character bigrams (and single characters of one-character words) of the content words,
     optionally with those of their synonyms from the government lexicon (多久 → 时限)."""

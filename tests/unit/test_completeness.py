@@ -59,3 +59,10 @@ def test_an_answer_carrying_no_item_gets_the_whole_list():
 
 def test_a_question_asking_no_aspect_needs_no_list():
     assert completeness.supplement("养犬登记是什么？", "是一项公共服务[1]。", [quoted(1, MATERIALS)]) == ""
+
+
+def test_an_item_goes_on_after_its_semicolon_until_the_next_mark():
+    steps = ["1．网上申请；", "2．领取证件：窗口办理的当场领取；", "网上办理的邮寄到家。", "另有说明。"]
+    (found,) = completeness.lists([quoted(1, steps, "四、办理流程")])
+    assert found.items == ["1．网上申请；", "2．领取证件：窗口办理的当场领取；网上办理的邮寄到家。"]
+    assert found.heading == "办理流程"

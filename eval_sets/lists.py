@@ -5,8 +5,8 @@ answers it; the items are read from the ingested guide (the section's top-level 
 written down, so the count follows the guides. Per answer mode (extractive; the local model on
 the first N questions), with the official FAQ first turned off so that every answer is written
 from the guides: answers carrying every item, items carried (``completeness.carried``), final
-sentences not supported by what they cite (as ``bench answers`` counts them), first shown text
-and whole answer p50.
+sentences not supported by what they cite (as ``bench answers`` counts them), sentences streamed
+to the citizen that the final answer no longer has, first shown text and whole answer p50.
 """
 
 from __future__ import annotations
@@ -58,14 +58,16 @@ def load(services: Services, path: Path = QUESTIONS) -> list[ListQuestion]:
 def evaluate(
     name: str, chain: AnswerChain, questions: list[ListQuestion], min_support: float
 ) -> dict[str, Any]:
-    complete = carried = items = unsupported = sentences = 0
+    complete = carried = items = unsupported = sentences = withdrawn = 0
     firsts, totals = [], []
     for question in questions:
-        started, first, answer = time.perf_counter(), None, None
+        started, first, answer, streamed = time.perf_counter(), None, None, ""
         for event in chain.stream(question.question):
             first = first if first is not None else time.perf_counter() - started
             answer = event.answer or answer
+            streamed += event.text if event.kind == "delta" else ""
         assert answer is not None
+        withdrawn += sum(s not in answer.text for s in grounding.split_sentences(streamed))
         totals.append(time.perf_counter() - started)
         firsts.append(first or 0.0)
         found = sum(completeness.carried(item, answer.text) for item in question.items)
@@ -79,6 +81,7 @@ def evaluate(
         "complete": complete / len(questions),
         "items_carried": carried / items,
         "unsupported": unsupported / sentences if sentences else 0.0,
+        "shown_then_withdrawn": withdrawn,
         "ttft_p50_ms": float(np.percentile(firsts, 50) * 1000),
         "p50_ms": float(np.percentile(totals, 50) * 1000),
     }

@@ -42,15 +42,21 @@ def mark_style(item: str) -> str:
 
 def list_items(sentences: Sequence[str]) -> list[list[range]]:
     """The enumerated lists among consecutive sentences: two or more items whose marks share one
-    style, each item as the range of its sentences (an item ending in ；and a sentence that opens
-    no mark after it: the item goes on, 4．领取：窗口当场领取；网上办理的，邮寄到家。)."""
+    style, each item as the range of its sentences. An item goes on after a ；when the next
+    sentence opens no mark (4．领取：窗口当场领取；网上办理的，邮寄到家。), and over a list of another
+    style nested in it, when its own style resumes after that (4．之一：（1）…；（2）…。5．…)."""
     lists: list[list[range]] = []
     items: list[range] = []
     style = ""
     for index, sentence in enumerate([*sentences, ""]):
         mark = mark_style(sentence)
+        if items and index < items[-1].stop:
+            continue  # inside a nested list, already taken into the item
         if items and not mark and sentence and sentences[index - 1].endswith(("；", ";")):
             items[-1] = range(items[-1].start, index + 1)
+            continue
+        if items and mark and mark != style and (resumes := _resumes(sentences, index, style)):
+            items[-1] = range(items[-1].start, resumes)
             continue
         if items and mark == style:
             items.append(range(index, index + 1))
@@ -59,6 +65,17 @@ def list_items(sentences: Sequence[str]) -> list[list[range]]:
             lists.append(items)
         items, style = ([range(index, index + 1)], mark) if mark else ([], "")
     return lists
+
+
+def _resumes(sentences: Sequence[str], start: int, style: str) -> int:
+    """Where a list of ``style`` resumes after the nested items from ``start`` (0 when it does not)."""
+    for index in range(start, len(sentences)):
+        mark = mark_style(sentences[index])
+        if mark == style:
+            return index
+        if not mark and not sentences[index - 1].endswith(("；", ";")):
+            return 0
+    return 0
 
 
 def units(text: str, with_synonyms: bool = False) -> set[str]:

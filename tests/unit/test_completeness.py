@@ -66,3 +66,20 @@ def test_an_item_goes_on_after_its_semicolon_until_the_next_mark():
     (found,) = completeness.lists([quoted(1, steps, "四、办理流程")])
     assert found.items == ["1．网上申请；", "2．领取证件：窗口办理的当场领取；网上办理的邮寄到家。"]
     assert found.heading == "办理流程"
+
+
+def test_a_list_nested_in_an_item_is_part_of_it_and_the_outer_list_goes_on():
+    materials = [
+        "1．申请表；",
+        "2．证明材料之一：（1）劳动合同；",
+        "（2）租赁合同；",
+        "（3）在读证明。",
+        "3．代办的，另需代办人身份证。",
+        "可免于提交共享核验的材料。",
+    ]
+    (found,) = completeness.lists([quoted(1, materials)])
+    assert found.items == [
+        "1．申请表；",
+        "2．证明材料之一：（1）劳动合同；（2）租赁合同；（3）在读证明。",
+        "3．代办的，另需代办人身份证。",
+    ]

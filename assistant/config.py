@@ -193,7 +193,8 @@ class AnswerSettings(BaseModel):
         0.5,
         ge=0,
         le=1,
-        description="A generated sentence is kept when this share of its character bigrams is in its sources.",
+        description="A clause of a generated sentence is shown when this share of its character bigrams is "
+        "in one source sentence (or two adjacent ones) it cites, with the same numbers, negations and names.",
     )
     history_turns: int = Field(3, ge=0, description="Earlier turns used to understand a follow-up question.")
     service_regions: list[str] = Field(

@@ -128,7 +128,8 @@ def _timed(chain: AnswerChain, question: str) -> tuple[Answer, float, float]:
     return final, time.perf_counter() - started, first or 0.0
 
 
-def _unsupported(answer: Answer, min_support: float) -> tuple[int, int]:
+def unsupported_sentences(answer: Answer, min_support: float) -> tuple[int, int]:
+    """Final sentences not supported by the passages they cite (an uncited one: by any cited), of all."""
     if answer.status != "answered" or answer.mode == "faq":
         return 0, 0
     quotes = {citation.number: citation.quote for citation in answer.citations}
@@ -160,7 +161,7 @@ def evaluate(name: str, chain: AnswerChain, questions: list[QA], min_support: fl
             recalls.append(recall)
             f1s.append(f1)
             cited.append(bool({qa.gold_doc_id, *qa.twins} & {c.doc_id for c in answer.citations}))
-            bad, total = _unsupported(answer, min_support)
+            bad, total = unsupported_sentences(answer, min_support)
             unsupported, sentences = unsupported + bad, sentences + total
     answerable = sum(qa.answerable for qa in questions)
     unanswerable = len(questions) - answerable

@@ -71,9 +71,13 @@ class Answer:
 
 @dataclass
 class AnswerEvent:
-    """A streaming event: ``delta`` (text as it is generated), then one ``final`` with the Answer.
+    """A streaming event: ``delta`` (checked text as the model writes it), then one ``final`` with
+    the Answer.
 
-    The final event carries the checked text and the citations, so streamed answers are cited too.
+    The deltas are only sentences that passed the source and safety checks, and together they
+    begin the final text: a client appends ``answer.text`` past what it has shown. Only a withheld
+    answer (or a client that missed deltas) replaces what was shown. The final event carries the
+    citations, so streamed answers are cited too.
     """
 
     kind: Literal["delta", "final"]

@@ -10,11 +10,15 @@
   “一万元补贴”的规定」) and the nearest item, as 相关内容.
 - FAQ first: when the passage judged best is an official FAQ, its text is the answer, verbatim (官方口径).
 - Answer: the chat model writes from the evidence sentences (``evidence``) of the passages judged
-  relevant, or (extractive mode, or when every generated sentence fails the check) they are quoted.
-- Check: every generated sentence must be supported by the passages it cites, and no answer that
-  asks for personal data or money leaves unreviewed (``safety``): it is withheld with a hand-off,
-  and while a model streams only sentences that passed are shown. Passages flagged at ingest are
-  never judged, quoted or shown to the model.
+  relevant, or (extractive mode) they are quoted.
+- Check: each generated sentence is shown once it is complete and every clause of it restates a
+  span of a passage it cites, with the same numbers, negations and names (``checking``); a
+  sentence that fails, repeats, or denies the sources answer is never shown. When the question
+  asks about a list (材料, 条件, 流程 …) the items the model left out are appended in the source's
+  words (``completeness``), and when no sentence passes the evidence is quoted. The streamed
+  deltas are the final text so far, except when the answer is withheld: no answer that asks for
+  personal data or money leaves unreviewed (``safety``). Passages flagged at ingest are never
+  judged, quoted or shown to the model.
 - Store: the turn joins the citizen's conversation. ``consult`` runs the same steps for a
   standalone question outside any conversation (no condense, nothing stored) and returns the
   retrieved passages with the answer: the hotline copilot asks on every refresh of a call.
@@ -33,8 +37,8 @@ from typing import Literal
 import numpy as np
 
 from assistant.access import Access
+from assistant.answering import checking, completeness, grounding, safety
 from assistant.answering import evidence as evidence_selection
-from assistant.answering import grounding, safety
 from assistant.answering.answer import Answer, AnswerEvent, AnswerMode, Citation
 from assistant.answering.answer_cache import AnswerCache, cache_key
 from assistant.answering.answerability import AnswerabilityJudge, AnswerabilityModel, Judgement
@@ -350,30 +354,37 @@ class AnswerChain:
             context.asked, hits, self._settings.context_chars, self._settings.service_regions, document
         )
         context.trace.evidence = evidence
-        text = ""
-        if self._chat_model is not None:
-            text = yield from self._stream_model(context, evidence)
         # Checked against what the model was shown: the evidence sentences, not the whole passages.
-        checked = grounding.check_answer(
-            text, {e.number: e.text for e in evidence}, self._settings.min_support
-        )
-        context.trace.removed_sentences = checked.removed
+        checker = checking.AnswerChecker(evidence, self._settings.min_support)
+        gate = safety.SafetyGate()
+        if self._chat_model is not None:
+            yield from self._stream_model(context, evidence, checker, gate)
+        context.trace.removed_sentences = checker.removed
         mode: AnswerMode = "generated"
         model = self._chat_model.name if self._chat_model is not None else ""
-        if checked.kept == 0:
+        text = checker.text
+        if checker.kept == 0:
             mode, model = "extractive", ""
-            checked = grounding.CheckedAnswer(evidence_selection.quote(evidence), len(evidence), 0)
+            text = evidence_selection.quote(evidence)
+        elif missing := completeness.supplement(context.asked, text, evidence):
+            text += missing  # the list items the model left out, in the source's words
+            if shown := gate.check(missing):
+                yield AnswerEvent("delta", shown)
         context.mark("answer")
-        numbers = sorted(
-            {n for s in grounding.split_sentences(checked.text) for n in grounding.cited_numbers(s)}
-        )
+        numbers = sorted({n for s in grounding.split_sentences(text) for n in grounding.cited_numbers(s)})
         quoted = {e.number: e for e in evidence}
         citations = [Citation.from_chunk(n, quoted[n].hit.chunk, quoted[n].text) for n in numbers]
-        return Answer("answered", checked.text, citations, mode=mode, model=model)
+        return Answer("answered", text, citations, mode=mode, model=model)
 
     def _stream_model(
-        self, context: _Context, evidence: Sequence[grounding.Evidence]
-    ) -> Generator[AnswerEvent, None, str]:
+        self,
+        context: _Context,
+        evidence: Sequence[grounding.Evidence],
+        checker: checking.AnswerChecker,
+        gate: safety.SafetyGate,
+    ) -> Generator[AnswerEvent, None, None]:
+        """The model writes; each sentence is shown once it is complete and has passed the source
+        check and the safety gate, so a citizen never sees unchecked text."""
         assert self._chat_model is not None
         listing = "\n".join(f"[{e.number}] {e.text}" for e in evidence)
         messages = [
@@ -387,17 +398,17 @@ class AnswerChain:
             ),
         ]
         context.trace.messages = messages
-        parts: list[str] = []
-        gate = safety.SafetyGate()
+        started = False
         for delta in self._chat_model.stream(messages, self._llm.max_tokens, self._llm.temperature):
-            if not parts:
+            if not started:
                 context.mark("first_token")
-            parts.append(delta)
-            if shown := gate.feed(delta):
+                started = True
+            if shown := gate.check(checker.feed(delta)):
+                if "first_shown" not in context.timings_ms:
+                    context.mark("first_shown")
                 yield AnswerEvent("delta", shown)
-        if rest := gate.close():
-            yield AnswerEvent("delta", rest)
-        return "".join(parts)
+        if shown := gate.check(checker.close()):
+            yield AnswerEvent("delta", shown)
 
     def _screened(self, answer: Answer) -> Answer:
         """The answer, or, when it asks for personal data or money, a refusal handing over to a person."""

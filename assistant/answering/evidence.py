@@ -30,9 +30,6 @@ HOW_TO = ("办理流程", "材料", "办理地点", "办理时限")
 _HOW_TO_QUESTION = re.compile(r"(怎么|怎样|如何|咋)(?!样|回事|会|说|算|看|想|收费|要钱)|流程|手续|步骤")
 _EMPHASIS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _HEADING_MARK = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
-_LIST_ITEM = re.compile(
-    r"^\s*(?:[-*•]\s|（[一二三四五六七八九十\d]+）|\(\d+\)|\d+[．.、]|[一二三四五六七八九十]+、)"
-)
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 # Section headings written into the text (一、申请材料 / 第二章 … / （一）…): their level.
 _HEADING_LEVELS = (
@@ -91,7 +88,7 @@ def _sentences(number: int, hit: SearchHit) -> list[Sentence]:
         line = line.strip()
         if not line:
             continue
-        if found and _LIST_ITEM.match(line) and found[-1].text.endswith("："):
+        if found and grounding.LIST_ITEM.match(line) and found[-1].text.endswith("："):
             found[-1].text += line
             continue
         for sentence in grounding.split_sentences(line):
@@ -192,6 +189,7 @@ def select(
             chosen += _within(_with_cues(aspect, passages[:2], concepts, taken), remaining)
     if not chosen:
         chosen = _within(_by_coverage(concepts, passages[:2]), budget_chars)
+    chosen = _whole_lists(chosen, passages, int(budget_chars * _SECTION_BUDGET_FACTOR))
     by_number: dict[int, list[Sentence]] = {}
     for sentence in sorted(chosen, key=lambda s: (s.number, s.position)):
         by_number.setdefault(sentence.number, []).append(sentence)
@@ -249,6 +247,25 @@ def _by_coverage(concepts: Sequence[lexicon.Concept], passages: list[list[Senten
     return kept[:3]
 
 
+def _whole_lists(chosen: list[Sentence], passages: list[list[Sentence]], budget: int) -> list[Sentence]:
+    """The chosen sentences, a list item with the rest of its list (``grounding.list_items`` of its
+    passage) while the budget allows: part of a list answers wrongly."""
+    taken = {s.text for s in chosen}  # by text: a section repeats its chunk's sentences
+    used = sum(len(s.text) for s in chosen)
+    whole = list(chosen)
+    for sentence in chosen:
+        sentences = passages[sentence.number - 1]
+        for items in grounding.list_items([s.text for s in sentences]):
+            if not items[0].start <= sentence.position < items[-1].stop:
+                continue
+            for item in sentences[items[0].start : items[-1].stop]:
+                if item.text not in taken and used + len(item.text) <= budget:
+                    taken.add(item.text)
+                    used += len(item.text)
+                    whole.append(item)
+    return whole
+
+
 def _within(sentences: list[Sentence], budget: int) -> list[Sentence]:
     """The leading sentences that fit the budget (always the first one)."""
     kept: list[Sentence] = []
@@ -267,7 +284,7 @@ def quote(evidence: Sequence[grounding.Evidence]) -> str:
 
     def layout(sentences: list[str]) -> str:
         return "".join(
-            ("\n" if i and _LIST_ITEM.match(sentence) else "") + sentence
+            ("\n" if i and grounding.LIST_ITEM.match(sentence) else "") + sentence
             for i, sentence in enumerate(sentences)
         )
 

@@ -15,6 +15,10 @@ from assistant.retrieval import lexical, lexicon
 
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*(?:\[\d{1,2}\])*|\n")
 _CITATION = re.compile(r"\[(\d{1,2})\]")
+# The mark a list item opens with: 1． / 1. / 1、 / （一） / (1) / 一、 / - • *
+LIST_ITEM = re.compile(
+    r"^\s*(?:[-*•]\s|（[一二三四五六七八九十\d]+）|\(\d+\)|\d+[．.、]|[一二三四五六七八九十]+、)"
+)
 _HAN_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 # Sentences that address the reader as a machine: retrieved text is data, never instructions.
 _INSTRUCTION = re.compile(
@@ -26,6 +30,52 @@ _INSTRUCTION = re.compile(
 
 def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+
+
+def mark_style(item: str) -> str:
+    """The shape of a list item's mark: 1． and 2． share one, （1） and 1． do not ('' for no item)."""
+    match = LIST_ITEM.match(item)
+    if match is None:
+        return ""
+    return re.sub(r"\d+", "0", re.sub(r"[一二三四五六七八九十]+", "一", match.group().strip()))
+
+
+def list_items(sentences: Sequence[str]) -> list[list[range]]:
+    """The enumerated lists among consecutive sentences: two or more items whose marks share one
+    style, each item as the range of its sentences. An item goes on after a ；when the next
+    sentence opens no mark (4．领取：窗口当场领取；网上办理的，邮寄到家。), and over a list of another
+    style nested in it, when its own style resumes after that (4．之一：（1）…；（2）…。5．…)."""
+    lists: list[list[range]] = []
+    items: list[range] = []
+    style = ""
+    for index, sentence in enumerate([*sentences, ""]):
+        mark = mark_style(sentence)
+        if items and index < items[-1].stop:
+            continue  # inside a nested list, already taken into the item
+        if items and not mark and sentence and sentences[index - 1].endswith(("；", ";")):
+            items[-1] = range(items[-1].start, index + 1)
+            continue
+        if items and mark and mark != style and (resumes := _resumes(sentences, index, style)):
+            items[-1] = range(items[-1].start, resumes)
+            continue
+        if items and mark == style:
+            items.append(range(index, index + 1))
+            continue
+        if len(items) >= 2:
+            lists.append(items)
+        items, style = ([range(index, index + 1)], mark) if mark else ([], "")
+    return lists
+
+
+def _resumes(sentences: Sequence[str], start: int, style: str) -> int:
+    """Where a list of ``style`` resumes after the nested items from ``start`` (0 when it does not)."""
+    for index in range(start, len(sentences)):
+        mark = mark_style(sentences[index])
+        if mark == style:
+            return index
+        if not mark and not sentences[index - 1].endswith(("；", ";")):
+            return 0
+    return 0
 
 
 def units(text: str, with_synonyms: bool = False) -> set[str]:
@@ -95,40 +145,5 @@ def support(sentence: str, sources: Sequence[str]) -> float:
     return len(bigrams & available) / len(bigrams)
 
 
-@dataclass
-class CheckedAnswer:
-    text: str
-    kept: int
-    removed: int
-
-
-def check_answer(text: str, evidence: dict[int, str], min_support: float) -> CheckedAnswer:
-    """Keep the sentences their cited passages support; drop the rest.
-
-    A sentence citing a passage that does not exist is unsupported. A sentence the model left
-    uncited is kept when one passage supports it, and gets that passage's citation mark, so
-    every kept sentence is traceable to a source.
-    """
-    kept: list[str] = []
-    removed = 0
-    for sentence in split_sentences(text):
-        numbers = cited_numbers(sentence)
-        if numbers and all(n in evidence for n in numbers):
-            supported = support(sentence, [evidence[n] for n in numbers]) >= min_support
-        elif not numbers and evidence:
-            best = max(evidence, key=lambda n: support(sentence, [evidence[n]]))
-            supported = support(sentence, [evidence[best]]) >= min_support
-            sentence = _with_citation(sentence, best)
-        else:
-            supported = False
-        if supported:
-            kept.append(sentence)
-        else:
-            removed += 1
-    return CheckedAnswer("".join(kept), len(kept), removed)
-
-
-def _with_citation(sentence: str, number: int) -> str:
-    """'……凭证。' → '……凭证[1]。'"""
-    body = sentence.rstrip("。！？；!?;")
-    return f"{body}[{number}]{sentence[len(body) :]}"
+def without_citations(text: str) -> str:
+    return _CITATION.sub("", text)

@@ -157,31 +157,14 @@ def screen(text: str) -> list[Flag]:
 
 
 class SafetyGate:
-    """Lets an answer's text out a sentence at a time while no sentence asks for personal data or
-    money; once one does, nothing more is let out (the final answer is withheld)."""
+    """Lets an answer's checked sentences out while none asks for personal data or money; once
+    one does, nothing more is let out (the final answer is withheld)."""
 
     def __init__(self) -> None:
-        self._held = ""
         self.tripped = False
 
-    def feed(self, delta: str) -> str:
-        """What of the text so far may be shown now: whole sentences that passed."""
-        if self.tripped:
-            return ""
-        self._held += delta
-        end = max(self._held.rfind(mark) for mark in "。！？!?；;\n")
-        if end < 0:
-            return ""
-        ready, self._held = self._held[: end + 1], self._held[end + 1 :]
-        return self._release(ready)
-
-    def close(self) -> str:
-        """The rest, once the text is complete."""
-        rest, self._held = self._held, ""
-        return "" if self.tripped else self._release(rest)
-
-    def _release(self, text: str) -> str:
-        if requests_in(text):
+    def check(self, sentences: str) -> str:
+        """Whole sentences, let out when none asks for personal data or money ('' once one has)."""
+        if not self.tripped and sentences and requests_in(sentences):
             self.tripped = True
-            return ""
-        return text
+        return "" if self.tripped else sentences

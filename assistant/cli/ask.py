@@ -30,23 +30,25 @@ def ask(
     """提问：依据知识库回答并给出来源；知识库没有依据时明确告知并建议转人工。"""
     chain = get_services().answer_chain
     final: Answer | None = None
-    streamed = False
+    shown = ""  # checked sentences, shown as they complete
     for event in chain.stream(question, session):
         if event.kind == "delta":
-            console.print(event.text, end="", style="dim", highlight=False)
-            streamed = True
+            console.print(event.text, end="", highlight=False)
+            shown += event.text
         else:
             final = event.answer
     if final is None:
         return
-    if streamed:
+    if final.text.startswith(shown):
+        console.print(final.text[len(shown) :], highlight=False)
+    else:  # withheld after some sentences were shown
         console.print()
-        console.rule("核对后的回答", style="dim")
-    _print_answer(final)
+        console.rule("已停止显示", style="dim")
+        console.print(final.text, highlight=False)
+    _print_sources(final)
 
 
-def _print_answer(answer: Answer) -> None:
-    console.print(answer.text, highlight=False)
+def _print_sources(answer: Answer) -> None:
     console.print(
         f"[dim]{STATUS_LABELS[answer.status]} · {MODE_LABELS[answer.mode]} · 会话 {answer.session_id}[/]"
     )

@@ -76,6 +76,21 @@ def answers(
     )
 
 
+@app.command("lists")
+def lists(
+    llm_limit: int = typer.Option(5, help="本地大模型模式只测前 N 个问题，0 为不测"),
+    as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
+) -> None:
+    """清单类问题（材料、条件、流程）：回答是否逐条列全、无依据句比例、首字时间（示例知识库，不优先官方问答）。"""
+    from eval_sets import lists as bench
+
+    result = bench.run(llm_limit=llm_limit)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    _print_rows("清单类问题的完整性（示例知识库）", result["rows"])
+
+
 @app.command("refusal")
 def refusal(
     split: str | None = typer.Option(None, help="只测一半：dev（拟合用）或 test（未见过）"),

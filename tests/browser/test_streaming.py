@@ -1,9 +1,10 @@
-"""Streaming on the citizen page with a generating model: the text appears piece by piece, and the
-final, source-checked text replaces it (an unsupported sentence the model streamed is gone).
+"""Streaming on the citizen page with a generating model: each sentence appears once it has passed
+the source check, an unsupported sentence the model wrote never appears, and the final answer
+(with its sources) takes the stream's place.
 
 The model is the OpenAI-compatible backend talking to the local stub server that speaks the real
-wire protocol; it answers with the first evidence sentence it was given, cited, and one invented
-sentence that the source check must remove.
+wire protocol; it answers with the first evidence sentence it was given, cited and sent in two
+pieces, then one invented sentence that the source check must keep from the citizen.
 """
 
 from __future__ import annotations
@@ -56,7 +57,9 @@ def open_generating_page(browser, generating_server):  # type: ignore[no-untyped
     yield from page_opener(browser, generating_server[0])
 
 
-def test_streamed_text_is_replaced_by_the_checked_answer(open_generating_page, generating_server, artifacts):
+def test_only_checked_text_streams_and_the_final_answer_takes_its_place(
+    open_generating_page, generating_server, artifacts
+):
     page = open_generating_page("/", init_script=RECORD_STREAM)
     page.get_by_label("请输入您的问题").fill("高校毕业生有哪些就业创业补贴？")
     page.get_by_label("请输入您的问题").press("Enter")
@@ -65,8 +68,8 @@ def test_streamed_text_is_replaced_by_the_checked_answer(open_generating_page, g
     assert generating_server[1], "the model was asked"
 
     streamed = page.evaluate("window.__streamed")
-    assert any(INVENTED in text for text in streamed), "the model's text was shown while it streamed"
-    assert any(text.strip() and INVENTED not in text for text in streamed), "it grew piece by piece"
+    assert any("2000元" in text for text in streamed), "the checked sentence was shown while it streamed"
+    assert not any("五千元" in text for text in streamed), "the invented sentence was never shown"
     final = answer.locator(".answer-text")
     expect(final).not_to_contain_text("五千元")
     expect(final).to_contain_text("2000元")

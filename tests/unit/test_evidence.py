@@ -87,3 +87,17 @@ def test_a_sentence_is_quoted_once_when_its_chunk_is_also_a_whole_section():
             evidence.select(question, [_hit(chunk.text, chunk.heading_path[0], "g")], 600, document=[chunk])
         )
         assert text.count(sentence) == 1, text
+
+
+def test_a_list_item_chosen_from_a_passage_brings_the_rest_of_its_list():
+    """No section of the best document names the aspect, so sentences are chosen by cue words;
+    the one item chosen is part of a list, and part of a list answers wrongly."""
+    faq = _hit("养犬登记一般在一周内办结。", doc_id="faq")
+    listed = _hit(
+        "办理养犬登记需提交下列材料。\n1．养犬登记申请表；\n2．犬只免疫证明；\n3．养犬人居民身份证。\n咨询电话见窗口公示。",
+        doc_id="guide-2",
+    )
+    chosen = evidence.select("养犬登记要带哪些材料", [faq, listed], 600)
+    text = "".join(e.text for e in chosen)
+    assert "养犬登记申请表" in text and "犬只免疫证明" in text and "居民身份证" in text
+    assert "咨询电话" not in text

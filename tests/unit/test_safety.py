@@ -83,16 +83,9 @@ def test_ordinary_passages_are_not_flagged(text: str) -> None:
 def test_the_gate_lets_out_sentences_until_one_asks_for_personal_data() -> None:
     gate = SafetyGate()
     shown = [
-        gate.feed(delta)
-        for delta in (
-            "居住证",
-            "可在示例市政务服务中心办理。",
-            "请将身份证号",
-            "发送至13800000000。",
-            "谢谢。",
-        )
+        gate.check(sentence)
+        for sentence in ("居住证可在示例市政务服务中心办理。", "请将身份证号发送至13800000000。", "谢谢。")
     ]
     assert "".join(shown) == "居住证可在示例市政务服务中心办理。"
-    assert gate.tripped and gate.close() == ""
-    ordinary = SafetyGate()
-    assert ordinary.feed("办理时请携带身份证原件") == "" and ordinary.close() == "办理时请携带身份证原件"
+    assert gate.tripped
+    assert SafetyGate().check("办理时请携带身份证原件。") == "办理时请携带身份证原件。"

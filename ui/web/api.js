@@ -77,8 +77,9 @@ function parseEvent(block) {
 }
 
 // POST /v1/chat with stream=true, read with fetch (EventSource cannot POST). Calls onDelta with
-// each piece of text as it is generated and resolves with the final answer, whose text replaces
-// what was streamed (sentences that failed the source check are removed there).
+// each sentence once it has passed the source check (nothing unchecked is ever sent) and resolves
+// with the final answer, rendered in place of the stream: its text begins with what was streamed
+// and adds the sources (or, for a withheld answer, replaces it).
 export async function streamChat(question, sessionId, onDelta, headers = {}) {
   const body = { question, session_id: sessionId || null, stream: true };
   const response = await send("POST", "/v1/chat", body, { ...headers, Accept: "text/event-stream" });

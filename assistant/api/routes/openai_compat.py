@@ -189,16 +189,22 @@ def chat_completions(
 
     def stream() -> Iterator[str]:
         yield _chunk(completion_id, created, {"role": "assistant", "content": ""})
+        shown, answer = "", None
         try:
-            answer = final_answer(events)
+            for event in events:  # checked sentences as they complete, then the answer
+                if event.kind == "delta":
+                    shown += event.text
+                    yield _chunk(completion_id, created, {"content": event.text})
+                answer = event.answer or answer
         except AssistantError as exc:
             yield f"data: {json.dumps(error_body(exc, request), ensure_ascii=False)}\n\n"
             return
-        paragraphs = content(answer).split("\n\n")
-        for number, paragraph in enumerate(paragraphs):
-            yield _chunk(
-                completion_id, created, {"content": paragraph if number == 0 else "\n\n" + paragraph}
-            )
+        assert answer is not None, "the answer chain ends with a final event"
+        whole = content(answer)
+        # The rest of the content: what the deltas did not show (the whole of it after a withheld answer).
+        rest = whole[len(shown) :] if whole.startswith(shown) else "\n\n" + whole
+        if rest:
+            yield _chunk(completion_id, created, {"content": rest})
         yield _chunk(completion_id, created, {}, "stop", govassist=reply(answer, answer_id))
         yield "data: [DONE]\n\n"
 

@@ -31,6 +31,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 
 from assistant.hotline.classifier import (
@@ -218,6 +219,20 @@ def _systems(levers: bool, embed: Embed | None) -> list[tuple[str, Callable[[], 
                 "govassist + request cues",
                 lambda: TextClassifier(options=ClassifierOptions(request_cues=True)),
             ),
+            ("govassist, SVM C = 0.2", lambda: TextClassifier(options=ClassifierOptions(svm_c=0.2))),
+            ("govassist, NB-SVM", lambda: TextClassifier(options=ClassifierOptions(estimator="nbsvm"))),
+            (
+                "govassist, ensemble SVM + NB-SVM",
+                lambda: TextClassifier(options=ClassifierOptions(estimator="ensemble")),
+            ),
+            (
+                "govassist + the ask (last sentences) apart",
+                lambda: TextClassifier(options=ClassifierOptions(ask_clause=True)),
+            ),
+            (
+                "govassist, character 1–4-grams",
+                lambda: TextClassifier(options=ClassifierOptions(char_max_n=4)),
+            ),
         ]
         if embed is not None:
             options = ClassifierOptions(sentence_vectors=True)
@@ -226,6 +241,18 @@ def _systems(levers: bool, embed: Embed | None) -> list[tuple[str, Callable[[], 
             )
             systems.append(("e5 vectors alone, logistic-regression head", lambda: SentenceHead(embed)))
     return systems
+
+
+def cross_validated(
+    make: Callable[[], Any], texts: Sequence[str], labels: Sequence[str], folds: int
+) -> float:
+    """Mean accuracy of ``folds``-fold stratified cross-validation (fixed seed) on these rows only."""
+    target = np.asarray(labels)
+    scores = []
+    for fit_rows, score_rows in StratifiedKFold(folds, shuffle=True, random_state=SEED).split(texts, target):
+        model = make().fit([texts[i] for i in fit_rows], list(target[fit_rows]))
+        scores.append(accuracy_score(target[score_rows], model.predict([texts[i] for i in score_rows])))
+    return round(float(np.mean(scores)), 4)
 
 
 def sample(
@@ -247,7 +274,10 @@ def run(
     duty_list: Path | None = None,
     size: int | None = None,
     taxonomy: Path | None = None,
+    folds: int | None = None,
 ) -> dict[str, Any]:
+    """``folds``: each classifier is also cross-validated on the training part alone (the held-out
+    rows never seen), for choosing between levers without looking at the held-out score."""
     texts, labels = sample(*read_labelled(train, label), size)
     if test is None:
         x_train, y_train, x_test, y_test = stratified_split(texts, labels)
@@ -258,10 +288,12 @@ def run(
     embed = embedder.embed_queries if embedder is not None else None
     for name, make in _systems(levers, embed):
         started = time.perf_counter()
+        scores = {} if folds is None else {"cv_accuracy": cross_validated(make, x_train, y_train, folds)}
         predicted = list(make().fit(x_train, y_train).predict(x_test))
         rows.append(
             {
                 "classifier": name,
+                **scores,
                 "accuracy": round(float(accuracy_score(y_test, predicted)), 4),
                 "macro_f1": round(float(f1_score(y_test, predicted, average="macro", zero_division=0)), 4),
                 "seconds": round(time.perf_counter() - started, 1),

@@ -6,7 +6,8 @@ stay in training). The baseline is a reasonable one, not a straw man: TF-IDF ove
 1–3-grams with sublinear term frequency, logistic regression with C = 10 (better than the library
 defaults on every task we measured).
 
-``levers=True`` adds one row per design choice so each can be judged on the data: logistic
+``levers=True`` also reports how consistent the training labels are (near-duplicate messages
+labelled differently), and adds one row per design choice so each can be judged on the data: logistic
 regression instead of the calibrated SVM, no class weights, request-type cue features, and (with
 an embedder) e5 sentence vectors beside the sparse features, and a small head on the vectors alone. The bench's question vectors are
 kept on disk (``QueryCachedEmbedder``), so each public message is embedded once across runs.
@@ -255,6 +256,32 @@ def cross_validated(
     return round(float(np.mean(scores)), 4)
 
 
+NEAR_DUPLICATE = (0.95, 0.8, 0.6)  # cosine of character 2–3-gram TF-IDF vectors
+
+
+def label_consistency(texts: Sequence[str], labels: Sequence[str]) -> list[dict[str, Any]]:
+    """How far the labels agree with themselves: per similarity threshold, the pairs of messages
+    that similar and the share of them labelled differently. Near-identical messages with
+    different labels bound what any classifier of the text can reach on these labels."""
+    vectors = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True).fit_transform(texts)
+    similar = (vectors @ vectors.T).tocoo()
+    upper = similar.row < similar.col
+    rows = []
+    for threshold in NEAR_DUPLICATE:
+        chosen = upper & (similar.data >= threshold)
+        pairs = list(zip(similar.row[chosen], similar.col[chosen], strict=True))
+        conflicting = sum(labels[a] != labels[b] for a, b in pairs)
+        rows.append(
+            {
+                "similarity": f">= {threshold}",
+                "pairs": len(pairs),
+                "conflicting": conflicting,
+                "share": round(conflicting / len(pairs), 3) if pairs else 0.0,
+            }
+        )
+    return rows
+
+
 def sample(
     texts: list[str], labels: list[str], size: int | None, seed: int = SEED
 ) -> tuple[list[str], list[str]]:
@@ -309,6 +336,8 @@ def run(
         "rows": rows,
     }
     everything = (texts + x_test, labels + y_test) if test is not None else (texts, labels)
+    if levers:
+        result["consistency_rows"] = label_consistency(x_train, y_train)
     split = (x_train, y_train, x_test, y_test)
     if duty_list is not None:
         result["description_rows"] = description_rows(read_duty_list(duty_list), embedder, split, everything)

@@ -158,6 +158,11 @@ def bench_hotline(
         f"{result['classes']} 类）",
         result["rows"],
     )
+    if "consistency_rows" in result:
+        _print_rows(
+            "标注一致性：训练部分中相近留言（字 2–3 元 TF-IDF 余弦）标签不同的比例",
+            result["consistency_rows"],
+        )
     if "description_rows" in result:
         source = duty_list or taxonomy
         _print_rows(

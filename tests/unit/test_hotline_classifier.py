@@ -8,7 +8,7 @@ import pytest
 from assistant.errors import BadInput, ConfigurationError
 from assistant.hotline.classifier import ClassifierOptions, TextClassifier, ask_clause, read_labelled
 from assistant.hotline.taxonomy import Taxonomy
-from eval_sets.hotline_bench import cross_validated, stratified_split
+from eval_sets.hotline_bench import cross_validated, label_consistency, stratified_split
 
 HISTORY = (
     [(f"{s}的路灯坏了{n}天，晚上很黑", "路灯所") for n in range(6) for s in ("东街", "西街")]
@@ -105,3 +105,17 @@ def test_cross_validation_scores_the_training_rows_only():
     assert cross_validated(TextClassifier, list(texts), list(labels), folds=3) >= 0.9
     shuffled = [labels[(i * 7) % len(labels)] for i in range(len(labels))]
     assert cross_validated(TextClassifier, list(texts), shuffled, folds=3) < 0.7
+
+
+def test_label_consistency_counts_near_duplicates_labelled_differently():
+    texts = [
+        "小区门口的路灯坏了三天",
+        "小区门口的路灯坏了三天。",
+        "垃圾没人清运",
+        "垃圾没人清运！",
+        "公交车改线了",
+    ]
+    labels = ["投诉", "咨询", "投诉", "投诉", "咨询"]
+    strict, near, loose = label_consistency(texts, labels)
+    assert strict["pairs"] == 0  # punctuation alone keeps these short pairs under 0.95
+    assert (near["pairs"], near["conflicting"], near["share"]) == (2, 1, 0.5) and loose["pairs"] == 2

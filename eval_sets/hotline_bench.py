@@ -6,7 +6,8 @@ stay in training). The baseline is a reasonable one, not a straw man: TF-IDF ove
 1–3-grams with sublinear term frequency, logistic regression with C = 10 (better than the library
 defaults on every task we measured).
 
-``levers=True`` adds one row per design choice so each can be judged on the data: logistic
+``levers=True`` also reports how consistent the training labels are (near-duplicate messages
+labelled differently), and adds one row per design choice so each can be judged on the data: logistic
 regression instead of the calibrated SVM, no class weights, request-type cue features, and (with
 an embedder) e5 sentence vectors beside the sparse features, and a small head on the vectors alone. The bench's question vectors are
 kept on disk (``QueryCachedEmbedder``), so each public message is embedded once across runs.
@@ -31,6 +32,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 
 from assistant.hotline.classifier import (
@@ -218,6 +220,20 @@ def _systems(levers: bool, embed: Embed | None) -> list[tuple[str, Callable[[], 
                 "govassist + request cues",
                 lambda: TextClassifier(options=ClassifierOptions(request_cues=True)),
             ),
+            ("govassist, SVM C = 0.2", lambda: TextClassifier(options=ClassifierOptions(svm_c=0.2))),
+            ("govassist, NB-SVM", lambda: TextClassifier(options=ClassifierOptions(estimator="nbsvm"))),
+            (
+                "govassist, ensemble SVM + NB-SVM",
+                lambda: TextClassifier(options=ClassifierOptions(estimator="ensemble")),
+            ),
+            (
+                "govassist + the ask (last sentences) apart",
+                lambda: TextClassifier(options=ClassifierOptions(ask_clause=True)),
+            ),
+            (
+                "govassist, character 1–4-grams",
+                lambda: TextClassifier(options=ClassifierOptions(char_max_n=4)),
+            ),
         ]
         if embed is not None:
             options = ClassifierOptions(sentence_vectors=True)
@@ -226,6 +242,44 @@ def _systems(levers: bool, embed: Embed | None) -> list[tuple[str, Callable[[], 
             )
             systems.append(("e5 vectors alone, logistic-regression head", lambda: SentenceHead(embed)))
     return systems
+
+
+def cross_validated(
+    make: Callable[[], Any], texts: Sequence[str], labels: Sequence[str], folds: int
+) -> float:
+    """Mean accuracy of ``folds``-fold stratified cross-validation (fixed seed) on these rows only."""
+    target = np.asarray(labels)
+    scores = []
+    for fit_rows, score_rows in StratifiedKFold(folds, shuffle=True, random_state=SEED).split(texts, target):
+        model = make().fit([texts[i] for i in fit_rows], list(target[fit_rows]))
+        scores.append(accuracy_score(target[score_rows], model.predict([texts[i] for i in score_rows])))
+    return round(float(np.mean(scores)), 4)
+
+
+NEAR_DUPLICATE = (0.95, 0.8, 0.6)  # cosine of character 2–3-gram TF-IDF vectors
+
+
+def label_consistency(texts: Sequence[str], labels: Sequence[str]) -> list[dict[str, Any]]:
+    """How far the labels agree with themselves: per similarity threshold, the pairs of messages
+    that similar and the share of them labelled differently. Near-identical messages with
+    different labels bound what any classifier of the text can reach on these labels."""
+    vectors = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True).fit_transform(texts)
+    similar = (vectors @ vectors.T).tocoo()
+    upper = similar.row < similar.col
+    rows = []
+    for threshold in NEAR_DUPLICATE:
+        chosen = upper & (similar.data >= threshold)
+        pairs = list(zip(similar.row[chosen], similar.col[chosen], strict=True))
+        conflicting = sum(labels[a] != labels[b] for a, b in pairs)
+        rows.append(
+            {
+                "similarity": f">= {threshold}",
+                "pairs": len(pairs),
+                "conflicting": conflicting,
+                "share": round(conflicting / len(pairs), 3) if pairs else 0.0,
+            }
+        )
+    return rows
 
 
 def sample(
@@ -247,7 +301,10 @@ def run(
     duty_list: Path | None = None,
     size: int | None = None,
     taxonomy: Path | None = None,
+    folds: int | None = None,
 ) -> dict[str, Any]:
+    """``folds``: each classifier is also cross-validated on the training part alone (the held-out
+    rows never seen), for choosing between levers without looking at the held-out score."""
     texts, labels = sample(*read_labelled(train, label), size)
     if test is None:
         x_train, y_train, x_test, y_test = stratified_split(texts, labels)
@@ -258,10 +315,12 @@ def run(
     embed = embedder.embed_queries if embedder is not None else None
     for name, make in _systems(levers, embed):
         started = time.perf_counter()
+        scores = {} if folds is None else {"cv_accuracy": cross_validated(make, x_train, y_train, folds)}
         predicted = list(make().fit(x_train, y_train).predict(x_test))
         rows.append(
             {
                 "classifier": name,
+                **scores,
                 "accuracy": round(float(accuracy_score(y_test, predicted)), 4),
                 "macro_f1": round(float(f1_score(y_test, predicted, average="macro", zero_division=0)), 4),
                 "seconds": round(time.perf_counter() - started, 1),
@@ -277,6 +336,8 @@ def run(
         "rows": rows,
     }
     everything = (texts + x_test, labels + y_test) if test is not None else (texts, labels)
+    if levers:
+        result["consistency_rows"] = label_consistency(x_train, y_train)
     split = (x_train, y_train, x_test, y_test)
     if duty_list is not None:
         result["description_rows"] = description_rows(read_duty_list(duty_list), embedder, split, everything)

@@ -99,7 +99,9 @@ def bench_hotline(
         None, exists=True, dir_okay=False, help="测试数据 JSONL；不给则从训练数据分层留出 25%（固定种子）"
     ),
     levers: bool = typer.Option(
-        False, "--levers", help="同时测各项设计选择（逻辑回归、无类别权重、诉求类型提示词、e5 句向量）"
+        False,
+        "--levers",
+        help="同时测各项设计选择（逻辑回归、无类别权重、诉求类型提示词、NB-SVM、组合、末句、字 1–4 元、e5 句向量）",
     ),
     embeddings: bool = typer.Option(
         True,
@@ -120,6 +122,9 @@ def bench_hotline(
     ),
     size: int | None = typer.Option(
         None, "--sample", min=10, help="只用训练文件中随机（固定种子）抽取的 N 条（句向量在 2 核上较慢时）"
+    ),
+    folds: int | None = typer.Option(
+        None, "--folds", min=2, help="另在训练部分上做 K 折交叉验证（不看留出部分），用于比较各项设计选择"
     ),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
 ) -> None:
@@ -142,6 +147,7 @@ def bench_hotline(
         duty_list=duty_list,
         size=size,
         taxonomy=taxonomy,
+        folds=folds,
     )
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
@@ -152,6 +158,11 @@ def bench_hotline(
         f"{result['classes']} 类）",
         result["rows"],
     )
+    if "consistency_rows" in result:
+        _print_rows(
+            "标注一致性：训练部分中相近留言（字 2–3 元 TF-IDF 余弦）标签不同的比例",
+            result["consistency_rows"],
+        )
     if "description_rows" in result:
         source = duty_list or taxonomy
         _print_rows(

@@ -27,7 +27,9 @@ from typing import Any, Literal
 import joblib
 import numpy as np
 from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import VotingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -46,6 +48,8 @@ SENTENCE_CHARS = 256  # the head of a long message is embedded: its subject and 
 SENTENCE_WEIGHT = 1.0  # unit vectors beside TF-IDF rows (also unit length per part): equal footing
 Embed = Callable[[Sequence[str]], np.ndarray]  # texts → (n, dimension) L2-normalised vectors
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
+ASK_SENTENCES = 2  # the last sentences of a message, where callers say what they want
 
 
 def words(text: str) -> list[str]:
@@ -59,9 +63,14 @@ def words(text: str) -> list[str]:
 class ClassifierOptions:
     """What a ``TextClassifier`` is made of; the defaults are the measured best."""
 
-    estimator: Literal["svm", "logistic"] = "svm"
+    # "nbsvm": the SVM on log-count-ratio-scaled binary features; "ensemble": the calibrated SVM's
+    # and the NB-SVM's probabilities averaged.
+    estimator: Literal["svm", "logistic", "nbsvm", "ensemble"] = "svm"
+    svm_c: float = 0.5  # the linear SVM's regularisation (smaller: stronger)
     balanced: bool = True  # class weights inverse to class frequency (long-tailed labels)
     request_cues: bool = False  # add counts of 咨询/投诉/建言 cue words as features
+    ask_clause: bool = False  # add character n-grams of the last sentences (the ask) as their own features
+    char_max_n: int = 3  # longest character n-gram
     char_min_df: int = 2  # character n-grams seen in fewer training texts are dropped (when data is large)
     sentence_vectors: bool = False  # append the text's sentence embedding (needs an embedder)
 
@@ -73,8 +82,26 @@ class Prediction:
     reason: list[str] = field(default_factory=list)  # the words that weighed most for this label
 
 
+def ask_clause(text: str) -> str:
+    """The last ``ASK_SENTENCES`` sentences of a text (the whole text when it has fewer)."""
+    sentences = [part for part in _SENTENCE_END.split(text) if part.strip()]
+    return "。".join(sentences[-ASK_SENTENCES:]) if sentences else text
+
+
+def _char_tfidf(
+    options: ClassifierOptions, rows: int, preprocessor: Callable[[str], str] | None = None
+) -> Any:
+    return TfidfVectorizer(
+        analyzer="char",
+        ngram_range=(1, options.char_max_n),
+        sublinear_tf=True,
+        min_df=options.char_min_df if rows >= 1000 else 1,
+        preprocessor=preprocessor,
+    )
+
+
 def build_features(options: ClassifierOptions, rows: int) -> FeatureUnion:
-    """The sparse features: word and character TF-IDF (and cue counts when asked)."""
+    """The sparse features: word and character TF-IDF (and the ask's characters and cue counts when asked)."""
     parts: list[tuple[str, Any]] = [
         (
             "words",
@@ -82,19 +109,58 @@ def build_features(options: ClassifierOptions, rows: int) -> FeatureUnion:
                 tokenizer=words, token_pattern=None, lowercase=False, ngram_range=(1, 2), sublinear_tf=True
             ),
         ),
-        (
-            "chars",
-            TfidfVectorizer(
-                analyzer="char",
-                ngram_range=(1, 3),
-                sublinear_tf=True,
-                min_df=options.char_min_df if rows >= 1000 else 1,
-            ),
-        ),
+        ("chars", _char_tfidf(options, rows)),
     ]
+    if options.ask_clause:
+        parts.append(("ask", _char_tfidf(options, rows, ask_clause)))
     if options.request_cues:
         parts.append(("cues", FunctionTransformer(request_type_cue_matrix, accept_sparse=True)))
     return FeatureUnion(parts)
+
+
+class NBSVM(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+    """Wang & Manning's NB-SVM: per class (one against the rest), the binary features scaled by
+    their log-count ratio (how much likelier a feature is in the class than outside it), then a
+    linear SVM on them. ``coef_`` is in the unscaled feature space, so reasons read as for the SVM."""
+
+    def __init__(self, C: float = 0.1, alpha: float = 1.0, class_weight: str | None = "balanced") -> None:
+        self.C = C
+        self.alpha = alpha
+        self.class_weight = class_weight
+
+    def fit(self, features: Any, labels: Sequence[str]) -> NBSVM:
+        binary = sparse.csr_matrix(features > 0, dtype=np.float64)
+        target = np.asarray(labels)
+        self.classes_ = np.unique(target)
+        ones = self.classes_[1:] if len(self.classes_) == 2 else self.classes_
+        ratios, models = [], []
+        for label in ones:
+            inside = self.alpha + np.asarray(binary[target == label].sum(axis=0)).ravel()
+            outside = self.alpha + np.asarray(binary[target != label].sum(axis=0)).ravel()
+            ratio = np.log((inside / inside.sum()) / (outside / outside.sum()))
+            svm = LinearSVC(C=self.C, class_weight=self.class_weight)
+            models.append(svm.fit(binary @ sparse.diags(ratio), (target == label).astype(int)))
+            ratios.append(ratio)
+        self.ratios_ = np.vstack(ratios)
+        self.models_ = models
+        self.coef_ = np.vstack([m.coef_[0] * r for m, r in zip(models, ratios, strict=True)])
+        return self
+
+    def decision_function(self, features: Any) -> np.ndarray:
+        binary = sparse.csr_matrix(features > 0, dtype=np.float64)
+        scores = np.column_stack(
+            [
+                model.decision_function(binary @ sparse.diags(ratio))
+                for model, ratio in zip(self.models_, self.ratios_, strict=True)
+            ]
+        )
+        return scores[:, 0] if len(self.classes_) == 2 else scores
+
+    def predict(self, features: Any) -> np.ndarray:
+        scores = self.decision_function(features)
+        if scores.ndim == 1:
+            return np.asarray(self.classes_[(scores > 0).astype(int)])
+        return np.asarray(self.classes_[scores.argmax(axis=1)])
 
 
 def build_estimator(options: ClassifierOptions, labels: Sequence[str]) -> Any:
@@ -103,13 +169,21 @@ def build_estimator(options: ClassifierOptions, labels: Sequence[str]) -> Any:
     if options.estimator == "logistic" or smallest < 2:
         # Calibration needs every class in each fold; a class seen once gets logistic regression.
         return LogisticRegression(C=10.0, class_weight=weight, max_iter=3000)
-    return CalibratedClassifierCV(
-        LinearSVC(C=0.5, class_weight=weight), method="sigmoid", cv=min(3, smallest)
-    )
+    folds = min(3, smallest)
+    svm = CalibratedClassifierCV(LinearSVC(C=options.svm_c, class_weight=weight), method="sigmoid", cv=folds)
+    nbsvm = CalibratedClassifierCV(NBSVM(class_weight=weight), method="sigmoid", cv=folds)
+    if options.estimator == "nbsvm":
+        return nbsvm
+    if options.estimator == "ensemble":
+        return VotingClassifier([("svm", svm), ("nbsvm", nbsvm)], voting="soft")
+    return svm
 
 
 def _coefficients(model: Any) -> np.ndarray:
-    """(classes or 1, features) weights of a fitted linear model, averaged over calibration folds."""
+    """(classes or 1, features) weights of a fitted linear model, averaged over calibration folds
+    (and over an ensemble's members)."""
+    if isinstance(model, VotingClassifier):
+        return np.asarray(np.mean([_coefficients(member) for member in model.estimators_], axis=0))
     if isinstance(model, CalibratedClassifierCV):
         return np.asarray(np.mean([fold.estimator.coef_ for fold in model.calibrated_classifiers_], axis=0))
     return np.asarray(model.coef_)

@@ -6,9 +6,9 @@ import json
 import pytest
 
 from assistant.errors import BadInput, ConfigurationError
-from assistant.hotline.classifier import ClassifierOptions, TextClassifier, read_labelled
+from assistant.hotline.classifier import ClassifierOptions, TextClassifier, ask_clause, read_labelled
 from assistant.hotline.taxonomy import Taxonomy
-from eval_sets.hotline_bench import stratified_split
+from eval_sets.hotline_bench import cross_validated, label_consistency, stratified_split
 
 HISTORY = (
     [(f"{s}的路灯坏了{n}天，晚上很黑", "路灯所") for n in range(6) for s in ("东街", "西街")]
@@ -22,13 +22,31 @@ def write(path, rows):
     return path
 
 
-@pytest.mark.parametrize("estimator", ["svm", "logistic"])
+@pytest.mark.parametrize("estimator", ["svm", "logistic", "nbsvm", "ensemble"])
 def test_predictions_have_a_confidence_and_reason(estimator):
     texts, labels = zip(*HISTORY, strict=True)
     classifier = TextClassifier(options=ClassifierOptions(estimator=estimator)).fit(texts, labels)
     prediction = classifier.explain("北街路灯坏了，一片漆黑")
     assert prediction.label == "路灯所" and 0.34 < prediction.confidence <= 1
     assert "路灯" in prediction.reason
+
+
+def test_nbsvm_separates_two_classes_and_explains():
+    """The binary case has one log-count-ratio model; its reasons point at the class's words."""
+    rows = [(text, label) for text, label in HISTORY if label != "市政处"]
+    texts, labels = zip(*rows, strict=True)
+    classifier = TextClassifier(options=ClassifierOptions(estimator="nbsvm")).fit(texts, labels)
+    assert classifier.predict(["南街路灯不亮", "北街垃圾很臭"]) == ["路灯所", "环卫处"]
+    assert "垃圾" in classifier.explain("北街垃圾很臭").reason
+
+
+def test_the_ask_is_the_last_sentences_and_a_feature_of_its_own():
+    assert ask_clause("楼下装修很吵。已经一个月了！请问能否管一管？") == "已经一个月了。请问能否管一管"
+    assert ask_clause("路灯坏了") == "路灯坏了"
+    texts, labels = zip(*HISTORY, strict=True)
+    classifier = TextClassifier(options=ClassifierOptions(ask_clause=True, char_max_n=4)).fit(texts, labels)
+    names = classifier.pipeline.named_steps["features"].get_feature_names_out()
+    assert any(name.startswith("ask__") for name in names) and classifier.predict(["路灯坏了"]) == ["路灯所"]
 
 
 def test_saved_model_is_reloaded(tmp_path):
@@ -78,3 +96,26 @@ def test_the_shipped_taxonomy_covers_the_shipped_categories():
     taxonomy = Taxonomy.load()
     assert taxonomy.levels("城市管理/噪声扰民") == ("城市管理", "噪声扰民")
     assert taxonomy.unknown(["城市管理", "外星事务/飞碟"]) == ["外星事务/飞碟"]
+
+
+def test_cross_validation_scores_the_training_rows_only():
+    """Each fold is scored by a model that never saw it: a label the text cannot predict scores
+    near chance, one it can scores high."""
+    texts, labels = zip(*HISTORY, strict=True)
+    assert cross_validated(TextClassifier, list(texts), list(labels), folds=3) >= 0.9
+    shuffled = [labels[(i * 7) % len(labels)] for i in range(len(labels))]
+    assert cross_validated(TextClassifier, list(texts), shuffled, folds=3) < 0.7
+
+
+def test_label_consistency_counts_near_duplicates_labelled_differently():
+    texts = [
+        "小区门口的路灯坏了三天",
+        "小区门口的路灯坏了三天。",
+        "垃圾没人清运",
+        "垃圾没人清运！",
+        "公交车改线了",
+    ]
+    labels = ["投诉", "咨询", "投诉", "投诉", "咨询"]
+    strict, near, loose = label_consistency(texts, labels)
+    assert strict["pairs"] == 0  # punctuation alone keeps these short pairs under 0.95
+    assert (near["pairs"], near["conflicting"], near["share"]) == (2, 1, 0.5) and loose["pairs"] == 2

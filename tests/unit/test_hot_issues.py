@@ -9,13 +9,12 @@ import pytest
 
 from assistant.hotline.hot_issues import (
     TREND_UP,
-    Place,
     TicketSignal,
     group_tickets,
     hot_issues,
-    place_of,
     signal_of,
 )
+from assistant.hotline.places import Place, place_of
 from eval_sets import hot_issues as bench
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from assistant.answering import grounding
@@ -44,6 +45,7 @@ class TicketSignal:
     category: str
     place: Place | None
     text: str  # the matter and the request, masked, shown as an example call
+    named_as: Place | None = None  # the place as the caller put it, where grouping named it otherwise
 
 
 @dataclass
@@ -57,6 +59,8 @@ class HotIssue:
     trend: str  # 上升 / 持平 / 回落: the last hour against the hour before
     examples: list[TicketSignal]
     ticket_ids: list[int] = field(default_factory=list)
+    named_as: list[str] = field(default_factory=list)  # the place as callers put it, most said first
+    why: str = ""  # why these tickets are one group, for the agent to check
 
 
 def signal_of(ticket: dict[str, Any]) -> TicketSignal:
@@ -115,7 +119,8 @@ def _named(tickets: list[TicketSignal]) -> list[TicketSignal]:
     for ticket in placed:
         known = resolved.get(ticket.place) if ticket.place is not None else None
         if known is not None and ticket.place is not None:
-            ticket = replace(ticket, place=replace(ticket.place, district=known.district, name=known.name))
+            place = replace(ticket.place, district=known.district, name=known.name)
+            ticket = replace(ticket, place=place, named_as=ticket.place)
         renamed.append(ticket)
     return renamed
 
@@ -167,15 +172,15 @@ def _wording(ticket: TicketSignal) -> set[str]:
 
 
 def _similarity(ticket: TicketSignal, members: list[TicketSignal]) -> float:
-    """How alike the ticket's wording is to that of the group's reports nearest in time: the mean
-    Jaccard similarity of its ``STRAY_AGREEING`` closest matches, so one odd report cannot pull."""
+    """How alike the ticket's wording is to that of the group's reports nearest in time: the Jaccard
+    similarity of its ``STRAY_AGREEING``-th closest match, so that one odd report cannot pull."""
     words = _wording(ticket)
     nearest = sorted(members, key=lambda t: abs(t.created_at - ticket.created_at))[:STRAY_COMPARED]
     scores = sorted(
         (len(words & other) / len(words | other) for other in map(_wording, nearest) if words | other),
         reverse=True,
-    )[:STRAY_AGREEING]
-    return sum(scores) / len(scores) if scores else 0.0
+    )
+    return scores[STRAY_AGREEING - 1] if len(scores) >= STRAY_AGREEING else 0.0
 
 
 def _move_strays(groups: list[_Group], gap: timedelta) -> list[_Group]:
@@ -220,6 +225,28 @@ def _trend(hourly: list[int]) -> str:
     return TREND_UP if last > before else TREND_DOWN if last < before else TREND_FLAT
 
 
+def _why(members: list[TicketSignal], category: str, place: str, gap: timedelta) -> str:
+    """What the group's tickets share, and which joined it by a rule rather than by their own fields."""
+    apart = max(
+        (int((b.created_at - a.created_at).total_seconds() // 60) for a, b in pairwise(members)),
+        default=0,
+    )
+    reasons = [
+        f"分类同为「{category}」，地点同为「{place}」，相邻两次来电至多相隔 {apart} 分钟"
+        f"（不超过 {int(gap.total_seconds() // 60)} 分钟算同一组）"
+    ]
+    undistricted = sum(t.place is not None and not t.place.district for t in members)
+    renamed = sum(t.named_as is not None for t in members)
+    misfiled = sum(t.category != category for t in members)
+    if undistricted:
+        reasons.append(f"{undistricted} 条未说区县，按同一时段来电最多的一组归入")
+    if renamed:
+        reasons.append(f"{renamed} 条的地点说法不同（简称、错字），按其他来电的说法认定为同一地点")
+    if misfiled:
+        reasons.append(f"{misfiled} 条登记为其他分类，但说法与本组来电一致")
+    return "；".join(reasons)
+
+
 def hot_issues(
     tickets: Iterable[TicketSignal],
     now: datetime,
@@ -229,7 +256,8 @@ def hot_issues(
     examples: int = 3,
 ) -> list[HotIssue]:
     """The groups of at least ``min_size`` tickets, largest (then latest) first, each with its place
-    as most of its callers named it, the reports per hour for the last ``hours`` hours and a few example calls."""
+    as most of its callers named it, the reports per hour for the last ``hours`` hours, a few
+    example calls and why its tickets belong together."""
     found = []
     for members in group_tickets(tickets, gap):
         if len(members) < min_size:
@@ -237,11 +265,14 @@ def hot_issues(
         places = Counter(
             str(t.place) for t in members if t.place is not None and t.place.district
         ) or Counter(str(t.place) for t in members)
+        place = places.most_common(1)[0][0]
+        category = Counter(t.category for t in members).most_common(1)[0][0]
+        said = Counter(str(t.named_as or t.place) for t in members)
         hourly = _hourly(members, now, hours)
         found.append(
             HotIssue(
-                members[0].category,
-                places.most_common(1)[0][0],
+                category,
+                place,
                 len(members),
                 members[0].created_at,
                 members[-1].created_at,
@@ -249,6 +280,8 @@ def hot_issues(
                 _trend(hourly),
                 list(reversed(members))[:examples],
                 [t.ticket_id for t in members],
+                [name for name, _ in said.most_common(5)],
+                _why(members, category, place, gap),
             )
         )
     return sorted(found, key=lambda issue: (issue.size, issue.last_at), reverse=True)

@@ -177,3 +177,20 @@ def test_the_written_stream_has_known_groups_and_the_hard_cases():
     assert sum(g.startswith("g") for g in golds) > 60  # the groups and their near-duplicates
     assert any(g.endswith("-other-district") for g in golds) and any(g.endswith("-later") for g in golds)
     assert len({c.text for c in calls}) > 0.9 * len(calls)  # worded many ways
+
+
+def test_the_mixed_stream_is_written_apart_with_its_own_hard_cases():
+    from eval_sets import hot_issues_mixed as mixed
+
+    calls = mixed.stream()
+    golds = {c.gold for c in calls}
+    for twist in ("-same-category", "-neighbour", "-twin"):
+        assert any(g.endswith(twist) for g in golds)
+    said = [c.address for c in calls if not c.gold.startswith("b")]
+    glued = [a for a in said if any(a.startswith(d[:2]) and not a.startswith(d) for d in mixed.DISTRICTS)]
+    assert glued  # 江北星河苑: the district shortened and glued on
+    assert any(a in mixed.ROADS or a.removesuffix("这边") in mixed.ROADS for a in said)  # the road alone
+    assert any(typo in a for typo in mixed.NAME_WORDS.values() for a in said)
+    assert not {w for w in mixed.NAME_WORDS} & {
+        w for w in bench.ESTATE_WORDS
+    }  # no name of the other writer's

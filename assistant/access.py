@@ -5,7 +5,8 @@ its owner department's staff only), and an owner department (empty: the installa
 An ``Access`` value says what one caller may read; it is built from the caller (``for_caller``)
 and passed with every search, so the searcher and the answer chain stay one instance per process.
 The index applies it inside the query (``retrieval.index.FilterSpec``), never to results after
-retrieval. Managing (upload, delete, reclassify) is ``may_manage``: a department's admin manages
+retrieval; records that quote documents (conversation turns, follow-up items) are shown through
+``readable_documents``. Managing (upload, delete, reclassify) is ``may_manage``: a department's admin manages
 its own department's documents; an admin without a department manages every document.
 
 This module decides nothing about roles themselves (``api.security``) nor how a backend filters.
@@ -13,10 +14,12 @@ This module decides nothing about roles themselves (``api.security``) nor how a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from assistant.errors import BadInput
+from assistant.retrieval.manifest import Manifest
 
 Sensitivity = Literal["公开", "内部", "敏感"]
 SENSITIVITIES: tuple[Sensitivity, ...] = ("公开", "内部", "敏感")
@@ -70,3 +73,16 @@ def may_manage(department: str, owner_department: str) -> bool:
     """Whether an admin of ``department`` may upload, delete or reclassify a document owned by
     ``owner_department`` ("" for either: the installation-wide admin, an unowned document)."""
     return not department or department == owner_department
+
+
+def readable_documents(access: Access, manifest: Manifest) -> Callable[[str], bool]:
+    """Whether ``access`` may read a document named by any id it has had. A document no longer in
+    the knowledge base has no level to check: only a caller who reads everything gets it."""
+
+    def readable(doc_id: str) -> bool:
+        entry = manifest.documents.get(manifest.resolve(doc_id))
+        if entry is None:
+            return RESTRICTED_LEVEL in access.levels
+        return access.can_read(entry.sensitivity, entry.owner_department)
+
+    return readable

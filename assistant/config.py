@@ -425,6 +425,12 @@ class RetentionSettings(BaseModel):
     ticket_days: int | None = Field(
         None, ge=1, description="Tickets (工单), as the deployment's rules say. Empty: kept."
     )
+    follow_up_days: int = Field(
+        365,
+        ge=1,
+        description="Resolved 好差评 follow-up items (with their copy of the conversation and their rating), "
+        "counted from the resolution. Open items are kept until resolved.",
+    )
     purge_interval_hours: float = Field(
         24.0,
         ge=0,

@@ -7,15 +7,19 @@ and address, and every session id, replaced by a pseudonym that is stable within
 in the next export), so analysts count repeat callers without learning who they are. The
 unmasked caller fields leave only through the audited reveal route, never through an export;
 the callers of these functions audit each export.
+
+What a caller of a department exports keeps to that department (``assistant.access``): tickets
+whose handling department (承办单位) is theirs, and conversation turns citing only documents they
+may read (an answer quoting another department's 敏感 document stays with that department).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from assistant.answering.conversations import ConversationStore
 from assistant.hotline.tickets import CALLER_FIELDS, FIELD_LABELS, TicketStore, caller_spans
@@ -58,20 +62,29 @@ def _anonymised_ticket(ticket: dict[str, Any], pseudonyms: Pseudonymiser) -> dic
     return out
 
 
-def tickets(store: TicketStore, anonymise: bool = False) -> list[dict[str, Any]]:
-    """Every ticket, masked or anonymised (see the module docstring)."""
+def tickets(store: TicketStore, anonymise: bool = False, department: str = "") -> list[dict[str, Any]]:
+    """Every ticket (of ``department`` as 承办单位; "": all), masked or anonymised (see the module docstring)."""
+    rows = store.masked() if not anonymise else store.all()
+    if department:
+        rows = [ticket for ticket in rows if ticket.get("department") == department]
     if not anonymise:
-        return store.masked()
+        return rows
     pseudonyms = Pseudonymiser()
-    return [_anonymised_ticket(ticket, pseudonyms) for ticket in store.all()]
+    return [_anonymised_ticket(ticket, pseudonyms) for ticket in rows]
 
 
 def conversations(
-    store: ConversationStore, since: datetime | None = None, anonymise: bool = False
+    store: ConversationStore,
+    since: datetime | None = None,
+    anonymise: bool = False,
+    readable: Callable[[str], bool] | None = None,
 ) -> list[dict[str, Any]]:
-    """Stored conversation turns (their text is masked when stored); anonymised, the session ids
-    become pseudonyms and names and addresses in the questions too."""
+    """Stored conversation turns (their text is masked when stored), less those citing a document
+    ``readable`` rejects (``access.readable_documents``); anonymised, the session ids become
+    pseudonyms and names and addresses in the questions too."""
     turns = store.turns(since)
+    if readable is not None:
+        turns = [turn for turn in turns if all(map(readable, cast(list[str], turn["citations"])))]
     if not anonymise:
         return turns
     pseudonyms = Pseudonymiser()

@@ -129,8 +129,8 @@ class RatingStore:
         self._settings = settings
 
     def record(self, rating: RatingInput, today: date | None = None) -> Recorded:
-        """Store the rating of an answer of a stored conversation (one per answer); a negative one
-        opens its follow-up."""
+        """Store the rating of an answer of a stored conversation (one per answer, and no more
+        ratings than the conversation has answers); a negative one opens its follow-up."""
         try:
             return self._record(rating, today)
         except IntegrityError as exc:  # the same answer rated twice at once: the second insert loses
@@ -151,6 +151,16 @@ class RatingStore:
                 is not None
             ):
                 raise BadInput("这条回答已经评价过了")
+            answers, rated = (
+                session.scalar(select(func.count()).select_from(table).where(column == rating.session_id))
+                or 0
+                for table, column in (
+                    (TurnRow, TurnRow.conversation_id),
+                    (RatingRow, RatingRow.session_id),
+                )
+            )
+            if rated >= answers:  # one rating per answer: made-up answer ids cannot flood the follow-ups
+                raise BadInput("这次会话的回答都已评价过了")
             row = RatingRow(
                 answer_id=rating.answer_id,
                 session_id=rating.session_id,

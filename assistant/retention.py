@@ -2,7 +2,9 @@
 
 One ``purge`` for the command line (``govassist purge [--dry-run]``) and the service's scheduled
 run: conversation turns, conversations left without turns and ratings (好差评) after
-``conversation_days`` (a rating with a follow-up item is kept with it, as tickets are); ticket transcripts blanked after ``transcript_days``; tickets after
+``conversation_days`` (a rating with a follow-up item is kept with it, as tickets are); follow-up
+items ``follow_up_days`` after they were resolved (open ones are work, never purged), and their
+rating with them; ticket transcripts blanked after ``transcript_days``; tickets after
 ``ticket_days`` when set; audit rows after ``audit_days`` through ``AuditLog.purge_before``, which
 verifies the chain and leaves a checkpoint signed with the configured key or one made once in
 ``<data_dir>/audit.key`` (mode 0600). The purge itself is audited. Call recordings
@@ -30,6 +32,7 @@ KEY_FILE = "audit.key"  # in the data dir, when no checkpoint key is configured
 LABELS = {
     "conversation_turns": "对话轮次",
     "conversations": "会话",
+    "follow_ups": "差评整改",
     "ratings": "评价",
     "transcripts": "通话转写",
     "tickets": "工单",
@@ -56,8 +59,12 @@ def _rules(settings: Settings, now: datetime) -> dict[str, tuple[Any, Any, dict[
     retention = settings.retention
     conversations = _cutoff(now, retention.conversation_days)
     transcripts = _cutoff(now, retention.transcript_days)
+    follow_ups_done = and_(
+        FollowUpRow.status == "resolved",
+        FollowUpRow.resolved_at < _cutoff(now, retention.follow_up_days),
+    )
     followed_up = select(FollowUpRow.id).where(
-        FollowUpRow.rating_id == RatingRow.id
+        FollowUpRow.rating_id == RatingRow.id, ~follow_ups_done
     )  # kept with its follow-up
     recent_turn = select(TurnRow.id).where(
         TurnRow.conversation_id == ConversationRow.id, TurnRow.created_at >= conversations
@@ -69,6 +76,7 @@ def _rules(settings: Settings, now: datetime) -> dict[str, tuple[Any, Any, dict[
             and_(ConversationRow.created_at < conversations, ~recent_turn.exists()),
             None,
         ),
+        "follow_ups": (FollowUpRow, follow_ups_done, None),  # before their ratings
         "ratings": (RatingRow, and_(RatingRow.at < conversations, ~followed_up.exists()), None),
         "transcripts": (
             TicketRow,

@@ -116,8 +116,15 @@ FILTER_LABELS = {
     "categories": "类别",
     "valid_on": "有效日期",
     "include_expired": "包括已失效",
+    "include_flagged": "包括安全标记片段",
 }
 ROLE_LABELS = {"system": "系统提示", "user": "用户消息", "assistant": "模型回复"}
+TIMING_LABELS = {
+    "cached": "缓存命中",
+    "judge": "检索与可答性判断",
+    "first_token": "首字",
+    "answer": "完成回答",
+}
 JUDGE_LABELS = [
     "标题",
     "章节",
@@ -139,6 +146,14 @@ class ApiClient:
         self._client = httpx.Client(
             base_url=base_url.rstrip("/"), headers={"Authorization": f"Bearer {key}"}, timeout=timeout_s
         )
+
+    def city(self, fallback: str) -> str:
+        """The city the service is configured for (``GET /v1/deployment``); ``fallback`` (this
+        machine's setting) while the service cannot be reached, e.g. when it starts after the console."""
+        try:
+            return str(self._client.get("/v1/deployment").raise_for_status().json()["city"])
+        except (httpx.HTTPError, ValueError, KeyError):
+            return fallback
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         return self._request(method, path, **kwargs).json()
@@ -177,6 +192,11 @@ def _filters_text(filters: dict[str, Any]) -> str:
     return "；".join(f"{FILTER_LABELS.get(name, name)}：{value(item)}" for name, item in filters.items())
 
 
+def _timings_text(timings_ms: dict[str, float]) -> str:
+    """Milliseconds from the question to each step: 检索与可答性判断 52 毫秒，完成回答 60 毫秒."""
+    return "，".join(f"{TIMING_LABELS.get(step, step)} {ms:,.0f} 毫秒" for step, ms in timings_ms.items())
+
+
 def _answer_markdown(answer: dict[str, Any]) -> str:
     status = {
         "answered": "已回答",
@@ -185,7 +205,7 @@ def _answer_markdown(answer: dict[str, Any]) -> str:
         "withheld": "涉及个人信息或钱款，已暂不作答",
     }[answer["status"]]
     mode = MODE_LABELS.get(answer["mode"], answer["mode"])
-    lines = [answer["text"], "", f"**{status}** · 方式：{mode} · 用时（毫秒）：{answer['timings_ms']}"]
+    lines = [answer["text"], "", f"**{status}** · 方式：{mode} · 用时：{_timings_text(answer['timings_ms'])}"]
     for citation in answer["citations"]:
         number = f" {citation['document_number']}" if citation["document_number"] else ""
         lines.append(
@@ -202,7 +222,10 @@ def _judgement(answerability: dict[str, Any]) -> tuple[pd.DataFrame, str]:
     )
     frame.columns = JUDGE_LABELS
     model = answerability["model"]
-    weights = "，".join(f"{name} {weight:.2f}" for name, weight in model["importances"].items())
+    labels = dict(zip(JUDGE_COLUMNS, JUDGE_LABELS, strict=True)) | {"faq": "官方问答", "rank": "检索名次"}
+    weights = "，".join(
+        f"{labels.get(name, name)} {weight:.2f}" for name, weight in model["importances"].items()
+    )
     concepts = "、".join(f"{c['surface']}（{c['weight']}）" for c in answerability["concepts"]) or "无"
     summary = (
         f"可答阈值：{answerability['threshold']}（最高概率达到阈值才作答）\n特征重要度（{model['trees']} 棵决策树）：{weights}\n"

@@ -59,6 +59,17 @@ AgentDep = Annotated[Principal, Depends(require("agent"))]
 AdminDep = Annotated[Principal, Depends(require("admin"))]
 
 
+def require_installation_admin(principal: AdminDep) -> Principal:
+    """An admin of the whole installation (no department): what covers every department, such as
+    the audit log, which names other departments' documents."""
+    if principal.department:
+        raise HTTPException(status_code=403, detail="此操作仅限全局管理员（不属于某个部门的管理员）")
+    return principal
+
+
+InstallationAdminDep = Annotated[Principal, Depends(require_installation_admin)]
+
+
 class RateLimiter:
     """A token bucket per client: ``per_minute`` requests, refilled continuously. In memory,
     per process (a multi-process deployment puts its gateway's limiter in front)."""

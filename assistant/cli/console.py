@@ -25,4 +25,7 @@ def console(
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from ui.console import ApiClient, build
 
-    build(ApiClient(api, key), get_settings().deployment.city).launch(server_name=host, server_port=port)
+    client = ApiClient(api, key)
+    build(client, client.city(fallback=get_settings().deployment.city)).launch(
+        server_name=host, server_port=port
+    )

@@ -21,6 +21,7 @@ from assistant.api.app import create_app
 from assistant.api.security import create_api_key
 from assistant.config import Settings
 from assistant.database import Base
+from assistant.hotline.tickets import TicketFields
 from assistant.wiring import build_database
 from ingest.pipeline import ingest_paths
 from tests.conftest import DEMO_KB
@@ -118,6 +119,8 @@ def deployment(request, tmp_path_factory):
         "agent_police": create_api_key(services.database, "agent", "坐席甲", "示例市公安局"),
         "agent_labour": create_api_key(services.database, "agent", "坐席乙", "示例市人社局"),
         "admin_police": create_api_key(services.database, "admin", "管理员甲", "示例市公安局"),
+        "admin_labour": create_api_key(services.database, "admin", "管理员乙", "示例市人社局"),
+        "admin": create_api_key(services.database, "admin", "管理员"),
     }
     with TestClient(app) as client:
         yield client, {name: {"Authorization": f"Bearer {key}"} for name, key in keys.items()}
@@ -208,6 +211,64 @@ def test_the_inspector_and_the_document_list_keep_to_the_admins_access(deploymen
     assert RESTRICTED["title"] not in levels
     assert levels[INTERNAL["title"]] == ("内部", True)  # its own department's document
     assert {level for level, _ in levels.values()} == {"公开", "内部"}
+
+
+def test_exports_keep_to_the_department_of_the_caller(deployment):
+    """An answer quoting a department's 敏感 document is stored with the conversation: another
+    department's admin does not export it; tickets are exported by their handling department."""
+    client, keys = deployment
+    assert (
+        client.post("/v1/chat", json={"question": "办理居住证需要哪些材料？"}).json()["status"] == "answered"
+    )
+    reply = client.post(
+        "/v1/chat", json={"question": RESTRICTED["title"]}, headers=keys["agent_labour"]
+    ).json()
+    assert RESTRICTED["doc_id"] in [citation["doc_id"] for citation in reply["citations"]]
+
+    quoted = reply["answer"][:20]  # (outsiders' own questions quoting the document are theirs to see)
+
+    def answers_citing(who: str) -> list[str]:
+        response = client.get("/v1/admin/conversations", headers=keys[who])
+        assert response.status_code == 200, response.text
+        turns = response.json()["turns"]
+        assert any(turn["status"] == "answered" for turn in turns)  # public turns stay
+        return [
+            turn["answer"]
+            for turn in turns
+            if RESTRICTED["doc_id"] in turn["citations"] or quoted in turn["answer"]
+        ]
+
+    for who in ("admin_labour", "admin"):
+        assert answers_citing(who), who
+    assert answers_citing("admin_police") == []
+
+    rating = {"answer_id": reply["answer_id"], "session_id": reply["session_id"], "level": "不满意"}
+    rated = client.post("/v1/ratings", json=rating, headers=keys["agent_labour"]).json()
+
+    def follow_ups(who: str) -> set[int]:
+        listed = client.get("/v1/admin/follow-ups", headers=keys[who])
+        assert listed.status_code == 200, listed.text
+        return {item["id"] for item in listed.json()["items"]}
+
+    assert rated["follow_up_id"] in follow_ups("admin_labour") & follow_ups("admin")
+    assert rated["follow_up_id"] not in follow_ups("admin_police")
+
+    audit = client.get("/v1/admin/audit", headers=keys["admin_police"])
+    assert audit.status_code == 403 and "全局管理员" in audit.text  # it names every department's documents
+    assert client.get("/v1/admin/audit", headers=keys["admin"]).status_code == 200
+
+    store = client.app.state.services.ticket_store
+    for department, request in (("示例市公安局", "补办身份证"), ("示例市人社局", "社保卡挂失")):
+        store.confirm(
+            "坐席甲",
+            TicketFields.from_mapping({}),
+            TicketFields.from_mapping({"department": department, "request": request}),
+            "",
+        )
+    police_tickets = client.get("/v1/hotline/tickets", headers=keys["agent_police"]).json()["tickets"]
+    assert {ticket["department"] for ticket in police_tickets} == {"示例市公安局"}
+    everyone = client.get("/v1/hotline/tickets", headers=keys["admin"]).json()["tickets"]
+    assert {"示例市公安局", "示例市人社局"} <= {ticket["department"] for ticket in everyone}
 
 
 def test_no_caller_receives_a_point_it_may_not_read_from_a_large_mixed_collection():

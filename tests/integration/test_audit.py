@@ -22,7 +22,7 @@ from assistant.config import get_settings
 from assistant.database import Database
 from assistant.errors import BadInput
 from assistant.hotline.tickets import TicketFields, TicketRow, TicketStore
-from assistant.ratings import RatingInput, RatingRow, RatingStore
+from assistant.ratings import FollowUpRow, RatingInput, RatingRow, RatingStore
 from assistant.retention import audit_checkpoint_key, purge
 from assistant.wiring import build_database, get_services
 from tests.integration import test_database as on_both_databases
@@ -179,7 +179,8 @@ def _age(database: Database, table, column, days: int) -> None:  # type: ignore[
 def test_retention_purges_each_kind_after_its_days_and_dry_run_only_counts(settings, database):
     conversations = ConversationStore(database)
     old_session, new_session = conversations.ensure(None), conversations.ensure(None)
-    conversations.append(old_session, Turn("老问题", "老问题", "回答", "answered"), [])
+    for _ in range(2):  # two answers, each rated
+        conversations.append(old_session, Turn("老问题", "老问题", "回答", "answered"), [])
     ratings = RatingStore(database, settings.ratings)
     ratings.record(RatingInput("a", old_session, "满意", comment="旧评价"))
     ratings.record(RatingInput("b", old_session, "不满意", comment="旧差评"))  # has a follow-up: kept with it
@@ -199,16 +200,18 @@ def test_retention_purges_each_kind_after_its_days_and_dry_run_only_counts(setti
 
     dry = purge(database, settings, dry_run=True)
     assert dry.counts == {
-        "conversation_turns": 1,
+        "conversation_turns": 2,
         "conversations": 1,
+        "follow_ups": 0,
         "ratings": 1,
         "transcripts": 1,
         "audit_events": 0,
     }
     report = purge(database, settings)
     assert report.counts == {
-        "conversation_turns": 1,
+        "conversation_turns": 2,
         "conversations": 1,
+        "follow_ups": 0,
         "ratings": 1,
         "transcripts": 1,
         "audit_events": 0,
@@ -219,12 +222,23 @@ def test_retention_purges_each_kind_after_its_days_and_dry_run_only_counts(setti
     assert ticket["transcript"] == "" and ticket["request"] == "噪音"  # the ticket is kept (no ticket_days)
     [event] = [e for e in AuditLog(database).export() if e["action"] == "retention.purge"]
     assert (
-        "对话轮次 1 条" in str(event["detail"])
+        "对话轮次 2 条" in str(event["detail"])
         and AuditLog(database).verify(audit_checkpoint_key(settings)).ok
     )
     assert (
         stat.S_IMODE((settings.data_dir / "audit.key").stat().st_mode) == 0o600
     )  # the checkpoint key, owner only
+    [follow_up] = ratings.follow_ups()
+    ratings.update_follow_up(follow_up["id"], "坐席甲", resolution="已电话回访")
+    _age(database, FollowUpRow, "resolved_at", settings.retention.follow_up_days - 1)
+    assert (
+        purge(database, settings, dry_run=True).counts["follow_ups"] == 0
+    )  # resolved, not yet past its days
+    _age(database, FollowUpRow, "resolved_at", settings.retention.follow_up_days + 1)
+    dry = purge(database, settings, dry_run=True)
+    assert dry.counts["follow_ups"] == 1 and dry.counts["ratings"] == 1  # the item and its rating go together
+    assert purge(database, settings).counts == dry.counts
+    assert ratings.follow_ups() == [] and ratings.export_rows() == []
 
 
 @pytest.fixture

@@ -134,11 +134,12 @@ def test_ratings_tab_shows_trends_overdue_items_and_handles_and_exports_them(api
     services = api.services
     conversations = ConversationStore(services.database)
     session_id = conversations.ensure(None)
-    conversations.append(
-        session_id,
-        Turn("居住证怎么签注？", "居住证怎么签注？", "每年签注一次[1]", "answered"),
-        ["guide-juzhuzheng"],
-    )
+    for _ in range(2):  # two answers, two ratings
+        conversations.append(
+            session_id,
+            Turn("居住证怎么签注？", "居住证怎么签注？", "每年签注一次[1]", "answered"),
+            ["guide-juzhuzheng"],
+        )
     store = RatingStore(services.database, services.settings.ratings)
     store.record(RatingInput("a", session_id, "满意"))
     late = store.record(

@@ -167,9 +167,12 @@ def test_overdue_items_are_those_open_past_their_working_day_deadline(settings, 
     store = RatingStore(database, settings.ratings)
     conversations = ConversationStore(database)
     session_id = conversations.ensure(None)
-    conversations.append(
-        session_id, Turn("火星移民签证怎么申请？", "火星移民签证怎么申请？", "未找到依据", "no_evidence"), []
-    )
+    for _ in range(3):
+        conversations.append(
+            session_id,
+            Turn("火星移民签证怎么申请？", "火星移民签证怎么申请？", "未找到依据", "no_evidence"),
+            [],
+        )
     store.record(RatingInput("x", session_id, "不满意"), today=date(2026, 11, 2))
     store.record(RatingInput("y", session_id, "非常不满意"), today=date(2026, 11, 30))
     store.update_follow_up(
@@ -192,6 +195,9 @@ def test_overdue_items_are_those_open_past_their_working_day_deadline(settings, 
         store.update_follow_up(999, "管理员", owner="某人")
     with pytest.raises(BadInput, match="评价等级应为"):
         store.record(RatingInput("x", session_id, "还行"))
+    with pytest.raises(BadInput, match="回答都已评价过了"):  # three answers, three ratings: no made-up fourth
+        store.record(RatingInput("w", session_id, "不满意"))
+    assert len(store.follow_ups()) == 3
 
 
 def test_the_database_has_every_table_without_importing_a_route(tmp_path):

@@ -1,4 +1,5 @@
-"""``/healthz`` (the process is up) and ``/readyz`` (models and stores are loaded)."""
+"""``/healthz`` (the process is up), ``/readyz`` (models and stores are loaded) and
+``/v1/deployment`` (whose service this is: the names clients such as the staff console show)."""
 
 from __future__ import annotations
 
@@ -42,3 +43,16 @@ def readyz(services: ServicesDep) -> JSONResponse:
     except AssistantError as exc:
         return JSONResponse({"status": "not_ready", "reason": str(exc)}, status_code=503)
     return JSONResponse({"status": "ready", "documents": stats.documents, "chunks": stats.chunks})
+
+
+class DeploymentOut(BaseModel):
+    city: str
+    province: str
+    hotline: str
+
+
+@router.get("/v1/deployment", response_model=DeploymentOut)
+def deployment(services: ServicesDep) -> dict[str, str]:
+    """The city, province and hotline this service is configured for (public: the pages show them)."""
+    settings = services.settings.deployment
+    return {"city": settings.city, "province": settings.province, "hotline": settings.hotline}

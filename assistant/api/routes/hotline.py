@@ -151,8 +151,9 @@ def export_tickets(
         False, description="匿名化：姓名、电话、证件号、银行卡号、地址换成本次导出内稳定的代号"
     ),
 ) -> Any:
-    """Every ticket, its caller fields masked (张**, 138****5678), or anonymised for analysis."""
-    tickets = exports.tickets(services.ticket_store, anonymise)
+    """Every ticket (a department's caller: those it handles, 承办单位), its caller fields masked
+    (张**, 138****5678), or anonymised for analysis."""
+    tickets = exports.tickets(services.ticket_store, anonymise, principal.department)
     audit.record(
         audit_event(
             request,

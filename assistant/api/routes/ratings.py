@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from assistant import exports
+from assistant.access import readable_documents
 from assistant.api.deps import AdminDep, AuditDep, PublicDep, ServicesDep, audit_event
 from assistant.api.security import Principal
 from assistant.audit import AuditLog
@@ -184,9 +185,15 @@ def follow_ups(
     services: ServicesDep, principal: AdminDep, status: Literal["open", "resolved"] | None = None
 ) -> dict[str, Any]:
     """Follow-up items of negative ratings, with the rated conversation, its sources (document id
-    and, while the document is in the knowledge base, its title) and whether each is overdue."""
-    items = RatingStore(services.database, services.settings.ratings).follow_ups(status)
-    documents = services.knowledge_base.manifest().documents
+    and, while the document is in the knowledge base, its title) and whether each is overdue; a
+    department's admin gets the items whose conversation cites only documents it may read."""
+    manifest = services.knowledge_base.manifest()
+    readable, documents = readable_documents(principal.access, manifest), manifest.documents
+    items = [
+        item
+        for item in RatingStore(services.database, services.settings.ratings).follow_ups(status)
+        if all(readable(doc_id) for turn in item["conversation"] for doc_id in turn["sources"])
+    ]
     for item in items:
         for turn in item["conversation"]:
             turn["sources"] = [

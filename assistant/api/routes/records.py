@@ -14,8 +14,9 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from assistant import exports
+from assistant.access import readable_documents
 from assistant.answering.conversations import ConversationStore
-from assistant.api.deps import AdminDep, AuditDep, ServicesDep, audit_event
+from assistant.api.deps import AdminDep, AuditDep, InstallationAdminDep, ServicesDep, audit_event
 from assistant.retention import audit_checkpoint_key
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -26,12 +27,13 @@ router = APIRouter(prefix="/v1/admin", tags=["admin"])
 )
 def export_audit(
     request: Request,
-    principal: AdminDep,
+    principal: InstallationAdminDep,
     audit: AuditDep,
     since: datetime | None = None,
     limit: int = Query(10000, ge=1, le=100000),
 ) -> StreamingResponse:
-    """The audit log as JSON Lines (masked personal data); the export is audited first."""
+    """The audit log as JSON Lines (masked personal data), for the installation's admins only (it
+    names every department's documents); the export is audited first."""
     audit.record(
         audit_event(
             request,
@@ -87,8 +89,10 @@ def export_conversations(
     format: str = Query("json", pattern="^(json|csv)$"),
     anonymise: bool = Query(False, description="匿名化：会话 ID、姓名、号码、地址换成本次导出内稳定的代号"),
 ) -> Any:
-    """Citizens' conversation turns for analysis (stored masked), optionally anonymised."""
-    turns = exports.conversations(ConversationStore(services.database), since, anonymise)
+    """Citizens' conversation turns for analysis (stored masked), optionally anonymised; an admin of a
+    department gets only the turns citing documents it may read."""
+    readable = readable_documents(principal.access, services.knowledge_base.manifest())
+    turns = exports.conversations(ConversationStore(services.database), since, anonymise, readable)
     audit.record(
         audit_event(
             request,

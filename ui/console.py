@@ -365,7 +365,8 @@ def hot_issues(api: ApiClient, hours: float, min_size: float) -> tuple[pd.DataFr
     ]
     table = pd.DataFrame(rows, columns=["地点", "分类", "工单数", "趋势", "每小时来电", "首次", "最近"])
     examples = "\n\n".join(
-        f"{i['place']} · {i['category']}（{i['size']} 条）\n"
+        f"{i['place']} · {i['category']}（{i['size']} 条）\n  为何同组：{i['why']}\n"
+        f"  来电人说法：{'、'.join(i['named_as'])}\n"
         + "\n".join(f"  工单 {e['ticket_id']}：{e['text']}" for e in i["examples"])
         for i in result["issues"]
     )
@@ -475,7 +476,7 @@ def build(api: ApiClient, city: str) -> gr.Blocks:
             issues = gr.Dataframe(
                 label="同一地点、同一问题、时间相近的工单组（每小时来电：最早到最近）", wrap=True
             )
-            examples = gr.Textbox(label="各组的来电示例（已脱敏）", lines=10)
+            examples = gr.Textbox(label="各组为何同组与来电示例（已脱敏）", lines=10)
             find.click(lambda h, m: hot_issues(api, h, m), [hours, min_size], [issues, examples])
         with gr.Tab("政策匹配"):
             with gr.Row():

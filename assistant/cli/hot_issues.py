@@ -24,8 +24,8 @@ def bench_hot_issues(
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
     _print_rows(
-        f"热点发现（间隔 {gap_minutes} 分钟；confirmed = 坐席确认的字段，proposed = 助手的分类与地址）：seed {hot_issues.DEV_SEED} 为开发用，"
-        f"{hot_issues.TEST_SEED} 为未见过的",
+        f"热点发现（间隔 {gap_minutes} 分钟；confirmed = 坐席确认的字段，proposed = 助手的分类与地址）："
+        "written (dev) 为开发用，written 另一种子与另行编写的 mixed 为未见过的",
         result["rows"],
     )
     if result["speed"]:

@@ -24,9 +24,10 @@ _NAME = re.compile(
     rf"|([{SURNAMES}](?:先生|女士|小姐|师傅|阿姨|大爷))"
 )
 _F = r"[^\W\d_的了在是我你他她住到从去和与把被给让说有这那个们就都也还很太每]"
-_ADMIN = rf"(?:{_F}{{1,6}}?(?:省|市|区|县|镇|乡|街道))"
+_ADMIN = rf"(?:{_F}{{1,6}}?(?:省|市|(?<!小)区|县|镇|乡|街道))"  # 幸福小区 is no district
 _ROAD = rf"(?:{_F}{{1,8}}?(?:大道|大街|路|街|巷|胡同)(?:\d+号)?)"
-_PLACE = rf"(?:[{_F[1:-1]}\d]{{2,10}}?(?:小区|花园|家园|苑|公寓|大厦|广场|社区|村|医院|学校|小学|中学|幼儿园|商场|超市|市场|公园))"
+# An estate's own name may hold 和 (和平小区, 颐和苑); 和 right after a place joins two (``_address_spans``).
+_PLACE = rf"(?:[{_F[1:-1].replace('和', '')}\d]{{2,10}}?(?:小区|花园|家园|苑|公寓|大厦|广场|社区|村|医院|学校|小学|中学|幼儿园|商场|超市|市场|公园))"
 _UNIT = r"(?:\d+(?:号楼|栋|单元|号|室|层))"
 _ADDRESS = re.compile(rf"{_ADMIN}*(?:{_ROAD}{_PLACE}?|{_PLACE}){_UNIT}*|{_ADMIN}{{2,}}")
 _DAY = (
@@ -96,19 +97,32 @@ def callback_number(text: str) -> ExtractedField | None:
     return ExtractedField("callback_number", chosen.text, chosen.start, chosen.end)
 
 
+def _address_spans(text: str) -> list[tuple[int, int]]:
+    """Every address named, as (start, end); a 和 straight after another address is the word joining
+    the two (幸福小区和阳光花园), not the first character of the second's name."""
+    spans: list[tuple[int, int]] = []
+    for match in _ADDRESS.finditer(text):
+        start = match.start()
+        if spans and start == spans[-1][1] and text[start] == "和":
+            start += 1
+        if match.end() - start >= 3:
+            spans.append((start, match.end()))
+    return spans
+
+
 def address(text: str) -> ExtractedField | None:
     """The most specific place named (a road or estate beats a bare district)."""
-    matches = [m for m in _ADDRESS.finditer(text) if len(m.group()) >= 3]
-    if not matches:
+    spans = _address_spans(text)
+    if not spans:
         return None
 
-    def specificity(match: re.Match[str]) -> tuple[int, int]:
-        value = match.group()
+    def specificity(span: tuple[int, int]) -> tuple[int, int]:
+        value = text[span[0] : span[1]]
         parts = sum(bool(re.search(pattern, value)) for pattern in (_ROAD, _PLACE, _UNIT))
         return parts, len(value)
 
-    best = max(matches, key=specificity)
-    return ExtractedField("address", best.group(), best.start(), best.end())
+    start, end = max(spans, key=specificity)
+    return ExtractedField("address", text[start:end], start, end)
 
 
 def names_and_addresses(text: str, names: bool = True, addresses: bool = True) -> list[PersonalDataSpan]:
@@ -120,9 +134,7 @@ def names_and_addresses(text: str, names: bool = True, addresses: bool = True) -
             spans.append(PersonalDataSpan("name", start, start + len(value), value))
     if addresses:
         spans += [
-            PersonalDataSpan("address", m.start(), m.end(), m.group())
-            for m in _ADDRESS.finditer(text)
-            if len(m.group()) >= 3
+            PersonalDataSpan("address", start, end, text[start:end]) for start, end in _address_spans(text)
         ]
     return spans
 

@@ -43,6 +43,7 @@ def test_tickets_about_one_problem_at_one_place_are_one_hot_issue(env):
     for number in range(6):
         address = "东城区幸福小区3号楼" if number % 2 else "示例市东城区幸福小区"
         _confirm(client, headers, address, WATER, f"{number + 1}号楼从早上开始停水了", name="张伟")
+    _confirm(client, headers, "东城幸福小区", WATER, "家里停水了")  # the district shortened and glued on
     _confirm(client, headers, "西城区幸福小区", WATER, "小区停水了")  # another district: not the same issue
     _confirm(client, headers, "东城区幸福小区", "城市管理/噪声扰民", "工地半夜施工太吵")
     reply = client.get("/v1/hotline/hot-issues", params={"min_size": 3}, headers=headers)
@@ -50,8 +51,9 @@ def test_tickets_about_one_problem_at_one_place_are_one_hot_issue(env):
     issues = reply.json()["issues"]
     assert len(issues) == 1
     issue = issues[0]
-    assert (issue["size"], issue["place"], issue["category"]) == (6, "东城区幸福小区", WATER)
-    assert sum(issue["hourly"]) == 6 and issue["trend"] == "上升"
+    assert (issue["size"], issue["place"], issue["category"]) == (7, "东城区幸福小区", WATER)
+    assert sum(issue["hourly"]) == 7 and issue["trend"] == "上升"
+    assert "东城幸福小区" in issue["named_as"] and "分钟" in issue["why"] and "说法不同" in issue["why"]
     shown = str(issue["examples"])
     assert "停水" in shown and "3号楼" not in issue["place"]
     assert (

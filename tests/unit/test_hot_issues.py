@@ -9,13 +9,12 @@ import pytest
 
 from assistant.hotline.hot_issues import (
     TREND_UP,
-    Place,
     TicketSignal,
     group_tickets,
     hot_issues,
-    place_of,
     signal_of,
 )
+from assistant.hotline.places import Place, place_of, resolve_places
 from eval_sets import hot_issues as bench
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -40,6 +39,21 @@ def test_a_place_is_the_estate_or_road_without_units_and_with_its_district(said,
 def test_a_ticket_without_an_address_field_takes_the_place_from_its_text():
     assert place_of("", "我们东城区幸福小区从早上开始停水了") == Place("东城区", "幸福小区")
     assert place_of("", "家里停水了") is None
+
+
+def test_the_batch_names_each_place_once_shortened_district_and_typo_included():
+    said = (
+        ["东城区幸福小区"] * 3
+        + ["幸福小区"] * 4
+        + ["东城幸福小区", "幸富小区", "东城区锦绣花园", "东城区锦绣家园"]
+    )
+    resolved = resolve_places(p for p in map(place_of, said) if p is not None)
+    assert resolved[Place("", "东城幸福小区")] == Place(
+        "东城区", "幸福小区"
+    )  # 东城区 and 幸福小区 are named elsewhere
+    assert resolved[Place("", "幸富小区")] == Place("", "幸福小区")  # one character off a far likelier name
+    assert Place("东城区", "锦绣家园") not in resolved  # another kind of place is another place
+    assert resolve_places([Place("", "东城花园"), Place("东城区", "幸福小区")]) == {}  # no 花园 said alone
 
 
 def _ticket(
@@ -87,6 +101,43 @@ def test_a_misfiled_report_in_the_words_of_a_group_joins_it_but_another_problem_
     assert frozenset([*range(8), 50]) in groups and frozenset([51]) in groups
 
 
+def test_callers_who_shorten_the_district_or_mistype_the_estate_join_its_group():
+    places = ["东城区幸福小区", "幸福小区3号楼", "东城幸福小区", "幸富小区北门"]
+    tickets = [_ticket(n, n * 4, places[n % 4] if n < 8 else "东城区幸福小区") for n in range(12)]
+    groups = group_tickets(tickets, GAP)
+    assert [len(g) for g in groups] == [12]
+    assert {t.place.name for t in groups[0] if t.place} == {"幸福小区"}
+
+
+def test_one_misfiled_report_in_a_larger_group_does_not_pull_the_group_it_was_about_into_it():
+    lights = [  # eight calls about the lights, one filed as pollution by mistake
+        _ticket(
+            n, n * 5, "东城区迎宾大道", "交通运输/道路交通", f"东城区迎宾大道路口的红绿灯坏了，车都乱开{n}"
+        )
+        for n in range(8)
+    ]
+    smoke = [
+        _ticket(
+            20 + n, n * 4, "东城区迎宾大道", "环境保护/环境污染", f"东城区迎宾大道附近工厂排黑烟，很刺鼻{n}"
+        )
+        for n in range(10)
+    ]
+    slip = _ticket(40, 12, "东城区迎宾大道", "环境保护/环境污染", "东城区迎宾大道路口的红绿灯坏了，车都乱开")
+    groups = {frozenset(t.ticket_id for t in g) for g in group_tickets([*lights, *smoke, slip], GAP)}
+    assert groups == {frozenset(range(8)), frozenset([*range(20, 30), 40])}
+
+
+def test_a_hot_issue_says_why_its_tickets_belong_together():
+    tickets = [_ticket(n, 60 - n * 5, "东城区幸福小区") for n in range(6)]
+    tickets += [_ticket(10, 31, "幸福小区"), _ticket(11, 32, "东城幸福小区")]
+    tickets.append(_ticket(12, 33, "东城区幸福小区", "城乡建设/物业管理", "小区停水了，一滴水都没有"))
+    (issue,) = hot_issues(tickets, NOW, GAP)
+    assert (issue.size, issue.category, issue.place) == (9, WATER, "东城区幸福小区")
+    assert issue.named_as[0] == "东城区幸福小区" and "东城幸福小区" in issue.named_as
+    assert "90 分钟" in issue.why and "1 条未说区县" in issue.why
+    assert "1 条的地点说法不同" in issue.why and "1 条登记为其他分类" in issue.why
+
+
 def test_hot_issues_are_the_big_groups_with_size_place_trend_and_examples():
     tickets = [_ticket(n, 100 - n * 3, "东城区幸福小区" if n % 3 else "幸福小区") for n in range(30)]
     tickets += [_ticket(100, 30, "西城区和谐家园")]
@@ -126,3 +177,20 @@ def test_the_written_stream_has_known_groups_and_the_hard_cases():
     assert sum(g.startswith("g") for g in golds) > 60  # the groups and their near-duplicates
     assert any(g.endswith("-other-district") for g in golds) and any(g.endswith("-later") for g in golds)
     assert len({c.text for c in calls}) > 0.9 * len(calls)  # worded many ways
+
+
+def test_the_mixed_stream_is_written_apart_with_its_own_hard_cases():
+    from eval_sets import hot_issues_mixed as mixed
+
+    calls = mixed.stream()
+    golds = {c.gold for c in calls}
+    for twist in ("-same-category", "-neighbour", "-twin"):
+        assert any(g.endswith(twist) for g in golds)
+    said = [c.address for c in calls if not c.gold.startswith("b")]
+    glued = [a for a in said if any(a.startswith(d[:2]) and not a.startswith(d) for d in mixed.DISTRICTS)]
+    assert glued  # 江北星河苑: the district shortened and glued on
+    assert any(a in mixed.ROADS or a.removesuffix("这边") in mixed.ROADS for a in said)  # the road alone
+    assert any(typo in a for typo in mixed.NAME_WORDS.values() for a in said)
+    assert not {w for w in mixed.NAME_WORDS} & {
+        w for w in bench.ESTATE_WORDS
+    }  # no name of the other writer's

@@ -46,3 +46,17 @@ def test_no_false_time_or_courtesy_request():
 @pytest.mark.parametrize("text", ["", "嗯。", "谢谢。"])
 def test_empty_or_contentless_text_gives_no_fields(text):
     assert extract_fields(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("和平苑北门附近夜里打桩", "和平苑"),
+        ("北岸区解放路和平苑边上还在施工", "北岸区解放路和平苑"),
+        ("我们颐和家园停水了", "颐和家园"),
+        ("幸福小区和阳光花园都停水了", "幸福小区"),  # 和 joining two places is no estate's first character
+        ("我和邻居都住在幸福小区", "幸福小区"),
+    ],
+)
+def test_estates_with_he_in_their_names_are_read_whole(text, address):
+    assert fields(text)["address"] == address

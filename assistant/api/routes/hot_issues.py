@@ -31,6 +31,8 @@ class HotIssueOut(BaseModel):
     trend: str = Field(description="上升 / 持平 / 回落：最近一小时与前一小时相比")
     examples: list[ExampleCall]
     ticket_ids: list[int]
+    named_as: list[str] = Field(description="来电人对地点的说法（不含门牌），最常见的在前")
+    why: str = Field(description="这些工单为何算同一组：分类、地点、来电间隔，以及按规则归入的工单")
 
 
 class HotIssuesOut(BaseModel):
@@ -64,6 +66,8 @@ def list_hot_issues(
             hourly=issue.hourly,
             trend=issue.trend,
             ticket_ids=issue.ticket_ids,
+            named_as=issue.named_as,
+            why=issue.why,
             examples=[
                 ExampleCall(ticket_id=t.ticket_id, created_at=t.created_at, text=t.text)
                 for t in issue.examples

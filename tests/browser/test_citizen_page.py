@@ -134,7 +134,7 @@ def test_phone_width_has_no_horizontal_scroll(open_page, artifacts):
     page = open_page("/", width=375, height=812)
     expect(page.locator("#suggestions button").first).to_be_visible()
     page.screenshot(path=artifacts / "mobile-start.png")
-    answer = ask(page, "高校毕业生有哪些就业创业补贴？")
+    answer = ask(page, "示例市对高校毕业生有哪些补贴政策？")
     answer.locator(".answer-text").scroll_into_view_if_needed()
     page.screenshot(path=artifacts / "mobile-answer.png")
     answer.locator(".answer-text button.cite").first.click()

@@ -7,12 +7,22 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 
 from eval_sets.load_client import HttpConnection, Tally
+
+T = TypeVar("T")
+
+
+def _run(main: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` in a thread of its own: the browser tests' Playwright leaves an event loop
+    running in the main thread of the same test session."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main).result()
 
 
 @contextmanager
@@ -60,7 +70,7 @@ def test_requests_share_one_kept_alive_connection():
             connection.close()
             return replies
 
-        replies = asyncio.run(three())
+        replies = _run(three())
     assert [reply for _, reply in replies] == [
         {"number": n + 1, "echo": {"query": f"居住证 {n}"}} for n in range(3)
     ]
@@ -76,7 +86,7 @@ def test_a_connection_the_server_closed_is_reopened():
             connection.close()
             return statuses
 
-        assert asyncio.run(five()) == [200] * 5
+        assert _run(five()) == [200] * 5
     assert len(seen) == 5 and len({entry["port"] for entry in seen}) == 3  # closed after the 2nd and 4th
 
 
@@ -89,7 +99,7 @@ def test_failures_are_errors_not_latencies():
             await tally.call(HttpConnection("127.0.0.1", port, "k"), "chat", {"missing": True})
             return tally
 
-        tally = asyncio.run(calls())
+        tally = _run(calls())
     assert len(tally.latencies["search"]) == 1 and not tally.latencies["chat"]
     assert tally.errors == ["chat: HTTP 404"]
 
@@ -98,5 +108,5 @@ def test_failures_are_errors_not_latencies():
         await tally.call(HttpConnection("127.0.0.1", port, "k"), "rating", {"level": "满意"})
         return tally
 
-    tally = asyncio.run(refused())  # the server is gone
+    tally = _run(refused())  # the server is gone
     assert tally.errors == ["rating: ConnectionRefusedError"] and not tally.latencies["rating"]

@@ -94,6 +94,7 @@ _HOUSEHOLD = (
     "妹",
 )
 _DONE = ("已经", "已")
+_ASKING = ("想", "要", "打算", "准备", "申请", "办理", "怎么", "如何", "能不能", "能否", "可以", "可不可以")
 TOPIC_WEIGHT = 6.0  # a word this informative makes the question about something, not a bare handout
 AMOUNT_WINDOW = 8  # characters between a benefit head and the amount that belongs to it
 QUALIFIER_WINDOW = 8  # characters a passage may put between a benefit's words and its head (青年人才生活补贴)
@@ -275,8 +276,11 @@ def _listed(text: str, kind: PremiseKind) -> list[Premise]:
             continue  # 我不是大学生
         own = any(mark in clause for mark in _OWN_CASE + _HOUSEHOLD)
         after = _CLAUSE.split(text[position + len(word) :])[0][:6]
-        if kind == "operation" and (own or any(mark in clause for mark in _DONE) or "了" in after):
-            continue  # 已经解除劳动合同了: what happened to the citizen, not what is asked
+        asking = any(verb in text[max(0, position - 12) : position] for verb in _ASKING)
+        if kind == "operation" and (
+            (own and not asking) or any(mark in clause for mark in _DONE) or "了" in after
+        ):
+            continue  # 已经解除劳动合同了: what happened to the citizen, not what is asked (我想注销… is asked)
         found.append(Premise(kind, word, _forms(word), circumstance=own))
     return found
 

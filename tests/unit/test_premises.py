@@ -61,6 +61,8 @@ def test_named_programmes_documents_years_groups_and_operations_are_premises():
 def test_a_citizens_own_case_is_not_a_premise_about_policy():
     assert "benefit" not in _kinds("我月薪一万元，能申请公租房吗")
     assert _kinds("我已经和单位解除劳动合同了，公积金能取吗") == {}  # what happened, not what is asked
+    assert _kinds("我想办理营业执照注销，去哪里办？") == {"operation": ["注销"]}  # 我想…: what is asked
+    assert _kinds("我注销了公司，公积金怎么办") == {}
     assert _kinds("我不是大学生，是返乡农民工，开店有补贴吗")["group"] == ["农民工"]  # negated group dropped
     (household,) = premises_of("家里是低保户，孩子上学有补助吗", REGION)[-1:]
     assert household.kind == "group" and household.circumstance and household.reach == "retrieved"

@@ -232,3 +232,40 @@ def demo(as_json: bool = typer.Option(False, "--json", help="输出一个 JSON �
         "各回答方式的延迟 p50（毫秒）："
         + "，".join(f"{m} {v:.0f}" for m, v in result["p50_ms_by_mode"].items())
     )
+
+
+@app.command("summary")
+def summary(
+    split: str | None = typer.Option(None, help="只测一半：dev（调优用）或 test（留出，只在最后测）"),
+    limit: int | None = typer.Option(
+        None, help="每一半只测前 N 通电话（本地大模型每通数秒至数十秒），0 为不测"
+    ),
+    messages: Path | None = typer.Option(
+        None,
+        exists=True,
+        dir_okay=False,
+        help="市民留言 JSONL（question、label_type），作来电人独白，无参考答案",
+    ),
+    sample: int = typer.Option(20, min=1, help="从留言中按固定种子抽取的条数"),
+    failures: bool = typer.Option(False, help="逐条列出摘要、漏掉的要点与不应出现的内容"),
+    as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
+) -> None:
+    """通话摘要：大模型撰写（经原文核对）与摘录两种方式的要点召回、不应出现内容、个人信息泄露、
+    格式合规、回退比例、删去分句、无依据分句比例、诉求类型一致率、长度与每条用时。"""
+    from eval_sets import call_summary as bench
+
+    result = bench.run(split=split, limit=limit, messages=messages, sample=sample)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    _print_rows("通话摘要（示例市自编通话；messages 为市民留言，无参考要点）", result["rows"])
+    if failures:
+        for name, summaries in result["summaries"].items():
+            for item in summaries:
+                marks = "" if item["form_ok"] else " [格式]"
+                console.print(
+                    f"[bold]{name} {item['id']}[/] {item['mode']}{marks}：{item['text']}\n"
+                    f"  漏掉：{'、'.join(item['missed']) or '无'}；不应出现：{'、'.join(item['forbidden']) or '无'}；"
+                    f"删去：{'｜'.join(item['dropped']) or '无'}",
+                    highlight=False,
+                )

@@ -45,15 +45,18 @@ def _clauses(text: str) -> list[str]:
     return [clause.strip() for clause in _CLAUSE.findall(text) if clause.strip()]
 
 
+def clause_support(text: str, transcript: str) -> list[tuple[str, float]]:
+    """Each clause of a summary with the share of its bigrams in the transcript, the form's own
+    words (来电人反映、诉求) left out."""
+    return [(clause, grounding.support(_FORM.sub("", clause), [transcript])) for clause in _clauses(text)]
+
+
 def check_summary(text: str, transcript: str, min_support: float) -> tuple[list[str], list[str]]:
     """The clauses of a summary the transcript supports, and those it does not."""
     kept: list[str] = []
     dropped: list[str] = []
-    for clause in _clauses(text):
-        content = _FORM.sub("", clause)
-        supported = grounding.support(content, [transcript]) >= min_support and not grounding.is_instruction(
-            clause
-        )
+    for clause, support in clause_support(text, transcript):
+        supported = support >= min_support and not grounding.is_instruction(clause)
         (kept if supported else dropped).append(clause)
     return kept, dropped
 

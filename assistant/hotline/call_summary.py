@@ -27,8 +27,8 @@ from assistant.text_normalisation import normalise_text
 logger = logging.getLogger(__name__)
 
 _CLAUSE = re.compile(r"[^，,。；;！？!?\n]+[，,。；;！？!?]*")
-_FORM = re.compile(r"^(?:来电人|市民|该市民)?(?:反映|称|表示|来电|诉求(?:是|为)?|希望|要求)[：:]?")
-_REPORT = re.compile(r"^(?:来电人|市民|该市民)?(?:反映|称|表示)")
+_WHO = r"(?:来电人|市民|该市民|他|她|其)?"
+_FORM = re.compile(rf"^{_WHO}(?:反映|称|表示|来电|诉求(?:是|为)?|希望|要求)[：:]?")
 _REQUEST = re.compile(r"诉求|希望|要求|请求")
 MAX_TRANSCRIPT_CHARS = 3000  # the model's context holds the prompt, this and the reply
 
@@ -61,28 +61,60 @@ def check_summary(text: str, transcript: str, min_support: float) -> tuple[list[
     return kept, dropped
 
 
-_WISH = re.compile(r"^(?:来电人|市民|该市民)?(?:希望|要求|请求)[：:]?")
+_REPORT_OPENER = re.compile(rf"^{_WHO}(?:反映|称|表示)[：:]?")
+_REQUEST_OPENER = re.compile(rf"^{_WHO}(?:诉求(?:是|为)?[：:]?(?:希望|要求|请求)?|希望|要求|请求)[：:]?")
+# What the form says when the model's request was not in the call: the request type's usual words.
+_PLAIN_REQUEST = {"咨询": "诉求答复咨询", "建言": "诉求研究采纳建议"}
+_DEFAULT_REQUEST = "诉求核实处理"
 
 
 def _standard_form(clauses: list[str]) -> list[str]:
-    """The ticket's wording: a request the model put as 希望/要求 (its words checked already) is
-    written as the form's 诉求; the report before it ends in a comma, as 来电人反映……，诉求……。"""
-    if any("诉求" in clause for clause in clauses):
-        return clauses
-    for number, clause in enumerate(clauses):
-        if _WISH.match(clause):
-            before = clauses[:number]
-            if before:
-                before[-1] = before[-1].rstrip("。；;！!") + (
-                    "" if before[-1].endswith(("，", ",")) else "，"
-                )
-            return [*before, _WISH.sub("诉求", clause, count=1), *clauses[number + 1 :]]
-    return clauses
+    """The ticket's wording, 来电人反映……，诉求……。 as one sentence: what the caller reported first
+    (opening 来电人反映), what they asked for after it (opening 诉求), each clause ending in a
+    comma. A request runs from a clause opening 诉求/希望/要求 to the next report; a model that
+    wrote 反映…诉求…反映…诉求… gets its reports and its requests each joined."""
+    reports: list[str] = []
+    requests: list[str] = []
+    target = reports
+    for clause in clauses:
+        if _REPORT_OPENER.match(clause):
+            target = reports
+            clause = _REPORT_OPENER.sub("", clause, count=1)
+        elif _REQUEST_OPENER.match(clause):
+            target = requests
+            clause = _REQUEST_OPENER.sub("", clause, count=1)
+        if clause.strip("，,。；;！!？? "):
+            target.append(clause.rstrip("，,。；;！!？? ") + "，")
+    if reports:
+        reports[0] = "来电人反映" + reports[0]
+    if requests:
+        requests[0] = "诉求" + requests[0]
+    return [*reports, *requests]
 
 
 def _joined(clauses: list[str]) -> str:
-    text = "".join(_standard_form(clauses)).rstrip("，,；;")
-    return text if text.endswith(("。", "！", "？")) else text + "。"
+    return "".join(_standard_form(clauses)).rstrip("，") + "。"
+
+
+def _has_report(clauses: list[str]) -> bool:
+    return any(not _REQUEST_OPENER.match(clause) for clause in clauses)
+
+
+def _has_request(clauses: list[str]) -> bool:
+    return any(_REQUEST.search(clause) for clause in clauses)
+
+
+def _without_instructions(transcript: str) -> str:
+    """The transcript, line by line, less any sentence addressing the model (忽略以上规则……): the
+    model never reads one, and nothing it echoes from one is supported."""
+    return "\n".join(grounding.strip_instructions(line) for line in transcript.splitlines())
+
+
+def _caller_words(transcript: str) -> str:
+    """What the caller said, the source every clause is checked against: a two-speaker transcript
+    without the agent's (坐席：) lines; a mono one, where the speakers are not told apart, whole."""
+    lines = transcript.splitlines()
+    return "\n".join(line for line in lines if not line.lstrip().startswith(("坐席：", "坐席:")))
 
 
 def summarise_call(
@@ -97,7 +129,7 @@ def summarise_call(
     prompt names the ``deployment``'s city and hotline."""
     deployment = deployment or DeploymentSettings()
     fallback = CallSummary(summarise(draft), "extractive")
-    masked = mask_personal_data(normalise_text(transcript))[-MAX_TRANSCRIPT_CHARS:]
+    masked = _without_instructions(mask_personal_data(normalise_text(transcript)))[-MAX_TRANSCRIPT_CHARS:]
     if chat_model is None or not masked.strip():
         return fallback
     messages = [
@@ -113,14 +145,14 @@ def summarise_call(
     except BackendUnavailable as exc:
         logger.warning("Call summary falls back to the extractive one: %s", exc)
         return fallback
-    kept, dropped = check_summary(written, masked, min_support)
-    if not any(_REPORT.match(clause) for clause in kept) or not any(
-        _REQUEST.search(clause) for clause in kept
-    ):
+    kept, dropped = check_summary(written, _caller_words(masked), min_support)
+    if not _has_report(kept):
         logger.info(
             "Call summary falls back to the extractive one: %d of %d clauses unsupported",
             len(dropped),
             len(kept) + len(dropped),
         )
         return CallSummary(fallback.text, "extractive", chat_model.name, dropped)
+    if not _has_request(kept):  # the report stands; the request the model wrote was not the caller's
+        kept.append(_PLAIN_REQUEST.get(draft.get("request_type", ""), _DEFAULT_REQUEST))
     return CallSummary(_joined(kept), "generated", chat_model.name, dropped)

@@ -3,10 +3,13 @@ from the transcript and checked against it the way answers are checked against t
 
 Each clause of what the model wrote is kept only when the transcript supports it (the share of
 its character bigrams found in the transcript, the form's own words left out: ``grounding.support``);
-the clauses it does not support are dropped and listed, so the agent sees what was left out. A
-summary that loses its 反映 or its 诉求 that way, a model that fails, or no model at all gives
-the extractive summary (``assist.summarise``) instead. The transcript is masked before the model
-sees it, and so is what comes back.
+the clauses it does not support are dropped and listed, so the agent sees what was left out. The
+agent's own lines (坐席：, in a two-speaker transcript) support nothing. A summary that loses
+its 诉求 that way keeps its report and says the form's plain request for the call's type
+(诉求核实处理); one that loses its report, a model that fails, or no model at all gives the
+extractive summary (``assist.summarise``) instead. Whatever the model writes is put in the form as
+one sentence (``_standard_form``). The transcript is masked, and sentences addressing the model
+removed, before the model sees it; what comes back is masked too.
 """
 
 from __future__ import annotations
@@ -63,9 +66,9 @@ def check_summary(text: str, transcript: str, min_support: float) -> tuple[list[
 
 _REPORT_OPENER = re.compile(rf"^{_WHO}(?:反映|称|表示)[：:]?")
 _REQUEST_OPENER = re.compile(rf"^{_WHO}(?:诉求(?:是|为)?[：:]?(?:希望|要求|请求)?|希望|要求|请求)[：:]?")
-# What the form says when the model's request was not in the call: the request type's usual words.
-_PLAIN_REQUEST = {"咨询": "诉求答复咨询", "建言": "诉求研究采纳建议"}
-_DEFAULT_REQUEST = "诉求核实处理"
+# What the form says when the model's request was not the caller's: the request type's usual
+# words, no content of the call (投诉求助 also for a call of no known type).
+PLAIN_REQUESTS = {"投诉求助": "诉求核实处理", "咨询": "诉求答复咨询", "建言": "诉求研究采纳建议"}
 
 
 def _standard_form(clauses: list[str]) -> list[str]:
@@ -154,5 +157,5 @@ def summarise_call(
         )
         return CallSummary(fallback.text, "extractive", chat_model.name, dropped)
     if not _has_request(kept):  # the report stands; the request the model wrote was not the caller's
-        kept.append(_PLAIN_REQUEST.get(draft.get("request_type", ""), _DEFAULT_REQUEST))
+        kept.append(PLAIN_REQUESTS.get(draft.get("request_type", ""), PLAIN_REQUESTS["投诉求助"]))
     return CallSummary(_joined(kept), "generated", chat_model.name, dropped)

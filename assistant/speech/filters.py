@@ -134,12 +134,14 @@ def rejection_reason(segment: RawSegment, options: GuardOptions) -> str | None:
 
 
 def hallucinated(segments: list[RawSegment], options: GuardOptions) -> bool:
-    """Whether any segment fails a guard (empty text aside) or holds phantom text or a loop: a failed decode.
+    """Whether any segment fails a guard (empty text aside) or holds phantom text: a failed decode.
 
-    On audio the voice activity detector called speech, such a decode is worth redoing another way."""
+    On audio the voice activity detector called speech, such a decode is worth redoing another way. A short
+    loop is not one: Whisper writes a stutter (试试试试看) so, and ``collapse_loops`` tidies it; a long
+    one fails the compression guard."""
     return any(
         rejection_reason(segment, options) not in (None, "empty")
-        or collapse_loops(remove_phantom_phrases(segment.text)) != segment.text
+        or remove_phantom_phrases(segment.text) != segment.text
         for segment in segments
     )
 

@@ -5,7 +5,7 @@ loaded on the first transcription, once per recogniser, behind a lock. Each chan
 call is transcribed on its own and labelled 来电人 or 坐席 (``AsrSettings.caller_channel``). Output
 is Simplified Chinese. Non-speech is skipped by faster-whisper's Silero VAD, each utterance decoded as
 its own window (``_speech_windows``). A window whose decode ``filters`` judges hallucinated (phantom
-text, a loop, a failed confidence guard) is decoded again other ways (``_full_decodings``); what still
+text, a failed confidence guard) is decoded again other ways (``_full_decodings``); what still
 fails the guards is removed. ``counts`` says how many decodes (encoder passes) recognition took.
 
 Decoding and refusing bad files is ``audio``'s job; choosing this backend is ``assistant.wiring``'s.
@@ -100,7 +100,8 @@ class FasterWhisperRecognizer:
 
     def _recognise(self, window: np.ndarray, draft: bool) -> list[Segment]:
         """One window of speech, decoded again another way while the decode hallucinated (then the first's
-        guarded segments are kept: only what fails the guards on every decode is dropped)."""
+        guarded segments are kept: only what fails the guards on every decode is dropped). Partials (``draft``)
+        are never decoded again: the pause's full-quality recognition follows them."""
         decodings = (_draft_decoding(),) if draft else _full_decodings(self.settings.beam_size)
         first: list[RawSegment] | None = None
         for attempt, decoding in enumerate(decodings):

@@ -115,7 +115,8 @@ def test_a_viewer_plea_is_cut_out_of_the_speech_before_it():
     assert remove_phantom_phrases("我要投诉噪音，请点赞、订阅、转发") == "我要投诉噪音，"
 
 
-def test_a_decode_is_hallucinated_when_a_guard_fails_or_it_loops():
+def test_a_decode_is_hallucinated_when_a_guard_fails_but_not_for_a_stutter():
     assert hallucinated([raw("我想问一下"), raw("嗯", logprob=-1.2, no_speech=0.8)], OPTIONS)
-    assert hallucinated([raw("转发、转发、转发、转发、转发")], OPTIONS)
+    assert hallucinated([raw("试" * 40, ratio=9.0)], OPTIONS)
     assert not hallucinated([raw("我想问一下"), raw("", logprob=-0.2)], OPTIONS)
+    assert not hallucinated([raw("我就试试试试看一下")], OPTIONS)

@@ -26,6 +26,8 @@ PHANTOM_PHRASES = (
     "由amara.org社区提供的字幕",
     "amara.org",
     "请不吝点赞订阅转发打赏支持明镜与点点栏目",
+    "请不吝点赞",
+    "欢迎订阅",
     "明镜与点点栏目",
     "优优独播剧场yoyotelevisionseriesexclusive",
     "yoyotelevisionseriesexclusive",
@@ -93,7 +95,7 @@ class RawSegment:
 
 def remove_phantom_phrases(text: str) -> str:
     """The text without subtitle credits, video outros and other phrases Whisper invents on silence."""
-    return _remove_phantom_clauses(_PHANTOM_PATTERN.sub("", text))
+    return _PHANTOM_PATTERN.sub("", _remove_phantom_clauses(text))
 
 
 def _remove_phantom_clauses(text: str) -> str:

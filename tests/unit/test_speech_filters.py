@@ -85,6 +85,8 @@ def test_repeated_segment_is_dropped_and_punctuation_only_is_empty():
         "本期节目就到这里，我们下期再见",
         "欢迎订阅我的频道",
         "点赞订阅转发打赏",
+        "请不吝点赞",
+        "欢迎订阅",
     ],
 )
 def test_phantom_kinds_are_known_in_other_wordings(phantom):

@@ -13,8 +13,8 @@ as ``TextClassifier`` has, so the bench scores it like any other row:
   embeddings and a linear layer, small, seeded and trained in seconds on the CPU.
 - ``Averaged``: the probabilities of several of these averaged.
 
-They are chosen between by cross-validation on the training rows (``--folds``); the results
-and what became of them are in BENCHMARKS.md.
+None beat the default by the 0.01 of 3-fold cross-validation asked for on request type
+(BENCHMARKS.md), so they live with the bench, not in ``assistant/``.
 """
 
 from __future__ import annotations

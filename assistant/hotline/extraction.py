@@ -25,7 +25,9 @@ _NAME = re.compile(
 )
 _F = r"[^\W\d_的了在是我你他她住到从去和与把被给让说有这那个们就都也还很太每]"
 _ADMIN = rf"(?:{_F}{{1,6}}?(?:省|市|(?<!小)区|县|镇|乡|街道))"  # 幸福小区 is no district
-_ROAD = rf"(?:{_F}{{1,8}}?(?:大道|大街|路|街|巷|胡同)(?:\d+号)?)"
+# 幸福小区路口 and 和平花园北门路边 are the road outside the estate, not a road called 幸福小区路.
+_ROAD_END = r"(?:大道|大街|路(?<!小区路)(?<!花园路)(?<!家园路)(?<!公寓路)(?<!苑路)(?<!门路)|路(?=[^边口上面段旁])|路$|街|巷|胡同)"
+_ROAD = rf"(?:{_F}{{1,8}}?{_ROAD_END}(?:\d+号)?)"
 # An estate's own name may hold 和 (和平小区, 颐和苑); 和 right after a place joins two (``_address_spans``).
 _PLACE = rf"(?:[{_F[1:-1].replace('和', '')}\d]{{2,10}}?(?:小区|花园|家园|苑|公寓|大厦|广场|社区|村|医院|学校|小学|中学|幼儿园|商场|超市|市场|公园))"
 _UNIT = r"(?:\d+(?:号楼|栋|单元|号|室|层))"

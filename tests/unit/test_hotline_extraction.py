@@ -60,3 +60,17 @@ def test_empty_or_contentless_text_gives_no_fields(text):
 )
 def test_estates_with_he_in_their_names_are_read_whole(text, address):
     assert fields(text)["address"] == address
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("春晖花园路边停满了私家车", "春晖花园"),  # the road outside the estate
+        ("明珠家园北门路口的红绿灯坏了", "明珠家园"),
+        ("枫林小区路上出现一个深坑", "枫林小区"),
+        ("人民路口的红绿灯坏了", "人民路"),  # a road's own crossing
+        ("东城区花园路12号停水了", "东城区花园路12号"),  # a road named after a garden
+    ],
+)
+def test_the_road_outside_an_estate_is_the_estate(text, address):
+    assert fields(text)["address"] == address

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from assistant.hotline.extraction import address
-from assistant.hotline.hot_issues import TicketSignal, group_tickets
+from assistant.hotline.grouping import TicketSignal, group_tickets
 from assistant.hotline.places import place_of
 from assistant.hotline.triage import CallTriage
 

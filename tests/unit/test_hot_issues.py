@@ -223,3 +223,18 @@ def test_the_mixed_stream_is_written_apart_with_its_own_hard_cases():
     assert not {w for w in mixed.NAME_WORDS} & {
         w for w in bench.ESTATE_WORDS
     }  # no name of the other writer's
+
+
+def test_the_third_stream_has_its_own_names_and_hard_cases():
+    from eval_sets import hot_issues_mixed as mixed
+    from eval_sets import hot_issues_third as third
+
+    calls = third.stream()
+    golds = {c.gold for c in calls}
+    for twist in ("-kin", "-twin", "-neighbour"):
+        assert any(g.endswith(twist) for g in golds)
+    assert any(c.created_at.day == 2 for c in calls if not c.gold.startswith("b"))  # past midnight
+    said = [c.address for c in calls]
+    assert any(a.startswith(third.ROADS) for a in said)  # the road and estate, no district
+    assert any(landmark in a for landmark in third.LANDMARKS for a in said)
+    assert not set(third.DISTRICTS) & (set(mixed.DISTRICTS) | set(bench.DISTRICTS))

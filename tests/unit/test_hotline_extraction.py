@@ -70,7 +70,12 @@ def test_estates_with_he_in_their_names_are_read_whole(text, address):
         ("枫林小区路上出现一个深坑", "枫林小区"),
         ("人民路口的红绿灯坏了", "人民路"),  # a road's own crossing
         ("东城区花园路12号停水了", "东城区花园路12号"),  # a road named after a garden
+        ("人民路门口的路灯不亮了，晚上走路很危险", "人民路"),  # 晚上走路 is walking
+        ("凤凰新村里面路口信号灯一直闪黄灯", "凤凰新村"),
+        ("颐和公寓东门楼下广场舞太吵了", "颐和公寓"),  # 广场舞 is no square
+        ("今天一早桥西大街74号就断水了", "桥西大街74号"),  # the time is the caller's
+        ("每天晚上经开区颐和公寓的音箱声音很大", "经开区颐和公寓"),
     ],
 )
-def test_the_road_outside_an_estate_is_the_estate(text, address):
+def test_the_place_is_not_the_road_outside_it_a_dance_or_a_time(text, address):
     assert fields(text)["address"] == address

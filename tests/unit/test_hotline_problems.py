@@ -47,6 +47,7 @@ def test_every_problem_is_filed_under_a_category_of_the_taxonomy():
         ('{"problem": "停水", "cues": ["停水"]}', "第 1 行缺少"),
         ('{"problem": "停水", "category": "城乡建设/供水供气", "cues": ["停("]}', "不是有效的正则"),
         ('{"problem": "停水", "category": "城乡建设/供水供气", "cues": ["(停)水"]}', "捕获组"),
+        ('{"problem": "停水", "category": "城乡建设/供水供气", "cues": ["(?:停|断)水"]}', "开头"),
     ],
 )
 def test_a_bad_vocabulary_file_is_a_clear_error(tmp_path, line, message):

@@ -7,7 +7,8 @@ its latest one. A place is the estate, building or road a ticket names, one name
 across the batch (``places``: 东城幸福小区, 幸富小区 and 幸福小区3号楼 are all 幸福小区); two places of
 the same name in different districts are not one. A report without a district joins the group of
 its place name whose callers named the road it named, else the one with most reports near it, and
-says which other place it could have been. A report whose words name no problem joins a group of its
+says which other place it could have been; a report naming only a road (光华路这边) joins a group
+whose callers say their estate is on that road. A report whose words name no problem joins a group of its
 place and time about a problem of its category; one filed under another category but worded like a
 larger group's reports at the same place and time (an agent's slip, a classifier's miss) moves to
 that group, which keeps what it is about.
@@ -19,7 +20,7 @@ only groups; what a group shows (size, trend, why) is ``hot_issues``'s.
 from __future__ import annotations
 
 import bisect
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ from assistant.hotline.problems import ProblemVocabulary, default_vocabulary
 STRAY_SIMILARITY = 0.3  # measured on the bench's dev stream (eval_sets/hot_issues.py)
 STRAY_COMPARED = 10
 STRAY_AGREEING = 2
+ROAD_AGREEING, ROAD_SHARE = 2, 2 / 3  # how many of a group's callers must name its road, and what share
 
 
 @dataclass(frozen=True)
@@ -158,15 +160,17 @@ def group_tickets(
     Tickets about one problem (``problems``; their category where their words name none), place
     name and district form a group while each report comes within ``gap`` of the one before; a
     ticket whose caller did not say the district joins the group of its problem and place name with
-    most reports near it; a ticket whose words name no problem joins a group at its place and time
+    most reports near it; one naming only a road joins the group about its problem on that road
+    (``_join_by_road``); a ticket whose words name no problem joins a group at its place and time
     about a problem of its category (``_join_by_category``); then a report filed under another
     category in the words of a larger group at its place and time moves to it (``_move_strays``)."""
     blocks: dict[tuple[str, str], list[TicketSignal]] = defaultdict(list)
     for ticket in _named(list(tickets), vocabulary or default_vocabulary()):
         blocks[(ticket.problem or ticket.category, ticket.place.name if ticket.place else "")].append(ticket)
+    vocabulary = vocabulary or default_vocabulary()
     groups = [group for block in blocks.values() for group in _block_groups(block, gap)]
-    categories = {p.name: p.category for p in (vocabulary or default_vocabulary()).problems}
-    groups = _join_by_category(groups, categories, gap)
+    groups = _join_by_road(groups, gap)
+    groups = _join_by_category(groups, {p.name: p.category for p in vocabulary.problems}, gap)
     return [group.members for group in _move_strays(groups, gap) if group.members]
 
 
@@ -198,6 +202,38 @@ def _reachable(ticket: TicketSignal, group: _Group, gap: timedelta) -> bool:
     """The group has reports near the ticket in time, in the ticket's district or one not said."""
     district = ticket.place.district if ticket.place else ""
     return bool(_near(group.members, ticket, gap)) and (not district or group.district in ("", district))
+
+
+def _road_of(group: _Group) -> str:
+    """The road the group's callers say their estate is on, where they agree on one: named by at
+    least ``ROAD_AGREEING`` of them and by most of those who named a road."""
+    roads = Counter(t.place.road for t in group.members if t.place and t.place.road)
+    if not roads:
+        return ""
+    road, count = roads.most_common(1)[0]
+    return road if count >= ROAD_AGREEING and count >= ROAD_SHARE * roads.total() else ""
+
+
+def _join_by_road(groups: list[_Group], gap: timedelta) -> list[_Group]:
+    """A ticket naming only a road (光华路这边) joins a group about the same problem at its time whose
+    callers say their estate is on that road; where two such estates have it, the one with most
+    reports near it, the other kept in ``also_near`` for staff to check."""
+    on_road: dict[tuple[str, str], list[_Group]] = defaultdict(list)
+    for group in groups:
+        if road := _road_of(group):
+            on_road[(group.subject, road)].append(group)
+    for group in groups:
+        place = group.members[0].place
+        estates = on_road.get((group.subject, place.name if place else ""), [])
+        for ticket in list(group.members) if estates else []:
+            near = [(len(_near(g.members, ticket, gap)), g) for g in estates if _reachable(ticket, g, gap)]
+            if not near:
+                continue
+            best = max(near, key=lambda pair: pair[0])[1]
+            others = sorted({str(g.members[0].place) for _, g in near if g is not best})
+            group.members.remove(ticket)
+            best.add(replace(ticket, also_near="、".join(others)) if others else ticket)
+    return [group for group in groups if group.members]
 
 
 def _join_by_category(groups: list[_Group], categories: dict[str, str], gap: timedelta) -> list[_Group]:

@@ -82,7 +82,10 @@ def _why(members: list[TicketSignal], problem: str, category: str, place: str, g
     ]
     if not problem:
         reasons.append("来电说法未对应问题词表中的具体问题，按分类归组")
-    undistricted = sum(t.place is not None and not t.place.district for t in members)
+    names = Counter(t.place.name for t in members if t.place is not None)
+    main = names.most_common(1)[0][0] if names else ""
+    undistricted = sum(t.place is not None and t.place.name == main and not t.place.district for t in members)
+    by_road = Counter(t.place.name for t in members if t.place is not None and t.place.name != main)
     doubtful = Counter(t.also_near for t in members if t.also_near)
     renamed = sum(t.named_as is not None for t in members)
     unnamed = sum(not t.problem for t in members) if problem else 0
@@ -94,6 +97,9 @@ def _why(members: list[TicketSignal], problem: str, category: str, place: str, g
         reasons.append(
             f"其中 {doubtful.total()} 条归属不确定：同一时段{elsewhere}也有同样问题的来电，请坐席核实"
         )
+    if by_road:
+        roads = "、".join(f"「{road}」" for road in by_road)
+        reasons.append(f"{by_road.total()} 条只说了道路{roads}，本组来电说小区就在这条路上，据此归入")
     if renamed:
         reasons.append(f"{renamed} 条的地点说法不同（简称、错字），按其他来电的说法认定为同一地点")
     if unnamed:

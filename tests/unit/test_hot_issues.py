@@ -130,6 +130,18 @@ def test_a_report_without_district_goes_where_its_road_was_named_and_a_doubtful_
     assert "归属不确定" not in issues["东城区幸福小区"].why
 
 
+def test_a_caller_naming_only_the_road_joins_the_estate_its_callers_say_is_on_it():
+    estate = [_ticket(n, n * 5, "江北区光华路星河苑" if n % 2 else "江北区星河苑") for n in range(8)]
+    said = ["江北区碧水苑", "江北区建国路碧水苑", "江北区育才路碧水苑", "江北区碧水苑"]
+    elsewhere = [_ticket(10 + n, n * 5, said[n]) for n in range(4)]  # its callers agree on no road
+    road_only = [_ticket(20, 12, "光华路这边"), _ticket(21, 30, "江北区光华路")]
+    random_road = [_ticket(30, 12, "建国路")]
+    issues = {i.place: i for i in hot_issues([*estate, *elsewhere, *road_only, *random_road], NOW, GAP)}
+    assert {20, 21} <= set(issues["江北区星河苑"].ticket_ids)
+    assert 30 not in issues["江北区碧水苑"].ticket_ids
+    assert "2 条只说了道路「光华路」" in issues["江北区星河苑"].why
+
+
 def test_callers_who_shorten_the_district_or_mistype_the_estate_join_its_group():
     places = ["东城区幸福小区", "幸福小区3号楼", "东城幸福小区", "幸富小区北门"]
     tickets = [_ticket(n, n * 4, places[n % 4] if n < 8 else "东城区幸福小区") for n in range(12)]

@@ -393,16 +393,19 @@ def speed(tickets: int, gap: timedelta) -> dict[str, Any]:
 
 def run(tickets: int = 100_000, gap: timedelta = timedelta(minutes=90)) -> dict[str, Any]:
     """Quality on every written stream (the dev one, the same writer's unseen seed, the mixed stream
-    written apart and kept unseen), both ways, and the speed on ``tickets`` tickets."""
+    written apart, the third writer's kept unseen until the end), both ways, and the speed on
+    ``tickets`` tickets."""
     from pathlib import Path
     from tempfile import TemporaryDirectory
 
     from eval_sets import hot_issues_mixed as mixed
+    from eval_sets import hot_issues_third as third
 
     streams = (
         ("written (dev)", DEV_SEED, stream(DEV_SEED)),
         ("written", TEST_SEED, stream(TEST_SEED)),
         ("mixed", mixed.SEED, mixed.stream(mixed.SEED)),
+        ("third", third.SEED, third.stream(third.SEED)),
     )
     with TemporaryDirectory() as no_models:  # the default triage models, as a new deployment has them
         triage = CallTriage(Path(no_models))

@@ -53,6 +53,9 @@ _ROAD = rf"(?:{_F}{{1,8}}?{_ROAD_END}(?:\d+号)?)"
 # An estate's own name may hold 和 (和平小区, 颐和苑); 和 right after a place joins two (``_address_spans``).
 # 广场舞 is a dance, not a square.
 _PLACE = rf"(?:[{_F[1:-1].replace('和', '')}\d]{{2,10}}?(?:{'|'.join(_KINDS)})(?!舞))"
+_LANDMARK = re.compile(
+    "(?:医院|学校|小学|中学|幼儿园|商场|超市|市场|公园)$"
+)  # where callers say they live by
 _UNIT = r"(?:\d+(?:号楼|栋|单元|号|室|层))"
 _ADDRESS = re.compile(rf"{_ADMIN}*(?:{_ROAD}{_PLACE}?|{_PLACE}){_UNIT}*|{_ADMIN}{{2,}}")
 _DAY = (
@@ -140,15 +143,16 @@ def _address_spans(text: str) -> list[tuple[int, int]]:
 
 
 def address(text: str) -> ExtractedField | None:
-    """The most specific place named (a road or estate beats a bare district)."""
+    """The most specific place named (a road or estate beats a bare district, an estate the landmark
+    a caller places it by: 人民医院对面的樱花苑 is 樱花苑)."""
     spans = _address_spans(text)
     if not spans:
         return None
 
-    def specificity(span: tuple[int, int]) -> tuple[int, int]:
+    def specificity(span: tuple[int, int]) -> tuple[int, int, int]:
         value = text[span[0] : span[1]]
         parts = sum(bool(re.search(pattern, value)) for pattern in (_ROAD, _PLACE, _UNIT))
-        return parts, len(value)
+        return parts, not _LANDMARK.search(value), len(value)
 
     start, end = max(spans, key=specificity)
     return ExtractedField("address", text[start:end], start, end)

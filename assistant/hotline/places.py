@@ -2,7 +2,7 @@
 batch of tickets.
 
 ``place_of`` reads one address: the estate, building or road without the city, the street office,
-the caller's unit and door numbers or a gate, so 「示例市东城区光明街幸福小区3号楼」 and 「幸福小区北门」
+the caller's unit and door numbers, a gate, a landmark it is beside or a word said twice, so 「示例市东城区光明街幸福小区3号楼」 and 「幸福小区北门」
 are both 幸福小区 (the first in 东城区 on 光明街). ``resolve_places`` then settles what one address
 alone cannot, from what the other callers of the batch said: a district shortened and glued to the
 estate (东城幸福小区, where 东城区 and 幸福小区 are both named elsewhere) and a name a caller or an
@@ -20,7 +20,11 @@ from assistant.hotline.extraction import address
 
 _LEAD = re.compile(r"^(?:请问|我们|我家|我住在|我住|住在|家住|就是|那个|这个|咱们)+")
 _CITY = re.compile(r"^[\u4e00-\u9fff]{1,6}?市(?!场)")
-_DISTRICT = re.compile(r"^[\u4e00-\u9fff]{1,4}?(?:(?<![小社园景校厂])区|县)(?!域)")  # 幸福小区 is no district
+_DISTRICT = re.compile(r"^[\u4e00-\u9fff]{1,4}?(?:(?<![小社景校厂])区|县)(?!域)")  # 幸福小区 is no district
+_STUTTER = re.compile(r"(.{2,3})\1")  # 桂园桂园区: a caller restarting a word
+# 人民医院对面的樱花苑, 樱花苑，就在人民医院旁边: the estate is the place, the landmark only says where it is.
+_LANDMARK = re.compile(r"^.*?(?:斜对面|对面|旁边|附近|隔壁|边上|后面|前面)的")
+_AFTERWORD = re.compile(r"[，,、。；;！!？?].*$")
 _STREET_OFFICE = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:街道|镇|乡)")
 _ROAD = re.compile(r"^.*?(?:大道|大街|路|街|巷|胡同)(?:\d+号)?")
 _UNIT = re.compile(r"\d+(?:号楼|栋|单元|号|室|层|楼).*$")
@@ -50,9 +54,12 @@ def place_of(address_text: str, text: str = "") -> Place | None:
         raw = found.value if found else ""
     if not raw:
         return None
-    rest = _CITY.sub("", _LEAD.sub("", re.sub(r"\s+", "", raw)))
+    said = _LANDMARK.sub("", _AFTERWORD.sub("", _STUTTER.sub(r"\1", re.sub(r"\s+", "", raw))))
+    rest = _CITY.sub("", _LEAD.sub("", said))
     district_match = _DISTRICT.match(rest)
     district = district_match.group() if district_match else ""
+    if district.endswith("园区") and len(rest) - len(district) < 2:  # 高新工业园区 alone is a place
+        district = ""
     rest = _STREET_OFFICE.sub("", rest[len(district) :])
     rest = _NEAR.sub("", _UNIT.sub("", rest))
     road = _ROAD.match(rest)

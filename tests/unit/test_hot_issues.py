@@ -25,6 +25,10 @@ WATER = "城乡建设/供水供气"
         ("幸福小区北门", Place("", "幸福小区")),
         ("请问幸福小区", Place("", "幸福小区")),
         ("西城区人民路", Place("西城区", "人民路")),
+        ("人民医院对面的樱花苑", Place("", "樱花苑")),  # the landmark only says where it is
+        ("樱花苑，就在人民医院旁边", Place("", "樱花苑")),
+        ("桂园桂园区锦江公寓", Place("桂园区", "锦江公寓")),  # a word said twice; a district in 园区
+        ("高新工业园区", Place("", "高新工业园区")),  # a park alone is the place
     ],
 )
 def test_a_place_is_the_estate_or_road_without_units_and_with_its_district(said, place):

@@ -75,6 +75,8 @@ def test_estates_with_he_in_their_names_are_read_whole(text, address):
         ("颐和公寓东门楼下广场舞太吵了", "颐和公寓"),  # 广场舞 is no square
         ("今天一早桥西大街74号就断水了", "桥西大街74号"),  # the time is the caller's
         ("每天晚上经开区颐和公寓的音箱声音很大", "经开区颐和公寓"),
+        ("我是人民医院对面的明月花园的，闻到煤气味", "明月花园"),  # the estate, not its landmark
+        ("人民医院门口乱停车", "人民医院"),
     ],
 )
 def test_the_place_is_not_the_road_outside_it_a_dance_or_a_time(text, address):

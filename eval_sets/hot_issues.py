@@ -393,12 +393,13 @@ def speed(tickets: int, gap: timedelta) -> dict[str, Any]:
 
 def run(tickets: int = 100_000, gap: timedelta = timedelta(minutes=90)) -> dict[str, Any]:
     """Quality on every written stream (the dev one, the same writer's unseen seed, the mixed stream
-    written apart, the third writer's kept unseen until the end), both ways, and the speed on
-    ``tickets`` tickets."""
+    written apart, the third writer's, and the agents' summaries written last and scored once), both
+    ways, and the speed on ``tickets`` tickets."""
     from pathlib import Path
     from tempfile import TemporaryDirectory
 
     from eval_sets import hot_issues_mixed as mixed
+    from eval_sets import hot_issues_summaries as summaries
     from eval_sets import hot_issues_third as third
 
     streams = (
@@ -406,6 +407,7 @@ def run(tickets: int = 100_000, gap: timedelta = timedelta(minutes=90)) -> dict[
         ("written", TEST_SEED, stream(TEST_SEED)),
         ("mixed", mixed.SEED, mixed.stream(mixed.SEED)),
         ("third", third.SEED, third.stream(third.SEED)),
+        ("summaries", summaries.SEED, summaries.stream(summaries.SEED)),
     )
     with TemporaryDirectory() as no_models:  # the default triage models, as a new deployment has them
         triage = CallTriage(Path(no_models))

@@ -254,3 +254,14 @@ def test_the_third_stream_has_its_own_names_and_hard_cases():
     assert any(a.startswith(third.ROADS) for a in said)  # the road and estate, no district
     assert any(landmark in a for landmark in third.LANDMARKS for a in said)
     assert not set(third.DISTRICTS) & (set(mixed.DISTRICTS) | set(bench.DISTRICTS))
+
+
+def test_the_summaries_stream_is_in_the_words_agents_file_tickets_in():
+    from eval_sets import hot_issues_summaries as summaries
+
+    calls = summaries.stream()
+    golds = {c.gold for c in calls}
+    for twist in ("-same-category", "-twin", "-again"):
+        assert any(g.endswith(twist) for g in golds)
+    assert sum(c.text.startswith(("来电人", "市民来电", "业主反映")) for c in calls) > len(calls) / 2
+    assert any(not c.address.startswith(summaries.DISTRICTS) for c in calls)  # the district not caught

@@ -32,6 +32,7 @@ _KINDS = [
     "苑",
     "公寓",
     "大厦",
+    "大院",
     "广场",
     "社区",
     "村",
@@ -45,10 +46,12 @@ _KINDS = [
     "市场",
     "公园",
 ]
-# 路 ends a road's name, unless it is walking (晚上走路, 绕路) or the road outside an estate or its
-# gate (幸福小区路口, 和平花园北门路边, 凤凰新村里面路口: the estate is the place).
+# 路 ends a road's name, unless it is walking (晚上走路, 看不见路), the first half of 路灯, or the road
+# outside an estate or its gate (幸福小区路口, 和平花园北门路边, 凤凰新村里面路口: the estate is the place).
 _AFTER_ESTATE = "".join(f"(?<!{kind})" for kind in (*_KINDS, "门", "面"))
-_ROAD_END = rf"(?:大道|大街|(?<![走过修让带赶绕])(?:{_AFTER_ESTATE}路|路(?![边口上面段旁]))|街|巷|胡同)"
+_ROAD_END = (
+    rf"(?:大道|大街|(?<![走过修让带赶绕见])(?:{_AFTER_ESTATE}路(?!灯)|路(?![边口上面段旁灯]))|街|巷|胡同)"
+)
 _ROAD = rf"(?:{_F}{{1,8}}?{_ROAD_END}(?:\d+号)?)"
 # An estate's own name may hold 和 (和平小区, 颐和苑); 和 right after a place joins two (``_address_spans``).
 # 广场舞 is a dance, not a square.

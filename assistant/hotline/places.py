@@ -27,11 +27,14 @@ _LANDMARK = re.compile(r"^.*?(?:斜对面|对面|旁边|附近|隔壁|边上|后
 _AFTERWORD = re.compile(r"[，,、。；;！!？?].*$")
 _STREET_OFFICE = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:街道|镇|乡)")
 _ROAD = re.compile(r"^.*?(?:大道|大街|路|街|巷|胡同)(?:\d+号)?")
-_UNIT = re.compile(r"\d+(?:号楼|栋|单元|号|室|层|楼).*$")
-_NEAR = re.compile(r"(?:附近|门口|对面|旁边|周边|一带|里面|里|内|这边|那边|[东南西北]门|[东南西北]侧)$")
+# A building, unit or door, or a phase of the estate (安居里二期): a part of the place, not another one.
+_UNIT = re.compile(r"(?:\d+(?:号楼|栋|单元|号|室|层|楼)|[一二三四五六七八九十\d]+期).*$")
+_NEAR = re.compile(
+    r"(?:附近|门口|对面|旁边|周边|一带|里面|(?<=[区园苑村寓厦场院])[里内]|这边|那边|[东南西北]门|[东南西北]侧)$"
+)  # 幸福小区里 is in 幸福小区; 安居里 is an estate
 # What kind of place a name is; a name differing from another only here is another place (幸福花园, 幸福家园).
 _KIND = re.compile(
-    r"(?:小区|花园|家园|新村|公寓|大厦|广场|社区|雅苑|苑|村|园|里|大道|大街|路|街|巷|胡同|医院|学校|小学|中学|市场|公园)$"
+    r"(?:小区|花园|家园|新村|公寓|大厦|大院|广场|社区|雅苑|苑|村|园|里|大道|大街|路|街|巷|胡同|医院|学校|小学|中学|市场|公园)$"
 )
 MISTYPED_SHARE = 1 / 3  # a name this much rarer than one a character away is taken for its typo
 

@@ -29,6 +29,8 @@ WATER = "城乡建设/供水供气"
         ("樱花苑，就在人民医院旁边", Place("", "樱花苑")),
         ("桂园桂园区锦江公寓", Place("桂园区", "锦江公寓")),  # a word said twice; a district in 园区
         ("高新工业园区", Place("", "高新工业园区")),  # a park alone is the place
+        ("金沙区和美里二期3栋", Place("金沙区", "和美里")),  # a phase is part of the estate; 里 is its kind
+        ("幸福小区里面", Place("", "幸福小区")),
     ],
 )
 def test_a_place_is_the_estate_or_road_without_units_and_with_its_district(said, place):

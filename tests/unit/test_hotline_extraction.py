@@ -77,6 +77,7 @@ def test_estates_with_he_in_their_names_are_read_whole(text, address):
         ("每天晚上经开区颐和公寓的音箱声音很大", "经开区颐和公寓"),
         ("我是人民医院对面的明月花园的，闻到煤气味", "明月花园"),  # the estate, not its landmark
         ("人民医院门口乱停车", "人民医院"),
+        ("清溪区学苑小区近两小时路灯长时间不亮", "清溪区学苑小区"),  # 路灯 is a lamp, not a road
     ],
 )
 def test_the_place_is_not_the_road_outside_it_a_dance_or_a_time(text, address):

@@ -91,7 +91,7 @@ def _why(members: list[TicketSignal], problem: str, category: str, place: str, g
     unnamed = sum(not t.problem for t in members) if problem else 0
     misfiled = sum(t.category != category for t in members)
     if undistricted:
-        reasons.append(f"{undistricted} 条未说区县，按所说道路或同一时段来电最多的一组归入")
+        reasons.append(f"{undistricted} 条未说区县，按所说道路或来电时间最贴近的一组归入")
     if doubtful:
         elsewhere = "、".join(f"「{name}」" for name in doubtful)
         reasons.append(

@@ -128,7 +128,7 @@ def test_a_report_without_district_goes_where_its_road_was_named_and_a_doubtful_
     west = [_ticket(10 + n, n * 5 + 1, "西城区人民路幸福小区") for n in range(6)]
     # 光明街 goes with 东城区 in this batch, though 西城区 has more reports near
     by_road = _ticket(20, 3, "光明街幸福小区")
-    doubtful = _ticket(21, 4, "幸福小区")
+    doubtful = _ticket(21, 24, "幸福小区")  # amid 西城区's reports, 东城区's near too
     issues = {issue.place: issue for issue in hot_issues([*east, *west, by_road, doubtful], NOW, GAP)}
     assert 20 in issues["东城区幸福小区"].ticket_ids and 21 in issues["西城区幸福小区"].ticket_ids
     west_why = issues["西城区幸福小区"].why

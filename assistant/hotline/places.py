@@ -2,11 +2,12 @@
 batch of tickets.
 
 ``place_of`` reads one address: the estate, building or road without the city, the street office,
-the caller's unit and door numbers, a gate, a landmark it is beside or a word said twice, so 「示例市东城区光明街幸福小区3号楼」 and 「幸福小区北门」
-are both 幸福小区 (the first in 东城区 on 光明街). ``resolve_places`` then settles what one address
+the caller's building, unit, door or the estate's phase (一期), a gate, a landmark it is beside or
+a word said twice, so 「示例市东城区光明街幸福小区3号楼」 and 「幸福小区北门」 are both 幸福小区 (the
+first in 东城区 on 光明街). ``resolve_places`` then settles what one address
 alone cannot, from what the other callers of the batch said: a district shortened and glued to the
 estate (东城幸福小区, where 东城区 and 幸福小区 are both named elsewhere) and a name a caller or an
-agent mistyped by one character (幸富小区 beside many 幸福小区). Grouping tickets is ``hot_issues``'s.
+agent mistyped by one character (幸富小区 beside many 幸福小区). Grouping tickets is ``grouping``'s.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Hot issues (热点发现), agent role: the recent tickets grouped by problem, place and time, each
 group with its size, trend, place and example calls (masked), so the centre can issue one notice.
-The grouping is ``assistant.hotline.hot_issues``'s; the tickets are ``TicketStore``'s."""
+The grouping is ``assistant.hotline.grouping``'s, what a group shows ``hot_issues``'s; the tickets are
+``TicketStore``'s."""
 
 from __future__ import annotations
 

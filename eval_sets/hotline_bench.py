@@ -29,6 +29,7 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -247,7 +248,7 @@ def _systems(
             ("govassist and character bag averaged", lambda: Averaged(TextClassifier, CharacterBag)),
         ]
         systems += [
-            (f"govassist + {field} probabilities stacked", lambda side=side: AuxiliaryStack(side))
+            (f"govassist + {field} probabilities stacked", partial(AuxiliaryStack, side))
             for field, side in auxiliary.items()
         ]
         if embed is not None:

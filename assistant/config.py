@@ -224,6 +224,12 @@ class AsrSettings(BaseModel):
         description="Skip non-speech with the Silero VAD inside faster-whisper (stops hallucinations); "
         "each stretch of speech is decoded as its own clip.",
     )
+    file_split_silence_s: float = Field(
+        1.0,
+        gt=0,
+        description="Files: a pause at least this long ends a stretch of speech, decoded as its own clip "
+        "(Whisper drops words where two utterances share one window).",
+    )
     no_speech_threshold: float = Field(
         0.6, ge=0, le=1, description="Drop a segment above this no-speech probability when it is also unsure."
     )

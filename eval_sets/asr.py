@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ from assistant.speech.streaming import StreamingOptions, StreamingTranscriber
 from assistant.speech.telephone import TELEPHONE_RATE, telephone_band, to_pcm16, wav_bytes
 from assistant.speech.text import character_error_rate, edit_distance, normalise_for_scoring
 from assistant.speech.types import SAMPLE_RATE
-from assistant.speech.whisper import FasterWhisperRecognizer
+from assistant.speech.whisper import DecodeCounts, FasterWhisperRecognizer
 from eval_sets.asr_consistency import AUDIO_SUFFIXES, audio_files, live_vs_batch, make_recordings
 
 CHUNK_S = 0.1
@@ -60,6 +60,7 @@ class LiveResult:
     finals: list[tuple[float, float]]  # (when ready, stream position when emitted), in seconds
     cpu_s: float
     longest_line_s: float  # the longest final's speech, first to last recognised word
+    counts: DecodeCounts = field(default_factory=DecodeCounts)  # the decodes the stream took
 
     def delay_of(self, speech: tuple[float, float], next_start: float = math.inf) -> float | None:
         """When the line holding the last words of ``speech`` (start, end) was final, minus its end."""
@@ -141,7 +142,7 @@ def run_live(
     pcm = to_pcm16(np.concatenate([samples, np.zeros(int(TRAILING_SILENCE_S * rate), np.float32)])).tobytes()
     step = int(CHUNK_S * rate) * 2
     busy_until, texts, finals, longest = 0.0, [], [], 0.0
-    cpu_began = time.process_time()
+    cpu_began, counts_before = time.process_time(), replace(recognizer.counts)
     for start in range(0, len(pcm), step):
         arrival = min(start + step, len(pcm)) / 2 / rate
         began = time.perf_counter()
@@ -154,7 +155,13 @@ def run_live(
                 texts.append(event.segment.text)
                 finals.append((busy_until, arrival))
                 longest = max(longest, event.segment.end - event.segment.start)
-    return LiveResult("".join(texts), finals, time.process_time() - cpu_began, longest)
+    return LiveResult(
+        "".join(texts),
+        finals,
+        time.process_time() - cpu_began,
+        longest,
+        recognizer.counts - counts_before,
+    )
 
 
 def measure(
@@ -216,6 +223,7 @@ def _consistency_row(measured: Measured, reference_text: str | None) -> dict[str
         "delay_max_s": round(float(np.max(measured.delays)), 2) if measured.delays else None,
         "live_cpu_per_audio_s": round(measured.live.cpu_s / measured.seconds, 3),
         "batch_cpu_per_audio_s": round(measured.batch_cpu_s / measured.seconds, 3),
+        **_cost_per_line(measured.live.cpu_s, measured.live.counts, len(measured.live.finals)),
         "batch_ref_CER": round(batch_edits / len(reference), 4) if reference else None,
         "live_ref_CER": round(live_edits / len(reference), 4) if reference else None,
         "batch": measured.batch_text,
@@ -226,7 +234,20 @@ def _consistency_row(measured: Measured, reference_text: str | None) -> dict[str
         "_live_ref_edits": live_edits if reference else 0,
         "_delays": measured.delays,
         "_live_cpu_s": measured.live.cpu_s,
+        "_counts": measured.live.counts,
+        "_finals": len(measured.live.finals),
         "_batch_cpu_s": measured.batch_cpu_s,
+    }
+
+
+def _cost_per_line(cpu_s: float, counts: DecodeCounts, finals: int) -> dict[str, Any]:
+    """What the live path spent per final line: CPU seconds, decodes (encoder passes), and in all how many
+    decodes were redone because they hallucinated or fell back through the temperatures."""
+    return {
+        "live_cpu_per_line_s": round(cpu_s / finals, 2) if finals else None,
+        "live_decodes_per_line": round(counts.encoder_passes / finals, 2) if finals else None,
+        "live_redecodes": counts.redecodes,
+        "live_fallbacks": counts.fallbacks,
     }
 
 
@@ -279,6 +300,11 @@ def consistency_summary(rows: list[dict[str, Any]], group: str) -> dict[str, Any
         "delay_max_s": round(float(np.max(delays)), 2) if delays else None,
         "live_cpu_per_audio_s": round(sum(row["_live_cpu_s"] for row in rows) / audio_s, 3),
         "batch_cpu_per_audio_s": round(sum(row["_batch_cpu_s"] for row in rows) / audio_s, 3),
+        **_cost_per_line(
+            sum(row["_live_cpu_s"] for row in rows),
+            sum((row["_counts"] for row in rows), DecodeCounts()),
+            sum(row["_finals"] for row in rows),
+        ),
         "batch_ref_CER": round(sum(row["_batch_ref_edits"] for row in rows) / ref_chars, 4)
         if ref_chars
         else None,

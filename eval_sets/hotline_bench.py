@@ -8,8 +8,12 @@ defaults on every task we measured).
 
 ``levers=True`` also reports how consistent the training labels are (near-duplicate messages
 labelled differently), and adds one row per design choice so each can be judged on the data: logistic
-regression instead of the calibrated SVM, no class weights, request-type cue features, and (with
-an embedder) e5 sentence vectors beside the sparse features, and a small head on the vectors alone. The bench's question vectors are
+regression instead of the calibrated SVM, no class weights, request-type cue features, the levers
+against noisy and ambiguous labels of ``hotline_levers`` (confident learning, a fastText-like torch
+model alone and averaged with ours, and each ``auxiliary`` label field's probabilities stacked),
+and (with an embedder) e5 sentence vectors beside the sparse features, and a small head on the
+vectors alone. With few classes the bench also gives our per-class precision and recall and the
+confusion matrix on the test rows. The bench's question vectors are
 kept on disk (``QueryCachedEmbedder``), so each public message is embedded once across runs.
 
 With a duty list (权责清单, department labels) or a taxonomy (category labels) the description
@@ -24,7 +28,8 @@ import hashlib
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +51,8 @@ from assistant.hotline.duty_routing import Duty, DutyRouter, combine, read_duty_
 from assistant.hotline.taxonomy import Taxonomy
 from assistant.retrieval.embedding import Embedder
 from assistant.retrieval.embedding_cache import VectorStore
+from eval_sets.hotline_levers import AuxiliaryStack, Averaged, CharacterBag, ConfidentLearning
+from eval_sets.metrics import class_rows, confusion_rows
 
 SEED = 0
 TEST_FRACTION = 0.25
@@ -201,7 +208,9 @@ def description_rows(
     return rows
 
 
-def _systems(levers: bool, embed: Embed | None) -> list[tuple[str, Callable[[], Any]]]:
+def _systems(
+    levers: bool, embed: Embed | None, auxiliary: Mapping[str, Mapping[str, str]]
+) -> list[tuple[str, Callable[[], Any]]]:
     systems: list[tuple[str, Callable[[], Any]]] = [
         ("govassist", TextClassifier),
         ("tfidf+lr baseline", baseline),
@@ -234,6 +243,13 @@ def _systems(levers: bool, embed: Embed | None) -> list[tuple[str, Callable[[], 
                 "govassist, character 1–4-grams",
                 lambda: TextClassifier(options=ClassifierOptions(char_max_n=4)),
             ),
+            ("govassist, confident learning (label issues dropped)", ConfidentLearning),
+            ("fastText-like character bag (torch)", CharacterBag),
+            ("govassist and character bag averaged", lambda: Averaged(TextClassifier, CharacterBag)),
+        ]
+        systems += [
+            (f"govassist + {field} probabilities stacked", partial(AuxiliaryStack, side))
+            for field, side in auxiliary.items()
         ]
         if embed is not None:
             options = ClassifierOptions(sentence_vectors=True)
@@ -254,6 +270,9 @@ def cross_validated(
         model = make().fit([texts[i] for i in fit_rows], list(target[fit_rows]))
         scores.append(accuracy_score(target[score_rows], model.predict([texts[i] for i in score_rows])))
     return round(float(np.mean(scores)), 4)
+
+
+PER_CLASS_LIMIT = 10  # labels with at most this many classes get per-class figures and a confusion matrix
 
 
 NEAR_DUPLICATE = (0.95, 0.8, 0.6)  # cosine of character 2–3-gram TF-IDF vectors
@@ -302,9 +321,13 @@ def run(
     size: int | None = None,
     taxonomy: Path | None = None,
     folds: int | None = None,
+    auxiliary: Sequence[str] = (),
 ) -> dict[str, Any]:
     """``folds``: each classifier is also cross-validated on the training part alone (the held-out
-    rows never seen), for choosing between levers without looking at the held-out score."""
+    rows never seen), for choosing between levers without looking at the held-out score.
+    ``auxiliary``: other label fields of the training file, each stacked as a lever (their
+    values are read for training rows only). With few classes, the first classifier's (ours)
+    per-class precision and recall and its confusion matrix on the test rows come too."""
     texts, labels = sample(*read_labelled(train, label), size)
     if test is None:
         x_train, y_train, x_test, y_test = stratified_split(texts, labels)
@@ -313,10 +336,21 @@ def run(
         x_test, y_test = read_labelled(test, label)
     rows = []
     embed = embedder.embed_queries if embedder is not None else None
-    for name, make in _systems(levers, embed):
+    sides = {field: dict(zip(*read_labelled(train, field), strict=True)) for field in auxiliary}
+    per_class: dict[str, list[dict[str, Any]]] = {}
+    dropped = None
+    for name, make in _systems(levers, embed, sides):
         started = time.perf_counter()
         scores = {} if folds is None else {"cv_accuracy": cross_validated(make, x_train, y_train, folds)}
-        predicted = list(make().fit(x_train, y_train).predict(x_test))
+        model = make().fit(x_train, y_train)
+        predicted = list(model.predict(x_test))
+        if isinstance(model, ConfidentLearning):
+            dropped = model.dropped
+        if not per_class and len(set(y_train)) <= PER_CLASS_LIMIT:
+            per_class = {
+                "class_rows": class_rows(y_test, predicted),
+                "confusion_rows": confusion_rows(y_test, predicted),
+            }
         rows.append(
             {
                 "classifier": name,
@@ -334,7 +368,10 @@ def run(
         "test_rows": len(x_test),
         "classes": len(set(y_train)),
         "rows": rows,
+        **per_class,
     }
+    if dropped is not None:
+        result["label_issues_dropped"] = dropped
     everything = (texts + x_test, labels + y_test) if test is not None else (texts, labels)
     if levers:
         result["consistency_rows"] = label_consistency(x_train, y_train)

@@ -354,6 +354,7 @@ def hot_issues(api: ApiClient, hours: float, min_size: float) -> tuple[pd.DataFr
     rows = [
         (
             i["place"],
+            i["problem"] or "（未细分）",
             i["category"],
             i["size"],
             i["trend"],
@@ -363,9 +364,12 @@ def hot_issues(api: ApiClient, hours: float, min_size: float) -> tuple[pd.DataFr
         )
         for i in result["issues"]
     ]
-    table = pd.DataFrame(rows, columns=["地点", "分类", "工单数", "趋势", "每小时来电", "首次", "最近"])
+    table = pd.DataFrame(
+        rows, columns=["地点", "问题", "分类", "工单数", "趋势", "每小时来电", "首次", "最近"]
+    )
     examples = "\n\n".join(
-        f"{i['place']} · {i['category']}（{i['size']} 条）\n  为何同组：{i['why']}\n"
+        f"{i['place']} · {i['problem'] or i['category']}（{i['category']}，{i['size']} 条）\n"
+        f"  为何同组：{i['why']}\n"
         f"  来电人说法：{'、'.join(i['named_as'])}\n"
         + "\n".join(f"  工单 {e['ticket_id']}：{e['text']}" for e in i["examples"])
         for i in result["issues"]

@@ -53,6 +53,10 @@ CONSISTENCY_COLUMNS = (
     "delay_max_s",
     "live_cpu_per_audio_s",
     "batch_cpu_per_audio_s",
+    "live_cpu_per_line_s",
+    "live_decodes_per_line",
+    "live_redecodes",
+    "live_fallbacks",
     "batch_ref_CER",
     "live_ref_CER",
 )

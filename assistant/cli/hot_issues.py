@@ -25,7 +25,7 @@ def bench_hot_issues(
         return
     _print_rows(
         f"热点发现（间隔 {gap_minutes} 分钟；confirmed = 坐席确认的字段，proposed = 助手的分类与地址）："
-        "written (dev) 为开发用，written 另一种子与另行编写的 mixed 为未见过的",
+        "written (dev) 为开发用；written 另一种子、mixed、third 为另行编写的，summaries 最后编写、只测一次",
         result["rows"],
     )
     if result["speed"]:

@@ -101,7 +101,7 @@ def bench_hotline(
     levers: bool = typer.Option(
         False,
         "--levers",
-        help="同时测各项设计选择（逻辑回归、无类别权重、诉求类型提示词、NB-SVM、组合、末句、字 1–4 元、e5 句向量）",
+        help="同时测各项设计选择（逻辑回归、无类别权重、诉求类型提示词、NB-SVM、组合、末句、字 1–4 元、置信学习、字袋神经网络、辅助标签叠加、e5 句向量）",
     ),
     embeddings: bool = typer.Option(
         True,
@@ -126,6 +126,11 @@ def bench_hotline(
     folds: int | None = typer.Option(
         None, "--folds", min=2, help="另在训练部分上做 K 折交叉验证（不看留出部分），用于比较各项设计选择"
     ),
+    auxiliary: list[str] = typer.Option(
+        [],
+        "--auxiliary",
+        help="与 --levers 同用：训练文件中的其他标签字段（如 label_sentiment），其概率作为特征叠加（只读训练行的标签）",
+    ),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
 ) -> None:
     """分类基准：本项目的分类器与 TF-IDF（字 1–3 元）+ 逻辑回归基线的准确率和宏平均 F1；可选权责清单路由。"""
@@ -148,6 +153,7 @@ def bench_hotline(
         size=size,
         taxonomy=taxonomy,
         folds=folds,
+        auxiliary=auxiliary if levers else (),
     )
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
@@ -158,6 +164,14 @@ def bench_hotline(
         f"{result['classes']} 类）",
         result["rows"],
     )
+    if "class_rows" in result:
+        _print_rows("本项目分类器在测试部分的各类精确率与召回率", result["class_rows"])
+        _print_rows("混淆矩阵：行为标注类别，列为预测类别（测试部分条数）", result["confusion_rows"])
+    if "label_issues_dropped" in result:
+        console.print(
+            f"置信学习：训练部分 {result['train_rows']} 条中判为标注问题并剔除 {result['label_issues_dropped']} 条",
+            highlight=False,
+        )
     if "consistency_rows" in result:
         _print_rows(
             "标注一致性：训练部分中相近留言（字 2–3 元 TF-IDF 余弦）标签不同的比例",

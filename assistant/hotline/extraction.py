@@ -25,16 +25,47 @@ _NAME = re.compile(
 )
 _F = r"[^\W\d_的了在是我你他她住到从去和与把被给让说有这那个们就都也还很太每]"
 _ADMIN = rf"(?:{_F}{{1,6}}?(?:省|市|(?<!小)区|县|镇|乡|街道))"  # 幸福小区 is no district
-_ROAD = rf"(?:{_F}{{1,8}}?(?:大道|大街|路|街|巷|胡同)(?:\d+号)?)"
+_KINDS = [
+    "小区",
+    "花园",
+    "家园",
+    "苑",
+    "公寓",
+    "大厦",
+    "大院",
+    "广场",
+    "社区",
+    "村",
+    "医院",
+    "学校",
+    "小学",
+    "中学",
+    "幼儿园",
+    "商场",
+    "超市",
+    "市场",
+    "公园",
+]
+# 路 ends a road's name, unless it is walking (晚上走路, 看不见路), the first half of 路灯, or the road
+# outside an estate or its gate (幸福小区路口, 和平花园北门路边, 凤凰新村里面路口: the estate is the place).
+_AFTER_ESTATE = "".join(f"(?<!{kind})" for kind in (*_KINDS, "门", "面"))
+_ROAD_END = (
+    rf"(?:大道|大街|(?<![走过修让带赶绕见])(?:{_AFTER_ESTATE}路(?!灯)|路(?![边口上面段旁灯]))|街|巷|胡同)"
+)
+_ROAD = rf"(?:{_F}{{1,8}}?{_ROAD_END}(?:\d+号)?)"
 # An estate's own name may hold 和 (和平小区, 颐和苑); 和 right after a place joins two (``_address_spans``).
-_PLACE = rf"(?:[{_F[1:-1].replace('和', '')}\d]{{2,10}}?(?:小区|花园|家园|苑|公寓|大厦|广场|社区|村|医院|学校|小学|中学|幼儿园|商场|超市|市场|公园))"
+# 广场舞 is a dance, not a square.
+_PLACE = rf"(?:[{_F[1:-1].replace('和', '')}\d]{{2,10}}?(?:{'|'.join(_KINDS)})(?!舞))"
+_LANDMARK = re.compile(
+    "(?:医院|学校|小学|中学|幼儿园|商场|超市|市场|公园)$"
+)  # where callers say they live by
 _UNIT = r"(?:\d+(?:号楼|栋|单元|号|室|层))"
 _ADDRESS = re.compile(rf"{_ADMIN}*(?:{_ROAD}{_PLACE}?|{_PLACE}){_UNIT}*|{_ADMIN}{{2,}}")
 _DAY = (
     r"(?:今天|昨天|前天|今晚|昨晚|上周[一二三四五六日天]?|上个月|这几天|这两天|最近(?:[一两几]个?)?(?:月|周|星期|天)?|每天|每晚|"
     r"\d{4}年\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}月\d{1,2}[日号]|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}[日号])"
 )
-_PART = r"(?:早上|上午|中午|下午|傍晚|晚上|夜里|半夜|凌晨)"
+_PART = r"(?:一大早|一早|早上|上午|中午|下午|傍晚|晚上|夜里|半夜|凌晨)"
 _CLOCK = r"(?:\d{1,2}|[一二两三四五六七八九十]{1,3})[点时](?:\d{1,2}分|半|多)?(?:左右)?"
 # A clock time in Chinese numerals alone is too often not one (我的一点建议): only after a day or part.
 _BARE_CLOCK = (
@@ -99,27 +130,32 @@ def callback_number(text: str) -> ExtractedField | None:
 
 def _address_spans(text: str) -> list[tuple[int, int]]:
     """Every address named, as (start, end); a 和 straight after another address is the word joining
-    the two (幸福小区和阳光花园), not the first character of the second's name."""
+    the two (幸福小区和阳光花园), not the first character of the second's name, and a time leading
+    the address is the caller's, not the place's."""
     spans: list[tuple[int, int]] = []
     for match in _ADDRESS.finditer(text):
         start = match.start()
         if spans and start == spans[-1][1] and text[start] == "和":
             start += 1
+        for when in _TIME.finditer(text, start, match.end()):  # 今天一早桥西大街, 每天晚上颐和公寓
+            if when.start() <= start + 1:
+                start = when.end()
         if match.end() - start >= 3:
             spans.append((start, match.end()))
     return spans
 
 
 def address(text: str) -> ExtractedField | None:
-    """The most specific place named (a road or estate beats a bare district)."""
+    """The most specific place named (a road or estate beats a bare district, an estate the landmark
+    a caller places it by: 人民医院对面的樱花苑 is 樱花苑)."""
     spans = _address_spans(text)
     if not spans:
         return None
 
-    def specificity(span: tuple[int, int]) -> tuple[int, int]:
+    def specificity(span: tuple[int, int]) -> tuple[int, int, int]:
         value = text[span[0] : span[1]]
         parts = sum(bool(re.search(pattern, value)) for pattern in (_ROAD, _PLACE, _UNIT))
-        return parts, len(value)
+        return parts, not _LANDMARK.search(value), len(value)
 
     start, end = max(spans, key=specificity)
     return ExtractedField("address", text[start:end], start, end)

@@ -2,11 +2,12 @@
 batch of tickets.
 
 ``place_of`` reads one address: the estate, building or road without the city, the street office,
-the caller's unit and door numbers or a gate, so 「示例市东城区光明街幸福小区3号楼」 and 「幸福小区北门」
-are both 幸福小区 (the first in 东城区 on 光明街). ``resolve_places`` then settles what one address
+the caller's building, unit, door or the estate's phase (一期), a gate, a landmark it is beside or
+a word said twice, so 「示例市东城区光明街幸福小区3号楼」 and 「幸福小区北门」 are both 幸福小区 (the
+first in 东城区 on 光明街). ``resolve_places`` then settles what one address
 alone cannot, from what the other callers of the batch said: a district shortened and glued to the
 estate (东城幸福小区, where 东城区 and 幸福小区 are both named elsewhere) and a name a caller or an
-agent mistyped by one character (幸富小区 beside many 幸福小区). Grouping tickets is ``hot_issues``'s.
+agent mistyped by one character (幸富小区 beside many 幸福小区). Grouping tickets is ``grouping``'s.
 """
 
 from __future__ import annotations
@@ -20,14 +21,21 @@ from assistant.hotline.extraction import address
 
 _LEAD = re.compile(r"^(?:请问|我们|我家|我住在|我住|住在|家住|就是|那个|这个|咱们)+")
 _CITY = re.compile(r"^[\u4e00-\u9fff]{1,6}?市(?!场)")
-_DISTRICT = re.compile(r"^[\u4e00-\u9fff]{1,4}?(?:(?<![小社园景校厂])区|县)(?!域)")  # 幸福小区 is no district
+_DISTRICT = re.compile(r"^[\u4e00-\u9fff]{1,4}?(?:(?<![小社景校厂])区|县)(?!域)")  # 幸福小区 is no district
+_STUTTER = re.compile(r"(.{2,3})\1")  # 桂园桂园区: a caller restarting a word
+# 人民医院对面的樱花苑, 樱花苑，就在人民医院旁边: the estate is the place, the landmark only says where it is.
+_LANDMARK = re.compile(r"^.*?(?:斜对面|对面|旁边|附近|隔壁|边上|后面|前面)的")
+_AFTERWORD = re.compile(r"[，,、。；;！!？?].*$")
 _STREET_OFFICE = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:街道|镇|乡)")
 _ROAD = re.compile(r"^.*?(?:大道|大街|路|街|巷|胡同)(?:\d+号)?")
-_UNIT = re.compile(r"\d+(?:号楼|栋|单元|号|室|层|楼).*$")
-_NEAR = re.compile(r"(?:附近|门口|对面|旁边|周边|一带|里面|里|内|这边|那边|[东南西北]门|[东南西北]侧)$")
+# A building, unit or door, or a phase of the estate (安居里二期): a part of the place, not another one.
+_UNIT = re.compile(r"(?:\d+(?:号楼|栋|单元|号|室|层|楼)|[一二三四五六七八九十\d]+期).*$")
+_NEAR = re.compile(
+    r"(?:附近|门口|对面|旁边|周边|一带|里面|(?<=[区园苑村寓厦场院])[里内]|这边|那边|[东南西北]门|[东南西北]侧)$"
+)  # 幸福小区里 is in 幸福小区; 安居里 is an estate
 # What kind of place a name is; a name differing from another only here is another place (幸福花园, 幸福家园).
 _KIND = re.compile(
-    r"(?:小区|花园|家园|新村|公寓|大厦|广场|社区|雅苑|苑|村|园|里|大道|大街|路|街|巷|胡同|医院|学校|小学|中学|市场|公园)$"
+    r"(?:小区|花园|家园|新村|公寓|大厦|大院|广场|社区|雅苑|苑|村|园|里|大道|大街|路|街|巷|胡同|医院|学校|小学|中学|市场|公园)$"
 )
 MISTYPED_SHARE = 1 / 3  # a name this much rarer than one a character away is taken for its typo
 
@@ -50,9 +58,12 @@ def place_of(address_text: str, text: str = "") -> Place | None:
         raw = found.value if found else ""
     if not raw:
         return None
-    rest = _CITY.sub("", _LEAD.sub("", re.sub(r"\s+", "", raw)))
+    said = _LANDMARK.sub("", _AFTERWORD.sub("", _STUTTER.sub(r"\1", re.sub(r"\s+", "", raw))))
+    rest = _CITY.sub("", _LEAD.sub("", said))
     district_match = _DISTRICT.match(rest)
     district = district_match.group() if district_match else ""
+    if district.endswith("园区") and len(rest) - len(district) < 2:  # 高新工业园区 alone is a place
+        district = ""
     rest = _STREET_OFFICE.sub("", rest[len(district) :])
     rest = _NEAR.sub("", _UNIT.sub("", rest))
     road = _ROAD.match(rest)

@@ -2,9 +2,13 @@
 
 Whisper, trained on subtitled video, invents text where nobody speaks: subtitle credits
 (字幕由Amara.org社群提供, 请不吝点赞订阅转发打赏支持明镜与点点栏目), loops of one phrase, lone digits
-or English. The first line of defence is the VAD inside faster-whisper (``whisper`` turns it
-on); this module is the second: it judges each decoded segment on Whisper's own confidence figures
-and on its text. Pure functions over ``RawSegment``, no model here.
+or English, video outros (今天的视频就到这里了，请按赞、订阅、转发) in place of real speech under
+noise. The first line of defence is the VAD inside faster-whisper (``whisper`` turns it on); this
+module is the second: it judges each decoded segment on Whisper's own confidence figures and on its
+text. Phantom text is known by kind (a subtitle credit, thanks for watching, a plea to like and
+subscribe, the end of an episode) as well as by the exact phrases seen. ``hallucinated`` tells the
+recogniser that a decode of speech failed, so that it decodes the audio again another way.
+Pure functions over ``RawSegment``, no model here.
 """
 
 from __future__ import annotations
@@ -22,22 +26,31 @@ PHANTOM_PHRASES = (
     "由amara.org社区提供的字幕",
     "amara.org",
     "请不吝点赞订阅转发打赏支持明镜与点点栏目",
-    "请不吝点赞订阅转发打赏",
     "请不吝点赞",
-    "点赞订阅转发打赏",
+    "欢迎订阅",
     "明镜与点点栏目",
     "优优独播剧场yoyotelevisionseriesexclusive",
     "yoyotelevisionseriesexclusive",
-    "中文字幕志愿者",
-    "字幕志愿者",
-    "字幕制作",
-    "本字幕",
     "以上言论不代表本台立场",
-    "谢谢观看",
-    "感谢观看",
-    "欢迎订阅",
-    "订阅我的频道",
 )
+# The kinds of text those phrases stand for, in any wording: a subtitle credit, thanks for watching, a plea to
+# subscribe, the end of a video or an episode. Each needs words nobody says of a phone call (字幕…提供, 观看,
+# 频道, 视频…到这里, 下期); a clause holding one is dropped whole (a credit goes on with a name).
+_PHANTOM_KINDS = re.compile(
+    "|".join(
+        (
+            r"字幕.{0,20}(?:提供|制作|翻译|校对|志愿者|字幕组)",
+            r"(?:感谢|谢谢|多谢).{0,6}(?:观看|收看|观赏|收听)",
+            r"(?:订阅|关注).{0,6}(?:频道|本台|栏目)",
+            r"(?:今天|本期|这期|本集|这集|我们)的?(?:视频|节目)(?:就|先)?(?:到这里|到此)",
+            r"(?:本期|本集|这期)(?:就|先)?(?:到这里|到此)",
+            r"下一?(?:期|集)(?:节目|视频)?再?见",
+        )
+    ),
+    re.IGNORECASE,
+)
+# Asking viewers for a like, a subscription, a share or a tip: two or more of these in one run of clauses.
+_VIEWER_ACTIONS = ("点赞", "按赞", "订阅", "转发", "打赏", "收藏", "三连", "小铃铛")
 # Separators Whisper may put inside a phantom phrase, and that do not make two segments differ.
 _SEPARATOR = r"[\s，。、！？,!?\-—：:；;\"'“”《》()（）]"
 _SEPARATORS = re.compile(_SEPARATOR + "+")
@@ -52,6 +65,7 @@ _PHANTOM_PATTERN = re.compile(
     + "*",
     re.IGNORECASE,
 )
+_CLAUSE = re.compile(r"[^，。！？,!?；;]+[，。！？,!?；;]*")
 # A unit of 1-10 characters repeated 4 or more times in a row: a decoding loop, not speech.
 _LOOP = re.compile(r"(.{1,10}?)\1{3,}")
 
@@ -80,8 +94,24 @@ class RawSegment:
 
 
 def remove_phantom_phrases(text: str) -> str:
-    """The text without subtitle credits and other phrases Whisper invents on silence."""
-    return _PHANTOM_PATTERN.sub("", text)
+    """The text without subtitle credits, video outros and other phrases Whisper invents on silence."""
+    return _PHANTOM_PATTERN.sub("", _remove_phantom_clauses(text))
+
+
+def _remove_phantom_clauses(text: str) -> str:
+    """Drop each clause of a phantom kind, and each run of clauses naming two or more viewer actions."""
+    clauses = [clause for clause in _CLAUSE.findall(text) if not _PHANTOM_KINDS.search(clause)]
+    kept: list[str] = []
+    run: list[str] = []
+    for clause in [*clauses, ""]:
+        if clause and any(action in clause for action in _VIEWER_ACTIONS):
+            run.append(clause)
+            continue
+        if sum(action in "".join(run) for action in _VIEWER_ACTIONS) < 2:
+            kept += run
+        kept.append(clause)
+        run = []
+    return "".join(kept)
 
 
 def collapse_loops(text: str) -> str:
@@ -103,6 +133,19 @@ def rejection_reason(segment: RawSegment, options: GuardOptions) -> str | None:
     if not has_chinese(segment.text) and segment.avg_logprob < options.non_chinese_log_prob:
         return "non_chinese"
     return None
+
+
+def hallucinated(segments: list[RawSegment], options: GuardOptions) -> bool:
+    """Whether any segment fails a guard (empty text aside) or holds phantom text: a failed decode.
+
+    On audio the voice activity detector called speech, such a decode is worth redoing another way. A short
+    loop is not one: Whisper writes a stutter (试试试试看) so, and ``collapse_loops`` tidies it; a long
+    one fails the compression guard."""
+    return any(
+        rejection_reason(segment, options) not in (None, "empty")
+        or remove_phantom_phrases(segment.text) != segment.text
+        for segment in segments
+    )
 
 
 def guard_segments(segments: list[RawSegment], options: GuardOptions) -> list[RawSegment]:

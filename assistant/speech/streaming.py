@@ -200,8 +200,10 @@ class StreamingTranscriber:
         return self._since_partial >= interval * SAMPLE_RATE
 
     def _pausing(self) -> bool:
-        """The pause already holds the pad the final's audio ends with (or half the endpoint, if that is shorter)."""
-        return self._silent_frames * FRAME_S >= min(self.options.pad_s, self.options.endpoint_silence_s / 2)
+        """The pause already holds all the audio the final will decode: the pad, or the whole pause that closes
+        the line if that is shorter. Speculating earlier (at half a 0.6 s endpoint, 0.3 s) decoded a window
+        shorter than the final's and the file's, and its text became the final."""
+        return self._silent_frames * FRAME_S >= min(self.options.pad_s, self._endpoint_silence_s())
 
     def _partial(self) -> StreamEvent:
         draft = self.options.draft_partials and not self._pausing()

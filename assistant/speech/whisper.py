@@ -3,8 +3,10 @@
 The model (the packaged Whisper base by default, any CTranslate2 Whisper directory by setting) is
 loaded on the first transcription, once per recogniser, behind a lock. Each channel of a two-channel
 call is transcribed on its own and labelled 来电人 or 坐席 (``AsrSettings.caller_channel``). Output
-is Simplified Chinese; hallucinated segments are removed by ``filters``. Non-speech is skipped by
-faster-whisper's Silero VAD, each stretch of speech decoded as its own clip (``_speech_clips``).
+is Simplified Chinese. Non-speech is skipped by faster-whisper's Silero VAD, each utterance decoded as
+its own window (``_speech_windows``). A window whose decode ``filters`` judges hallucinated (phantom
+text, a failed confidence guard) is decoded again other ways (``_full_decodings``); what still
+fails the guards is removed. ``counts`` says how many decodes (encoder passes) recognition took.
 
 Decoding and refusing bad files is ``audio``'s job; choosing this backend is ``assistant.wiring``'s.
 """
@@ -12,7 +14,9 @@ Decoding and refusing bad files is ``audio``'s job; choosing this backend is ``a
 from __future__ import annotations
 
 import logging
+import math
 import threading
+from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +25,7 @@ import numpy as np
 from assistant.config import AsrSettings
 from assistant.errors import BackendUnavailable, ConfigurationError
 from assistant.speech.audio import decode_audio
-from assistant.speech.filters import GuardOptions, RawSegment, guard_segments
+from assistant.speech.filters import GuardOptions, RawSegment, guard_segments, hallucinated
 from assistant.speech.model import packaged_whisper_dir
 from assistant.speech.text import clean_text
 from assistant.speech.types import AGENT, CALLER, SAMPLE_RATE, AudioSource, Segment, Transcript
@@ -47,6 +51,7 @@ class FasterWhisperRecognizer:
             log_prob_threshold=settings.log_prob_threshold,
             compression_ratio_threshold=settings.compression_ratio_threshold,
         )
+        self.counts = DecodeCounts()
 
     def transcribe(self, source: AudioSource) -> Transcript:
         audio = decode_audio(
@@ -68,39 +73,81 @@ class FasterWhisperRecognizer:
     ) -> list[Segment]:
         if samples.size < _MIN_SAMPLES:
             return []
-        model = self._load()
-        settings = self.settings
         samples = np.ascontiguousarray(samples, dtype=np.float32)
+        whole = [(0, samples.size)]
+        windows = whole if speech_only or not self.settings.vad_filter else self._speech_windows(samples)
+        segments: list[Segment] = []
+        for start, end in windows:
+            shift = start / SAMPLE_RATE
+            segments += [
+                replace(s, start=s.start + shift, end=s.end + shift)
+                for s in self._recognise(samples[start:end], draft)
+            ]
+        return segments
+
+    def _speech_windows(self, samples: np.ndarray) -> list[tuple[int, int]]:
+        """Silero's stretches of speech (faster-whisper's VAD, padded as it pads them), split at pauses of
+        ``file_split_silence_s``, as sample ranges.
+
+        faster-whisper's ``vad_filter`` joins stretches into 30 s windows, and its VAD only ends a stretch at a
+        2 s pause. Whisper drops words where two utterances share a window (the first words after the join, or,
+        when it ends the first sentence with a lone timestamp, everything after it), so each utterance is decoded
+        from its own samples, as the live path decodes a line closed at such a pause."""
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        options = VadOptions(min_silence_duration_ms=round(self.settings.file_split_silence_s * 1000))
+        return [(stretch["start"], stretch["end"]) for stretch in get_speech_timestamps(samples, options)]
+
+    def _recognise(self, window: np.ndarray, draft: bool) -> list[Segment]:
+        """One window of speech, decoded again another way while the decode hallucinated (then the first's
+        guarded segments are kept: only what fails the guards on every decode is dropped). Partials (``draft``)
+        are never decoded again: the pause's full-quality recognition follows them."""
+        decodings = (_draft_decoding(),) if draft else _full_decodings(self.settings.beam_size)
+        first: list[RawSegment] | None = None
+        for attempt, decoding in enumerate(decodings):
+            raw = self._decode(window, decoding, redecode=attempt > 0)
+            if not hallucinated(raw, self._guard):
+                break
+            logger.debug("Decode %d of %.1f s of speech hallucinated", attempt + 1, window.size / SAMPLE_RATE)
+            first = raw if first is None else first
+        else:
+            raw = first or []
+        kept = guard_segments(raw, self._guard)
+        logger.debug(
+            "Recognised %.1f s of audio: %d segments, %d dropped",
+            window.size / SAMPLE_RATE,
+            len(kept),
+            len(raw) - len(kept),
+        )
+        return [Segment(s.start, s.end, s.text, None, s.avg_logprob, s.no_speech_prob) for s in kept]
+
+    def _decode(self, window: np.ndarray, decoding: Decoding, *, redecode: bool) -> list[RawSegment]:
+        settings = self.settings
         try:
-            decoded, _info = model.transcribe(
-                samples,
+            decoded, _info = self._load().transcribe(
+                window,
                 language=settings.language,
-                beam_size=1 if draft else settings.beam_size,
-                temperature=0.0 if draft else [0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
-                clip_timestamps=_speech_clips(samples) if settings.vad_filter and not speech_only else "0",
+                beam_size=decoding.beam_size,
+                temperature=list(decoding.temperatures),
+                without_timestamps=decoding.without_timestamps,
+                clip_timestamps="0",
                 condition_on_previous_text=False,
                 no_speech_threshold=settings.no_speech_threshold,
                 log_prob_threshold=settings.log_prob_threshold,
                 compression_ratio_threshold=settings.compression_ratio_threshold,
             )
-            raw = [
-                RawSegment(
-                    s.start, s.end, clean_text(s.text), s.avg_logprob, s.no_speech_prob, s.compression_ratio
-                )
-                for s in decoded
-            ]
+            segments = list(decoded)
         except RuntimeError as exc:
             raise BackendUnavailable(
                 f"语音识别失败（{exc}）：请检查 GOVASSIST_ASR__DEVICE 与模型目录。"
             ) from exc
-        kept = guard_segments(raw, self._guard)
-        logger.debug(
-            "Recognised %.1f s of audio: %d segments, %d dropped",
-            samples.size / SAMPLE_RATE,
-            len(kept),
-            len(raw) - len(kept),
-        )
-        return [Segment(s.start, s.end, s.text, None, s.avg_logprob, s.no_speech_prob) for s in kept]
+        self.counts.add(window.size, redecode, fell_back=any(s.temperature for s in segments))
+        return [
+            RawSegment(
+                s.start, s.end, clean_text(s.text), s.avg_logprob, s.no_speech_prob, s.compression_ratio
+            )
+            for s in segments
+        ]
 
     def _load(self) -> WhisperModel:
         with self._lock:
@@ -140,19 +187,57 @@ class FasterWhisperRecognizer:
         return model
 
 
-def _speech_clips(samples: np.ndarray) -> list[float]:
-    """Silero's speech stretches (faster-whisper's own VAD options), as start, end, ... seconds.
+@dataclass(frozen=True)
+class Decoding:
+    """One way to decode a window: beam width, temperatures to fall back through, timestamp tokens or not."""
 
-    faster-whisper's ``vad_filter`` joins the stretches into 30 s windows; when Whisper ends a
-    window's first sentence with a lone timestamp it skips the rest of that window, and every
-    stretch joined after it is lost (a second speaker's answer, the next clip of a recording).
-    Decoding each stretch as its own clip keeps them: a lone timestamp skips only its own clip."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    beam_size: int
+    temperatures: tuple[float, ...]
+    without_timestamps: bool = False
 
-    stretches = get_speech_timestamps(samples, VadOptions())
-    if not stretches:
-        return [0.0, 0.0]  # no speech: one empty clip, nothing to decode
-    return [bound / SAMPLE_RATE for stretch in stretches for bound in (stretch["start"], stretch["end"])]
+
+_FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+def _draft_decoding() -> Decoding:
+    """Partials: greedy, no fallback (a repetitive stretch would otherwise decode six times per partial)."""
+    return Decoding(1, (0.0,))
+
+
+def _full_decodings(beam_size: int) -> tuple[Decoding, ...]:
+    """Files and finals, then the ways to decode a window again when the first hallucinated: without timestamp
+    tokens (Whisper learned its outros and credits as timed subtitles; untimed, it transcribes instead), then
+    with a beam twice as wide (a search that keeps the hypotheses the first pruned)."""
+    return (
+        Decoding(beam_size, _FALLBACK_TEMPERATURES),
+        Decoding(beam_size, _FALLBACK_TEMPERATURES, without_timestamps=True),
+        Decoding(2 * beam_size, _FALLBACK_TEMPERATURES),
+    )
+
+
+@dataclass
+class DecodeCounts:
+    """What recognition cost so far. Each decode of a window of up to 30 s is one Whisper encoder pass; a
+    temperature fallback re-runs only the decoder (``fallbacks`` counts decodes that needed one). Counted
+    without a lock: exact for one stream at a time (the bench), approximate when streams share a recogniser."""
+
+    decodes: int = 0
+    redecodes: int = 0  # of the decodes: a window decoded again because its first decode hallucinated
+    fallbacks: int = 0
+    encoder_passes: int = 0
+
+    def __add__(self, other: DecodeCounts) -> DecodeCounts:
+        return DecodeCounts(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+    def __sub__(self, earlier: DecodeCounts) -> DecodeCounts:
+        """The decodes made since ``earlier`` (a copy of these counts taken then)."""
+        return DecodeCounts(*(a - b for a, b in zip(astuple(self), astuple(earlier), strict=True)))
+
+    def add(self, samples: int, redecode: bool, *, fell_back: bool) -> None:
+        self.decodes += 1
+        self.redecodes += redecode
+        self.fallbacks += fell_back
+        self.encoder_passes += max(1, math.ceil(samples / (30 * SAMPLE_RATE)))
 
 
 def _with_speaker(segment: Segment, speaker: str) -> Segment:

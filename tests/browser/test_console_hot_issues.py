@@ -1,6 +1,6 @@
 """The staff console's 热点发现 tab in a real browser: the Gradio console (``ui.console.build``) served
 against the real app, tickets confirmed over the API, and the tab showing the group with its size,
-trend, place, why its tickets belong together and example calls, all without leaving the machine."""
+trend, place, the problem, why its tickets belong together and example calls, all without leaving the machine."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def test_the_hot_issues_tab_shows_a_group_and_why_it_is_one(browser, live_server
     shown = page.get_by_label("各组为何同组与来电示例（已脱敏）")
     expect(shown).to_have_value(re.compile("为何同组"), timeout=30_000)
     text = shown.input_value()
-    assert "北岸区枫林苑 · 城乡建设/供水供气（4 条）" in text and "停水" in text
+    assert "北岸区枫林苑 · 停水（城乡建设/供水供气，4 条）" in text and "问题同为「停水」" in text
     assert "北岸枫林苑" in text  # how a caller put the place, shown beside why it is the same place
     table = page.locator("table").filter(has_text="北岸区枫林苑")
     expect(table).to_contain_text("上升")

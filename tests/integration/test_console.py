@@ -176,8 +176,9 @@ def test_hot_issues_show_each_group_with_its_size_trend_and_examples(api):
     table, examples = hot_issues(api, 24, 3)
     assert (
         table.iloc[0]["地点"] == "北岸区阳光花园"
+        and table.iloc[0]["问题"] == "路灯不亮"
         and table.iloc[0]["工单数"] == 4
         and table.iloc[0]["趋势"] in ("上升", "持平", "回落")
     )
-    assert "路灯不亮" in examples and "为何同组：分类同为「城乡建设/市政设施」" in examples
+    assert "为何同组：问题同为「路灯不亮」（分类「城乡建设/市政设施」）" in examples
     assert "没有" in hot_issues(api, 24, 50)[1]  # no group that big: said, not an empty table alone

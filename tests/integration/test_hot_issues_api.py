@@ -51,7 +51,12 @@ def test_tickets_about_one_problem_at_one_place_are_one_hot_issue(env):
     issues = reply.json()["issues"]
     assert len(issues) == 1
     issue = issues[0]
-    assert (issue["size"], issue["place"], issue["category"]) == (7, "东城区幸福小区", WATER)
+    assert (issue["size"], issue["place"], issue["problem"], issue["category"]) == (
+        7,
+        "东城区幸福小区",
+        "停水",
+        WATER,
+    )
     assert sum(issue["hourly"]) == 7 and issue["trend"] == "上升"
     assert "东城幸福小区" in issue["named_as"] and "分钟" in issue["why"] and "说法不同" in issue["why"]
     shown = str(issue["examples"])

@@ -122,3 +122,15 @@ def test_bench_runs_on_a_shared_data_sample(shared_data, tmp_path):
     result = hotline_bench.run(sample, "label_l1")
     assert [row["classifier"] for row in result["rows"]] == ["govassist", "tfidf+lr baseline"]
     assert result["test_rows"] > 0 and all(0 <= row["accuracy"] <= 1 for row in result["rows"])
+
+
+def test_bench_shows_per_class_figures_and_confusions_for_request_type(shared_data):
+    messages = shared_data / "msgabench_gov" / "messages_cls_dev.jsonl"
+    result = hotline_bench.run(messages, "label_type", size=200)
+    classes = {row["class"] for row in result["class_rows"]}
+    assert classes == {"咨询", "建言", "投诉/求助"}
+    assert sum(row["rows"] for row in result["class_rows"]) == result["test_rows"]
+    confusions = result["confusion_rows"]
+    assert sum(row[label] for row in confusions for label in classes) == result["test_rows"]
+    correct = sum(row[row["given"]] for row in confusions)
+    assert correct / result["test_rows"] == pytest.approx(result["rows"][0]["accuracy"], abs=1e-4)

@@ -52,3 +52,20 @@ def test_joined_recordings_say_which_clips_they_hold_and_where_each_speaks():
 def test_a_joined_recording_has_a_reference_only_when_every_clip_has_one():
     assert joined_reference(["你好", "我想问"]) == "你好我想问"
     assert joined_reference(["你好", None]) is None
+
+
+def test_live_cost_is_counted_per_final_line():
+    from assistant.speech.whisper import DecodeCounts
+    from eval_sets.asr import _cost_per_line
+
+    before, after = DecodeCounts(3, 0, 1, 3), DecodeCounts(8, 1, 2, 9)
+    spent = after - before
+    assert spent == DecodeCounts(5, 1, 1, 6) and spent + before == after
+    cost = _cost_per_line(4.5, spent, finals=3)
+    assert cost == {
+        "live_cpu_per_line_s": 1.5,
+        "live_decodes_per_line": 2.0,
+        "live_redecodes": 1,
+        "live_fallbacks": 1,
+    }
+    assert _cost_per_line(0.0, DecodeCounts(), finals=0)["live_decodes_per_line"] is None

@@ -60,3 +60,25 @@ def test_empty_or_contentless_text_gives_no_fields(text):
 )
 def test_estates_with_he_in_their_names_are_read_whole(text, address):
     assert fields(text)["address"] == address
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("春晖花园路边停满了私家车", "春晖花园"),  # the road outside the estate
+        ("明珠家园北门路口的红绿灯坏了", "明珠家园"),
+        ("枫林小区路上出现一个深坑", "枫林小区"),
+        ("人民路口的红绿灯坏了", "人民路"),  # a road's own crossing
+        ("东城区花园路12号停水了", "东城区花园路12号"),  # a road named after a garden
+        ("人民路门口的路灯不亮了，晚上走路很危险", "人民路"),  # 晚上走路 is walking
+        ("凤凰新村里面路口信号灯一直闪黄灯", "凤凰新村"),
+        ("颐和公寓东门楼下广场舞太吵了", "颐和公寓"),  # 广场舞 is no square
+        ("今天一早桥西大街74号就断水了", "桥西大街74号"),  # the time is the caller's
+        ("每天晚上经开区颐和公寓的音箱声音很大", "经开区颐和公寓"),
+        ("我是人民医院对面的明月花园的，闻到煤气味", "明月花园"),  # the estate, not its landmark
+        ("人民医院门口乱停车", "人民医院"),
+        ("清溪区学苑小区近两小时路灯长时间不亮", "清溪区学苑小区"),  # 路灯 is a lamp, not a road
+    ],
+)
+def test_the_place_is_not_the_road_outside_it_a_dance_or_a_time(text, address):
+    assert fields(text)["address"] == address

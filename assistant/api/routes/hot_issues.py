@@ -1,6 +1,7 @@
 """Hot issues (热点发现), agent role: the recent tickets grouped by problem, place and time, each
 group with its size, trend, place and example calls (masked), so the centre can issue one notice.
-The grouping is ``assistant.hotline.hot_issues``'s; the tickets are ``TicketStore``'s."""
+The grouping is ``assistant.hotline.grouping``'s, what a group shows ``hot_issues``'s; the tickets are
+``TicketStore``'s."""
 
 from __future__ import annotations
 
@@ -22,7 +23,10 @@ class ExampleCall(BaseModel):
 
 
 class HotIssueOut(BaseModel):
-    category: str
+    problem: str = Field(
+        description="多数来电所说的具体问题（停水、路灯不亮……）；说法未对应问题词表时为空，按分类归组"
+    )
+    category: str = Field(description="多数工单登记的分类")
     place: str = Field(description="多数来电人所说的地点（小区、道路，不含门牌）")
     size: int = Field(description="工单数")
     first_at: datetime
@@ -32,7 +36,9 @@ class HotIssueOut(BaseModel):
     examples: list[ExampleCall]
     ticket_ids: list[int]
     named_as: list[str] = Field(description="来电人对地点的说法（不含门牌），最常见的在前")
-    why: str = Field(description="这些工单为何算同一组：分类、地点、来电间隔，以及按规则归入的工单")
+    why: str = Field(
+        description="这些工单为何算同一组：问题（或分类）、地点、来电间隔，按规则归入的工单，以及归属不确定的工单"
+    )
 
 
 class HotIssuesOut(BaseModel):
@@ -58,6 +64,7 @@ def list_hot_issues(
     found = hot_issues(map(signal_of, tickets), now, gap, min_size or settings.hot_issue_min_size)
     issues = [
         HotIssueOut(
+            problem=issue.problem,
             category=issue.category,
             place=issue.place,
             size=issue.size,

@@ -1,6 +1,7 @@
 """The hotline's shipped defaults, package data so that a wheel install has them: the 示例市
-category taxonomy and the labelled 示例市 history the default classifiers are trained on (written
-by ``eval_sets/hotline/make_training.py``). A deployment replaces both with its own."""
+category taxonomy, the labelled 示例市 history the default classifiers are trained on (written
+by ``eval_sets/hotline/make_training.py``) and the vocabulary of problems hot-issue grouping tells
+apart. A deployment replaces them with its own."""
 
 from __future__ import annotations
 
@@ -10,3 +11,4 @@ from pathlib import Path
 # Wheels install unpacked, so the package data are plain files on disk.
 TAXONOMY = Path(str(files(__name__) / "taxonomy.jsonl"))
 TRAINING = Path(str(files(__name__) / "training.jsonl"))
+PROBLEMS = Path(str(files(__name__) / "problems.jsonl"))

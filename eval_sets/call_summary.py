@@ -18,7 +18,7 @@ import random
 import re
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,6 @@ from assistant.wiring import Services
 
 CALLS = Path(__file__).parent / "call_summaries" / "calls.jsonl"
 REQUEST_TYPES = ("投诉求助", "咨询", "建言")
-_NAMED_TYPE = re.compile("来电(" + "|".join(REQUEST_TYPES) + ")")
 
 
 @dataclass(frozen=True)
@@ -114,13 +113,6 @@ def in_standard_form(summary: str) -> bool:
     )
 
 
-def summary_request_type(summary: CallSummary, classify: Callable[[str], str]) -> str:
-    """The request type a summary reads as: the one the extractive summary names, else the
-    classifier's on the summary's text."""
-    named = _NAMED_TYPE.search(summary.text) if summary.mode == "extractive" else None
-    return named.group(1) if named else classify(summary.text)
-
-
 @dataclass(frozen=True)
 class Scored:
     call: Call
@@ -178,7 +170,7 @@ def summarise_calls(services: Services, calls: Sequence[Call]) -> dict[str, list
             )
             seconds = time.perf_counter() - start
             supports = tuple(support for _, support in clause_support(summary.text, masked))
-            kind = summary_request_type(summary, lambda text: classify.explain(text).label)
+            kind = classify.explain(summary.text).label  # the type the summary reads as
             results[name].append(Scored(call, summary, seconds, supports, kind))
     return results
 

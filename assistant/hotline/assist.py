@@ -10,6 +10,7 @@ light) gets no suggestions rather than unrelated ones.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -142,18 +143,27 @@ def draft_fields(draft: dict[str, str], evidence: dict[str, str]) -> list[DraftF
     ]
 
 
+# What the form says when the call stated no request of its own: the request type's usual words,
+# no content of the call (投诉求助 also for a call of no known type).
+PLAIN_REQUESTS = {"投诉求助": "诉求核实处理", "咨询": "诉求答复咨询", "建言": "诉求研究采纳建议"}
+_WISH = re.compile(r"^(?:我们?)?(?:希望|要求|请求)(?:你们)?")
+
+
 def summarise(draft: dict[str, str]) -> str:
-    """A one-line call summary from the draft (extractive: the caller's own words, no model)."""
-    name = draft.get("caller_name", "")
-    who = f"{name}姓市民" if len(name) == 1 else name or "来电人"  # 我姓王 gives the surname alone
-    parts = [f"{who}来电{draft.get('request_type', '')}"]
-    if draft.get("address"):
-        parts.append(f"地点：{draft['address']}")
-    if draft.get("request"):
-        parts.append(f"内容：{draft['request'][:120]}")
-    if draft.get("department"):
-        parts.append(f"建议承办单位：{draft['department']}")
-    return "；".join(parts) + "。"
+    """The call summary in the ticket form, 来电人反映……，诉求……。, from the draft (extractive: the
+    caller's own words, no model): the place and the matter, then the request; a call that stated
+    no request gets its type's plain one. No name or number (masked where the caller's words hold
+    one): those are fields of their own."""
+    matter, address = (mask_personal_data(draft.get(name, "")) for name in ("service_item", "address"))
+    request = _WISH.sub("", mask_personal_data(draft.get("request", "")))[:120]
+    plain = PLAIN_REQUESTS.get(draft.get("request_type", ""), PLAIN_REQUESTS["投诉求助"])
+    if matter and request and (matter in request or request in matter):  # a question is its own matter
+        matter, wish = max(matter, request, key=len), plain
+    else:
+        wish = f"诉求{request}" if request else plain
+    if address and address not in matter:
+        matter = f"{address}，{matter}" if matter else address
+    return f"来电人反映{matter or '的问题尚未说明'}，{wish}。"
 
 
 def on_topic(question: str, hits: Sequence[SearchHit], regions: Sequence[str] = ()) -> list[SearchHit]:

@@ -4,8 +4,8 @@ from the transcript and checked against it the way answers are checked against t
 Each clause of what the model wrote is kept only when the transcript supports it (the share of
 its character bigrams found in the transcript, the form's own words left out: ``grounding.support``);
 the clauses it does not support are dropped and listed, so the agent sees what was left out. The
-agent's own lines (坐席：, in a two-speaker transcript) support nothing. A summary that loses
-its 诉求 that way keeps its report and says the form's plain request for the call's type
+agent's own lines (坐席：, in a two-speaker transcript; its scripted clauses in a mono one,
+``extraction.caller_words``) support nothing. A summary that loses its 诉求 that way keeps its report and says the form's plain request for the call's type
 (诉求核实处理); one that loses its report, a model that fails, or no model at all gives the
 extractive summary (``assist.summarise``) instead. Whatever the model writes is put in the form as
 one sentence (``_standard_form``). The transcript is masked, and sentences addressing the model
@@ -23,7 +23,8 @@ from assistant.answering.chat_models import ChatMessage, ChatModel, complete
 from assistant.answering.prompts import render
 from assistant.config import DeploymentSettings
 from assistant.errors import BackendUnavailable
-from assistant.hotline.assist import summarise
+from assistant.hotline.assist import PLAIN_REQUESTS, summarise
+from assistant.hotline.extraction import caller_words
 from assistant.privacy import mask_personal_data
 from assistant.text_normalisation import normalise_text
 
@@ -66,9 +67,6 @@ def check_summary(text: str, transcript: str, min_support: float) -> tuple[list[
 
 _REPORT_OPENER = re.compile(rf"^{_WHO}(?:反映|称|表示)[：:]?")
 _REQUEST_OPENER = re.compile(rf"^{_WHO}(?:诉求(?:是|为)?[：:]?(?:希望|要求|请求)?|希望|要求|请求)[：:]?")
-# What the form says when the model's request was not the caller's: the request type's usual
-# words, no content of the call (投诉求助 also for a call of no known type).
-PLAIN_REQUESTS = {"投诉求助": "诉求核实处理", "咨询": "诉求答复咨询", "建言": "诉求研究采纳建议"}
 
 
 def _standard_form(clauses: list[str]) -> list[str]:
@@ -113,13 +111,6 @@ def _without_instructions(transcript: str) -> str:
     return "\n".join(grounding.strip_instructions(line) for line in transcript.splitlines())
 
 
-def _caller_words(transcript: str) -> str:
-    """What the caller said, the source every clause is checked against: a two-speaker transcript
-    without the agent's (坐席：) lines; a mono one, where the speakers are not told apart, whole."""
-    lines = transcript.splitlines()
-    return "\n".join(line for line in lines if not line.lstrip().startswith(("坐席：", "坐席:")))
-
-
 def summarise_call(
     transcript: str,
     draft: dict[str, str],
@@ -148,7 +139,7 @@ def summarise_call(
     except BackendUnavailable as exc:
         logger.warning("Call summary falls back to the extractive one: %s", exc)
         return fallback
-    kept, dropped = check_summary(written, _caller_words(masked), min_support)
+    kept, dropped = check_summary(written, caller_words(masked), min_support)
     if not _has_report(kept):
         logger.info(
             "Call summary falls back to the extractive one: %d of %d clauses unsupported",

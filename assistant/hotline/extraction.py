@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.answering import grounding
 from assistant.privacy import PersonalDataSpan, find_personal_data
 
 SURNAMES = (
@@ -80,6 +81,37 @@ _INTRO = re.compile(
 _REQUEST = re.compile(
     r"希望|要求|请求|请(?!问)|麻烦|帮忙|尽快|能不能|能否|建议|想问|想咨询|请问|怎么办|求助|呼吁"
 )
+# What the agent says from the centre's scripts (开场白、询问、结束语). A mono recording does not
+# tell the speakers apart, so these clauses are known as the agent's by their wording alone; they
+# are neither the caller's matter nor the caller's request (「请保持电话畅通」 has a 请 in it).
+_AGENT_SCRIPT = re.compile(
+    r"^(?:您好|你好)?(?:这里是)?[^，,。？?！!]{0,16}热线$|为您服务|有什么(?:可以|能|需要)?(?:帮|为)(?:您|你)"
+    r"|(?:您|你)贵姓|怎么称呼"
+    r"|^(?:那)?(?:您|你)(?:希望|需要我们|的诉求|还有|看还有|反映的|说的是)"
+    r"|还有(?:什么|其他|别的)(?:问题|需要|诉求|事情?)(?:需要反映)?(?:吗|没有)"
+    r"|(?:^|我们)(?:这边)?(?:会|将|马上|尽快)(?:尽快|马上)?(?:为您)?(?:转交|转给|转到|反馈|联系|安排|记录|派单|通知|核实|跟进)"
+    r"|^(?:我们)?(?:明白|了解|清楚)了$|请问您(?!这边|能|可以|们)"
+    r"|(?:已经?|我们)(?:为您)?(?:记录|登记|受理)(?:下来)?了|保持(?:电话|手机)畅通|感谢(?:您的)?(?:来电|致电)"
+    rf"|^[{SURNAMES}](?:先生|女士|小姐|师傅|阿姨)(?:您)?好|请(?:您)?(?:稍等|放心)|为您(?:转接|查询|登记)"
+)
+_SPOKEN_CLAUSE = re.compile(r"[^，,。！？!?；;\n]+[，,。！？!?；;]*")
+
+
+def is_agent_script(clause: str) -> bool:
+    """Whether a clause is one of the agent's scripted lines (greeting, asking for details, closing)."""
+    return bool(_AGENT_SCRIPT.search(clause.strip().rstrip("，,。！？!?；;")))
+
+
+def caller_words(transcript: str) -> str:
+    """What the caller said: a two-speaker transcript without the agent's (坐席：) lines; in every
+    other line, the agent's scripted clauses left out (a mono recording mixes both speakers)."""
+    lines = (line for line in transcript.splitlines() if not line.lstrip().startswith(("坐席：", "坐席:")))
+    return "\n".join(
+        _SPOKEN_CLAUSE.sub(lambda clause: "" if is_agent_script(clause.group()) else clause.group(), line)
+        for line in lines
+    )
+
+
 _COURTESY = re.compile(
     r"^(?:谢谢|谢谢你们|麻烦了|麻烦你们了|辛苦了|嗯|啊|哦|好的|对|是的|(?:这是我的)?一点(?:小)?建议)$"
 )
@@ -198,11 +230,18 @@ def _span(text: str, name: str, clauses: list[_Clause]) -> ExtractedField:
 
 
 def matter_and_request(text: str) -> list[ExtractedField]:
-    """The matter: the first clauses that are not greetings or introductions, up to the end of
-    their sentence and before the request. The request: from the last clause with a request word
+    """The matter: the first clauses that are not greetings, introductions, the agent's scripted
+    lines or instructions to a model, up to the end of their sentence and before the request. The request: from the last clause with a request word
     (希望, 请, 建议, 请问 ...) to the end of its sentence, courtesies dropped."""
     clauses = [c for c in _clauses(text) if not _COURTESY.match(c.text)]
-    content = [c for c in clauses if not _INTRO.match(c.text) and not find_personal_data(c.text)]
+    content = [
+        c
+        for c in clauses
+        if not _INTRO.match(c.text)
+        and not find_personal_data(c.text)
+        and not is_agent_script(c.text)
+        and not grounding.is_instruction(c.text)
+    ]
     fields: list[ExtractedField] = []
     cues = [i for i, c in enumerate(content) if _REQUEST.search(c.text)]
     request: list[_Clause] = []

@@ -54,7 +54,7 @@ def test_a_summary_that_loses_its_request_keeps_its_report_and_the_forms_plain_r
 def test_a_summary_that_loses_its_report_falls_back_to_the_extractive_one():
     summary, _ = _summary(["来电人反映物业已赔偿每户五千元，", "诉求尽快恢复供水。"])
     assert summary.mode == "extractive" and summary.dropped == ["来电人反映物业已赔偿每户五千元，"]
-    assert "希望尽快恢复供水" in summary.text and "五千元" not in summary.text
+    assert "诉求尽快恢复供水" in summary.text and "五千元" not in summary.text
 
 
 def test_reports_and_requests_in_several_sentences_become_one_sentence_in_the_form():
@@ -85,7 +85,7 @@ def test_the_agents_lines_support_nothing_and_a_sentence_addressing_the_model_ne
 
 def test_a_failing_model_or_none_gives_the_extractive_summary():
     failed, _ = _summary([], status=500)
-    assert failed.mode == "extractive" and "希望尽快恢复供水" in failed.text
+    assert failed.mode == "extractive" and "诉求尽快恢复供水" in failed.text
     none = summarise_call(TRANSCRIPT, DRAFT, None, min_support=0.6)
     assert none.mode == "extractive" and none.model == "" and none.text == failed.text
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.hotline.extraction import extract_fields
+from assistant.hotline.extraction import caller_words, extract_fields, is_agent_script
 
 CALLS = [
     "喂，您好，我叫陈志强，示例市西湖区光明街220号幸福里小区楼顶有人违规加盖彩钢房，存在安全隐患。请尽快给个答复。我的电话是13912345678。",
@@ -82,3 +82,70 @@ def test_estates_with_he_in_their_names_are_read_whole(text, address):
 )
 def test_the_place_is_not_the_road_outside_it_a_dance_or_a_time(text, address):
     assert fields(text)["address"] == address
+
+
+MONO_CALL = (
+    "您好，示例市12345热线，工号2051为您服务，请问有什么可以帮您？喂，你好，我家楼下那个烧烤摊每天晚上油烟特别大，"
+    "窗户都不敢开。好的，请问您贵姓？我姓孙。孙女士您好，您希望怎么处理？希望城管去管一管，让他们装个油烟净化器。"
+    "好的，我们会尽快转交相关部门，请保持电话畅通，感谢您的来电。"
+)
+
+
+def test_a_mono_call_keeps_the_agents_scripted_lines_out_of_matter_and_request():
+    got = fields(MONO_CALL)
+    assert got["service_item"].startswith("我家楼下那个烧烤摊") and "热线" not in got["service_item"]
+    assert got["request"] == "希望城管去管一管，让他们装个油烟净化器"
+    assert got["caller_name"] == "孙"
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "这里是示例市12345政务服务便民热线",
+        "工号1023为您服务",
+        "请问有什么可以帮您",
+        "请问您怎么称呼",
+        "请问您的联系电话是多少",
+        "您希望怎么处理",
+        "还有其他问题吗",
+        "我们会转交城管部门处理",
+        "请保持电话畅通",
+        "感谢您的来电",
+        "王先生您好",
+    ],
+)
+def test_the_agents_scripted_lines_are_known(clause):
+    assert is_agent_script(clause)
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "我之前打过12345热线没人管",
+        "麻烦您尽快派人来看看",
+        "请问公积金在哪里提取",
+        "还有其他问题，就是楼道灯也坏了",
+        "我们小区已经停水三天了",
+        "希望你们尽快处理",
+    ],
+)
+def test_the_callers_own_words_are_not_taken_for_the_agents(clause):
+    assert not is_agent_script(clause)
+
+
+def test_caller_words_leave_out_agent_lines_and_scripted_clauses():
+    words = caller_words(
+        "坐席：您好，请问有什么可以帮您？\n来电人：幸福小区停水了，请保持电话畅通。\n" + MONO_CALL
+    )
+    assert "有什么可以帮您" not in words and "保持电话畅通" not in words and "感谢您的来电" not in words
+    assert "幸福小区停水了" in words and "希望城管去管一管" in words and "油烟特别大" in words
+
+
+@pytest.mark.parametrize("clause", ["会尽快安排相关部门去看", "请问您住在哪个小区", "我们明白了"])
+def test_more_of_the_agents_lines_are_known(clause):
+    assert is_agent_script(clause)
+
+
+@pytest.mark.parametrize("clause", ["请问您这边是城管吗", "请问您能帮我查一下吗", "我会尽快去办"])
+def test_a_caller_asking_the_agent_is_not_the_agent(clause):
+    assert not is_agent_script(clause)

@@ -20,26 +20,31 @@ def test_urgency_and_sentiment_name_their_evidence():
     assert sentiment("反映好几次了一直没人管，太过分了")[0] == "不满"
 
 
-def test_the_summary_says_who_what_where_and_who_handles_it():
+def test_the_summary_is_the_ticket_form_of_place_matter_and_request_without_personal_data():
     from assistant.hotline.assist import summarise
 
-    summary = summarise(
-        {
-            "caller_name": "王女士",
-            "request_type": "投诉求助",
-            "address": "解放路18号",
-            "request": "楼下工地夜间施工",
-            "department": "示例市城市管理综合执法局",
-        }
+    draft = {
+        "caller_name": "王女士",
+        "callback_number": "13912345678",
+        "request_type": "投诉求助",
+        "address": "解放路18号",
+        "service_item": "楼下工地夜间施工",
+        "request": "希望你们尽快处理",
+        "department": "示例市城市管理综合执法局",
+    }
+    assert summarise(draft) == "来电人反映解放路18号，楼下工地夜间施工，诉求尽快处理。"
+    assert summarise({**draft, "service_item": "解放路18号楼下工地夜间施工"}).startswith(
+        "来电人反映解放路18号楼下"
     )
+
+
+def test_a_call_without_a_stated_request_gets_its_types_plain_one_and_a_question_is_its_own_matter():
+    from assistant.hotline.assist import summarise
+
     assert (
-        summary
-        == "王女士来电投诉求助；地点：解放路18号；内容：楼下工地夜间施工；建议承办单位：示例市城市管理综合执法局。"
+        summarise({"service_item": "路灯不亮", "request_type": "投诉求助"})
+        == "来电人反映路灯不亮，诉求核实处理。"
     )
-
-
-def test_a_surname_alone_is_written_as_such_in_the_summary():
-    from assistant.hotline.assist import summarise
-
-    assert summarise({"caller_name": "王", "request_type": "咨询"}).startswith("王姓市民来电咨询")
-    assert summarise({}).startswith("来电人来电")
+    question = {"service_item": "请问公积金怎么提取", "request": "请问公积金怎么提取", "request_type": "咨询"}
+    assert summarise(question) == "来电人反映请问公积金怎么提取，诉求答复咨询。"
+    assert summarise({}) == "来电人反映的问题尚未说明，诉求核实处理。"

@@ -19,7 +19,6 @@ from eval_sets.call_summary import (
     load_messages,
     personal_leaks,
     score_rows,
-    summary_request_type,
 )
 
 
@@ -48,13 +47,6 @@ def test_the_standard_form_is_one_sentence_opening_with_the_report_and_holding_t
     assert not in_standard_form("来电人反映路灯不亮，希望尽快修复。")
 
 
-def test_the_extractive_summary_reads_as_the_type_it_names_and_a_written_one_as_its_classifier_says():
-    extractive = CallSummary("来电人来电咨询；内容：身份证补办。", "extractive")
-    generated = CallSummary("来电人反映身份证丢失，诉求咨询补办地点。", "generated")
-    assert summary_request_type(extractive, lambda text: "建言") == "咨询"
-    assert summary_request_type(generated, lambda text: "建言") == "建言"
-
-
 def test_a_row_averages_over_the_paths_summaries():
     call = Call("c", "dev", "通话", "投诉求助", (("路灯",), ("修",)), ("坐席",), ("13812345678",))
     good = Scored(
@@ -62,7 +54,7 @@ def test_a_row_averages_over_the_paths_summaries():
     )
     bad = Scored(
         call,
-        CallSummary("来电人来电投诉求助；内容：坐席说。", "extractive", dropped=["x，"]),
+        CallSummary("来电人反映坐席说。", "extractive", dropped=["x，"]),
         4.0,
         (0.2,),
         "咨询",

@@ -149,6 +149,11 @@ PLAIN_REQUESTS = {"投诉求助": "诉求核实处理", "咨询": "诉求答复�
 _WISH = re.compile(r"^(?:我们?)?(?:希望|要求|请求)(?:你们)?")
 
 
+def plain_request(request_type: str) -> str:
+    """The form's request for a call that stated none of its own (诉求核实处理 for a complaint)."""
+    return PLAIN_REQUESTS.get(request_type, PLAIN_REQUESTS["投诉求助"])
+
+
 def summarise(draft: dict[str, str]) -> str:
     """The call summary in the ticket form, 来电人反映……，诉求……。, from the draft (extractive: the
     caller's own words, no model): the place and the matter, then the request; a call that stated
@@ -156,7 +161,7 @@ def summarise(draft: dict[str, str]) -> str:
     one): those are fields of their own."""
     matter, address = (mask_personal_data(draft.get(name, "")) for name in ("service_item", "address"))
     request = _WISH.sub("", mask_personal_data(draft.get("request", "")))[:120]
-    plain = PLAIN_REQUESTS.get(draft.get("request_type", ""), PLAIN_REQUESTS["投诉求助"])
+    plain = plain_request(draft.get("request_type", ""))
     if matter and request and (matter in request or request in matter):  # a question is its own matter
         matter, wish = max(matter, request, key=len), plain
     else:

@@ -23,14 +23,13 @@ from assistant.answering.chat_models import ChatMessage, ChatModel, complete
 from assistant.answering.prompts import render
 from assistant.config import DeploymentSettings
 from assistant.errors import BackendUnavailable
-from assistant.hotline.assist import PLAIN_REQUESTS, summarise
-from assistant.hotline.extraction import caller_words
+from assistant.hotline.assist import plain_request, summarise
+from assistant.hotline.extraction import PUNCTUATED_CLAUSE, caller_words
 from assistant.privacy import mask_personal_data
 from assistant.text_normalisation import normalise_text
 
 logger = logging.getLogger(__name__)
 
-_CLAUSE = re.compile(r"[^，,。；;！？!?\n]+[，,。；;！？!?]*")
 _WHO = r"(?:来电人|市民|该市民|他|她|其)?"
 _FORM = re.compile(rf"^{_WHO}(?:反映|称|表示|来电|诉求(?:是|为)?|希望|要求)[：:]?")
 _REQUEST = re.compile(r"诉求|希望|要求|请求")
@@ -46,7 +45,7 @@ class CallSummary:
 
 
 def _clauses(text: str) -> list[str]:
-    return [clause.strip() for clause in _CLAUSE.findall(text) if clause.strip()]
+    return [clause.strip() for clause in PUNCTUATED_CLAUSE.findall(text) if clause.strip()]
 
 
 def clause_support(text: str, transcript: str) -> list[tuple[str, float]]:
@@ -148,5 +147,5 @@ def summarise_call(
         )
         return CallSummary(fallback.text, "extractive", chat_model.name, dropped)
     if not _has_request(kept):  # the report stands; the request the model wrote was not the caller's
-        kept.append(PLAIN_REQUESTS.get(draft.get("request_type", ""), PLAIN_REQUESTS["投诉求助"]))
+        kept.append(plain_request(draft.get("request_type", "")))
     return CallSummary(_joined(kept), "generated", chat_model.name, dropped)

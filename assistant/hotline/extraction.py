@@ -94,7 +94,7 @@ _AGENT_SCRIPT = re.compile(
     r"|(?:已经?|我们)(?:为您)?(?:记录|登记|受理)(?:下来)?了|保持(?:电话|手机)畅通|感谢(?:您的)?(?:来电|致电)"
     rf"|^[{SURNAMES}](?:先生|女士|小姐|师傅|阿姨)(?:您)?好|请(?:您)?(?:稍等|放心)|为您(?:转接|查询|登记)"
 )
-_SPOKEN_CLAUSE = re.compile(r"[^，,。！？!?；;\n]+[，,。！？!?；;]*")
+PUNCTUATED_CLAUSE = re.compile(r"[^，,。！？!?；;\n]+[，,。！？!?；;]*")  # a clause with the marks after it
 
 
 def is_agent_script(clause: str) -> bool:
@@ -107,7 +107,7 @@ def caller_words(transcript: str) -> str:
     other line, the agent's scripted clauses left out (a mono recording mixes both speakers)."""
     lines = (line for line in transcript.splitlines() if not line.lstrip().startswith(("坐席：", "坐席:")))
     return "\n".join(
-        _SPOKEN_CLAUSE.sub(lambda clause: "" if is_agent_script(clause.group()) else clause.group(), line)
+        PUNCTUATED_CLAUSE.sub(lambda clause: "" if is_agent_script(clause.group()) else clause.group(), line)
         for line in lines
     )
 

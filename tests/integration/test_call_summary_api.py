@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from assistant.api.app import create_app
 from assistant.api.security import create_api_key
 from assistant.config import Settings
-from assistant.hotline.call_summary import PLAIN_REQUESTS, check_summary, summarise_call
+from assistant.hotline.assist import PLAIN_REQUESTS
+from assistant.hotline.call_summary import check_summary, summarise_call
 from assistant.wiring import Services
 from tests.stub_openai import stub_server
 

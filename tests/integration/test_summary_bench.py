@@ -7,7 +7,8 @@ import importlib.util
 
 import pytest
 
-from assistant.hotline.call_summary import PLAIN_REQUESTS, check_summary
+from assistant.hotline.assist import PLAIN_REQUESTS
+from assistant.hotline.call_summary import check_summary
 from assistant.wiring import Services
 from eval_sets.call_summary import load_calls, score_rows, summarise_calls
 

@@ -23,8 +23,7 @@ _HAN_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 # Sentences that address the reader as a machine: retrieved text is data, never instructions.
 _INSTRUCTION = re.compile(
     r"(忽略|无视|忘记)(以上|之前|前面|上述|所有)|ignore (all |the )?(previous|above)|system prompt|"
-    r"你现在是|你的新(任务|指令)|请(直接)?(输出|回答|回复)[:：“\"]|扮演|系统提示[:：]|"
-    r"在(摘要|回答|回复|答案)(中|里)(写|输出|加上|注明)",
+    r"你现在是|你的新(任务|指令)|请(直接)?(输出|回答|回复)[:：“\"]|扮演|系统提示[:：]",
     re.IGNORECASE,
 )
 

@@ -19,7 +19,9 @@ first final after its speech ended). An energy end (the last frame within 35 dB 
 used to be the speech end: on a clip with a noise floor or a quiet tail it lay after the line's
 final, which then counted the next clip's final as the delay. Long-audio RTF
 comes from ``--long`` files (no reference needed). ``--consistency`` adds the reference-free check
-of ``asr_consistency``: every audio file under a folder, and recordings joined from them.
+of ``asr_consistency``: every audio file under a folder, and recordings joined from them;
+``--floor`` adds the file path against itself (``asr_consistency.shifted_batch``), the CER below
+which live-vs-batch cannot be read as lost speech.
 """
 
 from __future__ import annotations
@@ -41,7 +43,13 @@ from assistant.speech.telephone import TELEPHONE_RATE, telephone_band, to_pcm16,
 from assistant.speech.text import character_error_rate, edit_distance, normalise_for_scoring
 from assistant.speech.types import SAMPLE_RATE
 from assistant.speech.whisper import DecodeCounts, FasterWhisperRecognizer
-from eval_sets.asr_consistency import AUDIO_SUFFIXES, audio_files, live_vs_batch, make_recordings
+from eval_sets.asr_consistency import (
+    AUDIO_SUFFIXES,
+    audio_files,
+    live_vs_batch,
+    make_recordings,
+    shifted_batch,
+)
 
 CHUNK_S = 0.1
 TRAILING_SILENCE_S = 2.0
@@ -82,6 +90,7 @@ class Measured:
     batch_cpu_s: float
     live: LiveResult
     delays: list[float]
+    shifted: tuple[int, int] | None = None  # (edits, characters) of the file path against itself, if asked
 
 
 def load_clips(audio_dir: Path, refs: Path) -> list[Clip]:
@@ -209,6 +218,7 @@ def _clip_row(measured: Measured, reference_text: str) -> dict[str, Any]:
 def _consistency_row(measured: Measured, reference_text: str | None) -> dict[str, Any]:
     """Live against batch; and both against the reference when every clip in the audio has one."""
     edits, chars = live_vs_batch(measured.batch_text, measured.live.text)
+    shift_edits, shift_chars = measured.shifted or (0, 0)
     reference = normalise_for_scoring(reference_text) if reference_text is not None else ""
     batch_edits = edit_distance(reference, normalise_for_scoring(measured.batch_text))
     live_edits = edit_distance(reference, normalise_for_scoring(measured.live.text))
@@ -217,6 +227,7 @@ def _consistency_row(measured: Measured, reference_text: str | None) -> dict[str
         "seconds": round(measured.seconds, 1),
         "batch_chars": chars,
         "live_vs_batch_CER": round(edits / chars, 4) if chars else None,
+        "batch_vs_shifted_CER": round(shift_edits / shift_chars, 4) if shift_chars else None,
         "lines": len(measured.delays),
         "longest_line_s": round(measured.live.longest_line_s, 1),
         "delay_mean_s": round(float(np.mean(measured.delays)), 2) if measured.delays else None,
@@ -229,6 +240,8 @@ def _consistency_row(measured: Measured, reference_text: str | None) -> dict[str
         "batch": measured.batch_text,
         "live": measured.live.text,
         "_edits": edits,
+        "_shift_edits": shift_edits,
+        "_shift_chars": shift_chars,
         "_ref_chars": len(reference),
         "_batch_ref_edits": batch_edits if reference else 0,
         "_live_ref_edits": live_edits if reference else 0,
@@ -289,11 +302,15 @@ def consistency_summary(rows: list[dict[str, Any]], group: str) -> dict[str, Any
     audio_s = sum(row["seconds"] for row in rows) or 1.0
     delays = [delay for row in rows for delay in row["_delays"]]
     ref_chars = sum(row["_ref_chars"] for row in rows)
+    shift_chars = sum(row["_shift_chars"] for row in rows)
     return {
         "audio": group,
         "seconds": round(audio_s, 1),
         "batch_chars": chars,
         "live_vs_batch_CER": round(sum(row["_edits"] for row in rows) / chars, 4) if chars else None,
+        "batch_vs_shifted_CER": round(sum(row["_shift_edits"] for row in rows) / shift_chars, 4)
+        if shift_chars
+        else None,
         "lines": len(delays),
         "longest_line_s": max((row["longest_line_s"] for row in rows), default=0.0),
         "delay_mean_s": round(float(np.mean(delays)), 2) if delays else None,
@@ -324,33 +341,46 @@ def _consistency(
     options: StreamingOptions,
     recordings: int,
     recording_s: float,
+    floor: bool,
 ) -> dict[str, Any]:
     """Live against batch on every file under ``folder`` (reusing clips already measured) and on joined recordings.
 
     Files of ``references`` (resolved path to reference text), and recordings joined only from them,
-    are also scored against the references: on joined audio the file transcript can be the worse one."""
-    clips, speeches, known, rows = [], [], [], []
+    are also scored against the references: on joined audio the file transcript can be the worse one.
+    With ``floor`` each is also decoded as a file again, delayed (``shifted_batch``)."""
     rate = TELEPHONE_RATE if telephone else SAMPLE_RATE
+
+    def floored(result: Measured, samples: np.ndarray) -> Measured:
+        if not floor or result.shifted is not None:
+            return result
+        return replace(result, shifted=shifted_batch(recognizer, samples, rate, result.batch_text))
+
+    clips, speeches, known, rows = [], [], [], []
     for source in audio_files(folder):
         clip = _prepare(source, telephone, workdir)
-        if source.resolve() not in measured:
-            measured[source.resolve()] = measure(
+        key = source.resolve()
+        if key not in measured:
+            measured[key] = measure(
                 recognizer, source.stem, clip.path, clip.samples, clip.rate, [clip.speech], options
             )
-        known.append(references.get(source.resolve()))
-        rows.append(_consistency_row(measured[source.resolve()], known[-1]))
+        measured[key] = floored(measured[key], clip.samples)
+        known.append(references.get(key))
+        rows.append(_consistency_row(measured[key], known[-1]))
         clips.append(clip.samples)
         speeches.append(clip.speech)
     joined = [
         _consistency_row(
-            measure(
-                recognizer,
-                recording.name,
-                wav_bytes([recording.samples], rate),
+            floored(
+                measure(
+                    recognizer,
+                    recording.name,
+                    wav_bytes([recording.samples], rate),
+                    recording.samples,
+                    rate,
+                    list(recording.speeches),
+                    options,
+                ),
                 recording.samples,
-                rate,
-                list(recording.speeches),
-                options,
             ),
             joined_reference([known[index] for index in recording.clips]),
         )
@@ -382,6 +412,7 @@ def run(
     consistency: Path | None = None,
     recordings: int = 2,
     recording_s: float = 45.0,
+    floor: bool = False,
     settings: Settings | None = None,
 ) -> dict[str, Any]:
     """Every figure of the bench as one JSON-ready dict: ``rows`` (per clip), ``summary`` and ``consistency``."""
@@ -422,6 +453,7 @@ def run(
                 options,
                 recordings,
                 recording_s,
+                floor,
             )
             if consistency
             else None

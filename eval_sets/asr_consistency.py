@@ -7,6 +7,12 @@ written to disk), the live transcript is scored against the file transcript of t
 CER with the file transcript as the reference (``live_vs_batch_CER``). No human reference is
 needed, so any folder of real calls can be checked. The recordings put clip ends where the live
 path must close a line, and give one final-line delay per clip end.
+
+The file transcript is not a fixed point: Whisper's output depends on where its window starts, so
+the same audio delayed by a fraction of a second can decode differently (a digit string read as
+一二三 or 123, a near-homophone). ``shifted_batch`` measures that: the file path against itself
+with ``FLOOR_SHIFTS_S`` of silence put before the audio. A live-vs-batch CER at that floor is the
+recogniser's own window variance, not speech the live path lost.
 """
 
 from __future__ import annotations
@@ -16,11 +22,18 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.speech.telephone import wav_bytes
 from assistant.speech.text import edit_distance, normalise_for_scoring
+from assistant.speech.types import SpeechToText
 
 AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".ogg", ".amr", ".flac", ".opus")
 SILENCE_S = (0.8, 3.0)  # between two clips: longer than a pause that closes a line
 NOISE_DBFS = (-55.0, -40.0)  # the noise bed under the whole recording
+FLOOR_SHIFTS_S = (
+    0.05,
+    0.1,
+    0.2,
+)  # silence put before the audio for the file path's floor (under the 0.4 s pad)
 
 
 @dataclass(frozen=True)
@@ -90,3 +103,17 @@ def live_vs_batch(batch_text: str, live_text: str) -> tuple[int, int]:
     """(edits, characters) of the live transcript scored against the file transcript."""
     batch, live = normalise_for_scoring(batch_text), normalise_for_scoring(live_text)
     return edit_distance(batch, live), len(batch)
+
+
+def shifted_batch(
+    recognizer: SpeechToText, samples: np.ndarray, rate: int, batch_text: str
+) -> tuple[int, int]:
+    """(edits, characters) of the file path against itself, summed over the audio delayed by each shift."""
+    edits = chars = 0
+    for shift in FLOOR_SHIFTS_S:
+        delayed = np.concatenate([np.zeros(round(shift * rate), np.float32), samples])
+        shifted_edits, shifted_chars = live_vs_batch(
+            batch_text, recognizer.transcribe(wav_bytes([delayed], rate)).text
+        )
+        edits, chars = edits + shifted_edits, chars + shifted_chars
+    return edits, chars

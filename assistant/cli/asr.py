@@ -47,6 +47,7 @@ CONSISTENCY_COLUMNS = (
     "seconds",
     "batch_chars",
     "live_vs_batch_CER",
+    "batch_vs_shifted_CER",
     "lines",
     "longest_line_s",
     "delay_mean_s",
@@ -112,6 +113,11 @@ def bench_asr(
     recording_seconds: float = typer.Option(
         45.0, "--recording-seconds", min=5, help="每条拼接录音的大致时长（秒）"
     ),
+    floor: bool = typer.Option(
+        False,
+        "--floor",
+        help="一致性检查的下限参考：每个音频前加 0.05/0.1/0.2 秒静音再按文件转写，对照原文件转写的 CER（--consistency 时）",
+    ),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
 ) -> None:
     """语音识别：字错率（CER，转简体并去标点后）、实时率（RTF）、实时转写的末段延迟。"""
@@ -125,6 +131,7 @@ def bench_asr(
         consistency=consistency,
         recordings=recordings,
         recording_s=recording_seconds,
+        floor=floor,
         settings=get_services().settings,
     )
     if as_json:

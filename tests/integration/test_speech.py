@@ -216,6 +216,7 @@ def test_bench_json_has_the_table_columns(tmp_path, shared_data, models_dir, mon
             "1",
             "--recording-seconds",
             "5",
+            "--floor",
         ]
         result = CliRunner().invoke(app, args)
     finally:
@@ -231,6 +232,9 @@ def test_bench_json_has_the_table_columns(tmp_path, shared_data, models_dir, mon
     assert [row["audio"] for row in checked["summary"]] == ["files", "recordings", "all"]
     assert all(set(CONSISTENCY_COLUMNS) <= set(row) for row in checked["rows"] + checked["summary"])
     assert checked["summary"][-1]["live_cpu_per_audio_s"] > 0
+    # The file path against itself, delayed: a clean read clip decodes the same; scored for every audio.
+    assert all(row["batch_vs_shifted_CER"] is not None for row in checked["rows"] + checked["summary"])
+    assert checked["rows"][0]["batch_vs_shifted_CER"] <= 0.2
 
 
 def _real_clip(shared_data: Path, folder: str, name: str) -> np.ndarray:

@@ -29,11 +29,8 @@ from assistant.speech.types import SpeechToText
 AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".ogg", ".amr", ".flac", ".opus")
 SILENCE_S = (0.8, 3.0)  # between two clips: longer than a pause that closes a line
 NOISE_DBFS = (-55.0, -40.0)  # the noise bed under the whole recording
-FLOOR_SHIFTS_S = (
-    0.05,
-    0.1,
-    0.2,
-)  # silence put before the audio for the file path's floor (under the 0.4 s pad)
+# Silence put before the audio for the file path's floor (each under the 0.4 s pad).
+FLOOR_SHIFTS_S = (0.05, 0.1, 0.2)
 
 
 @dataclass(frozen=True)

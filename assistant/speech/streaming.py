@@ -4,7 +4,7 @@
 drive it the same way: ``push(chunk)`` returns the events that chunk caused, ``flush()`` closes the
 stream. Audio becomes 16 kHz at once (``StreamResampler``, as a recording of it would decode) and every 32 ms frame is
 scored by the file path's own voice activity detector (``endpointing``). An utterance opens at the
-first speech frame (with ``pad_s`` of audio before it, as the file path pads its speech), is
+first speech frame (with ``pad_before_s`` of audio before it, as the file path pads its speech), is
 re-recognised for partials, and is finalised after a pause or when it reaches ``max_window_s``
 (cut at its least speech-like recent frame; the rest opens the next). The pause that closes a line
 is ``endpoint_silence_s`` up to ``shrink_after_s`` of line, then shrinks linearly to
@@ -14,11 +14,11 @@ waiting for a long pause there made lines run to the length limit, their final m
 the sentence ended. A line closed at a short pause gives the next line only that pause as its pad,
 so no speech is decoded twice.
 Only audio the detector scored as non-speech is ever dropped, the same audio the file path drops,
-and Whisper gets the utterance cut exactly as the file path's VAD cuts speech (from ``pad_s``
-before its first speech frame to ``pad_s`` after the frame that began the pause), so an utterance
+and Whisper gets the utterance cut exactly as the file path's VAD cuts speech (from ``pad_before_s``
+before its first speech frame to ``pad_after_s`` after the frame that began the pause), so an utterance
 the file path also sees as one stretch of speech is decoded from the same samples.
 Whisper's cost is mostly its fixed 30 s encoder pass, so the delay is kept low by speculating:
-once the pause covers the pad the utterance is recognised at full quality (sent as a partial), and
+once the pause covers the pad after it the utterance is recognised at full quality (sent as a partial), and
 when the pause lasts and no speech came since, that result is the final, with no second pass. Partials
 come less often when the CPU lags: at most one per twice the last one's cost.
 
@@ -37,7 +37,14 @@ import numpy as np
 from assistant.config import AsrSettings
 from assistant.errors import BadInput
 from assistant.speech.audio import StreamResampler
-from assistant.speech.endpointing import FRAME_SAMPLES, SileroVoiceActivity, VoiceActivity, least_speech_cut
+from assistant.speech.endpointing import (
+    FRAME_SAMPLES,
+    PAD_AFTER_S,
+    PAD_BEFORE_S,
+    SileroVoiceActivity,
+    VoiceActivity,
+    least_speech_cut,
+)
 from assistant.speech.types import SAMPLE_RATE, Segment, SpeechToText, StreamEvent, Transcript
 
 ACCEPTED_RATES = (8_000, 16_000)
@@ -51,7 +58,8 @@ class StreamingOptions:
     shrink_after_s: float = 2.0  # the pause needed shrinks linearly from a line this long (a sentence) on
     max_window_s: float = 12.0  # an utterance is cut at this length
     partial_interval_s: float = 1.0  # new audio between partials (at least twice the last partial's cost)
-    pad_s: float = 0.4  # non-speech kept before an utterance (the file path's VAD pads speech by 0.4 s)
+    pad_before_s: float = PAD_BEFORE_S  # non-speech kept before an utterance, as the file path pads speech
+    pad_after_s: float = PAD_AFTER_S  # ... and after it
     cut_search_s: float = 2.0  # where to look for the least speech-like frame when cutting a long utterance
     # Speech starts at this probability and a pause at a frame below silence_threshold: faster-whisper's VadOptions.
     speech_threshold: float = 0.5
@@ -179,7 +187,7 @@ class StreamingTranscriber:
 
     @property
     def _pad_frames(self) -> int:
-        return max(1, math.ceil(self.options.pad_s * SAMPLE_RATE / FRAME_SAMPLES))
+        return max(1, math.ceil(self.options.pad_before_s * SAMPLE_RATE / FRAME_SAMPLES))
 
     def _trim_pad(self) -> None:
         keep = self._pad_frames + 1  # the pad before the frame being judged
@@ -200,10 +208,10 @@ class StreamingTranscriber:
         return self._since_partial >= interval * SAMPLE_RATE
 
     def _pausing(self) -> bool:
-        """The pause already holds all the audio the final will decode: the pad, or the whole pause that closes
-        the line if that is shorter. Speculating earlier (at half a 0.6 s endpoint, 0.3 s) decoded a window
-        shorter than the final's and the file's, and its text became the final."""
-        return self._silent_frames * FRAME_S >= min(self.options.pad_s, self._endpoint_silence_s())
+        """The pause already holds all the audio the final will decode: the pad after the speech, or the whole
+        pause that closes the line if that is shorter. Speculating earlier decoded a window shorter than the
+        final's and the file's, and its text became the final."""
+        return self._silent_frames * FRAME_S >= min(self.options.pad_after_s, self._endpoint_silence_s())
 
     def _partial(self) -> StreamEvent:
         draft = self.options.draft_partials and not self._pausing()
@@ -252,11 +260,10 @@ class StreamingTranscriber:
         ]
         if not speech:
             return []
-        pad = int(self.options.pad_s * SAMPLE_RATE)
-        start = max(speech[0] * FRAME_SAMPLES - pad, 0)
+        start = max(speech[0] * FRAME_SAMPLES - round(self.options.pad_before_s * SAMPLE_RATE), 0)
         pause_began = len(self._window) - self._silent_frames
         end = (
-            pause_began * FRAME_SAMPLES + pad
+            pause_began * FRAME_SAMPLES + round(self.options.pad_after_s * SAMPLE_RATE)
             if frames == len(self._window) and self._silent_frames
             else len(audio)
         )

@@ -25,6 +25,7 @@ import numpy as np
 from assistant.config import AsrSettings
 from assistant.errors import BackendUnavailable, ConfigurationError
 from assistant.speech.audio import decode_audio
+from assistant.speech.endpointing import PAD_AFTER_S, PAD_BEFORE_S
 from assistant.speech.filters import GuardOptions, RawSegment, guard_segments, hallucinated
 from assistant.speech.model import packaged_whisper_dir
 from assistant.speech.text import clean_text
@@ -86,8 +87,8 @@ class FasterWhisperRecognizer:
         return segments
 
     def _speech_windows(self, samples: np.ndarray) -> list[tuple[int, int]]:
-        """Silero's stretches of speech (faster-whisper's VAD, padded as it pads them), split at pauses of
-        ``file_split_silence_s``, as sample ranges.
+        """Silero's stretches of speech (faster-whisper's VAD, padded by ``PAD_BEFORE_S`` and ``PAD_AFTER_S``),
+        split at pauses of ``file_split_silence_s``, as sample ranges (a pad never reaches into the window before).
 
         faster-whisper's ``vad_filter`` joins stretches into 30 s windows, and its VAD only ends a stretch at a
         2 s pause. Whisper drops words where two utterances share a window (the first words after the join, or,
@@ -95,8 +96,15 @@ class FasterWhisperRecognizer:
         from its own samples, as the live path decodes a line closed at such a pause."""
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-        options = VadOptions(min_silence_duration_ms=round(self.settings.file_split_silence_s * 1000))
-        return [(stretch["start"], stretch["end"]) for stretch in get_speech_timestamps(samples, options)]
+        options = VadOptions(
+            min_silence_duration_ms=round(self.settings.file_split_silence_s * 1000), speech_pad_ms=0
+        )
+        before, after = round(PAD_BEFORE_S * SAMPLE_RATE), round(PAD_AFTER_S * SAMPLE_RATE)
+        windows: list[tuple[int, int]] = []
+        for stretch in get_speech_timestamps(samples, options):
+            start = max(stretch["start"] - before, windows[-1][1] if windows else 0)
+            windows.append((start, min(stretch["end"] + after, samples.size)))
+        return windows
 
     def _recognise(self, window: np.ndarray, draft: bool) -> list[Segment]:
         """One window of speech, decoded again another way while the decode hallucinated (then the first's

@@ -218,6 +218,13 @@ class AsrSettings(BaseModel):
     beam_size: int = Field(
         5, ge=1, le=10, description="Beam width for file and final segments (partials use 1)."
     )
+    best_of: int = Field(
+        2,
+        ge=1,
+        le=10,
+        description="Hypotheses sampled at each temperature fallback (Whisper samples 5; on a CPU each costs a "
+        "decoder pass per token, and a live line's final waits for them).",
+    )
     language: str = Field("zh", description="Spoken language given to Whisper (no detection).")
     vad_filter: bool = Field(
         True,

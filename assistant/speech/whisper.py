@@ -136,8 +136,10 @@ class FasterWhisperRecognizer:
                 window,
                 language=settings.language,
                 beam_size=decoding.beam_size,
+                best_of=settings.best_of,
                 temperature=list(decoding.temperatures),
                 without_timestamps=decoding.without_timestamps,
+                max_new_tokens=token_cap(window.size / SAMPLE_RATE),
                 clip_timestamps="0",
                 condition_on_previous_text=False,
                 no_speech_threshold=settings.no_speech_threshold,
@@ -205,6 +207,21 @@ class Decoding:
 
 
 _FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+# Speech in the shared clips decodes to at most 7.2 tokens (timestamps included) per second of window (counted
+# digits), at 16 and at 8 kHz. Without a cap a greedy loop, and every sampled hypothesis of a temperature fallback,
+# runs on to Whisper's 448-token limit: a 0.6 s window of 8 kHz breath took 7.3 s to decode, and the live final
+# waited behind it.
+_TOKENS_BASE = 16
+_TOKENS_PER_S = 16
+_WHISPER_MAX_TOKENS = 440  # the model's 448 less the prompt (start, language, task, timestamps)
+
+
+def token_cap(seconds: float) -> int | None:
+    """At most how many tokens a decode of ``seconds`` of audio may make: over twice what speech that long decodes
+    to (what a loop leaves before the cap is judged by the guards as any decode is); None where that is beyond
+    the model's own limit."""
+    cap = _TOKENS_BASE + math.ceil(_TOKENS_PER_S * seconds)
+    return cap if cap < _WHISPER_MAX_TOKENS else None
 
 
 def _draft_decoding() -> Decoding:

@@ -27,7 +27,7 @@ from assistant.speech.streaming import StreamingOptions, StreamingTranscriber
 from assistant.speech.telephone import TELEPHONE_RATE, telephone_band, to_pcm16, wav_bytes
 from assistant.speech.text import character_error_rate, to_simplified
 from assistant.speech.types import AGENT, CALLER
-from assistant.speech.whisper import FasterWhisperRecognizer
+from assistant.speech.whisper import FasterWhisperRecognizer, token_cap
 from assistant.wiring import get_services
 
 pytestmark = pytest.mark.integration
@@ -285,3 +285,30 @@ def test_a_video_outro_decoded_in_place_of_speech_is_decoded_again(recognizer, s
     assert "同学" in live and "视频" not in live and "订阅" not in live
     assert (recognizer.counts - before).redecodes >= 1
     assert "同学" in _live_text(recognizer, first_seconds)
+
+
+def test_a_decode_that_loops_stops_at_its_token_cap(recognizer, clip, shared_data, monkeypatch):
+    """Counted digits (funasr_test.pcm) from 0.6 s: greedy, this 1.6 s window loops on to Whisper's token limit
+    (2.4 s of decoding on 2 cores, a live final waiting behind it); capped, it stops at twice what speech that long
+    decodes to, and a decode of plain speech is not cut by the cap."""
+    model, generated = recognizer._load(), []
+
+    def counting(*args, **kwargs):
+        segments, info = original(*args, **kwargs)
+        segments = list(segments)
+        generated.append(sum(len(s.tokens) for s in segments))
+        return iter(segments), info
+
+    original = model.transcribe
+    monkeypatch.setattr(model, "transcribe", counting)
+    path = shared_data / "asr_zh" / "noref" / "funasr_test.pcm.wav"
+    window = decode_audio(path, max_seconds=60, max_bytes=10**8).channels[0][
+        int(0.6 * 16000) : int(2.2 * 16000)
+    ]
+    model.transcribe(window, language="zh", beam_size=1, temperature=0.0, clip_timestamps="0")
+    recognizer.transcribe_samples(window, draft=True, speech_only=True)
+    cap = token_cap(window.size / 16000)
+    assert cap is not None and generated[0] > cap >= generated[1]
+    text = "".join(s.text for s in recognizer.transcribe_samples(clip, speech_only=True))
+    assert all(word in text for word in WELCOME) and generated[2] < (token_cap(clip.size / 16000) or 0) / 2
+    assert token_cap(30.0) is None  # beyond the model's own limit: no cap

@@ -258,7 +258,10 @@ class AsrSettings(BaseModel):
         description="In two-channel call recordings, the channel of the caller (来电人); the other is the agent (坐席).",
     )
     stream_endpoint_silence_s: float = Field(
-        0.6, gt=0, description="Live: silence that closes a segment just begun (final)."
+        0.8,
+        gt=0,
+        description="Live: silence that closes a segment just begun (final). Longer joins more of what the file path "
+        "decodes as one utterance (file_split_silence_s) and delays finals.",
     )
     stream_min_endpoint_silence_s: float = Field(
         0.25,

@@ -9,9 +9,11 @@ re-recognised for partials, and is finalised after a pause or when it reaches ``
 (cut at its least speech-like recent frame; the rest opens the next). The pause that closes a line
 is ``endpoint_silence_s`` up to ``shrink_after_s`` of line, then shrinks linearly to
 ``min_endpoint_silence_s`` at ``max_window_s``: continuous speech (a caller reading out, a speaker
-going on after a breath) has short clear pauses between sentences but rarely 0.6 s ones, and
+going on after a breath) has short clear pauses between sentences but rarely 0.8 s ones, and
 waiting for a long pause there made lines run to the length limit, their final many seconds after
-the sentence ended. A line closed at a short pause gives the next line only that pause as its pad,
+the sentence ended. A line just begun waits nearly as long as the pause that splits a file's speech
+(``file_split_silence_s``, 1 s): closed at a 0.6 s breath, two or three words decoded on their own
+came out wrong where the file, decoding them with the speech after, had them right. A line closed at a short pause gives the next line only that pause as its pad,
 so no speech is decoded twice.
 Only audio the detector scored as non-speech is ever dropped, the same audio the file path drops,
 and Whisper gets the utterance cut exactly as the file path's VAD cuts speech (from ``pad_before_s``
@@ -53,7 +55,7 @@ FRAME_S = FRAME_SAMPLES / SAMPLE_RATE
 
 @dataclass(frozen=True)
 class StreamingOptions:
-    endpoint_silence_s: float = 0.6  # a pause this long closes a line just begun
+    endpoint_silence_s: float = 0.8  # a pause this long closes a line just begun
     min_endpoint_silence_s: float = 0.25  # ... and this one a line of max_window_s
     shrink_after_s: float = 2.0  # the pause needed shrinks linearly from a line this long (a sentence) on
     max_window_s: float = 12.0  # an utterance is cut at this length

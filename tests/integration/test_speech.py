@@ -268,8 +268,9 @@ def test_a_decode_that_fails_every_way_is_dropped_after_each_way_was_tried(model
 
 def test_a_video_outro_decoded_in_place_of_speech_is_decoded_again(recognizer, shared_data):
     """On the joined bench recording holding funasr_vad_0 under a noise bed, one live line padded by 0.4 s after
-    its speech decoded as 「今天的视频就到这里了，请按赞、订阅、转发」; decoded again without timestamps it is the
-    speech (同学). The default pad (0.2 s) no longer meets that decode, so the test keeps the window that did."""
+    its speech and closed at a 0.6 s pause decoded as 「今天的视频就到这里了，请按赞、订阅、转发」; decoded again
+    without timestamps it is the speech (同学). The defaults (0.2 s pad, 0.8 s pause) no longer meet that decode,
+    so the test keeps the window that did."""
     from eval_sets.asr import speech_span_s
     from eval_sets.asr_consistency import audio_files, make_recordings
 
@@ -281,7 +282,9 @@ def test_a_video_outro_decoded_in_place_of_speech_is_decoded_again(recognizer, s
         pytest.skip("the shared noref folder changed: the recording of the report is not made any more")
     before = dataclasses.replace(recognizer.counts)
     first_seconds = np.concatenate([held[0].samples[: 10 * 16000], np.zeros(16000, np.float32)])
-    live = _live_text(recognizer, first_seconds, options=StreamingOptions(pad_after_s=0.4))
+    live = _live_text(
+        recognizer, first_seconds, options=StreamingOptions(pad_after_s=0.4, endpoint_silence_s=0.6)
+    )
     assert "同学" in live and "视频" not in live and "订阅" not in live
     assert (recognizer.counts - before).redecodes >= 1
     assert "同学" in _live_text(recognizer, first_seconds)

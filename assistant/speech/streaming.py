@@ -13,8 +13,8 @@ going on after a breath) has short clear pauses between sentences but rarely 0.8
 waiting for a long pause there made lines run to the length limit, their final many seconds after
 the sentence ended. A line just begun waits nearly as long as the pause that splits a file's speech
 (``file_split_silence_s``, 1 s): closed at a 0.6 s breath, two or three words decoded on their own
-came out wrong where the file, decoding them with the speech after, had them right. A line closed at a short pause gives the next line only that pause as its pad,
-so no speech is decoded twice.
+came out wrong where the file, decoding them with the speech after, had them right. A line closed
+at a short pause gives the next line only that pause as its pad, so no speech is decoded twice.
 Only audio the detector scored as non-speech is ever dropped, the same audio the file path drops,
 and Whisper gets the utterance cut exactly as the file path's VAD cuts speech (from ``pad_before_s``
 before its first speech frame to ``pad_after_s`` after the frame that began the pause), so an utterance
@@ -53,13 +53,22 @@ ACCEPTED_RATES = (8_000, 16_000)
 FRAME_S = FRAME_SAMPLES / SAMPLE_RATE
 
 
+def _setting_default(name: str) -> float:
+    """The deployment setting's default, so options built without settings (tests, tools) stream as a deployment
+    does."""
+    return float(AsrSettings.model_fields[name].default)
+
+
 @dataclass(frozen=True)
 class StreamingOptions:
-    endpoint_silence_s: float = 0.8  # a pause this long closes a line just begun
-    min_endpoint_silence_s: float = 0.25  # ... and this one a line of max_window_s
+    endpoint_silence_s: float = _setting_default("stream_endpoint_silence_s")  # closes a line just begun
+    min_endpoint_silence_s: float = _setting_default(
+        "stream_min_endpoint_silence_s"
+    )  # ... one of max_window_s
     shrink_after_s: float = 2.0  # the pause needed shrinks linearly from a line this long (a sentence) on
-    max_window_s: float = 12.0  # an utterance is cut at this length
-    partial_interval_s: float = 1.0  # new audio between partials (at least twice the last partial's cost)
+    max_window_s: float = _setting_default("stream_max_window_s")  # an utterance is cut at this length
+    # New audio between partials (at least twice the last partial's cost).
+    partial_interval_s: float = _setting_default("stream_partial_interval_s")
     pad_before_s: float = PAD_BEFORE_S  # non-speech kept before an utterance, as the file path pads speech
     pad_after_s: float = PAD_AFTER_S  # ... and after it
     cut_search_s: float = 2.0  # where to look for the least speech-like frame when cutting a long utterance

@@ -126,9 +126,8 @@ def test_recognition_made_in_the_pause_becomes_the_final_without_a_second_pass()
     options = StreamingOptions(partial_interval_s=100)
     events = run(stream(recognizer, options), np.concatenate([speech_like(2.0), noise(1.5, -50)]))
     assert [event.kind for _, event in events] == ["partial", "final"]
-    assert events[0][0] == pytest.approx(
-        2.0 + PAD_AFTER_S, abs=0.12
-    )  # once the pause holds the pad after speech
+    # Once the pause holds the pad after speech.
+    assert events[0][0] == pytest.approx(2.0 + PAD_AFTER_S, abs=0.12)
     assert len(recognizer.calls) == 1 and events[1][1].segment.text.startswith("定稿")
     # It decoded what the final (and the file path) decode: the speech (from the stream's start) and the pad.
     assert recognizer.calls[0][0] == pytest.approx((2.0 + PAD_AFTER_S) * SAMPLE_RATE, abs=FRAME_SAMPLES)

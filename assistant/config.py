@@ -275,6 +275,11 @@ class AsrSettings(BaseModel):
     stream_partial_interval_s: float = Field(
         1.0, gt=0, description="Live: new audio between two partial results (longer when the CPU lags)."
     )
+    stream_revise: bool = Field(
+        True,
+        description="Live: lines closed at pauses shorter than file_split_silence_s are recognised again together, "
+        "as the file path decodes them, once that pause comes (or the lines reach 30 s); the revision replaces them.",
+    )
 
 
 class ApiSettings(BaseModel):

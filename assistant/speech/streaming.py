@@ -24,12 +24,23 @@ once the pause covers the pad after it the utterance is recognised at full quali
 when the pause lasts and no speech came since, that result is the final, with no second pass. Partials
 come less often when the CPU lags: at most one per twice the last one's cost.
 
+Lines closed at pauses shorter than ``join_silence_s`` (the file path's ``file_split_silence_s``) are
+speech the file path decodes as one stretch, and a line decoded alone can come out wrong at its edges
+(a sentence split at a breath, a word guessed without what follows). Once such a pause comes, or the
+lines reach back ``revision_max_s`` (one Whisper window), they are recognised again together from the
+same contiguous samples once the speaker has paused that long (so no final waits behind it; in
+speech that never pauses, at the end), and a ``revision`` event replaces them (2-pass, as FunASR's
+online/offline mode). Whisper can
+drop the second of two utterances in one window; a revision that lost a line's speech or characters
+(``_keeps_speech``) is not sent, and the finals stand.
+
 It is synchronous and CPU-bound: an async server runs ``push`` in a worker thread. One instance
 per call and channel; it does not decode files or know about sockets.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass, replace
@@ -47,9 +58,13 @@ from assistant.speech.endpointing import (
     VoiceActivity,
     least_speech_cut,
 )
+from assistant.speech.text import normalise_for_scoring
 from assistant.speech.types import SAMPLE_RATE, Segment, SpeechToText, StreamEvent, Transcript
 
+logger = logging.getLogger(__name__)
+
 ACCEPTED_RATES = (8_000, 16_000)
+REVISION_MIN_CHARACTERS = 0.85  # a revision with fewer of the finals' characters dropped speech
 FRAME_S = FRAME_SAMPLES / SAMPLE_RATE
 
 
@@ -78,6 +93,11 @@ class StreamingOptions:
     # Partials while speech goes on are greedy, without temperature fallback (a repetitive stretch, like counted
     # digits, otherwise decodes six times per partial); the one made in a pause, which may become the final, is not.
     draft_partials: bool = True
+    # Lines closed at pauses shorter than join_silence_s (what the file path decodes as one stretch) are recognised
+    # again together at such a pause, or once they reach back revision_max_s (one Whisper window).
+    revise: bool = bool(AsrSettings.model_fields["stream_revise"].default)
+    join_silence_s: float = _setting_default("file_split_silence_s")
+    revision_max_s: float = 30.0
 
     @classmethod
     def from_settings(cls, settings: AsrSettings) -> StreamingOptions:
@@ -86,7 +106,29 @@ class StreamingOptions:
             min_endpoint_silence_s=settings.stream_min_endpoint_silence_s,
             max_window_s=settings.stream_max_window_s,
             partial_interval_s=settings.stream_partial_interval_s,
+            revise=settings.stream_revise,
+            join_silence_s=settings.file_split_silence_s,
         )
+
+
+@dataclass(frozen=True)
+class _Line:
+    """A final line awaiting revision: its utterance, the samples its final decoded (stream indices), and its
+    recognised speech (seconds) and characters."""
+
+    utterance: int
+    start: int
+    end: int
+    spoken: tuple[float, float]
+    characters: int
+
+
+@dataclass(frozen=True)
+class _Revision:
+    """Lines to recognise again as one stretch, and its audio."""
+
+    lines: tuple[_Line, ...]
+    audio: np.ndarray  # from the first line's start to the last's end
 
 
 class StreamingTranscriber:
@@ -125,6 +167,10 @@ class StreamingTranscriber:
         self._speech_at_partial = -1  # speech frames when the last full-quality partial was made
         self._partial_segments: list[Segment] = []
         self._utterance = 0
+        self._quiet_frames = 0  # frames since the last speech frame (counted as the pause is)
+        self._lines: list[_Line] = []  # finals since the last pause of join_silence_s, awaiting revision
+        self._kept: list[np.ndarray] = []  # frames before the window back to the first of those lines
+        self._revisions: list[_Revision] = []  # due, made once the speaker pauses
 
     @property
     def stream_seconds(self) -> float:
@@ -146,6 +192,8 @@ class StreamingTranscriber:
             events += self._take_frame(frame, float(probability))
         if self._partial_due():
             events.append(self._partial())
+        elif self._revisions and not events and self._paused():
+            events += self._revise()
         return events
 
     def flush(self) -> list[StreamEvent]:
@@ -156,13 +204,24 @@ class StreamingTranscriber:
             self._probabilities.append(0.0)
             self._received += self._pending.size
         self._pending = np.zeros(0, np.float32)
-        return events + (self._finalise(len(self._window), keep=0) if self._open else [])
+        events += self._finalise(len(self._window), keep=0) if self._open else []
+        if self._lines:
+            self._freeze()
+        while self._revisions:
+            events += self._revise()
+        return events
 
     def _take_frame(self, frame: np.ndarray, probability: float) -> list[StreamEvent]:
         speech = probability >= self.options.speech_threshold
         self._received += len(frame)
         self._window.append(frame)
         self._probabilities.append(probability)
+        if speech:
+            self._quiet_frames = 0
+        elif probability < self.options.silence_threshold or self._quiet_frames:
+            self._quiet_frames += 1
+        if self._lines and self._stretch_ended():
+            self._freeze()
         if not self._open:
             self._trim_pad()
             if speech:
@@ -196,6 +255,42 @@ class StreamingTranscriber:
         span = options.endpoint_silence_s - options.min_endpoint_silence_s
         return options.endpoint_silence_s - span * min(max(grown, 0.0), 1.0)
 
+    def _paused(self) -> bool:
+        """No line open and a pause of join_silence_s: the speaker stopped, and nothing else needs recognising."""
+        return not self._open and self._quiet_frames * FRAME_S >= self.options.join_silence_s
+
+    def _stretch_ended(self) -> bool:
+        """The lines awaiting revision are all the file path would decode together: a pause of join_silence_s
+        followed them, or they reach back revision_max_s."""
+        reach = self._received - self._lines[0].start
+        return self._paused() or reach >= self.options.revision_max_s * SAMPLE_RATE
+
+    def _freeze(self) -> None:
+        """Make the lines awaiting revision due, if there are two or more (one line decoded the file path's
+        samples already); the next line starts a stretch of its own."""
+        lines, kept = self._lines, self._kept
+        self._lines, self._kept = [], []
+        if len(lines) < 2:
+            return
+        base = self._window_start - sum(len(frame) for frame in kept)
+        audio = np.concatenate(kept + self._window)[lines[0].start - base : lines[-1].end - base]
+        self._revisions.append(_Revision(tuple(lines), audio))
+
+    def _revise(self) -> list[StreamEvent]:
+        """The due revision, unless it lost speech the finals have: then the finals stand."""
+        revision = self._revisions.pop(0)
+        first, last = revision.lines[0], revision.lines[-1]
+        segments = self.recognizer.transcribe_samples(revision.audio, speech_only=True)
+        segment = self._merged(segments, first.start, first.start + len(revision.audio))
+        if not _keeps_speech(revision.lines, segments, first.start / SAMPLE_RATE):
+            logger.debug(
+                "Revision of utterances %d-%d lost speech; their finals stand",
+                first.utterance,
+                last.utterance,
+            )
+            return []
+        return [StreamEvent("revision", first.utterance, segment, last.utterance)]
+
     @property
     def _pad_frames(self) -> int:
         return max(1, math.ceil(self.options.pad_before_s * SAMPLE_RATE / FRAME_SAMPLES))
@@ -204,6 +299,8 @@ class StreamingTranscriber:
         keep = self._pad_frames + 1  # the pad before the frame being judged
         if len(self._window) > keep:
             dropped = len(self._window) - keep
+            if self._lines:
+                self._kept += self._window[:dropped]
             self._window_start += sum(len(f) for f in self._window[:dropped])
             del self._window[:dropped], self._probabilities[:dropped]
 
@@ -233,7 +330,7 @@ class StreamingTranscriber:
         self._partial_shown = True
         self._speech_at_partial = -1 if draft else self._speech_frames
         self._partial_segments = segments
-        return StreamEvent("partial", self._utterance, self._merged(segments, len(self._window)))
+        return StreamEvent("partial", self._utterance, self._window_segment(segments, len(self._window)))
 
     def _recognise_final(self, frames: int) -> list[Segment]:
         if frames == len(self._window) and self._speech_at_partial == self._speech_frames:
@@ -245,9 +342,16 @@ class StreamingTranscriber:
 
         The last ``keep`` of them (the pause's non-speech) stay as the next utterance's pad."""
         segments = self._recognise_final(frames)
-        event = StreamEvent("final", self._utterance, self._merged(segments, frames))
+        event = StreamEvent("final", self._utterance, self._window_segment(segments, frames))
         shown = bool(segments) or self._partial_shown
+        span = self._speech_span(frames)
+        if segments and span and self.options.revise:
+            start, end = self._window_start + span[0], self._window_start + span[1]
+            spoken = (event.segment.start, event.segment.end)
+            self._lines.append(_Line(self._utterance, start, end, spoken, _characters(event.segment.text)))
         dropped = max(frames - keep, 0)
+        if self._lines:
+            self._kept += self._window[:dropped]
         self._window_start += sum(len(f) for f in self._window[:dropped])
         del self._window[:dropped], self._probabilities[:dropped]
         # A cut long utterance continues at once.
@@ -261,32 +365,47 @@ class StreamingTranscriber:
         self._utterance += 1
         return [event]
 
-    def _recognise(self, frames: int, *, draft: bool = False) -> list[Segment]:
-        """The first ``frames`` frames cut to speech as the file path's VAD cuts it; times from the window start."""
-        audio = np.concatenate(self._window[:frames]) if frames else np.zeros(0, np.float32)
+    def _speech_span(self, frames: int) -> tuple[int, int] | None:
+        """The samples of the first ``frames`` frames the recogniser gets (from the window start): cut to speech
+        as the file path's VAD cuts it. None when they hold no speech."""
         speech = [
             index
             for index, p in enumerate(self._probabilities[:frames])
             if p >= self.options.speech_threshold
         ]
         if not speech:
-            return []
+            return None
         start = max(speech[0] * FRAME_SAMPLES - round(self.options.pad_before_s * SAMPLE_RATE), 0)
+        length = sum(len(f) for f in self._window[:frames])
         pause_began = len(self._window) - self._silent_frames
         end = (
-            pause_began * FRAME_SAMPLES + round(self.options.pad_after_s * SAMPLE_RATE)
+            min(pause_began * FRAME_SAMPLES + round(self.options.pad_after_s * SAMPLE_RATE), length)
             if frames == len(self._window) and self._silent_frames
-            else len(audio)
+            else length
         )
-        segments = self.recognizer.transcribe_samples(audio[start:end], draft=draft, speech_only=True)
+        return start, end
+
+    def _recognise(self, frames: int, *, draft: bool = False) -> list[Segment]:
+        """The first ``frames`` frames cut to speech (``_speech_span``); times from the window start."""
+        span = self._speech_span(frames)
+        if span is None:
+            return []
+        start, end = span
+        audio = np.concatenate(self._window[:frames])[start:end]
+        segments = self.recognizer.transcribe_samples(audio, draft=draft, speech_only=True)
         shift = start / SAMPLE_RATE
         return [replace(s, start=s.start + shift, end=s.end + shift) for s in segments]
 
-    def _merged(self, segments: list[Segment], frames: int) -> Segment:
-        offset = self._window_start / SAMPLE_RATE
-        end = offset + sum(len(f) for f in self._window[:frames]) / SAMPLE_RATE
+    def _window_segment(self, segments: list[Segment], frames: int) -> Segment:
+        """The recognition of the window's first ``frames`` frames as one segment."""
+        end = self._window_start + sum(len(f) for f in self._window[:frames])
+        return self._merged(segments, self._window_start, end)
+
+    def _merged(self, segments: list[Segment], start: int, end: int) -> Segment:
+        """Segments timed from stream sample ``start`` as one segment of the audio up to ``end``, in seconds."""
+        offset, end_s = start / SAMPLE_RATE, end / SAMPLE_RATE
         if not segments:
-            return Segment(offset, end, "", self.speaker)
+            return Segment(offset, end_s, "", self.speaker)
         text = Transcript(tuple(segments), 0.0).text
         return Segment(
             offset + segments[0].start,
@@ -296,3 +415,20 @@ class StreamingTranscriber:
             min(s.avg_logprob for s in segments),
             max(s.no_speech_prob for s in segments),
         )
+
+
+def _characters(text: str) -> int:
+    return len(normalise_for_scoring(text))
+
+
+def _keeps_speech(lines: tuple[_Line, ...], segments: list[Segment], offset_s: float) -> bool:
+    """Whether a revision (segments timed from ``offset_s`` in the stream) says all the lines did: Whisper, decoding
+    two utterances in one window, can drop the second (the file path splits its windows at long pauses for that
+    reason). Every line's speech must overlap a revised segment, and the revision must keep
+    ``REVISION_MIN_CHARACTERS`` of the lines' characters."""
+    covered = all(
+        any(offset_s + s.start < line.spoken[1] and offset_s + s.end > line.spoken[0] for s in segments)
+        for line in lines
+    )
+    characters = sum(_characters(s.text) for s in segments)
+    return covered and characters >= REVISION_MIN_CHARACTERS * sum(line.characters for line in lines)

@@ -66,11 +66,14 @@ class StreamEvent:
 
     A ``partial`` replaces the previous text of the same utterance and may still change; the
     ``final`` settles it. A final with empty text means the utterance held no speech after all:
-    remove its partial."""
+    remove its partial. A ``revision`` comes later: utterances ``utterance`` to ``through``, closed
+    at short pauses, recognised again as one stretch; its text replaces all of theirs (they become
+    one line; empty text removes them)."""
 
-    kind: Literal["partial", "final"]
+    kind: Literal["partial", "final", "revision"]
     utterance: int
     segment: Segment
+    through: int | None = None  # a revision's last utterance
 
 
 class SpeechToText(Protocol):

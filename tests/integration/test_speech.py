@@ -26,7 +26,7 @@ from assistant.speech.endpointing import FRAME_SAMPLES, SileroVoiceActivity
 from assistant.speech.streaming import StreamingOptions, StreamingTranscriber
 from assistant.speech.telephone import TELEPHONE_RATE, telephone_band, to_pcm16, wav_bytes
 from assistant.speech.text import character_error_rate, to_simplified
-from assistant.speech.types import AGENT, CALLER
+from assistant.speech.types import AGENT, CALLER, StreamEvent
 from assistant.speech.whisper import FasterWhisperRecognizer, token_cap
 from assistant.wiring import get_services
 
@@ -123,15 +123,42 @@ def test_live_telephone_stream_gives_finals_with_the_key_words(recognizer, clip)
     assert finals[-1].segment.end <= len(narrow) / TELEPHONE_RATE + 0.05
 
 
-def _live_text(
+def _live_events(
     recognizer, audio: np.ndarray, rate: int = 16000, options: StreamingOptions | None = None
-) -> str:
+) -> list[StreamEvent]:
     stream = StreamingTranscriber(recognizer, sample_rate=rate, options=options)
     data = to_pcm16(audio).tobytes()
     events = [
         event for start in range(0, len(data), 3200) for event in stream.push(data[start : start + 3200])
     ]
-    return "".join(event.segment.text for event in events + stream.flush() if event.kind == "final")
+    return events + stream.flush()
+
+
+def _live_text(
+    recognizer, audio: np.ndarray, rate: int = 16000, options: StreamingOptions | None = None
+) -> str:
+    """The finals alone (the first pass)."""
+    return "".join(
+        e.segment.text for e in _live_events(recognizer, audio, rate, options) if e.kind == "final"
+    )
+
+
+def test_lines_closed_at_short_pauses_are_revised_into_what_the_file_path_hears(recognizer, shared_data):
+    """A speaker going on after short pauses: once the speaker stops, the lines closed at them are decoded again
+    as the file path decodes that stretch, and the revision replaces them with text closer to the file's."""
+    path = shared_data / "asr_zh" / "noref" / "funasr_cs_1.wav"
+    audio = decode_audio(path, max_seconds=60, max_bytes=10**8).channels[0]
+    events = _live_events(recognizer, np.concatenate([audio, np.zeros(32000, np.float32)]))
+    finals = [e for e in events if e.kind == "final" and e.segment.text]
+    revisions = [e for e in events if e.kind == "revision"]
+    assert len(finals) >= 3 and len(revisions) == 1
+    (revision,) = revisions
+    assert revision.utterance < revision.through == finals[-1].utterance
+    assert events.index(revision) > events.index(finals[-1])
+    batch = recognizer.transcribe(path).text
+    first_pass = "".join(e.segment.text for e in finals)
+    kept = "".join(e.segment.text for e in finals if e.utterance < revision.utterance)
+    assert character_error_rate(batch, kept + revision.segment.text) < character_error_rate(batch, first_pass)
 
 
 def test_streamed_voice_activity_scores_equal_the_whole_file_scores(clip):

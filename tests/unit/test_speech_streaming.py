@@ -17,7 +17,8 @@ RNG = np.random.default_rng(5)
 
 
 class FakeRecognizer:
-    """Says 'speech' for any audio it gets, or nothing when ``silent``; records each call."""
+    """Says 'speech' for each stretch of loud audio it gets (split at quiet gaps of 0.3 s), or nothing when
+    ``silent``; records each call."""
 
     def __init__(self, silent: bool = False) -> None:
         self.calls: list[tuple[int, bool]] = []
@@ -33,7 +34,9 @@ class FakeRecognizer:
         loud = np.flatnonzero(np.abs(samples) > 0.02)
         if self.silent or not loud.size:
             return []
-        return [Segment(loud[0] / SAMPLE_RATE, (loud[-1] + 1) / SAMPLE_RATE, "草稿" if draft else "定稿")]
+        stretches = np.split(loud, np.flatnonzero(np.diff(loud) > 0.3 * SAMPLE_RATE) + 1)
+        text = "草稿" if draft else "定稿"
+        return [Segment(part[0] / SAMPLE_RATE, (part[-1] + 1) / SAMPLE_RATE, text) for part in stretches]
 
 
 class LevelVoiceActivity:
@@ -279,6 +282,116 @@ def test_bad_rate_and_odd_bytes_are_refused_in_chinese():
         StreamingTranscriber(FakeRecognizer(), sample_rate=44100)
     with pytest.raises(BadInput, match="偶数"):
         stream().push(b"\x00\x01\x02")
+
+
+def revisions(events):
+    return [(at, event) for at, event in events if event.kind == "revision"]
+
+
+def test_lines_closed_at_short_pauses_are_revised_together_at_the_pause_that_ends_the_stretch():
+    """The file path decodes speech up to a pause of join_silence_s as one stretch; once that pause comes, the
+    lines closed inside it are recognised again from the same contiguous samples, after their finals."""
+    recognizer = FakeRecognizer()
+    options = StreamingOptions(endpoint_silence_s=0.5, partial_interval_s=100)
+    audio = np.concatenate([speech_like(1.5), noise(0.7, -50), speech_like(1.2), noise(2.0, -50)])
+    events = run(stream(recognizer, options), audio)
+    assert [event.kind for _, event in events if event.kind != "partial"] == ["final", "final", "revision"]
+    ((at, revision),) = revisions(events)
+    assert (revision.utterance, revision.through) == (0, 1)
+    assert at >= 3.4 + options.join_silence_s  # the stretch ended only once the pause reached join_silence_s
+    assert revision.segment.start == pytest.approx(0.0, abs=0.05)
+    assert revision.segment.end == pytest.approx(3.4, abs=0.05)
+    # One decode of everything both finals decoded, the pause between them included, and nothing else.
+    assert recognizer.calls[-1] == (
+        pytest.approx((3.4 + PAD_AFTER_S) * SAMPLE_RATE, abs=FRAME_SAMPLES),
+        False,
+    )
+    assert revision.segment.text == "定稿，定稿。"
+
+
+class FirstUtteranceRecognizer(FakeRecognizer):
+    """Whisper's failure on two utterances in one window: only the first is transcribed."""
+
+    def transcribe_samples(self, samples, *, draft=False, speech_only=False):  # type: ignore[no-untyped-def]
+        return super().transcribe_samples(samples, draft=draft, speech_only=speech_only)[:1]
+
+
+def test_a_revision_that_lost_a_line_is_not_sent_and_the_finals_stand():
+    recognizer = FirstUtteranceRecognizer()
+    options = StreamingOptions(endpoint_silence_s=0.5, partial_interval_s=100)
+    audio = np.concatenate([speech_like(1.5), noise(0.7, -50), speech_like(1.2), noise(2.0, -50)])
+    events = run(stream(recognizer, options), audio)
+    assert [event.kind for _, event in events if event.kind != "partial"] == ["final", "final"]
+    assert recognizer.calls[-1][0] == pytest.approx((3.4 + PAD_AFTER_S) * SAMPLE_RATE, abs=FRAME_SAMPLES)
+
+
+def test_no_revision_for_a_line_alone_or_when_revising_is_off():
+    options = StreamingOptions(endpoint_silence_s=0.5, partial_interval_s=100)
+    apart = np.concatenate([speech_like(1.5), noise(1.2, -50), speech_like(1.2), noise(1.5, -50)])
+    events = run(stream(options=options), apart)
+    assert len(finals(events)) == 2 and not revisions(events)
+    close = np.concatenate([speech_like(1.5), noise(0.7, -50), speech_like(1.2), noise(1.5, -50)])
+    events = run(
+        stream(options=StreamingOptions(endpoint_silence_s=0.5, partial_interval_s=100, revise=False)), close
+    )
+    assert len(finals(events)) == 2 and not revisions(events)
+
+
+def test_a_revision_waits_for_the_speaker_to_pause():
+    """The finals go out first; the revision comes in a later push with nothing else to recognise, once the
+    speaker has paused for join_silence_s (so no final waits behind it)."""
+    transcriber = stream(options=StreamingOptions(endpoint_silence_s=0.5, partial_interval_s=100))
+    audio = np.concatenate([speech_like(1.5), noise(0.7, -50), speech_like(1.2), noise(2.0, -50)])
+    data, step = pcm(audio), int(0.1 * SAMPLE_RATE) * 2
+    kinds = [
+        [event.kind for event in transcriber.push(data[at : at + step])] for at in range(0, len(data), step)
+    ]
+    assert ["revision"] in kinds
+    assert all(push == ["revision"] for push in kinds if "revision" in push)
+
+
+def test_flush_revises_the_lines_still_awaiting_revision():
+    transcriber = stream(options=StreamingOptions(endpoint_silence_s=0.5, partial_interval_s=100))
+    assert [e.kind for e in transcriber.push(pcm(np.concatenate([speech_like(1.5), noise(0.7, -50)])))] == [
+        "final"
+    ]
+    assert transcriber.push(pcm(speech_like(1.0))) == []
+    flushed = transcriber.flush()
+    assert [(e.kind, e.utterance, e.through) for e in flushed] == [("final", 1, None), ("revision", 0, 1)]
+
+
+def test_continuous_speech_is_revised_in_stretches_of_one_whisper_window():
+    """No pause ends the stretch: lines are grouped into stretches of revision_max_s, each line once."""
+    recognizer = FakeRecognizer()
+    pieces = [noise(0.5, -50)]
+    for seconds in (9.0, 10.0, 9.5, 8.0, 9.0, 7.0):
+        pieces += [speech_like(seconds), noise(0.6, -50)]
+    pieces.append(noise(1.0, -50))
+    events = run(stream(recognizer, StreamingOptions(partial_interval_s=100)), np.concatenate(pieces))
+    assert [event.utterance for event in finals(events)] == [0, 1, 2, 3, 4, 5]
+    # 30 s after line 0 began, line 2 is open: lines 0-1 are one stretch and line 2 starts the next, which holds
+    # the lines closed 30 s after it began; the last line is a stretch of its own, its final already that decode.
+    # The speaker never pauses: they are revised at the end.
+    revised = [(at, event.utterance, event.through) for at, event in revisions(events)]
+    assert [(first, through) for _, first, through in revised] == [(0, 1), (2, 4)]
+    assert all(at >= len(np.concatenate(pieces)) / SAMPLE_RATE - 1.0 for at, _, _ in revised)
+    revision_decodes = [samples for samples, _ in recognizer.calls[-len(revised) :]]
+    assert all(samples <= StreamingOptions().revision_max_s * SAMPLE_RATE for samples in revision_decodes)
+
+
+def test_noise_that_never_counts_as_a_pause_still_bounds_a_stretch():
+    """Line noise in the band between the thresholds right after speech never counts as a pause: the lines are
+    still one stretch of at most revision_max_s (the audio kept for it is bounded), revised when the call ends."""
+    recognizer = FakeRecognizer()
+    transcriber = stream(recognizer, StreamingOptions(endpoint_silence_s=0.5, partial_interval_s=100))
+    events = transcriber.push(pcm(np.concatenate([speech_like(1.5), noise(0.7, -50), speech_like(1.2)])))
+    events += transcriber.push(pcm(noise(40, -40)))
+    # Once the stretch reached back revision_max_s its audio was set aside for the revision; no more is kept.
+    assert transcriber._kept == [] and len(transcriber._revisions) == 1
+    events += transcriber.flush()
+    ((revision),) = [event for event in events if event.kind == "revision"]
+    assert (revision.utterance, revision.through) == (0, 1)
+    assert recognizer.calls[-1][0] <= transcriber.options.revision_max_s * SAMPLE_RATE
 
 
 def test_merged_final_text_reads_as_a_sentence():

@@ -16,6 +16,15 @@ sync_api = pytest.importorskip(
 )
 expect = sync_api.expect
 
+# How many settled (not partial) lines the transcript has shown, after every change.
+RECORD_LINES = """
+window.__lines = [0];
+new MutationObserver(() => {
+  const transcript = document.getElementById("transcript");
+  if (transcript) window.__lines.push(transcript.querySelectorAll("li:not(.partial)").length);
+}).observe(document, { childList: true, subtree: true, characterData: true, attributes: true });
+"""
+
 
 def log_in(page, key: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_label("API 密钥").fill(key)
@@ -129,6 +138,25 @@ def test_a_call_streamed_live_fills_the_transcript_as_it_goes(open_page, live_se
     expect(page.get_by_role("heading", name="建议答复")).to_be_visible()
     expect(page.get_by_label("诉求", exact=True)).not_to_have_value("")
     page.screenshot(path=artifacts / "agent-live-call.png", full_page=True)
+
+
+def test_lines_closed_at_short_pauses_become_one_revised_line(open_page, live_server, artifacts, shared_data):
+    """A speaker going on after short pauses: three finals appear; once the speaker stops, the revision of the
+    last two (recognised again as one stretch) takes their place as one line."""
+    clip = shared_data / "asr_zh" / "noref" / "funasr_cs_1.wav"
+    page = open_page("/agent", init_script=RECORD_LINES)
+    log_in(page, live_server.agent_key)
+    page.get_by_label("上传通话录音", exact=False).set_input_files(str(clip))
+    page.get_by_role("button", name="按实时通话播放转写").click()
+    expect(page.locator("#call-status")).to_contain_text("转写完成", timeout=90_000)
+    assert max(page.evaluate("window.__lines")) == 3, "the finals were shown as lines of their own first"
+    lines = page.locator("#transcript li")
+    expect(lines).to_have_count(2)
+    expect(lines.first).not_to_have_class(re.compile(r"\brevised\b"))
+    expect(lines.last).to_have_class(re.compile(r"\brevised\b"))
+    expect(lines.last).to_have_attribute("title", "已结合前后语音整段重新识别")
+    expect(lines.last).to_contain_text("正义")
+    page.screenshot(path=artifacts / "agent-live-revised.png", full_page=True)
 
 
 @pytest.fixture

@@ -76,10 +76,37 @@ def test_live_call_streams_partial_and_final_segments(env, clip):
             socket.send_bytes(pcm[start : start + 6400])
         socket.send_text("end")
         while (event := socket.receive_json())["type"] != "done":
-            assert event["type"] in ("partial", "final")
+            assert event["type"] in ("partial", "final", "revision")
             if event["type"] == "final":
                 finals.append(event["text"])
     assert "识别模型" in "".join(finals)
+
+
+def test_live_call_sends_the_revision_of_lines_closed_at_short_pauses(env, shared_data):
+    """A speaker going on after short pauses: the finals, then one revision naming the lines it replaces."""
+    client, _, key = env
+    path = shared_data / "asr_zh" / "noref" / "funasr_cs_1.wav"
+    audio = decode_audio(path, max_seconds=60, max_bytes=10**8).channels[0]
+    pcm = to_pcm16(np.concatenate([audio, np.zeros(32000, np.float32)])).tobytes()
+    events = []
+    with client.websocket_connect(
+        "/v1/hotline/live?sample_rate=16000", subprotocols=["govassist", f"bearer.{key}"]
+    ) as socket:
+        for start in range(0, len(pcm), 6400):
+            socket.send_bytes(pcm[start : start + 6400])
+        socket.send_text("end")
+        while (event := socket.receive_json())["type"] != "done":
+            events.append(event)
+    finals = [event["utterance"] for event in events if event["type"] == "final" and event["text"]]
+    revisions = [event for event in events if event["type"] == "revision"]
+    assert len(finals) >= 3 and len(revisions) == 1
+    assert (
+        revisions[0]["utterance"] in finals
+        and revisions[0]["utterance"] < revisions[0]["through"] == finals[-1]
+    )
+    assert events.index(revisions[0]) > max(i for i, event in enumerate(events) if event["type"] == "final")
+    assert revisions[0]["text"] and revisions[0]["end"] > revisions[0]["start"]
+    assert all("through" not in event for event in events if event["type"] != "revision")
 
 
 def test_live_call_needs_an_agent_key(env):

@@ -1,5 +1,6 @@
 // Live transcription in the agent panel: a call's audio goes to /v1/hotline/live over a WebSocket
-// as 16 kHz PCM16 chunks at real-time pace; partial lines appear and are replaced by finals.
+// as 16 kHz PCM16 chunks at real-time pace; partial lines appear and are replaced by finals, and a
+// revision (lines closed at short pauses, recognised again together) replaces a run of finals.
 // The source is a recording played as if live (for training and testing) or the microphone
 // (a headset on the agent's desk, or the call's audio routed to an input device).
 
@@ -10,7 +11,9 @@ const $ = (id) => document.getElementById(id);
 
 function pcm16(samples) {
   const out = new Int16Array(samples.length);
-  for (let i = 0; i < samples.length; i++) out[i] = Math.max(-1, Math.min(1, samples[i])) * 32767;
+  // Rounded, as the server rounds (an Int16Array truncates): truncation alone moved a pause of one clip below the
+  // voice activity detector's threshold.
+  for (let i = 0; i < samples.length; i++) out[i] = Math.round(Math.max(-1, Math.min(1, samples[i])) * 32767);
   return out.buffer;
 }
 
@@ -25,15 +28,15 @@ async function decodeTo16k(file) {
   return (await offline.startRendering()).getChannelData(0);
 }
 
-function lineFor(utterance) {
-  let line = document.querySelector(`#transcript li[data-utterance="${utterance}"]`);
-  if (!line) {
-    line = document.createElement("li");
-    line.className = "line caller";
-    line.dataset.utterance = utterance;
-    $("transcript").append(line);
-  }
+function newLine(utterance) {
+  const line = document.createElement("li");
+  line.className = "line caller";
+  line.dataset.utterance = utterance;
   return line;
+}
+
+function lineFor(utterance) {
+  return document.querySelector(`#transcript li[data-utterance="${utterance}"]`) || $("transcript").appendChild(newLine(utterance));
 }
 
 // As the call goes on, each final line refreshes the suggestions and the ticket draft.
@@ -43,7 +46,29 @@ function refreshSuggestions() {
   refresh = setTimeout(() => document.dispatchEvent(new CustomEvent("live-call-ended", { detail: transcriptText() })), 300);
 }
 
+// A revision's text takes the place of utterances event.utterance to event.through: the first of their lines
+// still shown keeps it, the others go (a new line where none is left).
+function revise(event) {
+  const lines = [...document.querySelectorAll("#transcript li")];
+  const replaced = lines.filter((line) => {
+    const utterance = Number(line.dataset.utterance);
+    return utterance >= event.utterance && utterance <= event.through;
+  });
+  let line = replaced.shift();
+  replaced.forEach((other) => other.remove());
+  refreshSuggestions();
+  if (!event.text) return line && line.remove();
+  if (!line) {
+    const after = lines.find((other) => Number(other.dataset.utterance) > event.through);
+    line = $("transcript").insertBefore(newLine(event.utterance), after || null);
+  }
+  line.classList.add("revised");
+  line.title = "已结合前后语音整段重新识别";
+  line.textContent = event.text;
+}
+
 function show(event) {
+  if (event.type === "revision") return revise(event);
   if (event.type === "final" && event.text) refreshSuggestions();
   $("transcript-empty").hidden = true;
   const line = lineFor(event.utterance);

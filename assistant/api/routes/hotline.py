@@ -200,8 +200,9 @@ def reveal_caller(
 @router.websocket("/live")
 async def live(websocket: WebSocket, sample_rate: int = 16000) -> None:
     """Live call audio: binary messages of PCM16 mono (8 or 16 kHz); the text message "end"
-    flushes. Replies are JSON: {"type": "partial"|"final", "utterance", "text", "start", "end"},
-    then {"type": "done"}. Authentication: the agent's key as ``Authorization: Bearer``, or, from a
+    flushes. Replies are JSON: {"type": "partial"|"final", "utterance", "text", "start", "end"}; a
+    {"type": "revision", "utterance", "through", ...} replaces utterances ``utterance`` to ``through``
+    (closed at short pauses, recognised again as one stretch) with its text; then {"type": "done"}. Authentication: the agent's key as ``Authorization: Bearer``, or, from a
     browser (which cannot set headers on a WebSocket), as the subprotocols ``govassist`` and
     ``bearer.<key>`` (``assistant.api.callers``); never in the URL, which access logs write."""
     services = websocket.app.state.services
@@ -241,6 +242,12 @@ async def live(websocket: WebSocket, sample_rate: int = 16000) -> None:
 
 async def _send(websocket: WebSocket, events: list) -> None:  # type: ignore[type-arg]
     for event in events:
+        revised = {} if event.through is None else {"through": event.through}
         await websocket.send_json(
-            {"type": event.kind, "utterance": event.utterance, **SegmentOut.of(event.segment).model_dump()}
+            {
+                "type": event.kind,
+                "utterance": event.utterance,
+                **revised,
+                **SegmentOut.of(event.segment).model_dump(),
+            }
         )

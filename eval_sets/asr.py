@@ -17,7 +17,10 @@ last words was final, minus when its speech ends: that line is the last final em
 clip's speech began and before the next clip's began (or, when the live path joined the two, the
 first final after its speech ended). An energy end (the last frame within 35 dB of the loudest)
 used to be the speech end: on a clip with a noise floor or a quiet tail it lay after the line's
-final, which then counted the next clip's final as the delay. Long-audio RTF
+final, which then counted the next clip's final as the delay. The live transcript is the lines as
+the agent reads them once the audio is done: finals with the streaming revisions applied
+(``first_pass_vs_batch_CER`` scores the finals alone); a revision's delay is when it was ready minus
+the end of the speech it recognised (it waits for the pause that ends the stretch). Long-audio RTF
 comes from ``--long`` files (no reference needed). ``--consistency`` adds the reference-free check
 of ``asr_consistency``: every audio file under a folder, and recordings joined from them;
 ``--floor`` adds the file path against itself (``asr_consistency.shifted_batch``), the CER below
@@ -64,11 +67,14 @@ class Clip:
 
 @dataclass
 class LiveResult:
-    text: str
+    text: str  # the lines as the agent reads them at the end: finals, revisions applied
     finals: list[tuple[float, float]]  # (when ready, stream position when emitted), in seconds
     cpu_s: float
     longest_line_s: float  # the longest final's speech, first to last recognised word
     counts: DecodeCounts = field(default_factory=DecodeCounts)  # the decodes the stream took
+    first_pass: str = ""  # the finals alone, before any revision
+    # Each revision's ready time less the end of its speech.
+    revision_delays: list[float] = field(default_factory=list)
 
     def delay_of(self, speech: tuple[float, float], next_start: float = math.inf) -> float | None:
         """When the line holding the last words of ``speech`` (start, end) was final, minus its end."""
@@ -146,11 +152,13 @@ def speech_span_s(samples: np.ndarray) -> tuple[float, float]:
 def run_live(
     recognizer: FasterWhisperRecognizer, samples: np.ndarray, rate: int, options: StreamingOptions
 ) -> LiveResult:
-    """Stream the audio in real-time chunks, then 2 s of silence; the finals' text and when each was ready."""
+    """Stream the audio in real-time chunks, then 2 s of silence; the lines' text and when each was ready."""
     stream = StreamingTranscriber(recognizer, rate, options)
     pcm = to_pcm16(np.concatenate([samples, np.zeros(int(TRAILING_SILENCE_S * rate), np.float32)])).tobytes()
     step = int(CHUNK_S * rate) * 2
     busy_until, texts, finals, longest = 0.0, [], [], 0.0
+    lines: dict[int, str] = {}  # utterance to its text as shown, revisions applied
+    revision_delays: list[float] = []
     cpu_began, counts_before = time.process_time(), replace(recognizer.counts)
     for start in range(0, len(pcm), step):
         arrival = min(start + step, len(pcm)) / 2 / rate
@@ -162,14 +170,22 @@ def run_live(
         for event in events:
             if event.kind == "final" and event.segment.text:
                 texts.append(event.segment.text)
+                lines[event.utterance] = event.segment.text
                 finals.append((busy_until, arrival))
                 longest = max(longest, event.segment.end - event.segment.start)
+            elif event.kind == "revision" and event.through is not None:
+                for utterance in range(event.utterance, event.through + 1):
+                    lines.pop(utterance, None)
+                lines[event.utterance] = event.segment.text
+                revision_delays.append(max(busy_until - event.segment.end, 0.0))
     return LiveResult(
-        "".join(texts),
+        "".join(lines[utterance] for utterance in sorted(lines)),
         finals,
         time.process_time() - cpu_began,
         longest,
         recognizer.counts - counts_before,
+        "".join(texts),
+        revision_delays,
     )
 
 
@@ -218,6 +234,8 @@ def _clip_row(measured: Measured, reference_text: str) -> dict[str, Any]:
 def _consistency_row(measured: Measured, reference_text: str | None) -> dict[str, Any]:
     """Live against batch; and both against the reference when every clip in the audio has one."""
     edits, chars = live_vs_batch(measured.batch_text, measured.live.text)
+    first_pass_edits, _ = live_vs_batch(measured.batch_text, measured.live.first_pass)
+    revision_delays = measured.live.revision_delays
     shift_edits, shift_chars = measured.shifted or (0, 0)
     reference = normalise_for_scoring(reference_text) if reference_text is not None else ""
     batch_edits = edit_distance(reference, normalise_for_scoring(measured.batch_text))
@@ -227,11 +245,15 @@ def _consistency_row(measured: Measured, reference_text: str | None) -> dict[str
         "seconds": round(measured.seconds, 1),
         "batch_chars": chars,
         "live_vs_batch_CER": round(edits / chars, 4) if chars else None,
+        "first_pass_vs_batch_CER": round(first_pass_edits / chars, 4) if chars else None,
         "batch_vs_shifted_CER": round(shift_edits / shift_chars, 4) if shift_chars else None,
         "lines": len(measured.delays),
         "longest_line_s": round(measured.live.longest_line_s, 1),
         "delay_mean_s": round(float(np.mean(measured.delays)), 2) if measured.delays else None,
         "delay_max_s": round(float(np.max(measured.delays)), 2) if measured.delays else None,
+        "revisions": len(revision_delays),
+        "revision_delay_mean_s": round(float(np.mean(revision_delays)), 2) if revision_delays else None,
+        "revision_delay_max_s": round(float(np.max(revision_delays)), 2) if revision_delays else None,
         "live_cpu_per_audio_s": round(measured.live.cpu_s / measured.seconds, 3),
         "batch_cpu_per_audio_s": round(measured.batch_cpu_s / measured.seconds, 3),
         **_cost_per_line(measured.live.cpu_s, measured.live.counts, len(measured.live.finals)),
@@ -240,6 +262,8 @@ def _consistency_row(measured: Measured, reference_text: str | None) -> dict[str
         "batch": measured.batch_text,
         "live": measured.live.text,
         "_edits": edits,
+        "_first_pass_edits": first_pass_edits,
+        "_revision_delays": revision_delays,
         "_shift_edits": shift_edits,
         "_shift_chars": shift_chars,
         "_ref_chars": len(reference),
@@ -301,6 +325,7 @@ def consistency_summary(rows: list[dict[str, Any]], group: str) -> dict[str, Any
     chars = sum(row["batch_chars"] for row in rows)
     audio_s = sum(row["seconds"] for row in rows) or 1.0
     delays = [delay for row in rows for delay in row["_delays"]]
+    revision_delays = [delay for row in rows for delay in row["_revision_delays"]]
     ref_chars = sum(row["_ref_chars"] for row in rows)
     shift_chars = sum(row["_shift_chars"] for row in rows)
     return {
@@ -308,6 +333,9 @@ def consistency_summary(rows: list[dict[str, Any]], group: str) -> dict[str, Any
         "seconds": round(audio_s, 1),
         "batch_chars": chars,
         "live_vs_batch_CER": round(sum(row["_edits"] for row in rows) / chars, 4) if chars else None,
+        "first_pass_vs_batch_CER": round(sum(row["_first_pass_edits"] for row in rows) / chars, 4)
+        if chars
+        else None,
         "batch_vs_shifted_CER": round(sum(row["_shift_edits"] for row in rows) / shift_chars, 4)
         if shift_chars
         else None,
@@ -315,6 +343,9 @@ def consistency_summary(rows: list[dict[str, Any]], group: str) -> dict[str, Any
         "longest_line_s": max((row["longest_line_s"] for row in rows), default=0.0),
         "delay_mean_s": round(float(np.mean(delays)), 2) if delays else None,
         "delay_max_s": round(float(np.max(delays)), 2) if delays else None,
+        "revisions": len(revision_delays),
+        "revision_delay_mean_s": round(float(np.mean(revision_delays)), 2) if revision_delays else None,
+        "revision_delay_max_s": round(float(np.max(revision_delays)), 2) if revision_delays else None,
         "live_cpu_per_audio_s": round(sum(row["_live_cpu_s"] for row in rows) / audio_s, 3),
         "batch_cpu_per_audio_s": round(sum(row["_batch_cpu_s"] for row in rows) / audio_s, 3),
         **_cost_per_line(

@@ -4,9 +4,10 @@ The model (the packaged Whisper base by default, any CTranslate2 Whisper directo
 loaded on the first transcription, once per recogniser, behind a lock. Each channel of a two-channel
 call is transcribed on its own and labelled 来电人 or 坐席 (``AsrSettings.caller_channel``). Output
 is Simplified Chinese. Non-speech is skipped by faster-whisper's Silero VAD, each utterance decoded as
-its own window (``_speech_windows``). A window whose decode ``filters`` judges hallucinated (phantom
-text, a failed confidence guard) is decoded again other ways (``_full_decodings``); what still
-fails the guards is removed. ``counts`` says how many decodes (encoder passes) recognition took.
+its own window (``_speech_windows``); where Whisper ended a window's decode at its first utterance,
+the rest is decoded on its own (``_recognise_through``). A window whose decode ``filters`` judges
+hallucinated (phantom text, a failed confidence guard) is decoded again other ways
+(``_full_decodings``); what still fails the guards is removed. ``counts`` says how many decodes (encoder passes) recognition took.
 
 Decoding and refusing bad files is ``audio``'s job; choosing this backend is ``assistant.wiring``'s.
 """
@@ -79,12 +80,31 @@ class FasterWhisperRecognizer:
         windows = whole if speech_only or not self.settings.vad_filter else self._speech_windows(samples)
         segments: list[Segment] = []
         for start, end in windows:
+            segments += self._recognise_through(samples, start, end, draft)
+        return segments
+
+    def _recognise_through(self, samples: np.ndarray, start: int, end: int, draft: bool) -> list[Segment]:
+        """The window ``start:end`` of ``samples``, timed from the samples' start. Whisper can end a window's decode
+        at its first utterance when two share it (a pause under ``file_split_silence_s``): the second, and
+        everything after, is then missing. Where speech begins after a pause past the last recognised segment,
+        the rest of the window is decoded as a window of its own, until none is left."""
+        segments: list[Segment] = []
+        while True:
             shift = start / SAMPLE_RATE
-            segments += [
+            decoded = [
                 replace(s, start=s.start + shift, end=s.end + shift)
                 for s in self._recognise(samples[start:end], draft)
             ]
-        return segments
+            segments += decoded
+            resume = None if draft or not decoded else _unrecognised_speech(samples, decoded[-1].end, end)
+            if resume is None or resume <= start:
+                return segments
+            logger.debug(
+                "Decode ended at %.1f s before speech at %.1f s: decoding the rest",
+                decoded[-1].end,
+                resume / SAMPLE_RATE,
+            )
+            start = resume
 
     def _speech_windows(self, samples: np.ndarray) -> list[tuple[int, int]]:
         """Silero's stretches of speech (faster-whisper's VAD, padded by ``PAD_BEFORE_S`` and ``PAD_AFTER_S``),
@@ -222,6 +242,28 @@ def token_cap(seconds: float) -> int | None:
     the model's own limit."""
     cap = _TOKENS_BASE + math.ceil(_TOKENS_PER_S * seconds)
     return cap if cap < _WHISPER_MAX_TOKENS else None
+
+
+_RESUME_PAUSE_S = 0.1  # speech that begins this long after the last recognised segment, after a pause ...
+_RESUME_MIN_SPEECH_S = 0.3  # ... and lasts this long was not recognised
+_RESUME_SILENCE_S = 0.15  # the pause: this much non-speech before it
+
+
+def _unrecognised_speech(samples: np.ndarray, recognised_to_s: float, end: int) -> int | None:
+    """Where the rest of a window should be decoded from: ``PAD_BEFORE_S`` before the first stretch of speech (by
+    Silero) that begins after a pause, at least ``_RESUME_PAUSE_S`` after the last recognised segment ended, and
+    lasts ``_RESUME_MIN_SPEECH_S``; None if there is none before ``end``. Speech going on where that search
+    begins is not counted (the segment's end time was early, not its text short)."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    tail = round((recognised_to_s + _RESUME_PAUSE_S) * SAMPLE_RATE)
+    if end - tail < _RESUME_MIN_SPEECH_S * SAMPLE_RATE:
+        return None
+    options = VadOptions(min_speech_duration_ms=round(_RESUME_MIN_SPEECH_S * 1000), speech_pad_ms=0)
+    for stretch in get_speech_timestamps(samples[tail:end], options):
+        if stretch["start"] >= _RESUME_SILENCE_S * SAMPLE_RATE:
+            return max(tail + int(stretch["start"]) - round(PAD_BEFORE_S * SAMPLE_RATE), 0)
+    return None
 
 
 def _draft_decoding() -> Decoding:

@@ -342,3 +342,25 @@ def test_a_decode_that_loops_stops_at_its_token_cap(recognizer, clip, shared_dat
     text = "".join(s.text for s in recognizer.transcribe_samples(clip, speech_only=True))
     assert all(word in text for word in WELCOME) and generated[2] < (token_cap(clip.size / 16000) or 0) / 2
     assert token_cap(30.0) is None  # beyond the model's own limit: no cap
+
+
+def test_the_second_of_two_utterances_in_one_window_is_not_lost(recognizer, clip, shared_data):
+    """Two speakers 0.9 s apart share one window (the file path splits at 1 s): Whisper ended the decode at the
+    first utterance and the second (我认为跑步最重要的就是…) was missing from the file transcript. The rest of the
+    window is now decoded on its own; one utterance alone is still decoded once."""
+    from eval_sets.asr import speech_span_s
+
+    def speech(samples: np.ndarray) -> np.ndarray:
+        start, end = speech_span_s(samples)
+        return samples[int(start * 16000) : int(end * 16000)]
+
+    running = decode_audio(shared_data / "asr_zh" / "real" / "paddle_zh.wav", max_seconds=60, max_bytes=10**8)
+    pause, edge = np.zeros(int(0.9 * 16000), np.float32), np.zeros(8000, np.float32)
+    joined = np.concatenate([edge, speech(clip), pause, speech(running.channels[0]), edge])
+    before = dataclasses.replace(recognizer.counts)
+    text = recognizer.transcribe(wav_bytes([joined], 16000)).text
+    assert all(word in text for word in WELCOME) and "跑步" in text
+    assert (recognizer.counts - before).decodes == 2
+    before = dataclasses.replace(recognizer.counts)
+    recognizer.transcribe(wav_bytes([np.concatenate([edge, clip, edge])], 16000))
+    assert (recognizer.counts - before).decodes == 1

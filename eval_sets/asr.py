@@ -24,11 +24,15 @@ the end of the speech it recognised (it waits for the pause that ends the stretc
 comes from ``--long`` files (no reference needed). ``--consistency`` adds the reference-free check
 of ``asr_consistency``: every audio file under a folder, and recordings joined from them;
 ``--floor`` adds the file path against itself (``asr_consistency.shifted_batch``), the CER below
-which live-vs-batch cannot be read as lost speech.
+which live-vs-batch cannot be read as lost speech. ``--pairs P`` joins every ordered pair of
+referenced clips (their speech) with a pause of P seconds and scores the file path against the two
+references, counting the pairs whose transcript lost speech: under ``file_split_silence_s`` both
+utterances share one Whisper window.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import tempfile
 import time
@@ -425,6 +429,57 @@ def _consistency(
     return {"rows": [_public(row) for row in rows + joined], "summary": summaries}
 
 
+PAIR_EDGE_S = 0.5  # silence before and after a pair
+LOST_SHARE = 0.8  # a pair's transcript shorter than this share of its clips' own transcripts lost speech
+
+
+def _pairs(
+    recognizer: FasterWhisperRecognizer,
+    clips: list[Clip],
+    prepared: dict[Path, Prepared],
+    measured: dict[Path, Measured],
+    pauses: tuple[float, ...],
+) -> list[dict[str, Any]]:
+    """The file path on every ordered pair of referenced clips (their speech only) joined by each pause: CER against
+    the two references, and how many pairs lost speech (a transcript shorter than ``LOST_SHARE`` of the two clips'
+    own). A pause under ``file_split_silence_s`` puts both utterances in one Whisper window."""
+    rows = []
+    for pause in pauses:
+        edits = chars = 0
+        lost: list[str] = []
+        for first, second in itertools.permutations(clips, 2):
+            a, b = prepared[first.path.resolve()], prepared[second.path.resolve()]
+            rate = a.rate
+            edge, gap = np.zeros(int(PAIR_EDGE_S * rate), np.float32), np.zeros(int(pause * rate), np.float32)
+            audio = np.concatenate([edge, _speech_of(a), gap, _speech_of(b), edge])
+            text = recognizer.transcribe(wav_bytes([audio], rate)).text
+            reference = normalise_for_scoring(first.reference + second.reference)
+            edits += edit_distance(reference, normalise_for_scoring(text))
+            chars += len(reference)
+            alone = sum(
+                len(normalise_for_scoring(measured[clip.path.resolve()].batch_text))
+                for clip in (first, second)
+            )
+            if len(normalise_for_scoring(text)) < LOST_SHARE * alone:
+                lost.append(f"{first.name}+{second.name}")
+        rows.append(
+            {
+                "pause_s": pause,
+                "pairs": len(clips) * (len(clips) - 1),
+                "ref_chars": chars,
+                "CER": round(edits / chars, 4) if chars else None,
+                "lost_speech": len(lost),
+                "lost": lost,
+            }
+        )
+    return rows
+
+
+def _speech_of(clip: Prepared) -> np.ndarray:
+    start, end = clip.speech
+    return clip.samples[int(start * clip.rate) : int(end * clip.rate)]
+
+
 def joined_reference(references: list[str | None]) -> str | None:
     texts = [reference for reference in references if reference is not None]
     return "".join(texts) if len(texts) == len(references) else None
@@ -444,6 +499,7 @@ def run(
     recordings: int = 2,
     recording_s: float = 45.0,
     floor: bool = False,
+    pairs: tuple[float, ...] = (),
     settings: Settings | None = None,
 ) -> dict[str, Any]:
     """Every figure of the bench as one JSON-ready dict: ``rows`` (per clip), ``summary`` and ``consistency``."""
@@ -456,18 +512,13 @@ def run(
     options = StreamingOptions.from_settings(settings.asr)
     condition = "8 kHz telephone band" if telephone else "16 kHz"
     measured: dict[Path, Measured] = {}
+    prepared: dict[Path, Prepared] = {}
     rows = []
     with tempfile.TemporaryDirectory(prefix="govassist-asr-") as workdir:
         for clip in clips:
-            prepared = _prepare(clip.path, telephone, Path(workdir))
+            ready = prepared[clip.path.resolve()] = _prepare(clip.path, telephone, Path(workdir))
             measured[clip.path.resolve()] = measure(
-                recognizer,
-                clip.name,
-                prepared.path,
-                prepared.samples,
-                prepared.rate,
-                [prepared.speech],
-                options,
+                recognizer, clip.name, ready.path, ready.samples, ready.rate, [ready.speech], options
             )
             rows.append(_clip_row(measured[clip.path.resolve()], clip.reference))
         summary = _summary(rows, condition) | _long_rtf(
@@ -503,6 +554,7 @@ def run(
         "summary": summary,
         "rows": [_public(row) for row in rows],
         "consistency": checked,
+        "pairs": _pairs(recognizer, clips, prepared, measured, pairs),
     }
 
 

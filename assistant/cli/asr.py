@@ -66,6 +66,8 @@ CONSISTENCY_COLUMNS = (
     "live_ref_CER",
 )
 
+PAIR_COLUMNS = ("pause_s", "pairs", "ref_chars", "CER", "lost_speech")
+
 
 def transcribe(
     file: Path = typer.Argument(
@@ -122,6 +124,12 @@ def bench_asr(
         "--floor",
         help="一致性检查的下限参考：每个音频前加 0.05/0.1/0.2 秒静音再按文件转写，对照原文件转写的 CER（--consistency 时）",
     ),
+    pairs: list[float] = typer.Option(
+        [],
+        "--pairs",
+        min=0.1,
+        help="两两拼接有参考文本的音频（中间停顿此秒数，可多次给出），按文件转写的 CER 与丢失语音的对数",
+    ),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
 ) -> None:
     """语音识别：字错率（CER，转简体并去标点后）、实时率（RTF）、实时转写的末段延迟。"""
@@ -136,6 +144,7 @@ def bench_asr(
         recordings=recordings,
         recording_s=recording_seconds,
         floor=floor,
+        pairs=tuple(pairs),
         settings=get_services().settings,
     )
     if as_json:
@@ -145,6 +154,8 @@ def bench_asr(
     _print_table(
         f"语音识别基准：{result['model']}，{result['settings']}", [result["summary"]], SUMMARY_COLUMNS
     )
+    if result["pairs"]:
+        _print_table("两两拼接（按文件转写）", result["pairs"], PAIR_COLUMNS)
     if result["consistency"]:
         checked = result["consistency"]
         _print_table(

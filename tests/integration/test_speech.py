@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.cli.asr import CLIP_COLUMNS, CONSISTENCY_COLUMNS, SUMMARY_COLUMNS
+from assistant.cli.asr import CLIP_COLUMNS, CONSISTENCY_COLUMNS, PAIR_COLUMNS, SUMMARY_COLUMNS
 from assistant.config import AsrSettings, Settings, get_settings
 from assistant.errors import BadInput, ConfigurationError
 from assistant.speech import model as whisper_model
@@ -219,7 +219,9 @@ def test_settings_reach_the_recogniser_through_wiring(monkeypatch):
 def test_bench_json_has_the_table_columns(tmp_path, shared_data, models_dir, monkeypatch):
     refs = tmp_path / "refs.tsv"
     refs.write_text(
-        "wenet_nst_ID002\t但是对他们是很大的刺激的这些事情\nnot_there\t没有这个文件\n", encoding="utf-8"
+        "wenet_nst_ID001\t作为一个男人最起码的这个担当\nwenet_nst_ID002\t但是对他们是很大的刺激的这些事情\n"
+        "not_there\t没有这个文件\n",
+        encoding="utf-8",
     )
     monkeypatch.setenv("GOVASSIST_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("GOVASSIST_MODELS_DIR", str(models_dir))
@@ -246,6 +248,8 @@ def test_bench_json_has_the_table_columns(tmp_path, shared_data, models_dir, mon
             "--recording-seconds",
             "5",
             "--floor",
+            "--pairs",
+            "0.9",
         ]
         result = CliRunner().invoke(app, args)
     finally:
@@ -253,7 +257,7 @@ def test_bench_json_has_the_table_columns(tmp_path, shared_data, models_dir, mon
         get_services.cache_clear()
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert set(SUMMARY_COLUMNS) <= set(report["summary"]) and report["summary"]["clips"] == 1
+    assert set(SUMMARY_COLUMNS) <= set(report["summary"]) and report["summary"]["clips"] == 2
     assert set(CLIP_COLUMNS) <= set(report["rows"][0])
     assert 0 <= report["summary"]["CER"] <= 0.5 and report["summary"]["live_delay_max_s"] is not None
     checked = report["consistency"]
@@ -264,6 +268,10 @@ def test_bench_json_has_the_table_columns(tmp_path, shared_data, models_dir, mon
     # The file path against itself, delayed: a clean read clip decodes the same; scored for every audio.
     assert all(row["batch_vs_shifted_CER"] is not None for row in checked["rows"] + checked["summary"])
     assert checked["rows"][0]["batch_vs_shifted_CER"] <= 0.2
+    # Both orders of the two clips, 0.9 s apart, as files: both utterances kept.
+    (pairs,) = report["pairs"]
+    assert set(PAIR_COLUMNS) <= set(pairs) and pairs["pairs"] == 2 and pairs["lost_speech"] == 0
+    assert pairs["CER"] <= 0.3
 
 
 def _real_clip(shared_data: Path, folder: str, name: str) -> np.ndarray:

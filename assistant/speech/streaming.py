@@ -44,6 +44,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -68,10 +69,10 @@ REVISION_MIN_CHARACTERS = 0.85  # a revision with fewer of the finals' character
 FRAME_S = FRAME_SAMPLES / SAMPLE_RATE
 
 
-def _setting_default(name: str) -> float:
+def _setting_default(name: str) -> Any:
     """The deployment setting's default, so options built without settings (tests, tools) stream as a deployment
     does."""
-    return float(AsrSettings.model_fields[name].default)
+    return AsrSettings.model_fields[name].default
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class StreamingOptions:
     draft_partials: bool = True
     # Lines closed at pauses shorter than join_silence_s (what the file path decodes as one stretch) are recognised
     # again together at such a pause, or once they reach back revision_max_s (one Whisper window).
-    revise: bool = bool(AsrSettings.model_fields["stream_revise"].default)
+    revise: bool = _setting_default("stream_revise")
     join_silence_s: float = _setting_default("file_split_silence_s")
     revision_max_s: float = 30.0
 
@@ -216,10 +217,7 @@ class StreamingTranscriber:
         self._received += len(frame)
         self._window.append(frame)
         self._probabilities.append(probability)
-        if speech:
-            self._quiet_frames = 0
-        elif probability < self.options.silence_threshold or self._quiet_frames:
-            self._quiet_frames += 1
+        self._quiet_frames = self._paused_frames(probability, self._quiet_frames)
         if self._lines and self._stretch_ended():
             self._freeze()
         if not self._open:
@@ -238,12 +236,15 @@ class StreamingTranscriber:
 
     def _count(self, samples: int, probability: float) -> None:
         self._since_partial += samples
-        # As the file path's VAD: a pause begins below the silence threshold and only a speech frame ends it.
+        self._speech_frames += probability >= self.options.speech_threshold
+        self._silent_frames = self._paused_frames(probability, self._silent_frames)
+
+    def _paused_frames(self, probability: float, paused: int) -> int:
+        """A pause's length in frames after this frame, as the file path's VAD counts it: a pause begins below the
+        silence threshold and only a speech frame ends it."""
         if probability >= self.options.speech_threshold:
-            self._speech_frames += 1
-            self._silent_frames = 0
-        elif probability < self.options.silence_threshold or self._silent_frames:
-            self._silent_frames += 1
+            return 0
+        return paused + 1 if probability < self.options.silence_threshold or paused else paused
 
     def _endpoint_silence_s(self) -> float:
         """The pause that closes the open line: shorter the longer the line before the pause has grown."""

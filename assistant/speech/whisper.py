@@ -7,7 +7,8 @@ is Simplified Chinese. Non-speech is skipped by faster-whisper's Silero VAD, eac
 its own window (``_speech_windows``); where Whisper ended a window's decode at its first utterance,
 the rest is decoded on its own (``_recognise_through``). A window whose decode ``filters`` judges
 hallucinated (phantom text, a failed confidence guard) is decoded again other ways
-(``_full_decodings``); what still fails the guards is removed. ``counts`` says how many decodes (encoder passes) recognition took.
+(``_full_decodings``); what still fails the guards is removed. ``counts`` says how many decodes
+(encoder passes) recognition took.
 
 Decoding and refusing bad files is ``audio``'s job; choosing this backend is ``assistant.wiring``'s.
 """
